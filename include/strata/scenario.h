@@ -1,0 +1,177 @@
+/* scenario.h - a resolved scenario: the world to simulate, fully checked.
+ *
+ * Loaded from YAML (libyaml's document API, so every error carries the
+ * file, line and column), with optional "dotted.path=value" overrides
+ * applied to the document before it is read.  Times are in seconds, sizes
+ * in the unit their field names; indices refer into the arrays here.
+ */
+#ifndef STRATA_SCENARIO_H
+#define STRATA_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "strata/dist.h"
+#include "strata/error.h"
+#include "strata/trace.h"
+
+/* Resource limits a hostile file could otherwise exhaust. */
+#define ST_MAX_MODELS 4096
+#define ST_MAX_NODES 100000
+#define ST_MAX_DEVICES 10000000L
+#define ST_MAX_POLICIES 64
+
+typedef struct st_params {
+    size_t n;
+    char **keys;
+    char **values;       /* scalar text */
+    size_t *lines;       /* 1-based source line, 0 if from an override */
+    size_t *cols;
+    const char *file;    /* points at the scenario's file name */
+} st_params;
+
+typedef struct st_policy_spec {
+    char *name;
+    st_params params;
+    char *params_text;   /* canonical "k=v;k=v" (sorted), "" if none */
+    size_t line, col;    /* where it was named */
+} st_policy_spec;
+
+typedef struct st_model {
+    char *name;
+    int task;            /* index into st_scenario.tasks */
+    double accuracy;     /* top-1, in [0,1] */
+    double size_mb;
+    double input_bytes;
+    double output_bytes;
+} st_model;
+
+/* One (hardware, model) measurement. */
+typedef struct st_profile {
+    int present;         /* 0: this hardware cannot run the model */
+    st_dist exec_s;      /* execution time */
+    double load_s;       /* cold start: load into memory */
+    double memory_mb;    /* resident footprint */
+} st_profile;
+
+typedef struct st_hardware {
+    char *name;
+    st_profile *per_model;   /* [n_models] */
+} st_hardware;
+
+/* One direction of a link: a trace (one per device, round-robin over the
+ * list) or a constant rate. */
+typedef struct st_link_dir {
+    st_trace **traces;   /* borrowed from st_scenario.traces */
+    size_t n_traces;
+    double bps;          /* when n_traces == 0 */
+    double scale;        /* multiplies the rate */
+} st_link_dir;
+
+typedef struct st_link {
+    st_link_dir up, down;
+    st_dist rtt_s;       /* round trip; each transfer adds half of a draw */
+    int random_offset;   /* start each device at a seeded trace offset */
+} st_link;
+
+typedef enum st_tier {
+    ST_TIER_DEVICE, ST_TIER_ACCESS, ST_TIER_EDGE, ST_TIER_REGIONAL,
+    ST_TIER_CLOUD
+} st_tier;
+
+const char *st_tier_name(st_tier t);
+
+typedef struct st_node_spec {
+    char *name;
+    st_tier tier;
+    int hardware;
+    int executors;
+    double memory_mb;
+    double price_per_s;        /* dollars per busy second (load + exec) */
+    double price_per_request;
+    int parent;                /* -1: a root */
+    st_link uplink;            /* to the parent (constant rates only) */
+    unsigned char *preload;    /* [n_models] 1 = resident at start */
+} st_node_spec;
+
+typedef enum st_arrival_kind {
+    ST_ARRIVAL_POISSON, ST_ARRIVAL_CONSTANT, ST_ARRIVAL_ONOFF,
+    ST_ARRIVAL_TIMES
+} st_arrival_kind;
+
+typedef struct st_arrival {
+    st_arrival_kind kind;
+    double rate;          /* requests/s (during "on" for onoff) */
+    double on_s, off_s;   /* mean on/off durations (exponential) */
+    double *times;        /* ST_ARRIVAL_TIMES: sorted offsets, seconds */
+    size_t n_times;
+} st_arrival;
+
+typedef struct st_device_class {
+    char *name;
+    long count;
+    int hardware;
+    int executors;
+    double memory_mb;
+    int attach;           /* node the device's access link reaches */
+    st_link link;
+    unsigned char *preload;   /* [n_models] */
+    int task;
+    st_arrival arrival;
+    st_dist slo_s;
+    double min_accuracy;  /* 0 = none */
+} st_device_class;
+
+typedef struct st_scenario {
+    char *file;           /* path it came from (for messages) */
+    char *name;
+    uint64_t seed;
+    double duration_s;    /* arrivals happen in [0, duration) */
+    double warmup_s;      /* requests arriving before are not measured */
+    double drain_s;       /* after duration, in-flight requests may finish */
+    char **tasks;
+    size_t n_tasks;
+    st_model *models;
+    size_t n_models;
+    st_hardware *hardware;
+    size_t n_hardware;
+    st_node_spec *nodes;
+    size_t n_nodes;
+    st_device_class *devices;
+    size_t n_device_classes;
+    long n_devices;       /* sum of counts */
+    st_policy_spec *policies;
+    size_t n_policies;
+    double price_per_gb;  /* bytes to/from priced nodes */
+    st_trace **traces;    /* owned, loaded once each */
+    size_t n_traces;
+    char *text;           /* canonical resolved text */
+    char hash[17];        /* hash of text */
+} st_scenario;
+
+/* Loads and checks a scenario.  overrides: "dotted.path=yaml-value"
+ * strings applied before checking (sequence items by index:
+ * devices.0.count=10).  Relative paths inside resolve against the
+ * scenario file's directory.  Returns 0, or -1 with err set. */
+int st_scenario_load(const char *path, const char *const *overrides,
+                     size_t n_overrides, st_scenario **out, st_error *err);
+/* Same from text in memory; relative paths resolve against base_dir. */
+int st_scenario_load_text(const char *label, const char *text, size_t len,
+                          const char *base_dir, const char *const *overrides,
+                          size_t n_overrides, st_scenario **out,
+                          st_error *err);
+void st_scenario_free(st_scenario *sc);
+
+/* Index of a named thing, or -1. */
+int st_scenario_model(const st_scenario *sc, const char *name);
+int st_scenario_node(const st_scenario *sc, const char *name);
+
+/* Replaces the policy list with these policies (by name), keeping the
+ * params of any the scenario listed.  0, or -1 (unknown or repeated). */
+int st_scenario_select_policies(st_scenario *sc, const char *const *names,
+                                size_t n, st_error *err);
+
+/* hex run key = hash(config hash, policy name, params, seed). */
+void st_scenario_run_key(const st_scenario *sc, size_t policy,
+                         char out[17]);
+
+#endif

@@ -1,0 +1,35 @@
+/* sim.h - the simulation clock and event loop.
+ *
+ * Simulated time is a double in seconds.  Traces, SLOs and rates are all
+ * given in (fractions of) seconds and transfer ends are solved in closed
+ * form, so a continuous type avoids rounding every computed instant to a
+ * grid; a double keeps sub-nanosecond resolution for runs of many days.
+ * Time never goes back: scheduling in the past is a programming error and
+ * is clamped to now (and counted) rather than reordering history.
+ */
+#ifndef STRATA_SIM_H
+#define STRATA_SIM_H
+
+#include <stdint.h>
+#include "strata/evq.h"
+
+typedef struct st_sim st_sim;
+
+st_sim *st_sim_new(void *ctx);
+void st_sim_free(st_sim *s);
+
+double st_sim_now(const st_sim *s);
+void st_sim_at(st_sim *s, double t, st_event_fn fn, void *obj, uint64_t arg);
+void st_sim_after(st_sim *s, double dt, st_event_fn fn, void *obj,
+                  uint64_t arg);
+/* Runs events with time <= t_end, in order; the clock ends at the last
+ * event run (or stays put).  Returns the number of events run. */
+uint64_t st_sim_run_until(st_sim *s, double t_end);
+/* Asks run_until to return after the current event. */
+void st_sim_stop(st_sim *s);
+uint64_t st_sim_events(const st_sim *s);
+size_t st_sim_pending(const st_sim *s);
+/* Times clamped because they were earlier than now (should stay 0). */
+uint64_t st_sim_clamped(const st_sim *s);
+
+#endif

@@ -1,0 +1,40 @@
+/* world.h - runs one scenario with one policy: the request lifecycle on
+ * devices, links and nodes, driven by the engine's event loop.
+ *
+ * arrive -> policy decides (model, node) -> upload over each link of the
+ * path (trace-integrated, FIFO per link direction) -> queue at the node
+ * (FIFO, `executors` in parallel) -> load the model if not resident (LRU
+ * eviction under the memory budget) -> execute (sampled) -> download ->
+ * complete.  Every request ends in exactly one outcome.
+ */
+#ifndef STRATA_WORLD_H
+#define STRATA_WORLD_H
+
+#include <stdint.h>
+#include "strata/error.h"
+#include "strata/metrics.h"
+#include "strata/policy.h"
+#include "strata/scenario.h"
+
+typedef struct st_run_opts {
+    int log_requests;       /* fill st_run_result.requests */
+} st_run_opts;
+
+typedef struct st_run_result {
+    st_metrics metrics;
+    st_request_log requests;
+    uint64_t events;
+    double wall_s;
+} st_run_result;
+
+/* Runs sc with sc->policies[policy]; 0, or -1 with err (bad policy
+ * parameters).  Deterministic: same scenario and seed, same result. */
+int st_world_run(const st_scenario *sc, size_t policy, const st_run_opts *o,
+                 st_run_result *out, st_error *err);
+/* Same with an explicit policy implementation (tests, plugins). */
+int st_world_run_ops(const st_scenario *sc, const st_policy_ops *ops,
+                     const st_params *params, const st_run_opts *o,
+                     st_run_result *out, st_error *err);
+void st_run_result_free(st_run_result *r);
+
+#endif

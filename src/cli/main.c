@@ -1,0 +1,57 @@
+/* main.c - the `strata` binary: a table of subcommands, git-style.  Each
+ * command lives in its own file and calls library code. */
+#include "cli.h"
+#include "strata_config.h"
+
+#include <string.h>
+
+typedef struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"run", cmd_run, "simulate a scenario with one or more policies"},
+    {"validate", cmd_validate, "check a scenario without running it"},
+    {"export", cmd_export, "write results as tidy CSV"},
+    {"trace", cmd_trace, "bandwidth trace tools: info, synth, import"},
+};
+
+#define NCMD (sizeof commands / sizeof *commands)
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: strata <command> [options]\n"
+               "       strata --version | --help\n\n"
+               "strata simulates where machine-learning inference should run "
+               "(device, edge, cloud)\nby replaying bandwidth traces through "
+               "placement policies.\n\ncommands:\n");
+    for (size_t i = 0; i < NCMD; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'strata <command> --help' describes each command.\n"
+               "exit status: 0 ok, 1 failure (e.g. a regression), 2 bad usage "
+               "or input.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_INPUT;
+    }
+    if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        printf("strata %s\n", STRATA_VERSION);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < NCMD; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "strata: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return EXIT_INPUT;
+}

@@ -1,0 +1,501 @@
+/* cfgread.c - checked, typed reads from a YAML document (see cfgread.h).
+ * Every failure names file:line:col and says what was expected. */
+#include "cfgread.h"
+#include "yamltree.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <gsl/gsl_sort.h>
+
+#define MAX_SAMPLES 10000000
+
+yaml_node_t *cfg_node(cfg *c, int id)
+{
+    return yaml_document_get_node(c->doc, id);
+}
+
+int cfg_fail(cfg *c, const yaml_node_t *at, const char *fmt, ...)
+{
+    char msg[ST_ERROR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (at && at->start_mark.index == YT_FROM_OVERRIDE)
+        return st_error_at(c->err, c->file, 0, 0, "in an override: %s", msg);
+    if (!at)
+        return st_error_at(c->err, c->file, 0, 0, "%s", msg);
+    return st_error_at(c->err, c->file, at->start_mark.line + 1,
+                       at->start_mark.column + 1, "%s", msg);
+}
+
+int cfg_is_map(const yaml_node_t *n) { return n && n->type == YAML_MAPPING_NODE; }
+int cfg_is_seq(const yaml_node_t *n) { return n && n->type == YAML_SEQUENCE_NODE; }
+int cfg_is_scalar(const yaml_node_t *n) { return n && n->type == YAML_SCALAR_NODE; }
+
+static const char *kind_name(const yaml_node_t *n)
+{
+    switch (n->type) {
+    case YAML_SCALAR_NODE: return "a scalar";
+    case YAML_SEQUENCE_NODE: return "a list";
+    case YAML_MAPPING_NODE: return "a mapping";
+    default: return "nothing";
+    }
+}
+
+int cfg_expect_map(cfg *c, yaml_node_t *n, const char *what)
+{
+    if (cfg_is_map(n))
+        return 0;
+    return cfg_fail(c, n, "expected a mapping (key: value) for %s, got %s",
+                    what, kind_name(n));
+}
+
+int cfg_expect_seq(cfg *c, yaml_node_t *n, const char *what)
+{
+    if (cfg_is_seq(n))
+        return 0;
+    return cfg_fail(c, n, "expected a list for %s, got %s", what,
+                    kind_name(n));
+}
+
+static int key_is(const yaml_node_t *k, const char *key)
+{
+    return k->type == YAML_SCALAR_NODE &&
+           k->data.scalar.length == strlen(key) &&
+           memcmp(k->data.scalar.value, key, k->data.scalar.length) == 0;
+}
+
+yaml_node_t *cfg_get(cfg *c, yaml_node_t *map, const char *key)
+{
+    if (!cfg_is_map(map))
+        return NULL;
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+         p < map->data.mapping.pairs.top; p++)
+        if (key_is(cfg_node(c, p->key), key))
+            return cfg_node(c, p->value);
+    return NULL;
+}
+
+yaml_node_t *cfg_need(cfg *c, yaml_node_t *map, const char *key,
+                      const char *what)
+{
+    yaml_node_t *v = cfg_get(c, map, key);
+    if (!v)
+        cfg_fail(c, map, "missing required key '%s' in %s", key, what);
+    return v;
+}
+
+int cfg_keys(cfg *c, yaml_node_t *map, const char *const *allowed,
+             const char *what)
+{
+    if (cfg_expect_map(c, map, what))
+        return -1;
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+         p < map->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = cfg_node(c, p->key);
+        int known = 0;
+        for (const char *const *a = allowed; *a && !known; a++)
+            known = key_is(k, *a);
+        if (!known) {
+            char list[512] = "";
+            for (const char *const *a = allowed; *a; a++) {
+                if (strlen(list) + strlen(*a) + 3 >= sizeof list)
+                    break;
+                if (a != allowed)
+                    strcat(list, ", ");
+                strcat(list, *a);
+            }
+            return cfg_fail(c, k, "unknown key '%s' in %s; expected one of: %s",
+                            (const char *)k->data.scalar.value, what, list);
+        }
+        for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++)
+            if (key_is(cfg_node(c, q->key), (const char *)k->data.scalar.value))
+                return cfg_fail(c, k, "duplicate key '%s' in %s",
+                                (const char *)k->data.scalar.value, what);
+    }
+    return 0;
+}
+
+int cfg_str(cfg *c, yaml_node_t *n, const char *what, const char **out)
+{
+    if (!cfg_is_scalar(n))
+        return cfg_fail(c, n, "expected a string for %s, got %s", what,
+                        kind_name(n));
+    if (strlen((const char *)n->data.scalar.value) != n->data.scalar.length)
+        return cfg_fail(c, n, "expected text for %s, got a NUL byte", what);
+    *out = (const char *)n->data.scalar.value;
+    return 0;
+}
+
+/* Parses a whole scalar as a finite double; returns 0 or -1. */
+static int parse_double(const char *s, double *out, const char **rest)
+{
+    char *end;
+    while (*s == ' ')
+        s++;
+    if (!*s)
+        return -1;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno == ERANGE || !isfinite(v))
+        return -1;
+    while (*end == ' ')
+        end++;
+    *out = v;
+    if (rest)
+        *rest = end;
+    else if (*end)
+        return -1;
+    return 0;
+}
+
+int cfg_num(cfg *c, yaml_node_t *n, const char *what, double lo, double hi,
+            double *out)
+{
+    const char *s;
+    double v;
+    if (!cfg_is_scalar(n))
+        return cfg_fail(c, n, "expected a number for %s, got %s", what,
+                        kind_name(n));
+    s = (const char *)n->data.scalar.value;
+    if (parse_double(s, &v, NULL))
+        return cfg_fail(c, n, "expected a finite number for %s, got '%s'",
+                        what, s);
+    if (v < lo || v > hi)
+        return cfg_fail(c, n, "%s must be in [%g, %g], got %s", what, lo, hi, s);
+    *out = v;
+    return 0;
+}
+
+int cfg_long(cfg *c, yaml_node_t *n, const char *what, long lo, long hi,
+             long *out)
+{
+    double v;
+    if (cfg_num(c, n, what, (double)lo, (double)hi, &v))
+        return -1;
+    if (v != floor(v))
+        return cfg_fail(c, n, "expected a whole number for %s, got '%s'",
+                        what, (const char *)n->data.scalar.value);
+    *out = (long)v;
+    return 0;
+}
+
+int cfg_bool(cfg *c, yaml_node_t *n, const char *what, int *out)
+{
+    static const char *yes[] = {"true", "yes", "on", "1"};
+    static const char *no[] = {"false", "no", "off", "0"};
+    const char *s;
+    if (cfg_str(c, n, what, &s))
+        return -1;
+    for (int i = 0; i < 4; i++) {
+        if (strcasecmp(s, yes[i]) == 0)
+            return *out = 1, 0;
+        if (strcasecmp(s, no[i]) == 0)
+            return *out = 0, 0;
+    }
+    return cfg_fail(c, n, "expected true or false for %s, got '%s'", what, s);
+}
+
+static double unit_factor(const char *u)
+{
+    static const struct { const char *name; double f; } units[] = {
+        {"us", 1e-6}, {"ms", 1e-3}, {"s", 1}, {"sec", 1}, {"min", 60},
+        {"h", 3600}};
+    for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+        if (strcmp(u, units[i].name) == 0)
+            return units[i].f;
+    return 0;
+}
+
+int cfg_time(cfg *c, yaml_node_t *n, const char *what,
+             const char *default_unit, double lo_s, double hi_s,
+             double *out_s)
+{
+    const char *s, *rest;
+    double v;
+    if (!cfg_is_scalar(n))
+        return cfg_fail(c, n, "expected a time for %s (e.g. \"250 ms\"), got %s",
+                        what, kind_name(n));
+    s = (const char *)n->data.scalar.value;
+    if (parse_double(s, &v, &rest))
+        return cfg_fail(c, n, "expected a time for %s (e.g. \"250 ms\" or "
+                        "a number of %s), got '%s'", what, default_unit, s);
+    double f = unit_factor(*rest ? rest : default_unit);
+    if (f == 0)
+        return cfg_fail(c, n, "unknown time unit '%s' for %s; expected us, "
+                        "ms, s, min or h", rest, what);
+    v *= f;
+    if (v < lo_s || v > hi_s)
+        return cfg_fail(c, n, "%s must be in [%g s, %g s], got '%s'", what,
+                        lo_s, hi_s, s);
+    *out_s = v;
+    return 0;
+}
+
+int cfg_opt_num(cfg *c, yaml_node_t *map, const char *key, double lo,
+                double hi, double *out)
+{
+    yaml_node_t *n = cfg_get(c, map, key);
+    return n ? cfg_num(c, n, key, lo, hi, out) : 0;
+}
+
+int cfg_opt_long(cfg *c, yaml_node_t *map, const char *key, long lo,
+                 long hi, long *out)
+{
+    yaml_node_t *n = cfg_get(c, map, key);
+    return n ? cfg_long(c, n, key, lo, hi, out) : 0;
+}
+
+char *cfg_path(cfg *c, const char *rel)
+{
+    size_t n = strlen(c->dir) + strlen(rel) + 2;
+    char *p = malloc(n);
+    if (!p)
+        abort();
+    if (rel[0] == '/' || !c->dir[0])
+        snprintf(p, n, "%s", rel);
+    else
+        snprintf(p, n, "%s/%s", c->dir, rel);
+    return p;
+}
+
+/* --- distributions --- */
+
+/* Reads a time-valued key that may be written key_ms, key_s or key (a
+ * time string).  Returns 1 if found, 0 if absent, -1 on error. */
+static int dist_time_key(cfg *c, yaml_node_t *m, const char *key, double *out)
+{
+    char k[64];
+    yaml_node_t *n;
+    snprintf(k, sizeof k, "%s_ms", key);
+    if ((n = cfg_get(c, m, k)))
+        return cfg_time(c, n, k, "ms", 0, 1e9, out) ? -1 : 1;
+    snprintf(k, sizeof k, "%s_s", key);
+    if ((n = cfg_get(c, m, k)))
+        return cfg_time(c, n, k, "s", 0, 1e9, out) ? -1 : 1;
+    if ((n = cfg_get(c, m, key)))
+        return cfg_time(c, n, key, "s", 0, 1e9, out) ? -1 : 1;
+    return 0;
+}
+
+static int need_time_key(cfg *c, yaml_node_t *m, const char *key,
+                         const char *what, double *out)
+{
+    int r = dist_time_key(c, m, key, out);
+    if (r == 0)
+        return cfg_fail(c, m, "%s needs '%s_ms' (or '%s_s')", what, key, key);
+    return r < 0 ? -1 : 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* One CSV column of numbers, in the column's unit (_ms or _s by name). */
+static int csv_column(cfg *c, yaml_node_t *at, const char *path,
+                      const char *column, st_dist *out)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return cfg_fail(c, at, "cannot open samples file '%s': %s", path,
+                        strerror(errno));
+    char *line = NULL;
+    size_t cap = 0, lineno = 0;
+    int col = -1;
+    double unit = strstr(column, "_ms") ? 1e-3 : 1;
+    size_t n = 0, ncap = 0;
+    double *v = NULL;
+    int rc = 0;
+    while (getline(&line, &cap, f) > 0) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = '\0';
+        char *save = NULL, *tok = strtok_r(line, ",", &save);
+        for (int i = 0; tok; i++, tok = strtok_r(NULL, ",", &save)) {
+            if (lineno == 1 && strcmp(tok, column) == 0)
+                col = i;
+            else if (lineno > 1 && i == col) {
+                double x;
+                if (parse_double(tok, &x, NULL) || x < 0) {
+                    rc = st_error_at(c->err, path, lineno, 0,
+                                     "expected a non-negative number in column "
+                                     "'%s', got '%s'", column, tok);
+                    goto done;
+                }
+                if (n == ncap) {
+                    ncap = ncap ? 2 * ncap : 256;
+                    v = realloc(v, ncap * sizeof *v);
+                    if (!v)
+                        abort();
+                }
+                v[n++] = x * unit;
+                if (n > MAX_SAMPLES) {
+                    rc = st_error_at(c->err, path, lineno, 0,
+                                     "more than %d samples", MAX_SAMPLES);
+                    goto done;
+                }
+            }
+        }
+        if (lineno == 1 && col < 0) {
+            rc = st_error_at(c->err, path, 1, 0, "no column named '%s' in "
+                             "the header", column);
+            goto done;
+        }
+    }
+    if (n == 0)
+        rc = st_error_at(c->err, path, 0, 0, "no samples in column '%s'",
+                         column);
+done:
+    free(line);
+    fclose(f);
+    if (rc) {
+        free(v);
+        return -1;
+    }
+    qsort(v, n, sizeof *v, cmp_double);
+    *out = (st_dist){.kind = ST_DIST_EMPIRICAL, .samples = v, .n = n};
+    return 0;
+}
+
+static int samples_list(cfg *c, yaml_node_t *m, st_dist *out)
+{
+    yaml_node_t *s = cfg_get(c, m, "samples_ms");
+    double unit = 1e-3;
+    const char *key = "samples_ms";
+    if (!s) {
+        s = cfg_get(c, m, "samples_s");
+        unit = 1;
+        key = "samples_s";
+    }
+    if (!s)
+        return cfg_fail(c, m, "an empirical distribution needs samples_ms, "
+                        "samples_s, or file + column");
+    if (cfg_expect_seq(c, s, key))
+        return -1;
+    size_t n = (size_t)(s->data.sequence.items.top - s->data.sequence.items.start);
+    if (n == 0)
+        return cfg_fail(c, s, "expected at least one sample in %s", key);
+    double *v = malloc(n * sizeof *v);
+    if (!v)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        if (cfg_num(c, cfg_node(c, s->data.sequence.items.start[i]), key, 0,
+                    1e9, &v[i])) {
+            free(v);
+            return -1;
+        }
+        v[i] *= unit;
+    }
+    gsl_sort(v, 1, n);
+    *out = (st_dist){.kind = ST_DIST_EMPIRICAL, .samples = v, .n = n};
+    return 0;
+}
+
+int cfg_time_dist(cfg *c, yaml_node_t *n, const char *what, st_dist *out)
+{
+    static const char *const keys[] = {
+        "dist", "value_ms", "value_s", "value", "mean_ms", "mean_s", "mean",
+        "sd_ms", "sd_s", "sd", "median_ms", "median_s", "median", "sigma",
+        "min_ms", "min_s", "min", "max_ms", "max_s", "max", "samples_ms",
+        "samples_s", "file", "column", NULL};
+    static const char *const kinds[] = {"constant", "normal", "lognormal",
+                                        "exponential", "uniform", "empirical",
+                                        NULL};
+    const char *kind;
+    double a = 0, b = 0;
+    if (cfg_is_scalar(n)) {
+        if (cfg_time(c, n, what, "s", 0, 1e9, &a))
+            return -1;
+        *out = st_dist_const(a);
+        return 0;
+    }
+    if (cfg_keys(c, n, keys, what))
+        return -1;
+    yaml_node_t *kn = cfg_need(c, n, "dist", what);
+    if (!kn || cfg_str(c, kn, "dist", &kind))
+        return -1;
+    int k = 0;
+    while (kinds[k] && strcmp(kinds[k], kind) != 0)
+        k++;
+    if (!kinds[k])
+        return cfg_fail(c, kn, "unknown distribution '%s'; expected constant, "
+                        "normal, lognormal, exponential, uniform or empirical",
+                        kind);
+    switch ((st_dist_kind)k) {
+    case ST_DIST_CONST:
+        if (need_time_key(c, n, "value", what, &a))
+            return -1;
+        *out = st_dist_const(a);
+        return 0;
+    case ST_DIST_NORMAL:
+        if (need_time_key(c, n, "mean", what, &a) ||
+            need_time_key(c, n, "sd", what, &b))
+            return -1;
+        *out = (st_dist){.kind = ST_DIST_NORMAL, .a = a, .b = b};
+        return 0;
+    case ST_DIST_LOGNORMAL: {
+        double sigma = 0;
+        yaml_node_t *sn = cfg_get(c, n, "sigma");
+        int r = dist_time_key(c, n, "median", &a);
+        if (r < 0)
+            return -1;
+        if (r == 1) {   /* median + sigma */
+            if (!sn)
+                return cfg_fail(c, n, "lognormal with a median needs 'sigma'");
+            if (cfg_num(c, sn, "sigma", 0, 10, &sigma))
+                return -1;
+            if (a <= 0)
+                return cfg_fail(c, n, "lognormal median must be > 0");
+            *out = (st_dist){.kind = ST_DIST_LOGNORMAL, .a = log(a), .b = sigma};
+            return 0;
+        }
+        if (need_time_key(c, n, "mean", what, &a) ||
+            need_time_key(c, n, "sd", what, &b))
+            return -1;
+        if (a <= 0)
+            return cfg_fail(c, n, "lognormal mean must be > 0");
+        /* Moment matching: the lognormal with this mean and sd. */
+        sigma = sqrt(log(1 + b * b / (a * a)));
+        *out = (st_dist){.kind = ST_DIST_LOGNORMAL,
+                         .a = log(a) - sigma * sigma / 2, .b = sigma};
+        return 0;
+    }
+    case ST_DIST_EXP:
+        if (need_time_key(c, n, "mean", what, &a))
+            return -1;
+        if (a <= 0)
+            return cfg_fail(c, n, "exponential mean must be > 0");
+        *out = (st_dist){.kind = ST_DIST_EXP, .a = a};
+        return 0;
+    case ST_DIST_UNIFORM:
+        if (need_time_key(c, n, "min", what, &a) ||
+            need_time_key(c, n, "max", what, &b))
+            return -1;
+        if (b < a)
+            return cfg_fail(c, n, "uniform needs min <= max");
+        *out = (st_dist){.kind = ST_DIST_UNIFORM, .a = a, .b = b};
+        return 0;
+    case ST_DIST_EMPIRICAL: {
+        yaml_node_t *fn = cfg_get(c, n, "file");
+        if (!fn)
+            return samples_list(c, n, out);
+        const char *file, *column;
+        yaml_node_t *cn = cfg_need(c, n, "column", "an empirical file");
+        if (cfg_str(c, fn, "file", &file) || !cn ||
+            cfg_str(c, cn, "column", &column))
+            return -1;
+        char *path = cfg_path(c, file);
+        int rc = csv_column(c, fn, path, column, out);
+        free(path);
+        return rc;
+    }
+    }
+    return -1;
+}

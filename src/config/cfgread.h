@@ -1,0 +1,61 @@
+/* cfgread.h - typed, checked reads from a YAML document, each error naming
+ * file:line:col and what was expected.  Private to src/config. */
+#ifndef STRATA_CFGREAD_H
+#define STRATA_CFGREAD_H
+
+#include <yaml.h>
+#include "strata/dist.h"
+#include "strata/error.h"
+
+typedef struct cfg {
+    yaml_document_t *doc;
+    const char *file;     /* for messages */
+    const char *dir;      /* relative paths resolve here */
+    st_error *err;
+} cfg;
+
+yaml_node_t *cfg_node(cfg *c, int id);
+int cfg_fail(cfg *c, const yaml_node_t *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Value of key in a mapping, or NULL if absent. */
+yaml_node_t *cfg_get(cfg *c, yaml_node_t *map, const char *key);
+/* Same, but absence is an error naming the mapping's line. */
+yaml_node_t *cfg_need(cfg *c, yaml_node_t *map, const char *key,
+                      const char *what);
+/* Fails on a key not in allowed (NULL-ended) or a duplicate key. */
+int cfg_keys(cfg *c, yaml_node_t *map, const char *const *allowed,
+             const char *what);
+int cfg_is_map(const yaml_node_t *n);
+int cfg_is_seq(const yaml_node_t *n);
+int cfg_is_scalar(const yaml_node_t *n);
+int cfg_expect_map(cfg *c, yaml_node_t *n, const char *what);
+int cfg_expect_seq(cfg *c, yaml_node_t *n, const char *what);
+
+/* Scalar text (not NUL-safe: a NUL in a scalar is an error). */
+int cfg_str(cfg *c, yaml_node_t *n, const char *what, const char **out);
+/* A finite number in [lo, hi]. */
+int cfg_num(cfg *c, yaml_node_t *n, const char *what, double lo, double hi,
+            double *out);
+int cfg_long(cfg *c, yaml_node_t *n, const char *what, long lo, long hi,
+             long *out);
+int cfg_bool(cfg *c, yaml_node_t *n, const char *what, int *out);
+/* A time: a bare number in default_unit ("s" or "ms"), or "250 ms",
+ * "2 s", "1.5 min", "1 h"; result in seconds, in [lo_s, hi_s]. */
+int cfg_time(cfg *c, yaml_node_t *n, const char *what,
+             const char *default_unit, double lo_s, double hi_s,
+             double *out_s);
+/* Optional keys: leave *out untouched when absent. */
+int cfg_opt_num(cfg *c, yaml_node_t *map, const char *key, double lo,
+                double hi, double *out);
+int cfg_opt_long(cfg *c, yaml_node_t *map, const char *key, long lo,
+                 long hi, long *out);
+/* A distribution of times, in seconds: a scalar time (constant), or a
+ * mapping {dist: constant|normal|lognormal|exponential|uniform|empirical,
+ * value|mean|sd|median|sigma|min|max|samples|file|column with _ms or _s
+ * suffixes}. */
+int cfg_time_dist(cfg *c, yaml_node_t *n, const char *what, st_dist *out);
+/* Resolves a path relative to the scenario's directory (malloc'd). */
+char *cfg_path(cfg *c, const char *rel);
+
+#endif

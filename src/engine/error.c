@@ -1,0 +1,37 @@
+/* error.c - formatting of user-facing error messages (see error.h). */
+#include "strata/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+int st_error_set(st_error *err, const char *fmt, ...)
+{
+    if (!err)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int st_error_at(st_error *err, const char *file, size_t line, size_t col,
+                const char *fmt, ...)
+{
+    if (!err)
+        return -1;
+    int off;
+    if (line && col)
+        off = snprintf(err->msg, sizeof err->msg, "%s:%zu:%zu: ", file, line, col);
+    else if (line)
+        off = snprintf(err->msg, sizeof err->msg, "%s:%zu: ", file, line);
+    else
+        off = snprintf(err->msg, sizeof err->msg, "%s: ", file);
+    if (off < 0 || (size_t)off >= sizeof err->msg)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg + off, sizeof err->msg - (size_t)off, fmt, ap);
+    va_end(ap);
+    return -1;
+}

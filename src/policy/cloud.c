@@ -1,0 +1,62 @@
+/* cloud.c - the `cloud` policy: always offload, with the most accurate
+ * model the cloud can run.
+ *
+ * "The cloud" is the first node of tier cloud on the path from the
+ * device's attachment point upwards (the attachment point itself if none
+ * is a cloud).  Ties in accuracy go to the faster model.
+ */
+#include "strata/policy.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+static int cloud_init(st_policy *p, const st_params *params, const st_view *v,
+                      st_error *err)
+{
+    static const char *const known[] = {NULL};
+    (void)v;
+    p->state = NULL;
+    return st_params_check(params, "cloud", known, err);
+}
+
+/* The cloud node serving this device. */
+static int cloud_of(const st_view *v, int device)
+{
+    const st_scenario *sc = st_view_scenario(v);
+    int n = st_view_attach(v, device);
+    for (int k = n; k >= 0; k = sc->nodes[k].parent)
+        if (sc->nodes[k].tier == ST_TIER_CLOUD)
+            return k;
+    return n;
+}
+
+static void cloud_decide(st_policy *p, const st_request *req, const st_view *v,
+                         st_decision *out)
+{
+    const st_scenario *sc = st_view_scenario(v);
+    int node = cloud_of(v, req->device), best = -1;
+    double best_acc = -1, best_t = INFINITY;
+    (void)p;
+    for (size_t m = 0; m < sc->n_models; m++) {
+        const st_profile *pr = st_view_profile(v, node, (int)m);
+        if (sc->models[m].task != req->task || !pr)
+            continue;
+        double acc = sc->models[m].accuracy, t = st_dist_mean(&pr->exec_s);
+        if (acc > best_acc || (acc == best_acc && t < best_t)) {
+            best = (int)m;
+            best_acc = acc;
+            best_t = t;
+        }
+    }
+    out->drop = best < 0;
+    out->model = best;
+    out->node = node;
+    out->estimate_s = NAN;
+}
+
+const st_policy_ops st_policy_cloud = {
+    .name = "cloud",
+    .summary = "always in the cloud: the most accurate model",
+    .init = cloud_init,
+    .decide = cloud_decide,
+};

@@ -1,0 +1,75 @@
+/* local.c - the `local` policy: always run on the requesting device.
+ *
+ * DESIGN: the most accurate model whose profiled execution time meets the
+ * SLO on this device, else the fastest.  "Profiled execution time" is the
+ * mean of the device's execution-time distribution by default; the
+ * `quantile` parameter (0 < q < 1) uses that quantile instead, for a study
+ * of how conservative the profile should be.
+ */
+#include "strata/policy.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+typedef struct local_state {
+    double quantile;   /* 0 = use the mean */
+} local_state;
+
+static int local_init(st_policy *p, const st_params *params, const st_view *v,
+                      st_error *err)
+{
+    static const char *const known[] = {"quantile", NULL};
+    (void)v;
+    local_state *s = calloc(1, sizeof *s);
+    if (!s)
+        return st_error_set(err, "out of memory");
+    p->state = s;
+    return st_params_check(params, "local", known, err) ||
+           st_params_double(params, "quantile", 0, 0, 0.9999, &s->quantile, err);
+}
+
+static double profiled(const st_profile *pr, double q)
+{
+    return q > 0 ? st_dist_quantile(&pr->exec_s, q) : st_dist_mean(&pr->exec_s);
+}
+
+static void local_decide(st_policy *p, const st_request *req, const st_view *v,
+                         st_decision *out)
+{
+    const local_state *s = p->state;
+    const st_scenario *sc = st_view_scenario(v);
+    int best = -1, fastest = -1;
+    double best_acc = -1, fastest_t = INFINITY;
+    for (size_t m = 0; m < sc->n_models; m++) {
+        const st_profile *pr = st_view_profile(v, req->device_node, (int)m);
+        if (sc->models[m].task != req->task || !pr)
+            continue;
+        double t = profiled(pr, s->quantile);
+        if (t < fastest_t) {
+            fastest_t = t;
+            fastest = (int)m;
+        }
+        if (t <= req->slo_s && sc->models[m].accuracy > best_acc) {
+            best_acc = sc->models[m].accuracy;
+            best = (int)m;
+        }
+    }
+    if (best < 0)
+        best = fastest;
+    out->drop = best < 0;
+    out->model = best;
+    out->node = req->device_node;
+    out->estimate_s = best < 0 ? NAN
+                               : profiled(st_view_profile(v, req->device_node, best),
+                                          s->quantile);
+}
+
+static void local_fini(st_policy *p) { free(p->state); }
+
+const st_policy_ops st_policy_local = {
+    .name = "local",
+    .summary = "always on the device: most accurate model whose profiled time fits the SLO, else the fastest",
+    .init = local_init,
+    .decide = local_decide,
+    .fini = local_fini,
+};

@@ -1,0 +1,132 @@
+/* export.c - the results database as tidy CSV (st_store_export_csv in
+ * store.h): fixed columns, deterministic order, no wall-clock data, so the
+ * same runs always export byte-identical text. */
+#include "strata/store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <string.h>
+
+/* A run with no metrics (typically a failed one) still gets one row, with
+ * an empty metric, so failures are visible in the export. */
+static const char runs_header[] =
+    "run_key,scenario,policy,params,seed,status,metric,value\n";
+static const char runs_sql[] =
+    "SELECT r.run_key, r.scenario, r.policy, r.params, r.seed, r.status,"
+    " m.name, m.value"
+    " FROM runs r LEFT JOIN metrics m ON m.run_id = r.id"
+    " ORDER BY r.scenario, r.policy, r.seed, r.run_key, m.name";
+
+static const char requests_header[] =
+    "run_key,scenario,policy,seed,req_id,device,model,node,outcome,offloaded,"
+    "cold,arrival_s,latency_s,slo_s,accuracy,estimate_s\n";
+static const char requests_sql[] =
+    "SELECT r.run_key, r.scenario, r.policy, r.seed, q.req_id, q.device,"
+    " q.model, q.node, q.outcome, q.offloaded, q.cold, q.arrival_s,"
+    " q.latency_s, q.slo_s, q.accuracy, q.estimate_s"
+    " FROM runs r JOIN requests q ON q.run_id = r.id"
+    " ORDER BY r.scenario, r.policy, r.seed, r.run_key, q.req_id";
+
+/* RFC 4180: a field holding a separator, quote or line break is quoted,
+ * with its quotes doubled.  Length-based, as SQLite text may hold NULs. */
+static void put_text(FILE *out, const char *s, size_t n)
+{
+    if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) &&
+        !memchr(s, '\r', n)) {
+        fwrite(s, 1, n, out);
+        return;
+    }
+    putc('"', out);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            putc('"', out);
+        putc(s[i], out);
+    }
+    putc('"', out);
+}
+
+/* One cell, formatted by the type SQLite holds: NULL (a NaN or absent
+ * value) is an empty field. */
+static void put_cell(FILE *out, sqlite3_stmt *q, int col)
+{
+    switch (sqlite3_column_type(q, col)) {
+    case SQLITE_NULL:
+        break;
+    case SQLITE_INTEGER:
+        fprintf(out, "%lld", (long long)sqlite3_column_int64(q, col));
+        break;
+    case SQLITE_FLOAT:
+        fprintf(out, "%.17g", sqlite3_column_double(q, col));
+        break;
+    default: {
+        const char *s = (const char *)sqlite3_column_text(q, col);
+        put_text(out, s ? s : "", (size_t)sqlite3_column_bytes(q, col));
+        break;
+    }
+    }
+}
+
+static void put_row(FILE *out, sqlite3_stmt *q)
+{
+    int n = sqlite3_column_count(q);
+    for (int c = 0; c < n; c++) {
+        if (c)
+            putc(',', out);
+        put_cell(out, q, c);
+    }
+    putc('\n', out);
+}
+
+/* The error a failed stdio write left; read at once, before SQLite's own
+ * system calls can overwrite errno. */
+static int write_error(FILE *out)
+{
+    return ferror(out) ? (errno ? errno : EIO) : 0;
+}
+
+static int write_failed(st_error *err, int e)
+{
+    return st_error_set(err, "cannot write the CSV: %s", strerror(e));
+}
+
+/* Streams every row of one query; a single SELECT reads one consistent
+ * snapshot, so a concurrent writer cannot tear the export. */
+static int write_rows(st_store *s, const char *sql, FILE *out, st_error *err)
+{
+    sqlite3 *db = st_store_sqlite(s);
+    sqlite3_stmt *q;
+    int werr = 0;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        errno = 0;
+        put_row(out, q);
+        if ((werr = write_error(out)) != 0)
+            break;
+        rc = SQLITE_OK;
+    }
+    if (!werr && rc != SQLITE_DONE)
+        st_error_set(err, "%s: cannot export: %s", st_store_path(s),
+                     sqlite3_errmsg(db));
+    sqlite3_finalize(q);
+    if (werr)
+        return write_failed(err, werr);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int st_store_export_csv(st_store *s, st_export_what what, FILE *out,
+                        st_error *err)
+{
+    int runs = what == ST_EXPORT_RUNS;
+    errno = 0;
+    fputs(runs ? runs_header : requests_header, out);
+    int e = write_error(out);
+    if (e)
+        return write_failed(err, e);
+    if (write_rows(s, runs ? runs_sql : requests_sql, out, err) < 0)
+        return -1;
+    /* Buffered output reports a full disk or closed pipe only on flush. */
+    errno = 0;
+    if (fflush(out) != 0 || ferror(out))
+        return write_failed(err, errno ? errno : EIO);
+    return 0;
+}

@@ -1,0 +1,603 @@
+/* store.c - the results database: opening it (with its schema) and writing
+ * one run per transaction (see store.h).  Export lives in export.c. */
+#include "strata/store.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define SCHEMA_VERSION 1
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+#define BUSY_TIMEOUT_MS 10000
+
+struct st_store {
+    sqlite3 *db;
+    char *path;     /* as given, for error messages */
+};
+
+/* The whole schema.  Every statement is idempotent so two processes that
+ * open a fresh database at once both succeed. */
+static const char schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS meta("
+    " key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "INSERT OR IGNORE INTO meta(key, value)"
+    " VALUES('schema_version', '" STRINGIFY(SCHEMA_VERSION) "');"
+    "CREATE TABLE IF NOT EXISTS runs("
+    " id INTEGER PRIMARY KEY, run_key TEXT NOT NULL UNIQUE, scenario TEXT,"
+    " config_text TEXT, config_hash TEXT, policy TEXT, params TEXT,"
+    " seed INTEGER, version TEXT, started TEXT, finished TEXT, wall_s REAL,"
+    " events INTEGER, status TEXT NOT NULL, message TEXT);"
+    "CREATE TABLE IF NOT EXISTS metrics("
+    " run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,"
+    " name TEXT, value REAL, PRIMARY KEY(run_id, name));"
+    "CREATE TABLE IF NOT EXISTS requests("
+    " run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,"
+    " req_id INTEGER, device INTEGER, model INTEGER, node INTEGER,"
+    " outcome TEXT, offloaded INTEGER, cold INTEGER, arrival_s REAL,"
+    " latency_s REAL, slo_s REAL, accuracy REAL, estimate_s REAL,"
+    " PRIMARY KEY(run_id, req_id));"
+    "CREATE TABLE IF NOT EXISTS timeseries("
+    " run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,"
+    " slot INTEGER, name TEXT, value REAL, PRIMARY KEY(run_id, slot, name));";
+
+/* ---- errors ---------------------------------------------------------- */
+
+/* A plain-language reason for the SQLite failures a user can cause or fix;
+ * NULL for the rest, whose SQLite message is then shown on its own. */
+static const char *hint_for(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_NOTADB:   return "the file is not a SQLite database";
+    case SQLITE_CORRUPT:  return "the database file is corrupt";
+    case SQLITE_READONLY: return "the database is read-only (check the"
+                                 " permissions of the file and its directory)";
+    case SQLITE_FULL:     return "the disk is full";
+    case SQLITE_CANTOPEN: return "the file cannot be opened (check that its"
+                                 " directory exists and is writable)";
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:   return "the database stayed locked by another"
+                                 " process for too long";
+    case SQLITE_IOERR:    return "an I/O error occurred";
+    case SQLITE_PERM:     return "permission denied";
+    default:              return NULL;
+    }
+}
+
+static int store_fail(st_error *err, const char *path, sqlite3 *db, int rc,
+                      const char *doing)
+{
+    const char *detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    const char *hint = hint_for(rc);
+    if (hint)
+        return st_error_set(err, "%s: cannot %s: %s (%s)", path, doing, hint,
+                            detail);
+    return st_error_set(err, "%s: cannot %s: %s", path, doing, detail);
+}
+
+/* ---- binding and stepping ------------------------------------------- */
+
+/* Binds parameters left to right and remembers the first failure, so a
+ * statement's bindings read as a flat list and are checked once. */
+typedef struct binder {
+    sqlite3_stmt *q;
+    int i;
+    int rc;
+} binder;
+
+static binder bind_start(sqlite3_stmt *q)
+{
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    return (binder){q, 0, SQLITE_OK};
+}
+
+static void bind_rc(binder *b, int rc)
+{
+    if (b->rc == SQLITE_OK)
+        b->rc = rc;
+}
+
+static void bind_text(binder *b, const char *s)
+{
+    int i = ++b->i;
+    bind_rc(b, s ? sqlite3_bind_text(b->q, i, s, -1, SQLITE_STATIC)
+                 : sqlite3_bind_null(b->q, i));
+}
+
+static void bind_int(binder *b, int64_t v)
+{
+    bind_rc(b, sqlite3_bind_int64(b->q, ++b->i, v));
+}
+
+/* A uint64 beyond INT64_MAX goes in as text: an int64 bit pattern would
+ * read back negative in any SQL client.  The text is hex because an INTEGER
+ * column converts decimal text that overflows int64 to a (lossy) REAL,
+ * while "0x..." text is kept as it is. */
+static void bind_u64(binder *b, uint64_t v)
+{
+    int i = ++b->i;
+    if (v <= (uint64_t)INT64_MAX) {
+        bind_rc(b, sqlite3_bind_int64(b->q, i, (int64_t)v));
+        return;
+    }
+    char buf[24];
+    snprintf(buf, sizeof buf, "0x%016" PRIx64, v);
+    bind_rc(b, sqlite3_bind_text(b->q, i, buf, -1, SQLITE_TRANSIENT));
+}
+
+/* NaN means "not measured"; NULL says so to SQL (and exports as empty). */
+static void bind_real(binder *b, double v)
+{
+    int i = ++b->i;
+    bind_rc(b, isnan(v) ? sqlite3_bind_null(b->q, i)
+                        : sqlite3_bind_double(b->q, i, v));
+}
+
+/* Runs a bound statement that returns no rows. */
+static int step_done(binder *b)
+{
+    if (b->rc != SQLITE_OK)
+        return b->rc;
+    int rc = sqlite3_step(b->q);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* ---- opening --------------------------------------------------------- */
+
+static int exec(sqlite3 *db, const char *sql)
+{
+    return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+/* Reads the first column of a one-row query as an integer; a query that
+ * returns no row yields *out = missing. */
+static int query_int(sqlite3 *db, const char *sql, int64_t missing,
+                     int64_t *out)
+{
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = sqlite3_step(q);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : missing;
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static int query_has_meta(sqlite3 *db, int64_t *has_meta)
+{
+    return query_int(db, "SELECT count(*) FROM sqlite_master"
+                     " WHERE type = 'table' AND name = 'meta'", 0, has_meta);
+}
+
+/* Refuses a database that some other program owns (tables but no meta) or
+ * that a different strata version laid out. */
+static int check_schema(st_store *s, st_error *err)
+{
+    int64_t has_meta, tables, version;
+    int rc = query_has_meta(s->db, &has_meta);
+    if (rc == SQLITE_OK)
+        rc = query_int(s->db, "SELECT count(*) FROM sqlite_master"
+                       " WHERE type = 'table'", 0, &tables);
+    if (rc != SQLITE_OK)
+        return store_fail(err, s->path, s->db, rc, "read the schema");
+    if (!has_meta)
+        return tables ? st_error_set(err, "%s: is a SQLite database but not a"
+                                     " strata results database (it has no"
+                                     " meta table)", s->path)
+                      : 0;
+    rc = query_int(s->db, "SELECT CAST(value AS INTEGER) FROM meta"
+                   " WHERE key = 'schema_version'", -1, &version);
+    if (rc != SQLITE_OK)
+        return store_fail(err, s->path, s->db, rc, "read the schema");
+    if (version != SCHEMA_VERSION)
+        return st_error_set(err, "%s: results database has schema version"
+                            " %" PRId64 ", but this strata reads version %d",
+                            s->path, version, SCHEMA_VERSION);
+    return 0;
+}
+
+/* Creates the tables inside one write transaction, so a concurrent opener
+ * waits instead of seeing half a schema. */
+static int create_schema(st_store *s, st_error *err)
+{
+    int rc = exec(s->db, "BEGIN IMMEDIATE");
+    if (rc != SQLITE_OK)
+        return store_fail(err, s->path, s->db, rc, "create the schema");
+    if (check_schema(s, err) < 0) {
+        exec(s->db, "ROLLBACK");
+        return -1;
+    }
+    rc = exec(s->db, schema_sql);
+    if (rc == SQLITE_OK)
+        rc = exec(s->db, "COMMIT");
+    if (rc != SQLITE_OK) {
+        store_fail(err, s->path, s->db, rc, "create the schema");
+        exec(s->db, "ROLLBACK");
+        return -1;
+    }
+    return 0;
+}
+
+/* Switches to WAL; journal_mode answers with the mode it ended up in, which
+ * is not WAL on filesystems that cannot share memory, so check it. */
+static int enable_wal(st_store *s, st_error *err)
+{
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &q,
+                                NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(q);
+    const char *mode = rc == SQLITE_ROW
+                           ? (const char *)sqlite3_column_text(q, 0) : NULL;
+    int wal = mode && strcmp(mode, "wal") == 0;
+    if (rc == SQLITE_ROW)
+        rc = SQLITE_OK;
+    if (rc != SQLITE_OK)
+        store_fail(err, s->path, s->db, rc, "open the results database");
+    sqlite3_finalize(q);
+    if (rc != SQLITE_OK)
+        return -1;
+    if (!wal)
+        return st_error_set(err, "%s: cannot switch the database to WAL mode"
+                            " (is it on a network filesystem?)", s->path);
+    return 0;
+}
+
+/* Gives a clear message for paths SQLite would reject with a vaguer one. */
+static int check_path(const char *path, int must_exist, st_error *err)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        if (errno == ENOENT && !must_exist)
+            return 0;
+        if (errno == ENOENT)
+            return st_error_set(err, "%s: no such results database", path);
+        return st_error_set(err, "%s: cannot open the results database: %s",
+                            path, strerror(errno));
+    }
+    if (S_ISDIR(sb.st_mode))
+        return st_error_set(err, "%s: is a directory, not a results database",
+                            path);
+    return 0;
+}
+
+static void store_free(st_store *s)
+{
+    if (!s)
+        return;
+    sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+/* Allocates the handle and opens the connection to name (the path, or a
+ * URI for it) with the given flags. */
+static st_store *store_connect(const char *path, const char *name, int flags,
+                               st_error *err)
+{
+    st_store *s = calloc(1, sizeof *s);
+    if (s)
+        s->path = strdup(path);
+    if (!s || !s->path) {
+        free(s);
+        st_error_set(err, "%s: out of memory opening the database", path);
+        return NULL;
+    }
+    int rc = sqlite3_open_v2(name, &s->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        store_fail(err, path, s->db, rc, "open the results database");
+        store_free(s);
+        return NULL;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    return s;
+}
+
+int st_store_open(const char *path, st_store **out, st_error *err)
+{
+    *out = NULL;
+    if (check_path(path, 0, err) < 0)
+        return -1;
+    st_store *s = store_connect(path, path,
+                                SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                err);
+    if (!s)
+        return -1;
+    /* SQLite quietly falls back to read-only for a write-protected file;
+     * say so now rather than at the first run's COMMIT. */
+    if (sqlite3_db_readonly(s->db, "main") == 1) {
+        st_error_set(err, "%s: the results database is read-only (check the"
+                     " file's permissions)", path);
+        store_free(s);
+        return -1;
+    }
+    int rc = exec(s->db, "PRAGMA foreign_keys = ON;"
+                         "PRAGMA synchronous = NORMAL");
+    if (rc != SQLITE_OK) {
+        store_fail(err, path, s->db, rc, "open the results database");
+        store_free(s);
+        return -1;
+    }
+    if (enable_wal(s, err) < 0 || create_schema(s, err) < 0) {
+        store_free(s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+/* A "file:" URI for path with immutable=1, percent-encoding every byte a
+ * URI could read as syntax. */
+static char *immutable_uri(const char *path)
+{
+    static const char tail[] = "?immutable=1";
+    char *uri = malloc(sizeof "file:" + 3 * strlen(path) + sizeof tail);
+    if (!uri)
+        return NULL;
+    char *p = stpcpy(uri, "file:");
+    for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+        if (isalnum(*c) || strchr("/-._~", *c))
+            *p++ = (char)*c;
+        else
+            p += sprintf(p, "%%%02X", *c);
+    }
+    strcpy(p, tail);
+    return uri;
+}
+
+/* A reader of a WAL database must create the -shm file, which fails in a
+ * directory it cannot write (an archive, a read-only mount).  Without a
+ * -wal file every committed run is in the main file, so reading that file
+ * as immutable is then exact. */
+static int needs_immutable(const char *path, int rc)
+{
+    if ((rc & 0xff) != SQLITE_READONLY && (rc & 0xff) != SQLITE_CANTOPEN)
+        return 0;
+    char wal[4096];
+    struct stat sb;
+    int n = snprintf(wal, sizeof wal, "%s-wal", path);
+    return n > 0 && (size_t)n < sizeof wal && stat(wal, &sb) != 0 &&
+           errno == ENOENT;
+}
+
+static st_store *connect_immutable(const char *path, st_error *err)
+{
+    char *uri = immutable_uri(path);
+    if (!uri) {
+        st_error_set(err, "%s: out of memory opening the database", path);
+        return NULL;
+    }
+    st_store *s = store_connect(path, uri,
+                                SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err);
+    free(uri);
+    return s;
+}
+
+int st_store_open_readonly(const char *path, st_store **out, st_error *err)
+{
+    *out = NULL;
+    if (check_path(path, 1, err) < 0)
+        return -1;
+    st_store *s = store_connect(path, path, SQLITE_OPEN_READONLY, err);
+    if (!s)
+        return -1;
+    int64_t has_meta;
+    int rc = query_has_meta(s->db, &has_meta);
+    if (needs_immutable(path, rc)) {
+        store_free(s);
+        if (!(s = connect_immutable(path, err)))
+            return -1;
+        rc = query_has_meta(s->db, &has_meta);
+    }
+    if (rc != SQLITE_OK) {
+        store_fail(err, path, s->db, rc, "read the results database");
+        store_free(s);
+        return -1;
+    }
+    /* An empty file is a valid, empty SQLite database, but it holds no
+     * results; only a database with our schema is worth reading. */
+    if (!has_meta) {
+        st_error_set(err, "%s: is not a strata results database (it has no"
+                     " meta table)", path);
+        store_free(s);
+        return -1;
+    }
+    if (check_schema(s, err) < 0) {
+        store_free(s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+void st_store_close(st_store *s)
+{
+    store_free(s);
+}
+
+sqlite3 *st_store_sqlite(st_store *s)
+{
+    return s->db;
+}
+
+const char *st_store_path(const st_store *s)
+{
+    return s->path;
+}
+
+/* ---- writing a run ---------------------------------------------------- */
+
+/* Children first, so the replacement is complete even if the library was
+ * built without foreign-key (cascade) support. */
+static const char *const delete_sql[] = {
+    "DELETE FROM metrics WHERE run_id IN"
+    " (SELECT id FROM runs WHERE run_key = ?1)",
+    "DELETE FROM requests WHERE run_id IN"
+    " (SELECT id FROM runs WHERE run_key = ?1)",
+    "DELETE FROM timeseries WHERE run_id IN"
+    " (SELECT id FROM runs WHERE run_key = ?1)",
+    "DELETE FROM runs WHERE run_key = ?1",
+};
+
+static const char insert_run_sql[] =
+    "INSERT INTO runs(run_key, scenario, config_text, config_hash, policy,"
+    " params, seed, version, started, finished, wall_s, events, status,"
+    " message) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+    " ?13, ?14)";
+
+static const char insert_metric_sql[] =
+    "INSERT INTO metrics(run_id, name, value) VALUES(?1, ?2, ?3)";
+
+static const char insert_request_sql[] =
+    "INSERT INTO requests(run_id, req_id, device, model, node, outcome,"
+    " offloaded, cold, arrival_s, latency_s, slo_s, accuracy, estimate_s)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+
+/* Prepares sql, runs fill() once per item, finalizes.  fill binds and steps
+ * one row; the first failure stops the loop. */
+typedef int (*row_fill)(binder *b, const void *ctx, size_t i);
+
+static int run_rows(sqlite3 *db, const char *sql, row_fill fill,
+                    const void *ctx, size_t n)
+{
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+        binder b = bind_start(q);
+        rc = fill(&b, ctx, i);
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+typedef struct put_ctx {
+    const st_run_record *r;
+    int64_t run_id;
+} put_ctx;
+
+static int fill_delete(binder *b, const void *ctx, size_t i)
+{
+    (void)i;
+    bind_text(b, ((const put_ctx *)ctx)->r->run_key);
+    return step_done(b);
+}
+
+static int fill_run(binder *b, const void *ctx, size_t i)
+{
+    (void)i;
+    const st_run_record *r = ((const put_ctx *)ctx)->r;
+    bind_text(b, r->run_key);
+    bind_text(b, r->scenario);
+    bind_text(b, r->config_text);
+    bind_text(b, r->config_hash);
+    bind_text(b, r->policy);
+    bind_text(b, r->params);
+    bind_u64(b, r->seed);
+    bind_text(b, r->version);
+    bind_text(b, r->started);
+    bind_text(b, r->finished);
+    bind_real(b, r->wall_s);
+    bind_u64(b, r->events);
+    bind_text(b, r->status);
+    bind_text(b, r->message);
+    return step_done(b);
+}
+
+static int fill_metric(binder *b, const void *ctx, size_t i)
+{
+    const put_ctx *c = ctx;
+    const st_metric *m = &c->r->metrics->items[i];
+    bind_int(b, c->run_id);
+    bind_text(b, m->name);
+    bind_real(b, m->value);
+    return step_done(b);
+}
+
+static int fill_request(binder *b, const void *ctx, size_t i)
+{
+    const put_ctx *c = ctx;
+    const st_request_rec *q = &c->r->requests->recs[i];
+    bind_int(b, c->run_id);
+    bind_u64(b, q->id);
+    bind_int(b, q->device);
+    bind_int(b, q->model);
+    bind_int(b, q->node);
+    bind_text(b, st_outcome_name((st_outcome_kind)q->outcome));
+    bind_int(b, q->offloaded);
+    bind_int(b, q->cold);
+    bind_real(b, q->arrival_s);
+    bind_real(b, q->latency_s);
+    bind_real(b, q->slo_s);
+    bind_real(b, q->accuracy);
+    bind_real(b, q->estimate_s);
+    return step_done(b);
+}
+
+/* Everything between BEGIN and COMMIT. */
+static int put_body(sqlite3 *db, put_ctx *c)
+{
+    size_t n_del = sizeof delete_sql / sizeof delete_sql[0];
+    int rc = SQLITE_OK;
+    for (size_t i = 0; rc == SQLITE_OK && i < n_del; i++)
+        rc = run_rows(db, delete_sql[i], fill_delete, c, 1);
+    if (rc == SQLITE_OK)
+        rc = run_rows(db, insert_run_sql, fill_run, c, 1);
+    if (rc != SQLITE_OK)
+        return rc;
+    c->run_id = sqlite3_last_insert_rowid(db);
+    if (c->r->metrics)
+        rc = run_rows(db, insert_metric_sql, fill_metric, c, c->r->metrics->n);
+    if (rc == SQLITE_OK && c->r->requests)
+        rc = run_rows(db, insert_request_sql, fill_request, c,
+                      c->r->requests->n);
+    return rc;
+}
+
+int64_t st_store_put_run(st_store *s, const st_run_record *r, st_error *err)
+{
+    if (!r->run_key || !r->status)
+        return st_error_set(err, "%s: cannot store a run without a %s",
+                            s->path, r->run_key ? "status" : "run key");
+    put_ctx c = {r, 0};
+    int rc = exec(s->db, "BEGIN IMMEDIATE");
+    if (rc == SQLITE_OK)
+        rc = put_body(s->db, &c);
+    if (rc == SQLITE_OK)
+        rc = exec(s->db, "COMMIT");
+    if (rc == SQLITE_OK)
+        return c.run_id;
+    char doing[160];
+    snprintf(doing, sizeof doing, "store run %.100s", r->run_key);
+    store_fail(err, s->path, s->db, rc, doing);
+    /* Harmless when BEGIN itself failed: there is then nothing to undo. */
+    if (!sqlite3_get_autocommit(s->db))
+        exec(s->db, "ROLLBACK");
+    return -1;
+}
+
+int st_store_has_run(st_store *s, const char *run_key, st_error *err)
+{
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(s->db, "SELECT 1 FROM runs WHERE run_key = ?1"
+                                " AND status = 'ok'", -1, &q, NULL);
+    if (rc != SQLITE_OK)
+        return store_fail(err, s->path, s->db, rc, "look up a run");
+    binder b = bind_start(q);
+    bind_text(&b, run_key);
+    rc = b.rc == SQLITE_OK ? sqlite3_step(q) : b.rc;
+    int found = rc == SQLITE_ROW;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        store_fail(err, s->path, s->db, rc, "look up a run");
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
+}

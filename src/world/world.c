@@ -1,0 +1,748 @@
+/* world.c - the simulated world: devices, links and nodes, and the request
+ * lifecycle driven by the engine (see world.h for the lifecycle).
+ *
+ * Modelling choices (DESIGN section 2), each stated where it is made:
+ * - A link direction serves transfers in FIFO order: a transfer starts when
+ *   both it and the link are ready, and ends at the exact solution of the
+ *   trace integral; propagation (half an RTT draw) follows and does not
+ *   occupy the link.
+ * - Each device instance has its own access link (its own trace, assigned
+ *   round-robin over its class's traces, at a seeded offset); links between
+ *   nodes are shared by every transfer crossing them.
+ * - A node runs `executors` requests at once from one FIFO queue.  A model
+ *   not resident is loaded on the executor that needs it (cold start: busy
+ *   and billed); room is made by evicting least-recently-used models that
+ *   no running request holds.  If nothing can be evicted the model is run
+ *   from a transient load and not kept.  A request for a model another
+ *   executor is still loading waits for that load instead of reloading.
+ * - Arrivals stop at `duration`; the run continues `drain` seconds so late
+ *   requests can finish, and whatever is still in flight then is
+ *   "unfinished".  Requests arriving before `warmup` are simulated but not
+ *   measured.
+ */
+#include "strata/world.h"
+#include "strata/rng.h"
+#include "strata/sim.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#define NO_NODE (-1)
+
+typedef struct request {
+    st_request pub;
+    st_decision dec;
+    struct request *next;     /* node queue, or free list */
+    int at;                   /* where the payload is: NO_NODE = device */
+    unsigned in_flight : 1, measured : 1, cold : 1, going_up : 1;
+    double t_node, t_start;   /* reached the node; got an executor */
+    double up_s, down_s, rtt_s, load_s, exec_s, queue_s, busy_s;
+    double t_leg;             /* start of the current upload/download leg */
+} request;
+
+typedef struct node_rt {
+    int hw;
+    int executors, busy;
+    double memory_mb, used_mb;
+    request *qhead, *qtail;
+    int qlen;
+    double up_busy, down_busy;    /* uplink to the parent (infra nodes) */
+    unsigned char *resident;      /* [n_models] */
+    unsigned *pinned;             /* running requests per model */
+    double *last_use, *ready_at;  /* LRU stamp; end of a pending load */
+} node_rt;
+
+typedef struct device_rt {
+    int cls;
+    double offset;               /* trace time = sim time + offset */
+    double up_busy, down_busy;   /* access link, per direction */
+    double on_end;               /* onoff: end of the current on period */
+    const st_trace *up_tr, *down_tr;
+} device_rt;
+
+typedef struct chunk {
+    struct chunk *next;
+    request reqs[1024];
+} chunk;
+
+struct st_view {
+    struct world *w;
+};
+
+typedef struct world {
+    const st_scenario *sc;
+    st_sim *sim;
+    st_policy pol;
+    st_view view;
+    const st_run_opts *opts;
+    int n_infra, n_all;
+    node_rt *nodes;
+    device_rt *devs;
+    unsigned char *blocks;        /* per-model arrays of all nodes */
+    chunk *chunks;
+    request *free_reqs;
+    uint64_t next_id;
+    gsl_rng *r_arrivals, *r_exec, *r_rtt, *r_slo;
+    /* measurement */
+    double end_arrivals;           /* = duration */
+    uint64_t n_req, n_out[4], n_offloaded, n_loads, n_invalid;
+    double sum_acc, bytes_up, bytes_down, cost, busy_priced;
+    double *lat;
+    size_t n_lat, cap_lat;
+    double in_system, area, t_area;   /* time-average of requests in system */
+    st_request_log *log;
+} world;
+
+/* ---------- requests ---------- */
+
+static request *req_alloc(world *w)
+{
+    if (!w->free_reqs) {
+        chunk *c = malloc(sizeof *c);
+        if (!c)
+            abort();
+        c->next = w->chunks;
+        w->chunks = c;
+        for (size_t i = 0; i < 1024; i++) {
+            c->reqs[i].in_flight = 0;
+            c->reqs[i].next = w->free_reqs;
+            w->free_reqs = &c->reqs[i];
+        }
+    }
+    request *r = w->free_reqs;
+    w->free_reqs = r->next;
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+static void req_release(world *w, request *r)
+{
+    r->in_flight = 0;
+    r->next = w->free_reqs;
+    w->free_reqs = r;
+}
+
+/* Advances the time integral of "requests in system" over the measured
+ * window [warmup, duration]. */
+static void account_area(world *w, double now)
+{
+    double lo = w->t_area, hi = now < w->end_arrivals ? now : w->end_arrivals;
+    if (lo < w->sc->warmup_s)
+        lo = w->sc->warmup_s;
+    if (hi > lo)
+        w->area += w->in_system * (hi - lo);
+    w->t_area = now;
+}
+
+/* ---------- outcomes ---------- */
+
+static void record(world *w, request *r, st_outcome_kind kind, double latency)
+{
+    const st_scenario *sc = w->sc;
+    double now = st_sim_now(w->sim);
+    account_area(w, now);
+    w->in_system--;
+    int ran = !r->dec.drop && r->dec.model >= 0;
+    if (r->measured) {
+        w->n_req++;
+        w->n_out[kind]++;
+        if (kind == ST_OUT_MET || kind == ST_OUT_MISSED) {
+            if (w->n_lat == w->cap_lat) {
+                w->cap_lat = w->cap_lat ? 2 * w->cap_lat : 4096;
+                w->lat = realloc(w->lat, w->cap_lat * sizeof *w->lat);
+                if (!w->lat)
+                    abort();
+            }
+            w->lat[w->n_lat++] = latency;
+            w->sum_acc += sc->models[r->dec.model].accuracy;
+        }
+        if (w->log) {
+            st_request_rec rec = {
+                .id = r->pub.id, .device = r->pub.device,
+                .model = ran ? r->dec.model : -1,
+                .node = ran ? r->dec.node : -1, .outcome = (uint8_t)kind,
+                .offloaded = ran && r->dec.node != r->pub.device_node,
+                .cold = r->cold, .arrival_s = r->pub.arrival_s,
+                .latency_s = latency, .slo_s = r->pub.slo_s,
+                .accuracy = ran ? sc->models[r->dec.model].accuracy : NAN,
+                .estimate_s = r->dec.estimate_s};
+            st_request_log_push(w->log, &rec);
+        }
+    }
+    if (w->pol.ops->observe && kind != ST_OUT_UNFINISHED) {
+        st_outcome o = {
+            .req = &r->pub, .decision = r->dec, .kind = kind,
+            .latency_s = latency, .upload_s = r->up_s, .download_s = r->down_s,
+            .rtt_s = r->rtt_s, .queue_s = r->queue_s, .load_s = r->load_s,
+            .exec_s = r->exec_s, .cold = r->cold,
+            .bytes_up = ran ? sc->models[r->dec.model].input_bytes : 0,
+            .bytes_down = ran ? sc->models[r->dec.model].output_bytes : 0};
+        w->pol.ops->observe(&w->pol, &o, &w->view);
+    }
+    req_release(w, r);
+}
+
+static void complete(world *w, request *r)
+{
+    double lat = st_sim_now(w->sim) - r->pub.arrival_s;
+    int met = lat <= r->pub.slo_s &&
+              w->sc->models[r->dec.model].accuracy >= r->pub.min_accuracy;
+    record(w, r, met ? ST_OUT_MET : ST_OUT_MISSED, lat);
+}
+
+/* ---------- paths and links ---------- */
+
+/* The next hop from `at` towards target going up, or towards the device
+ * going down.  Up: device -> attach -> parent ... ; down: the reverse. */
+static int next_up(const world *w, const request *r, int at)
+{
+    return at == NO_NODE ? w->sc->devices[r->pub.device_class].attach
+                         : w->sc->nodes[at].parent;
+}
+
+static int next_down(const world *w, const request *r, int at)
+{
+    int k = w->sc->devices[r->pub.device_class].attach;
+    if (k == at)
+        return NO_NODE;
+    while (w->sc->nodes[k].parent != at)
+        k = w->sc->nodes[k].parent;
+    return k;
+}
+
+/* Is target the device itself or an ancestor-or-self of its attach node? */
+static int reachable(const world *w, const request *r, int target)
+{
+    if (target == r->pub.device_node)
+        return 1;
+    if (target < 0 || target >= w->n_infra)
+        return 0;
+    for (int k = w->sc->devices[r->pub.device_class].attach; k >= 0;
+         k = w->sc->nodes[k].parent)
+        if (k == target)
+            return 1;
+    return 0;
+}
+
+static double dir_finish(const st_link_dir *d, const st_trace *tr,
+                         double offset, double start, double bits)
+{
+    if (!tr)
+        return start + bits / (d->bps * d->scale);
+    return st_trace_finish(tr, start + offset, bits / d->scale) - offset;
+}
+
+/* Sends `bytes` over the link between `lower` (NO_NODE = the device) and
+ * its next node up, in direction up or down; returns the arrival time at
+ * the far end and adds half an RTT draw of that link. */
+static double transfer(world *w, request *r, int lower, int up, double bytes)
+{
+    double now = st_sim_now(w->sim), bits = bytes * 8, *busy, end;
+    const st_link *l;
+    if (lower == NO_NODE) {
+        device_rt *d = &w->devs[r->pub.device];
+        l = &w->sc->devices[d->cls].link;
+        busy = up ? &d->up_busy : &d->down_busy;
+        double start = *busy > now ? *busy : now;
+        end = up ? dir_finish(&l->up, d->up_tr, d->offset, start, bits)
+                 : dir_finish(&l->down, d->down_tr, d->offset, start, bits);
+    } else {
+        node_rt *n = &w->nodes[lower];
+        l = &w->sc->nodes[lower].uplink;
+        busy = up ? &n->up_busy : &n->down_busy;
+        double start = *busy > now ? *busy : now;
+        end = dir_finish(up ? &l->up : &l->down, NULL, 0, start, bits);
+    }
+    *busy = end;
+    double half_rtt = st_dist_sample(&l->rtt_s, w->r_rtt) / 2;
+    if (lower == NO_NODE)
+        r->rtt_s += half_rtt;
+    return end + half_rtt;
+}
+
+/* ---------- nodes ---------- */
+
+static void ev_exec_done(void *ctx, void *obj, uint64_t arg);
+static void ev_hop_up(void *ctx, void *obj, uint64_t arg);
+
+/* Makes room for model m on node n; returns 1 if it can stay resident. */
+static int make_room(world *w, node_rt *n, int m, double need)
+{
+    const st_scenario *sc = w->sc;
+    while (n->used_mb + need > n->memory_mb) {
+        int victim = -1;
+        for (size_t k = 0; k < sc->n_models; k++)
+            if (n->resident[k] && !n->pinned[k] && (int)k != m &&
+                (victim < 0 || n->last_use[k] < n->last_use[victim]))
+                victim = (int)k;
+        if (victim < 0)
+            return 0;
+        n->resident[victim] = 0;
+        n->used_mb -= sc->hardware[n->hw].per_model[victim].memory_mb;
+    }
+    return 1;
+}
+
+static void start_service(world *w, int node, request *r)
+{
+    node_rt *n = &w->nodes[node];
+    const st_profile *pr = &w->sc->hardware[n->hw].per_model[r->dec.model];
+    int m = r->dec.model;
+    double now = st_sim_now(w->sim), ready = now;
+    n->busy++;
+    r->t_start = now;
+    r->queue_s = now - r->t_node;
+    if (n->resident[m]) {
+        if (n->ready_at[m] > now)
+            ready = n->ready_at[m];   /* another executor is loading it */
+    } else {
+        ready = now + pr->load_s;
+        r->cold = 1;
+        if (r->measured)
+            w->n_loads++;
+        if (make_room(w, n, m, pr->memory_mb)) {
+            n->resident[m] = 1;
+            n->used_mb += pr->memory_mb;
+            n->ready_at[m] = ready;
+        }
+    }
+    n->pinned[m]++;
+    n->last_use[m] = now;
+    r->load_s = ready - now;
+    r->exec_s = st_dist_sample(&pr->exec_s, w->r_exec);
+    r->busy_s = r->load_s + r->exec_s;
+    st_sim_at(w->sim, ready + r->exec_s, ev_exec_done, r, (uint64_t)node);
+}
+
+static void enqueue(world *w, int node, request *r)
+{
+    node_rt *n = &w->nodes[node];
+    r->t_node = st_sim_now(w->sim);
+    if (n->busy < n->executors) {
+        start_service(w, node, r);
+        return;
+    }
+    r->next = NULL;
+    if (n->qtail)
+        n->qtail->next = r;
+    else
+        n->qhead = r;
+    n->qtail = r;
+    n->qlen++;
+}
+
+static void charge(world *w, int node, request *r)
+{
+    if (node >= w->n_infra || !r->measured)
+        return;
+    const st_node_spec *ns = &w->sc->nodes[node];
+    const st_model *md = &w->sc->models[r->dec.model];
+    if (ns->price_per_s > 0 || ns->price_per_request > 0) {
+        w->cost += r->busy_s * ns->price_per_s + ns->price_per_request +
+                   (md->input_bytes + md->output_bytes) / 1e9 * w->sc->price_per_gb;
+        w->busy_priced += r->busy_s;
+    }
+}
+
+static void ev_hop_down(void *ctx, void *obj, uint64_t arg)
+{
+    world *w = ctx;
+    request *r = obj;
+    (void)arg;
+    if (r->at == NO_NODE) {
+        r->down_s = st_sim_now(w->sim) - r->t_leg;
+        complete(w, r);
+        return;
+    }
+    int lower = next_down(w, r, r->at);
+    double t = transfer(w, r, lower, 0, w->sc->models[r->dec.model].output_bytes);
+    r->at = lower;
+    st_sim_at(w->sim, t, ev_hop_down, r, 0);
+}
+
+static void ev_exec_done(void *ctx, void *obj, uint64_t arg)
+{
+    world *w = ctx;
+    request *r = obj;
+    int node = (int)arg;
+    node_rt *n = &w->nodes[node];
+    n->busy--;
+    n->pinned[r->dec.model]--;
+    n->last_use[r->dec.model] = st_sim_now(w->sim);
+    charge(w, node, r);
+    if (n->qhead) {
+        request *q = n->qhead;
+        n->qhead = q->next;
+        if (!n->qhead)
+            n->qtail = NULL;
+        n->qlen--;
+        start_service(w, node, q);
+    }
+    if (node == r->pub.device_node) {
+        complete(w, r);
+        return;
+    }
+    r->t_leg = st_sim_now(w->sim);
+    ev_hop_down(w, r, 0);
+}
+
+static void ev_hop_up(void *ctx, void *obj, uint64_t arg)
+{
+    world *w = ctx;
+    request *r = obj;
+    (void)arg;
+    if (r->at == r->dec.node) {
+        r->up_s = st_sim_now(w->sim) - r->t_leg;
+        enqueue(w, r->dec.node, r);
+        return;
+    }
+    double t = transfer(w, r, r->at, 1, w->sc->models[r->dec.model].input_bytes);
+    r->at = next_up(w, r, r->at);
+    st_sim_at(w->sim, t, ev_hop_up, r, 0);
+}
+
+/* ---------- arrivals ---------- */
+
+static double next_gap(world *w, device_rt *d, double now)
+{
+    const st_arrival *a = &w->sc->devices[d->cls].arrival;
+    switch (a->kind) {
+    case ST_ARRIVAL_CONSTANT:
+        return 1 / a->rate;
+    case ST_ARRIVAL_ONOFF: {
+        double t = now + gsl_ran_exponential(w->r_arrivals, 1 / a->rate);
+        /* Arrivals falling past the on period move to the next one; by
+         * memorylessness the leftover gap can be redrawn there. */
+        while (t > d->on_end) {
+            double on_start = d->on_end + gsl_ran_exponential(w->r_arrivals, a->off_s);
+            d->on_end = on_start + gsl_ran_exponential(w->r_arrivals, a->on_s);
+            t = on_start + gsl_ran_exponential(w->r_arrivals, 1 / a->rate);
+        }
+        return t - now;
+    }
+    case ST_ARRIVAL_POISSON:
+    case ST_ARRIVAL_TIMES:
+    default:
+        return gsl_ran_exponential(w->r_arrivals, 1 / a->rate);
+    }
+}
+
+static void ev_arrival(void *ctx, void *obj, uint64_t dev)
+{
+    world *w = ctx;
+    device_rt *d = obj;
+    const st_device_class *dc = &w->sc->devices[d->cls];
+    double now = st_sim_now(w->sim);
+    request *r = req_alloc(w);
+    r->in_flight = 1;
+    r->measured = now >= w->sc->warmup_s;
+    r->at = NO_NODE;
+    r->pub = (st_request){
+        .id = w->next_id++, .device = (int)dev, .device_class = d->cls,
+        .device_node = w->n_infra + (int)dev, .task = dc->task,
+        .arrival_s = now, .slo_s = st_dist_sample(&dc->slo_s, w->r_slo),
+        .min_accuracy = dc->min_accuracy};
+    account_area(w, now);
+    w->in_system++;
+
+    double t = now + next_gap(w, d, now);
+    if (t < w->end_arrivals)
+        st_sim_at(w->sim, t, ev_arrival, d, dev);
+
+    r->dec = (st_decision){.model = -1, .node = -1, .estimate_s = NAN};
+    w->pol.ops->decide(&w->pol, &r->pub, &w->view, &r->dec);
+    if (!r->dec.drop && (r->dec.model < 0 || (size_t)r->dec.model >= w->sc->n_models ||
+                         !reachable(w, r, r->dec.node) ||
+                         !st_view_profile(&w->view, r->dec.node, r->dec.model))) {
+        w->n_invalid += r->measured;
+        r->dec.drop = 1;
+    }
+    if (r->dec.drop) {
+        record(w, r, ST_OUT_DROPPED, NAN);
+        return;
+    }
+    if (r->measured && r->dec.node != r->pub.device_node) {
+        w->n_offloaded++;
+        w->bytes_up += w->sc->models[r->dec.model].input_bytes;
+        w->bytes_down += w->sc->models[r->dec.model].output_bytes;
+    }
+    if (r->dec.node == r->pub.device_node) {
+        enqueue(w, r->dec.node, r);
+        return;
+    }
+    r->t_leg = now;
+    ev_hop_up(w, r, 0);
+}
+
+static void ev_tick(void *ctx, void *obj, uint64_t arg)
+{
+    world *w = ctx;
+    (void)obj;
+    (void)arg;
+    w->pol.ops->tick(&w->pol, &w->view);
+    double next = st_sim_now(w->sim) + w->pol.tick_s;
+    if (next < w->end_arrivals)
+        st_sim_at(w->sim, next, ev_tick, NULL, 0);
+}
+
+/* ---------- setup and teardown ---------- */
+
+static void init_node(world *w, node_rt *n, int hw, int executors,
+                      double memory_mb, const unsigned char *preload,
+                      unsigned char *block)
+{
+    size_t nm = w->sc->n_models;
+    n->hw = hw;
+    n->executors = executors;
+    n->memory_mb = memory_mb;
+    n->last_use = (double *)block;
+    n->ready_at = n->last_use + nm;
+    n->pinned = (unsigned *)(n->ready_at + nm);
+    n->resident = (unsigned char *)(n->pinned + nm);
+    for (size_t m = 0; m < nm; m++) {
+        const st_profile *pr = &w->sc->hardware[hw].per_model[m];
+        if (preload[m] && pr->present && n->used_mb + pr->memory_mb <= memory_mb) {
+            n->resident[m] = 1;
+            n->used_mb += pr->memory_mb;
+        }
+    }
+}
+
+static int setup(world *w, const st_scenario *sc)
+{
+    size_t nm = sc->n_models;
+    size_t per_node = nm * (2 * sizeof(double) + sizeof(unsigned) + 1);
+    per_node = (per_node + 7) & ~(size_t)7;
+    w->n_infra = (int)sc->n_nodes;
+    w->n_all = w->n_infra + (int)sc->n_devices;
+    w->nodes = calloc((size_t)w->n_all, sizeof *w->nodes);
+    w->devs = calloc((size_t)sc->n_devices, sizeof *w->devs);
+    unsigned char *blocks = w->blocks = calloc((size_t)w->n_all, per_node);
+    if (!w->nodes || !w->devs || !blocks)
+        return -1;
+    for (int i = 0; i < w->n_infra; i++)
+        init_node(w, &w->nodes[i], sc->nodes[i].hardware, sc->nodes[i].executors,
+                  sc->nodes[i].memory_mb, sc->nodes[i].preload,
+                  blocks + (size_t)i * per_node);
+    gsl_rng *r_off = st_rng_stream(sc->seed, "trace-offsets");
+    long dev = 0;
+    for (size_t c = 0; c < sc->n_device_classes; c++) {
+        const st_device_class *dc = &sc->devices[c];
+        for (long k = 0; k < dc->count; k++, dev++) {
+            device_rt *d = &w->devs[dev];
+            int node = w->n_infra + (int)dev;
+            d->cls = (int)c;
+            if (dc->link.up.n_traces)
+                d->up_tr = dc->link.up.traces[k % (long)dc->link.up.n_traces];
+            if (dc->link.down.n_traces)
+                d->down_tr = dc->link.down.traces[k % (long)dc->link.down.n_traces];
+            const st_trace *span = d->down_tr ? d->down_tr : d->up_tr;
+            if (span && dc->link.random_offset)
+                d->offset = gsl_rng_uniform(r_off) * span->duration;
+            init_node(w, &w->nodes[node], dc->hardware, dc->executors,
+                      dc->memory_mb, dc->preload, blocks + (size_t)node * per_node);
+            double first;
+            if (dc->arrival.kind == ST_ARRIVAL_CONSTANT)
+                first = gsl_rng_uniform(w->r_arrivals) / dc->arrival.rate;
+            else {
+                d->on_end = dc->arrival.kind == ST_ARRIVAL_ONOFF
+                    ? gsl_ran_exponential(w->r_arrivals, dc->arrival.on_s) : INFINITY;
+                first = next_gap(w, d, 0);
+            }
+            if (first < w->end_arrivals)
+                st_sim_at(w->sim, first, ev_arrival, d, (uint64_t)dev);
+        }
+    }
+    gsl_rng_free(r_off);
+    return 0;
+}
+
+static void finish_unfinished(world *w)
+{
+    for (chunk *c = w->chunks; c; c = c->next)
+        for (size_t i = 0; i < 1024; i++)
+            if (c->reqs[i].in_flight)
+                record(w, &c->reqs[i], ST_OUT_UNFINISHED, NAN);
+}
+
+static double pct(const double *sorted, size_t n, double p)
+{
+    return n ? gsl_stats_quantile_from_sorted_data(sorted, 1, n, p) * 1e3 : NAN;
+}
+
+static void fill_metrics(world *w, st_metrics *m)
+{
+    double n = (double)w->n_req, done = (double)w->n_lat;
+    double window = w->end_arrivals - w->sc->warmup_s;
+    gsl_sort(w->lat, 1, w->n_lat);
+    st_metrics_add(m, "requests", n);
+    st_metrics_add(m, "slo_attainment", n ? w->n_out[ST_OUT_MET] / n : NAN);
+    st_metrics_add(m, "mean_accuracy", done ? w->sum_acc / done : NAN);
+    st_metrics_add(m, "latency_mean_ms",
+                   done ? gsl_stats_mean(w->lat, 1, w->n_lat) * 1e3 : NAN);
+    st_metrics_add(m, "latency_p50_ms", pct(w->lat, w->n_lat, 0.50));
+    st_metrics_add(m, "latency_p95_ms", pct(w->lat, w->n_lat, 0.95));
+    st_metrics_add(m, "latency_p99_ms", pct(w->lat, w->n_lat, 0.99));
+    st_metrics_add(m, "cost_usd", w->cost);
+    st_metrics_add(m, "cost_per_1k_usd", n ? w->cost / n * 1000 : NAN);
+    st_metrics_add(m, "priced_busy_s", w->busy_priced);
+    st_metrics_add(m, "offload_fraction", n ? w->n_offloaded / n : NAN);
+    st_metrics_add(m, "model_loads", (double)w->n_loads);
+    st_metrics_add(m, "bytes_up", w->bytes_up);
+    st_metrics_add(m, "bytes_down", w->bytes_down);
+    st_metrics_add(m, "requests_met", (double)w->n_out[ST_OUT_MET]);
+    st_metrics_add(m, "requests_missed", (double)w->n_out[ST_OUT_MISSED]);
+    st_metrics_add(m, "requests_dropped", (double)w->n_out[ST_OUT_DROPPED]);
+    st_metrics_add(m, "requests_unfinished", (double)w->n_out[ST_OUT_UNFINISHED]);
+    st_metrics_add(m, "invalid_decisions", (double)w->n_invalid);
+    st_metrics_add(m, "arrival_rate_per_s", window > 0 ? n / window : NAN);
+    st_metrics_add(m, "mean_in_system", window > 0 ? w->area / window : NAN);
+}
+
+static void teardown(world *w)
+{
+    if (w->pol.ops && w->pol.ops->fini)
+        w->pol.ops->fini(&w->pol);
+    if (w->pol.rng)
+        gsl_rng_free(w->pol.rng);
+    free(w->blocks);
+    free(w->nodes);
+    free(w->devs);
+    while (w->chunks) {
+        chunk *c = w->chunks;
+        w->chunks = c->next;
+        free(c);
+    }
+    free(w->lat);
+    gsl_rng_free(w->r_arrivals);
+    gsl_rng_free(w->r_exec);
+    gsl_rng_free(w->r_rtt);
+    gsl_rng_free(w->r_slo);
+    st_sim_free(w->sim);
+}
+
+int st_world_run_ops(const st_scenario *sc, const st_policy_ops *ops,
+                     const st_params *params, const st_run_opts *o,
+                     st_run_result *out, st_error *err)
+{
+    static const st_run_opts defaults = {0};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    world w = {0};
+    memset(out, 0, sizeof *out);
+    w.sc = sc;
+    w.opts = o ? o : &defaults;
+    w.view.w = &w;
+    w.end_arrivals = sc->duration_s;
+    w.sim = st_sim_new(&w);
+    w.r_arrivals = st_rng_stream(sc->seed, "arrivals");
+    w.r_exec = st_rng_stream(sc->seed, "exec-noise");
+    w.r_rtt = st_rng_stream(sc->seed, "rtt");
+    w.r_slo = st_rng_stream(sc->seed, "slo");
+    w.pol.ops = ops;
+    w.pol.rng = st_rng_stream(sc->seed, "policy");
+    w.log = w.opts->log_requests ? &out->requests : NULL;
+    int rc = -1;
+    if (!w.sim || !w.r_arrivals || setup(&w, sc) != 0) {
+        st_error_set(err, "out of memory setting up %ld devices", sc->n_devices);
+        goto done;
+    }
+    if (ops->init && ops->init(&w.pol, params, &w.view, err) != 0)
+        goto done;
+    if (ops->tick && w.pol.tick_s > 0)
+        st_sim_at(w.sim, w.pol.tick_s, ev_tick, NULL, 0);
+    st_sim_run_until(w.sim, sc->duration_s + sc->drain_s);
+    account_area(&w, sc->duration_s);
+    finish_unfinished(&w);
+    fill_metrics(&w, &out->metrics);
+    out->events = st_sim_events(w.sim);
+    rc = 0;
+done:
+    teardown(&w);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    out->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+    return rc;
+}
+
+int st_world_run(const st_scenario *sc, size_t policy, const st_run_opts *o,
+                 st_run_result *out, st_error *err)
+{
+    const st_policy_spec *ps = &sc->policies[policy];
+    const st_policy_ops *ops = st_policy_lookup(ps->name);
+    if (!ops)
+        return st_error_set(err, "%s: unknown policy '%s'", sc->file, ps->name);
+    return st_world_run_ops(sc, ops, &ps->params, o, out, err);
+}
+
+void st_run_result_free(st_run_result *r)
+{
+    st_request_log_free(&r->requests);
+}
+
+/* ---------- the view ---------- */
+
+const st_scenario *st_view_scenario(const st_view *v) { return v->w->sc; }
+double st_view_now(const st_view *v) { return st_sim_now(v->w->sim); }
+int st_view_n_nodes(const st_view *v) { return v->w->n_infra; }
+
+int st_view_node_hardware(const st_view *v, int node)
+{
+    return v->w->nodes[node].hw;
+}
+
+st_tier st_view_node_tier(const st_view *v, int node)
+{
+    return node < v->w->n_infra ? v->w->sc->nodes[node].tier : ST_TIER_DEVICE;
+}
+
+int st_view_queue_len(const st_view *v, int node)
+{
+    return v->w->nodes[node].qlen + v->w->nodes[node].busy;
+}
+
+int st_view_executors(const st_view *v, int node)
+{
+    return v->w->nodes[node].executors;
+}
+
+int st_view_resident(const st_view *v, int node, int model)
+{
+    return v->w->nodes[node].resident[model];
+}
+
+int st_view_attach(const st_view *v, int device)
+{
+    return v->w->sc->devices[v->w->devs[device].cls].attach;
+}
+
+const st_profile *st_view_profile(const st_view *v, int node, int model)
+{
+    if (node < 0 || node >= v->w->n_all || model < 0)
+        return NULL;
+    const st_profile *p = &v->w->sc->hardware[v->w->nodes[node].hw].per_model[model];
+    return p->present ? p : NULL;
+}
+
+double st_view_oracle_transfer_s(const st_view *v, int device, int up,
+                                 double t0, double bytes)
+{
+    const world *w = v->w;
+    const device_rt *d = &w->devs[device];
+    const st_link *l = &w->sc->devices[d->cls].link;
+    const double *busy = up ? &d->up_busy : &d->down_busy;
+    double start = *busy > t0 ? *busy : t0;
+    double end = up ? dir_finish(&l->up, d->up_tr, d->offset, start, bytes * 8)
+                    : dir_finish(&l->down, d->down_tr, d->offset, start, bytes * 8);
+    return end - t0;
+}
+
+double st_view_oracle_rtt_s(const st_view *v, int device)
+{
+    const world *w = v->w;
+    return st_dist_mean(&w->sc->devices[w->devs[device].cls].link.rtt_s);
+}

@@ -1,0 +1,138 @@
+/* test_evq.c - the event queue orders by (time, insertion) and recycles
+ * event bodies; the simulation clock never goes back. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <gsl/gsl_randist.h>
+
+#include "strata/evq.h"
+#include "strata/rng.h"
+#include "strata/sim.h"
+
+static void noop(void *ctx, void *obj, uint64_t arg)
+{
+    (void)ctx; (void)obj; (void)arg;
+}
+
+static void test_order_and_ties(void **state)
+{
+    (void)state;
+    st_evq *q = st_evq_new(0);
+    /* Pushed out of order, with three events tied at t = 2. */
+    double times[] = {5, 2, 9, 2, 1, 2, 7};
+    for (uint64_t i = 0; i < 7; i++)
+        st_evq_push(q, times[i], noop, NULL, i);
+    /* Expected: by time, and ties in push order (args 1, 3, 5). */
+    uint64_t want[] = {4, 1, 3, 5, 0, 6, 2};
+    st_event ev;
+    for (int i = 0; i < 7; i++) {
+        assert_true(st_evq_pop(q, &ev));
+        assert_int_equal(ev.arg, want[i]);
+    }
+    assert_false(st_evq_pop(q, &ev));
+    st_evq_free(q);
+}
+
+static void test_random_order_matches_sort(void **state)
+{
+    (void)state;
+    st_evq *q = st_evq_new(4);
+    gsl_rng *r = st_rng_stream(7, "test");
+    double last = -1;
+    uint64_t last_seq = 0;
+    /* Times on a coarse grid so ties are frequent. */
+    for (int i = 0; i < 20000; i++)
+        st_evq_push(q, (double)gsl_rng_uniform_int(r, 500), noop, NULL, 0);
+    st_event ev;
+    int n = 0;
+    while (st_evq_pop(q, &ev)) {
+        assert_true(ev.time > last || (ev.time == last && ev.seq > last_seq));
+        last = ev.time;
+        last_seq = ev.seq;
+        n++;
+    }
+    assert_int_equal(n, 20000);
+    gsl_rng_free(r);
+    st_evq_free(q);
+}
+
+static void test_pool_reuses_events(void **state)
+{
+    (void)state;
+    st_evq *q = st_evq_new(0);
+    st_event ev;
+    for (int i = 0; i < 10; i++)
+        st_evq_push(q, i, noop, NULL, 0);
+    size_t pool = st_evq_pool_size(q);
+    assert_int_equal(pool, 10);
+    /* The hold model: pop one, push one, a million times. */
+    for (int i = 0; i < 1000000; i++) {
+        assert_true(st_evq_pop(q, &ev));
+        uint32_t slot = st_evq_push(q, ev.time + 1, noop, NULL, 0);
+        assert_true(slot < 10);
+    }
+    assert_int_equal(st_evq_pool_size(q), pool);
+    assert_int_equal(st_evq_size(q), 10);
+    st_evq_free(q);
+}
+
+typedef struct clock_check {
+    st_sim *s;
+    double last;
+    int bad, fired;
+} clock_check;
+
+static void tick(void *ctx, void *obj, uint64_t arg)
+{
+    clock_check *c = ctx;
+    (void)obj;
+    double now = st_sim_now(c->s);
+    if (now < c->last)
+        c->bad++;
+    c->last = now;
+    c->fired++;
+    if (arg < 1000) {
+        st_sim_after(c->s, (double)(arg % 3), tick, NULL, arg + 1);
+        st_sim_at(c->s, now - 1, tick, NULL, 5000);  /* in the past: clamped */
+    }
+}
+
+static void test_sim_clock_monotone(void **state)
+{
+    (void)state;
+    clock_check c = {0};
+    c.s = st_sim_new(&c);
+    st_sim_at(c.s, 0, tick, NULL, 0);
+    st_sim_run_until(c.s, 1e9);
+    assert_int_equal(c.bad, 0);
+    assert_int_equal(c.fired, 2001);
+    assert_int_equal(st_sim_clamped(c.s), 1000);
+    assert_int_equal(st_sim_events(c.s), 2001);
+    st_sim_free(c.s);
+}
+
+static void test_run_until_stops_at_horizon(void **state)
+{
+    (void)state;
+    st_sim *s = st_sim_new(NULL);
+    for (int i = 1; i <= 10; i++)
+        st_sim_at(s, i, noop, NULL, 0);
+    assert_int_equal(st_sim_run_until(s, 4.5), 4);
+    assert_true(st_sim_now(s) == 4);
+    assert_int_equal(st_sim_pending(s), 6);
+    st_sim_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_order_and_ties),
+        cmocka_unit_test(test_random_order_matches_sort),
+        cmocka_unit_test(test_pool_reuses_events),
+        cmocka_unit_test(test_sim_clock_monotone),
+        cmocka_unit_test(test_run_until_stops_at_horizon),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

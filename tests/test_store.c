@@ -1,0 +1,605 @@
+/* test_store.c - the results database: what a stored run looks like to
+ * plain SQL, replacement and all-or-nothing writes, hostile text, CSV
+ * export byte for byte, and the errors for paths that are not databases. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <dirent.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "strata/store.h"
+#include "testutil.h"
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static const char *db_path(const char *name)
+{
+    static char path[8][768];
+    static int next;
+    char *p = path[next++ & 7];
+    snprintf(p, sizeof path[0], "%s/%s", tu_tmpdir(), name);
+    return p;
+}
+
+static st_store *open_store(const char *path)
+{
+    st_store *s = NULL;
+    st_error err = {{0}};
+    int rc = st_store_open(path, &s, &err);
+    if (rc != 0)
+        fail_msg("st_store_open(%s): %s", path, err.msg);
+    return s;
+}
+
+/* A record with every field set; tests override what they care about. */
+static st_run_record record(const char *key, const st_metrics *m,
+                            const st_request_log *reqs)
+{
+    return (st_run_record){
+        .run_key = key, .scenario = "edge", .config_text = "a: 1\n",
+        .config_hash = "abcd", .policy = "local", .params = "k=1",
+        .seed = 42, .version = "0.1.0", .started = "2024-01-01T00:00:00Z",
+        .finished = "2024-01-01T00:00:01Z", .wall_s = 1.25, .events = 1000,
+        .metrics = m, .requests = reqs, .status = "ok", .message = NULL,
+    };
+}
+
+static int64_t put(st_store *s, const st_run_record *r)
+{
+    st_error err = {{0}};
+    int64_t id = st_store_put_run(s, r, &err);
+    if (id <= 0)
+        fail_msg("st_store_put_run(%s): %s", r->run_key, err.msg);
+    return id;
+}
+
+static sqlite3 *raw_open(const char *path)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    return db;
+}
+
+/* Prepares sql with one optional text parameter and steps to its first
+ * row; the caller reads columns and finalizes.  NULL when there is none. */
+static sqlite3_stmt *raw_row(sqlite3 *db, const char *sql, const char *arg)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+        fail_msg("prepare %s: %s", sql, sqlite3_errmsg(db));
+    if (arg)
+        sqlite3_bind_text(q, 1, arg, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        return q;
+    sqlite3_finalize(q);
+    return NULL;
+}
+
+static int64_t raw_int(sqlite3 *db, const char *sql, const char *arg)
+{
+    sqlite3_stmt *q = raw_row(db, sql, arg);
+    assert_non_null(q);
+    int64_t v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* Copies the first column as text ("<null>" for NULL) into buf. */
+static const char *raw_text(sqlite3 *db, const char *sql, const char *arg,
+                            char *buf, size_t size)
+{
+    sqlite3_stmt *q = raw_row(db, sql, arg);
+    assert_non_null(q);
+    const unsigned char *t = sqlite3_column_text(q, 0);
+    snprintf(buf, size, "%s", t ? (const char *)t : "<null>");
+    sqlite3_finalize(q);
+    return buf;
+}
+
+static char *export_text(st_store *s, st_export_what what)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    st_error err = {{0}};
+    if (st_store_export_csv(s, what, f, &err) != 0)
+        fail_msg("export: %s", err.msg);
+    fclose(f);
+    return buf;
+}
+
+static st_request_rec req(uint64_t id, int32_t device, int32_t model,
+                          int32_t node, st_outcome_kind out, double arrival,
+                          double latency, double accuracy, double estimate)
+{
+    return (st_request_rec){
+        .id = id, .device = device, .model = model, .node = node,
+        .outcome = (uint8_t)out, .offloaded = node >= 0 && node != device,
+        .cold = 0, .arrival_s = arrival, .latency_s = latency, .slo_s = 0.5,
+        .accuracy = accuracy, .estimate_s = estimate,
+    };
+}
+
+/* ---- writing --------------------------------------------------------- */
+
+static void test_put_reads_back(void **state)
+{
+    (void)state;
+    const char *path = db_path("readback.db");
+    st_store *s = open_store(path);
+    st_metrics m = {0};
+    st_metrics_add(&m, "p99_latency_s", 0.25);
+    st_metrics_add(&m, "met_ratio", NAN);
+    st_request_log log = {0};
+    st_request_rec a = req(7, 0, 1, 3, ST_OUT_MET, 1.5, 0.125, 0.75, NAN);
+    st_request_rec b = req(8, 1, -1, -1, ST_OUT_DROPPED, 2.0, NAN, NAN, NAN);
+    st_request_log_push(&log, &a);
+    st_request_log_push(&log, &b);
+    st_run_record r = record("k1", &m, &log);
+    int64_t id = put(s, &r);
+    st_error err = {{0}};
+    assert_int_equal(st_store_has_run(s, "k1", &err), 1);
+    assert_int_equal(st_store_has_run(s, "nope", &err), 0);
+    st_store_close(s);
+    st_request_log_free(&log);
+
+    sqlite3 *db = raw_open(path);
+    char t[256];
+    assert_int_equal(raw_int(db, "SELECT id FROM runs WHERE run_key = ?1",
+                             "k1"), id);
+    sqlite3_stmt *q = raw_row(db, "SELECT scenario, seed, typeof(seed),"
+                              " events, wall_s, status, message, params,"
+                              " config_text FROM runs WHERE run_key = ?1",
+                              "k1");
+    assert_non_null(q);
+    assert_string_equal((const char *)sqlite3_column_text(q, 0), "edge");
+    assert_int_equal(sqlite3_column_int64(q, 1), 42);
+    assert_string_equal((const char *)sqlite3_column_text(q, 2), "integer");
+    assert_int_equal(sqlite3_column_int64(q, 3), 1000);
+    assert_true(sqlite3_column_double(q, 4) == 1.25);
+    assert_string_equal((const char *)sqlite3_column_text(q, 5), "ok");
+    assert_int_equal(sqlite3_column_type(q, 6), SQLITE_NULL);
+    assert_string_equal((const char *)sqlite3_column_text(q, 7), "k=1");
+    assert_string_equal((const char *)sqlite3_column_text(q, 8), "a: 1\n");
+    sqlite3_finalize(q);
+
+    assert_string_equal(raw_text(db, "SELECT value FROM metrics WHERE name ="
+                                 " ?1", "p99_latency_s", t, sizeof t), "0.25");
+    assert_string_equal(raw_text(db, "SELECT value FROM metrics WHERE name ="
+                                 " ?1", "met_ratio", t, sizeof t), "<null>");
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM requests", NULL), 2);
+    q = raw_row(db, "SELECT device, model, node, outcome, offloaded, cold,"
+                " arrival_s, latency_s, slo_s, accuracy, estimate_s"
+                " FROM requests WHERE req_id = 7", NULL);
+    assert_non_null(q);
+    assert_int_equal(sqlite3_column_int(q, 0), 0);
+    assert_int_equal(sqlite3_column_int(q, 1), 1);
+    assert_int_equal(sqlite3_column_int(q, 2), 3);
+    assert_string_equal((const char *)sqlite3_column_text(q, 3), "met");
+    assert_int_equal(sqlite3_column_int(q, 4), 1);
+    assert_int_equal(sqlite3_column_int(q, 5), 0);
+    assert_true(sqlite3_column_double(q, 6) == 1.5);
+    assert_true(sqlite3_column_double(q, 7) == 0.125);
+    assert_true(sqlite3_column_double(q, 8) == 0.5);
+    assert_true(sqlite3_column_double(q, 9) == 0.75);
+    assert_int_equal(sqlite3_column_type(q, 10), SQLITE_NULL);
+    sqlite3_finalize(q);
+    assert_string_equal(raw_text(db, "SELECT outcome || ':' ||"
+                                 " ifnull(latency_s, 'null') || ':' || model"
+                                 " FROM requests WHERE req_id = 8", NULL, t,
+                                 sizeof t), "dropped:null:-1");
+    assert_string_equal(raw_text(db, "SELECT value FROM meta WHERE key ="
+                                 " 'schema_version'", NULL, t, sizeof t), "1");
+    assert_string_equal(raw_text(db, "PRAGMA journal_mode", NULL, t,
+                                 sizeof t), "wal");
+    sqlite3_close(db);
+}
+
+/* A seed above INT64_MAX must read back exactly, not negative or rounded;
+ * it is hex text because decimal text would turn into a REAL. */
+static void test_huge_seed_is_text(void **state)
+{
+    (void)state;
+    const char *path = db_path("seed.db");
+    st_store *s = open_store(path);
+    st_run_record r = record("big", NULL, NULL);
+    r.seed = UINT64_MAX;
+    put(s, &r);
+    st_store_close(s);
+    sqlite3 *db = raw_open(path);
+    char t[64];
+    assert_string_equal(raw_text(db, "SELECT seed || ':' || typeof(seed)"
+                                 " FROM runs", NULL, t, sizeof t),
+                        "0xffffffffffffffff:text");
+    sqlite3_close(db);
+}
+
+static void test_same_key_replaces(void **state)
+{
+    (void)state;
+    const char *path = db_path("replace.db");
+    st_store *s = open_store(path);
+    st_metrics m1 = {0}, m2 = {0};
+    st_metrics_add(&m1, "a", 1);
+    st_metrics_add(&m1, "b", 2);
+    st_metrics_add(&m2, "c", 3);
+    st_request_log log = {0};
+    st_request_rec q = req(1, 0, 0, 0, ST_OUT_MET, 0, 0.1, 0.9, 0.1);
+    st_request_log_push(&log, &q);
+    st_run_record r = record("same", &m1, &log);
+    put(s, &r);
+    r = record("same", &m2, NULL);
+    r.status = "failed";
+    put(s, &r);
+    st_error err = {{0}};
+    assert_int_equal(st_store_has_run(s, "same", &err), 0);  /* not ok */
+    st_store_close(s);
+    st_request_log_free(&log);
+
+    sqlite3 *db = raw_open(path);
+    char t[64];
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM runs", NULL), 1);
+    assert_string_equal(raw_text(db, "SELECT group_concat(name) FROM metrics",
+                                 NULL, t, sizeof t), "c");
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM metrics m JOIN runs r"
+                             " ON r.id = m.run_id", NULL), 1);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM requests", NULL), 0);
+    sqlite3_close(db);
+}
+
+static void assert_integrity(sqlite3 *db)
+{
+    char t[64];
+    assert_string_equal(raw_text(db, "PRAGMA integrity_check", NULL, t,
+                                 sizeof t), "ok");
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_foreign_key_check",
+                             NULL), 0);
+}
+
+/* A duplicate metric name breaks the primary key halfway through the
+ * run's inserts: nothing of that run may remain, and a run it was meant to
+ * replace must survive untouched. */
+static void test_failed_put_leaves_nothing(void **state)
+{
+    (void)state;
+    const char *path = db_path("atomic.db");
+    st_store *s = open_store(path);
+    st_metrics good = {0}, dup = {0};
+    st_metrics_add(&good, "a", 1);
+    st_metrics_add(&dup, "x", 1);
+    st_metrics_add(&dup, "x", 2);
+    st_request_log log = {0};
+    st_request_rec q = req(1, 0, 0, 0, ST_OUT_MET, 0, 0.1, 0.9, 0.1);
+    st_request_log_push(&log, &q);
+    st_run_record r = record("kept", &good, NULL);
+    put(s, &r);
+
+    st_error err = {{0}};
+    r = record("broken", &dup, &log);
+    assert_int_equal(st_store_put_run(s, &r, &err), -1);
+    assert_non_null(strstr(err.msg, path));
+    assert_non_null(strstr(err.msg, "broken"));
+    r = record("kept", &dup, &log);
+    assert_int_equal(st_store_put_run(s, &r, &err), -1);
+    /* The store stays usable after a rollback. */
+    r = record("later", &good, NULL);
+    put(s, &r);
+    st_store_close(s);
+    st_request_log_free(&log);
+
+    sqlite3 *db = raw_open(path);
+    char t[64];
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM runs WHERE run_key ="
+                             " ?1", "broken"), 0);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM metrics WHERE name ="
+                             " 'x'", NULL), 0);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM requests", NULL), 0);
+    assert_string_equal(raw_text(db, "SELECT group_concat(run_key) FROM"
+                                 " (SELECT run_key FROM runs ORDER BY"
+                                 " run_key)", NULL, t, sizeof t),
+                        "kept,later");
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM metrics", NULL), 2);
+    assert_integrity(db);
+    sqlite3_close(db);
+}
+
+static void test_missing_key_rejected(void **state)
+{
+    (void)state;
+    st_store *s = open_store(db_path("nokey.db"));
+    st_run_record r = record(NULL, NULL, NULL);
+    st_error err = {{0}};
+    assert_int_equal(st_store_put_run(s, &r, &err), -1);
+    assert_non_null(strstr(err.msg, "run key"));
+    st_store_close(s);
+}
+
+static void test_hostile_text_verbatim(void **state)
+{
+    (void)state;
+    static const char evil[] = "x'); DROP TABLE runs;--";
+    const char *path = db_path("evil.db");
+    st_store *s = open_store(path);
+    st_run_record r = record(evil, NULL, NULL);
+    r.scenario = evil;
+    r.params = "\"; DELETE FROM metrics; --";
+    put(s, &r);
+    st_error err = {{0}};
+    assert_int_equal(st_store_has_run(s, evil, &err), 1);
+    st_store_close(s);
+
+    sqlite3 *db = raw_open(path);
+    char t[128];
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE"
+                             " type = 'table' AND name = 'runs'", NULL), 1);
+    assert_string_equal(raw_text(db, "SELECT scenario FROM runs", NULL, t,
+                                 sizeof t), evil);
+    assert_string_equal(raw_text(db, "SELECT params FROM runs", NULL, t,
+                                 sizeof t), "\"; DELETE FROM metrics; --");
+    sqlite3_close(db);
+}
+
+/* Reopening keeps the data; the schema is not recreated over it. */
+static void test_reopen_keeps_runs(void **state)
+{
+    (void)state;
+    const char *path = db_path("reopen.db");
+    st_store *s = open_store(path);
+    st_run_record r = record("r1", NULL, NULL);
+    put(s, &r);
+    st_store_close(s);
+    s = open_store(path);
+    st_error err = {{0}};
+    assert_int_equal(st_store_has_run(s, "r1", &err), 1);
+    st_store_close(s);
+    assert_int_equal(st_store_open_readonly(path, &s, &err), 0);
+    assert_int_equal(st_store_has_run(s, "r1", &err), 1);
+    st_store_close(s);
+}
+
+/* ---- export ----------------------------------------------------------- */
+
+/* Three runs put in an order unlike the export's, with quoting, NaN and a
+ * failed run without metrics. */
+static st_store *known_db(const char *name, st_request_log *bbb_log,
+                          st_request_log *ccc_log)
+{
+    st_store *s = open_store(db_path(name));
+    st_metrics mb = {0}, mc = {0};
+    st_metrics_add(&mb, "requests_n", 3);
+    st_metrics_add(&mb, "p99_latency_s", 0.25);
+    st_metrics_add(&mb, "met_ratio", NAN);
+    st_metrics_add(&mc, "x", 0.1);
+
+    st_run_record r = record("bbb", &mb, bbb_log);
+    r.params = "a=1,b=\"x\"";
+    r.seed = 7;
+    put(s, &r);
+    r = record("aaa", NULL, NULL);
+    r.policy = "cloud";
+    r.params = "";
+    r.seed = 7;
+    r.status = "failed";
+    r.message = "boom";
+    put(s, &r);
+    r = record("ccc", &mc, ccc_log);
+    r.scenario = "cloud-only";
+    r.params = "line1\nline2";
+    r.seed = 1;
+    put(s, &r);
+    return s;
+}
+
+static void known_logs(st_request_log *bbb, st_request_log *ccc)
+{
+    st_request_rec q;
+    q = req(2, 0, 1, 3, ST_OUT_MET, 1.5, 0.125, 0.75, NAN);
+    st_request_log_push(bbb, &q);
+    q = req(1, 1, -1, -1, ST_OUT_DROPPED, 0.5, NAN, NAN, NAN);
+    st_request_log_push(bbb, &q);
+    q = req(0, 2, 0, 2, ST_OUT_UNFINISHED, 2.0, NAN, 0.9, 0.3);
+    q.cold = 1;
+    q.slo_s = 1.0;
+    st_request_log_push(ccc, &q);
+}
+
+static void test_export_runs_csv(void **state)
+{
+    (void)state;
+    st_request_log lb = {0}, lc = {0};
+    st_store *s = known_db("export_runs.db", &lb, &lc);
+    char *csv = export_text(s, ST_EXPORT_RUNS);
+    assert_string_equal(csv,
+        "run_key,scenario,policy,params,seed,status,metric,value\n"
+        "ccc,cloud-only,local,\"line1\nline2\",1,ok,x,0.10000000000000001\n"
+        "aaa,edge,cloud,,7,failed,,\n"
+        "bbb,edge,local,\"a=1,b=\"\"x\"\"\",7,ok,met_ratio,\n"
+        "bbb,edge,local,\"a=1,b=\"\"x\"\"\",7,ok,p99_latency_s,0.25\n"
+        "bbb,edge,local,\"a=1,b=\"\"x\"\"\",7,ok,requests_n,3\n");
+    free(csv);
+    st_store_close(s);
+}
+
+static void test_export_requests_csv(void **state)
+{
+    (void)state;
+    st_request_log lb = {0}, lc = {0};
+    known_logs(&lb, &lc);
+    st_store *s = known_db("export_reqs.db", &lb, &lc);
+    st_request_log_free(&lb);
+    st_request_log_free(&lc);
+    char *csv = export_text(s, ST_EXPORT_REQUESTS);
+    assert_string_equal(csv,
+        "run_key,scenario,policy,seed,req_id,device,model,node,outcome,"
+        "offloaded,cold,arrival_s,latency_s,slo_s,accuracy,estimate_s\n"
+        "ccc,cloud-only,local,1,0,2,0,2,unfinished,0,1,2,,1,"
+        "0.90000000000000002,0.29999999999999999\n"
+        "bbb,edge,local,7,1,1,-1,-1,dropped,0,0,0.5,,0.5,,\n"
+        "bbb,edge,local,7,2,0,1,3,met,1,0,1.5,0.125,0.5,0.75,\n");
+    free(csv);
+    st_store_close(s);
+}
+
+/* The same runs stored in another order export identically. */
+static void test_export_is_deterministic(void **state)
+{
+    (void)state;
+    st_request_log lb = {0}, lc = {0};
+    st_store *s = known_db("det1.db", &lb, &lc);
+    char *first = export_text(s, ST_EXPORT_RUNS);
+    st_store_close(s);
+    s = known_db("det2.db", &lb, &lc);
+    st_run_record r = record("aaa", NULL, NULL);   /* re-put: new row id */
+    r.policy = "cloud";
+    r.params = "";
+    r.seed = 7;
+    r.status = "failed";
+    put(s, &r);
+    char *second = export_text(s, ST_EXPORT_RUNS);
+    st_store_close(s);
+    assert_string_equal(first, second);
+    free(first);
+    free(second);
+}
+
+static void test_export_empty_db(void **state)
+{
+    (void)state;
+    st_store *s = open_store(db_path("empty.db"));
+    char *csv = export_text(s, ST_EXPORT_RUNS);
+    assert_string_equal(csv,
+        "run_key,scenario,policy,params,seed,status,metric,value\n");
+    free(csv);
+    st_store_close(s);
+}
+
+/* ---- paths that are not results databases ---------------------------- */
+
+static void expect_open_fails(const char *path, const char *why)
+{
+    st_store *s = (st_store *)&s;   /* must be reset to NULL */
+    st_error err = {{0}};
+    assert_int_equal(st_store_open(path, &s, &err), -1);
+    assert_null(s);
+    assert_non_null(strstr(err.msg, path));
+    if (!strstr(err.msg, why))
+        fail_msg("expected '%s' in: %s", why, err.msg);
+    s = (st_store *)&s;
+    assert_int_equal(st_store_open_readonly(path, &s, &err), -1);
+    assert_null(s);
+    assert_non_null(strstr(err.msg, path));
+}
+
+static void test_open_directory_fails(void **state)
+{
+    (void)state;
+    expect_open_fails(tu_tmpdir(), "directory");
+}
+
+static void test_open_text_file_fails(void **state)
+{
+    (void)state;
+    static const char text[] = "run_key,value\nnot,a database at all\n";
+    const char *path = tu_write_file(0, "notadb.csv", text);
+    expect_open_fails(path, "not a SQLite database");
+    /* Refusing it must not have written to it. */
+    FILE *f = fopen(path, "rb");
+    char buf[sizeof text + 8] = {0};
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    assert_int_equal(n, sizeof text - 1);
+    assert_string_equal(buf, text);
+}
+
+static void test_open_foreign_db_fails(void **state)
+{
+    (void)state;
+    const char *path = db_path("foreign.db");
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    expect_open_fails(path, "not a strata results database");
+}
+
+static void test_readonly_open_creates_nothing(void **state)
+{
+    (void)state;
+    const char *path = db_path("absent.db");
+    st_store *s;
+    st_error err = {{0}};
+    assert_int_equal(st_store_open_readonly(path, &s, &err), -1);
+    assert_non_null(strstr(err.msg, path));
+    assert_int_equal(access(path, F_OK), -1);
+}
+
+static void test_open_readonly_file_fails(void **state)
+{
+    (void)state;
+    if (geteuid() == 0)
+        skip();   /* root writes through file permissions */
+    const char *path = db_path("ro.db");
+    st_store_close(open_store(path));
+    assert_int_equal(chmod(path, 0444), 0);
+    st_store *s;
+    st_error err = {{0}};
+    assert_int_equal(st_store_open(path, &s, &err), -1);
+    assert_non_null(strstr(err.msg, path));
+    assert_non_null(strstr(err.msg, "read-only"));
+}
+
+/* The databases (and their -wal/-shm files) are only of use while the
+ * tests run. */
+static int remove_tmpdir(void **state)
+{
+    (void)state;
+    const char *dir = tu_tmpdir();
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    char path[1024];
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    }
+    closedir(d);
+    rmdir(dir);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_put_reads_back),
+        cmocka_unit_test(test_huge_seed_is_text),
+        cmocka_unit_test(test_same_key_replaces),
+        cmocka_unit_test(test_failed_put_leaves_nothing),
+        cmocka_unit_test(test_missing_key_rejected),
+        cmocka_unit_test(test_hostile_text_verbatim),
+        cmocka_unit_test(test_reopen_keeps_runs),
+        cmocka_unit_test(test_export_runs_csv),
+        cmocka_unit_test(test_export_requests_csv),
+        cmocka_unit_test(test_export_is_deterministic),
+        cmocka_unit_test(test_export_empty_db),
+        cmocka_unit_test(test_open_directory_fails),
+        cmocka_unit_test(test_open_text_file_fails),
+        cmocka_unit_test(test_open_foreign_db_fails),
+        cmocka_unit_test(test_readonly_open_creates_nothing),
+        cmocka_unit_test(test_open_readonly_file_fails),
+    };
+    return cmocka_run_group_tests(tests, NULL, remove_tmpdir);
+}
