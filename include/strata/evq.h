@@ -4,6 +4,7 @@
  * they were pushed: ties never depend on heap layout, which keeps runs
  * deterministic.  Event bodies live in a pool with a free list; a popped
  * event's slot is reused by the next push, so steady state does no malloc.
+ * (evq.c explains the heap's layout, chosen for speed at large sizes.)
  */
 #ifndef STRATA_EVQ_H
 #define STRATA_EVQ_H
@@ -31,6 +32,8 @@ uint32_t st_evq_push(st_evq *q, double time, st_event_fn fn, void *obj,
                      uint64_t arg);
 /* Pops the earliest event into *out; returns 0 when the queue is empty. */
 int st_evq_pop(st_evq *q, st_event *out);
+/* Same, but only if the earliest event's time is <= t_end (else 0). */
+int st_evq_pop_until(st_evq *q, double t_end, st_event *out);
 /* Earliest pending time, or +inf when empty. */
 double st_evq_peek_time(const st_evq *q);
 size_t st_evq_size(const st_evq *q);

@@ -56,4 +56,22 @@ typedef struct st_request_log {
 void st_request_log_push(st_request_log *log, const st_request_rec *r);
 void st_request_log_free(st_request_log *log);
 
+/* Named values per slot that a policy records as the run goes (the
+ * `timeseries` table): each (slot, name) at most once.  Names are not
+ * copied: they must outlive the run (string literals). */
+typedef struct st_ts_point {
+    int64_t slot;
+    const char *name;
+    double value;         /* NaN: not measured */
+} st_ts_point;
+
+typedef struct st_timeseries {
+    size_t n, cap;
+    st_ts_point *pts;
+} st_timeseries;
+
+void st_timeseries_push(st_timeseries *ts, int64_t slot, const char *name,
+                        double value);
+void st_timeseries_free(st_timeseries *ts);
+
 #endif

@@ -29,13 +29,21 @@ typedef struct st_request {
     double arrival_s;
     double slo_s;
     double min_accuracy;
+    /* When the policy is asked: the arrival, or, when the device class has
+     * a dispatch queue, the moment a worker took the request. */
+    double decide_s;
+    /* Time left to the deadline then: slo_s - (decide_s - arrival_s). */
+    double budget_s;
 } st_request;
 
 typedef struct st_decision {
     int drop;            /* 1: refuse the request */
     int model;
     int node;            /* a node index (see st_view_n_nodes) */
-    double estimate_s;   /* the policy's latency estimate, NAN if none */
+    /* The policy's estimate of the latency (completion - arrival, so a
+     * policy deciding after a dispatch wait adds the time waited), NAN if
+     * none; the world reports its error against the actual latency. */
+    double estimate_s;
 } st_decision;
 
 typedef struct st_outcome {
@@ -97,6 +105,36 @@ double st_view_oracle_transfer_s(const st_view *v, int device, int up,
                                  double t0, double bytes);
 /* ORACLE ONLY: the mean RTT of the device's access link. */
 double st_view_oracle_rtt_s(const st_view *v, int device);
+/* A measurement probe, as a real client sends one: up_bytes go up the
+ * device's access link starting now (FIFO behind what is queued there),
+ * and down_bytes come back as soon as they arrive (the downlink is
+ * reserved at this call, so a download requested later queues behind
+ * it).  Each leg adds half an RTT draw (from the "probe-rtt" stream, so
+ * probing does not reshuffle the RTTs requests draw).  (0, 0) is an empty
+ * echo: one RTT plus any wait for the link.  Returns the time the reply
+ * arrives.  The probe's duration is a measurement the client only has
+ * then: a policy must not use it before st_view_now() reaches that
+ * time. */
+double st_view_probe(const st_view *v, int device, double up_bytes,
+                     double down_bytes);
+
+/* --- allocations and records (the IDN policies) --- */
+/* A node's memory budget for resident models, in MB (INFINITY: none). */
+double st_view_memory_mb(const st_view *v, int node);
+/* Makes model resident (on = 1) or not on an infrastructure node, as a
+ * system does at a slot boundary.  A load occupies memory at once and
+ * the model can serve after its load time (requests for it wait); it
+ * occupies no executor and is counted as a reallocation load (metric
+ * realloc_loads), not as a request's cold start.  Evicting a model does
+ * not stop requests already running it.  -1 (nothing changes) when the
+ * node cannot run the model or it does not fit the free memory. */
+int st_view_set_resident(const st_view *v, int node, int model, int on);
+/* Records value under name for a slot in the run's timeseries (each
+ * (slot, name) once; name a string literal). */
+void st_view_emit(const st_view *v, long slot, const char *name, double value);
+/* Sets a run metric the policy measured, replacing an earlier value of
+ * the same name (name a string literal).  It joins the run's metrics. */
+void st_view_metric(const st_view *v, const char *name, double value);
 
 /* --- policy parameters --- */
 /* Fails (file:line) when params holds a key not in known (NULL-ended). */

@@ -1,15 +1,60 @@
-/* report.h - human-readable tables of run results for the terminal. */
+/* report.h - tables of run results: one run per policy for the terminal
+ * (table.c), and a study's runs grouped, with confidence intervals across
+ * seeds (report.c). */
 #ifndef STRATA_REPORT_H
 #define STRATA_REPORT_H
 
 #include <stddef.h>
 #include <stdio.h>
+#include "strata/error.h"
 #include "strata/metrics.h"
+#include "strata/store.h"
 
 /* One row per run, labelled, with the headline metrics as columns:
  * requests, SLO attainment, mean accuracy, latency p50/p95/p99, cost,
  * cost per 1,000 requests, offload fraction, model loads. */
 void st_report_table(FILE *out, const char *const *labels,
                      const st_metrics *const *runs, size_t n);
+
+/* The mean of x[0..n) and its two-sided confidence interval at level
+ * (0.95 for 95%) from Student's t with n - 1 degrees of freedom:
+ * mean +- t * sd / sqrt(n), sd the sample standard deviation.  With fewer
+ * than two values sd, half, lo and hi are NaN (with none, mean is too). */
+typedef struct st_ci {
+    size_t n;
+    double mean, sd, half, lo, hi;
+} st_ci;
+
+void st_mean_ci(const double *x, size_t n, double level, st_ci *out);
+
+typedef enum st_report_format {
+    ST_REPORT_TABLE,      /* aligned text: "mean ± half" per metric */
+    ST_REPORT_MARKDOWN,   /* the same as a Markdown table */
+    ST_REPORT_CSV         /* one row per group x metric: n, mean, sd, CI */
+} st_report_format;
+
+typedef struct st_report_opts {
+    /* Columns that define a group: policy, scenario, seed, params (the
+     * policy's), or a sweep parameter's key.  None: the scenario (when the
+     * database holds several), the policy and every sweep parameter. */
+    const char *const *by;
+    size_t n_by;
+    /* Metrics to show.  None: the headline ones for a table (attainment,
+     * accuracy, p95 latency, cost per 1k requests, offload fraction), all
+     * for CSV. */
+    const char *const *metrics;
+    size_t n_metrics;
+    int all_metrics;      /* 1: every metric, whatever the format */
+    st_report_format format;
+    double level;         /* confidence level; 0 means 0.95 */
+} st_report_opts;
+
+/* Groups the ok runs of s, and writes per group the mean of each metric
+ * with its confidence interval across the group's runs (its seeds, when
+ * the group is every column but the seed).  Groups are ordered by their
+ * columns, numerically where the values are numbers.  0, or -1 with err
+ * (unknown column or metric, or a database error). */
+int st_report_write(st_store *s, const st_report_opts *o, FILE *out,
+                    st_error *err);
 
 #endif

@@ -19,6 +19,12 @@
 #define ST_MAX_NODES 100000
 #define ST_MAX_DEVICES 10000000L
 #define ST_MAX_POLICIES 64
+/* (nodes + devices) x models: every node and device keeps per-model state. */
+#define ST_MAX_MODEL_SLOTS 100000000L
+/* Expected arrivals over the run (devices x rate x duration). */
+#define ST_MAX_REQUESTS 1e9
+/* Segments of all the traces a scenario loads (each takes 24 bytes). */
+#define ST_MAX_TRACE_SEGMENTS 1e8
 
 typedef struct st_params {
     size_t n;
@@ -106,6 +112,29 @@ typedef struct st_arrival {
     size_t n_times;
 } st_arrival;
 
+/* How a device hands its requests to the policy.  NONE: the policy
+ * decides at arrival.  FIFO/EDF: requests wait in a per-device queue
+ * (by arrival, or by deadline = arrival + SLO) until one of `workers`
+ * is free; the policy decides then, and the worker stays busy until the
+ * request completes, wherever it ran (LayerCake's phone library). */
+typedef enum st_dispatch_kind {
+    ST_DISPATCH_NONE, ST_DISPATCH_FIFO, ST_DISPATCH_EDF
+} st_dispatch_kind;
+
+/* A device's task drawn per request from a Zipf popularity over `n`
+ * tasks: the task of rank k (0 = most popular) has weight 1/(k+1)^zipf.
+ * Stationary when shift_every is 0; otherwise the ranking rotates by
+ * shift_by places every shift_every slots of slot_s seconds (a sliding
+ * popularity).  n == 0: the class has the single task `task`. */
+typedef struct st_task_mix {
+    size_t n;
+    int *tasks;           /* [n] task indices, in rank order at time 0 */
+    double zipf;          /* exponent, >= 0 (0 = uniform) */
+    long shift_every;     /* slots; 0 = stationary */
+    long shift_by;        /* places the ranking rotates at each shift */
+    double slot_s;
+} st_task_mix;
+
 typedef struct st_device_class {
     char *name;
     long count;
@@ -113,12 +142,19 @@ typedef struct st_device_class {
     int executors;
     double memory_mb;
     int attach;           /* node the device's access link reaches */
+    /* Devices spread round-robin over these nodes (device k of the class
+     * attaches to attach_nodes[k % n_attach]); attach == attach_nodes[0]. */
+    int *attach_nodes;
+    size_t n_attach;
     st_link link;
     unsigned char *preload;   /* [n_models] */
-    int task;
+    int task;             /* the task, or with a mix its rank-0 task */
+    st_task_mix mix;
     st_arrival arrival;
     st_dist slo_s;
     double min_accuracy;  /* 0 = none */
+    st_dispatch_kind dispatch;
+    int dispatch_workers; /* with a dispatch queue; >= 1 */
 } st_device_class;
 
 typedef struct st_scenario {
@@ -159,7 +195,19 @@ int st_scenario_load_text(const char *label, const char *text, size_t len,
                           const char *base_dir, const char *const *overrides,
                           size_t n_overrides, st_scenario **out,
                           st_error *err);
+/* Loads only the model zoo and hardware profiles of a file: a scenario, or
+ * a hardware-profile file (top-level 'models' and 'hardware' lists, as
+ * 'strata profile import' writes and a scenario's 'include' merges).
+ * Includes are merged; the two lists are checked as in a scenario; other
+ * top-level keys are not read.  Only models, tasks and hardware are set. */
+int st_scenario_load_profiles(const char *path, st_scenario **out,
+                              st_error *err);
 void st_scenario_free(st_scenario *sc);
+
+/* The task a mix gives rank `rank` at time t (seconds), and the
+ * probability of that rank (the weights normalised). */
+int st_task_mix_task(const st_task_mix *m, size_t rank, double t);
+double st_task_mix_prob(const st_task_mix *m, size_t rank);
 
 /* Index of a named thing, or -1. */
 int st_scenario_model(const st_scenario *sc, const char *name);

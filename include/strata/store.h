@@ -1,6 +1,7 @@
 /* store.h - the results database (SQLite), one per study.
  *
- * Tables: runs, metrics, requests (optional), timeseries (optional).  Every
+ * Tables: runs, metrics, run_params (a sweep's parameters of each run),
+ * requests (optional), timeseries (optional).  Every
  * write goes through prepared statements with bound parameters, and a run
  * is written in one transaction: it is stored whole or not at all.  The
  * database is opened in WAL mode with a busy timeout so readers and a
@@ -47,8 +48,14 @@ typedef struct st_run_record {
     uint64_t events;
     const st_metrics *metrics;
     const st_request_log *requests;   /* NULL: no per-request rows */
+    const st_timeseries *timeseries;  /* NULL: no per-slot rows */
     const char *status;       /* "ok" or "failed" */
     const char *message;      /* failure message or NULL */
+    /* Sweep parameters (dotted scenario paths and their values as
+     * written in the sweep file), stored in run_params; none: n_grid 0. */
+    size_t n_grid;
+    const char *const *grid_keys;
+    const char *const *grid_values;
 } st_run_record;
 
 /* Stores a run in one transaction; returns the new run id (> 0) or -1.  A
@@ -59,13 +66,29 @@ int64_t st_store_put_run(st_store *s, const st_run_record *r, st_error *err);
 /* 1 if an ok run with this key is stored, 0 if not, -1 on error. */
 int st_store_has_run(st_store *s, const char *run_key, st_error *err);
 
+typedef struct st_merge_stats {
+    size_t added;      /* runs new to the destination */
+    size_t replaced;   /* failed there, ok in the shard */
+    size_t skipped;    /* already there ok, or failed in the shard too */
+} st_merge_stats;
+
+/* Copies every run of the results database at shard_path, with all its
+ * rows in the tables that hang off runs (metrics, run_params, requests,
+ * timeseries, ...), into s in one transaction (merge.c).  Runs are matched
+ * by run_key: an ok run already in s is kept.  Adds to *stats.  0, or -1
+ * with err (s unchanged). */
+int st_store_merge(st_store *s, const char *shard_path, st_merge_stats *stats,
+                   st_error *err);
+
 typedef enum st_export_what {
     ST_EXPORT_RUNS,      /* one row per run x metric */
-    ST_EXPORT_REQUESTS   /* one row per request */
+    ST_EXPORT_REQUESTS,  /* one row per request */
+    ST_EXPORT_TIMESERIES /* one row per run x slot x name */
 } st_export_what;
 
 /* Tidy CSV with a header row, ordered deterministically (by scenario,
- * policy, seed, run_key, then metric name / request id).  It carries no
+ * policy, seed, run_key, then metric name / request id).  The runs export
+ * has one column per sweep parameter key (sorted), after seed.  It carries no
  * wall-clock columns, so identical runs export byte-identical CSV.
  * Numbers are printed with %.17g (round-trip exact). */
 int st_store_export_csv(st_store *s, st_export_what what, FILE *out,

@@ -18,11 +18,14 @@
 
 typedef struct st_run_opts {
     int log_requests;       /* fill st_run_result.requests */
+    int check_only;         /* set up and initialise the policy (checking
+                               its params), then stop without simulating */
 } st_run_opts;
 
 typedef struct st_run_result {
     st_metrics metrics;
     st_request_log requests;
+    st_timeseries timeseries;   /* what the policy recorded per slot */
     uint64_t events;
     double wall_s;
 } st_run_result;

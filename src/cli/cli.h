@@ -12,6 +12,11 @@ int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_capacity(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 
 /* Prints "strata: <msg>" to stderr and returns EXIT_INPUT. */
 int cli_input_error(const st_error *err);
@@ -28,6 +33,10 @@ struct st_scenario;
 int cli_load_scenario(const char *path, const char *seed,
                       const char *const *sets, size_t nsets, char *policies,
                       struct st_scenario **out);
+/* Sets up the world and initialises each of the scenario's policies
+ * without simulating, so bad policy params are caught before anything
+ * runs or is stored.  EXIT_OK, or EXIT_INPUT after printing the error. */
+int cli_check_policies(const struct st_scenario *sc);
 /* 1 if arg is -h or --help. */
 int cli_is_help(const char *arg);
 

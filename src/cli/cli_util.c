@@ -1,6 +1,7 @@
 /* cli_util.c - argument parsing and error printing shared by subcommands. */
 #include "cli.h"
 #include "strata/scenario.h"
+#include "strata/world.h"
 
 #include <errno.h>
 #include <math.h>
@@ -96,6 +97,20 @@ int cli_load_scenario(const char *path, const char *seed,
             st_scenario_free(*out);
             return cli_input_error(&err);
         }
+    }
+    return EXIT_OK;
+}
+
+int cli_check_policies(const st_scenario *sc)
+{
+    st_run_opts opts = {.check_only = 1};
+    for (size_t p = 0; p < sc->n_policies; p++) {
+        st_run_result res;
+        st_error err;
+        int rc = st_world_run(sc, p, &opts, &res, &err);
+        st_run_result_free(&res);
+        if (rc)
+            return cli_input_error(&err);
     }
     return EXIT_OK;
 }

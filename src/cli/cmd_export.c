@@ -20,6 +20,11 @@ static const char usage[] =
     "  --what WHAT     runs      one row per run and metric (default)\n"
     "                  requests  one row per request (runs stored with\n"
     "                            per-request records only)\n"
+    "                  timeseries  one row per run, slot and series, from\n"
+    "                            policies that record per slot (the IDN\n"
+    "                            policies: gain_integral, gain_fractional,\n"
+    "                            gain_static, gain_avg_norm, served_<tier>,\n"
+    "                            loads, requests)\n"
     "  -h, --help      show this help\n";
 
 typedef struct export_args {
@@ -59,9 +64,12 @@ static int parse_args(int argc, char **argv, export_args *a)
                 a->what = ST_EXPORT_RUNS;
             else if (strcmp(optarg, "requests") == 0)
                 a->what = ST_EXPORT_REQUESTS;
+            else if (strcmp(optarg, "timeseries") == 0)
+                a->what = ST_EXPORT_TIMESERIES;
             else
-                return cli_usage_error("export", "--what must be 'runs' or"
-                                       " 'requests', not '%s'", optarg);
+                return cli_usage_error("export", "--what must be 'runs',"
+                                       " 'requests' or 'timeseries', not"
+                                       " '%s'", optarg);
             break;
         case ':':
             return cli_usage_error("export", "%s needs a value",

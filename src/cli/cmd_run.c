@@ -4,13 +4,12 @@
 #include "strata/report.h"
 #include "strata/scenario.h"
 #include "strata/store.h"
+#include "strata/sweep.h"
 #include "strata/world.h"
-#include "strata_config.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static void help(void)
 {
@@ -31,66 +30,45 @@ static void help(void)
         printf("  %-10s %s\n", st_policy_at(i)->name, st_policy_at(i)->summary);
 }
 
-static void iso_now(char out[32])
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 typedef struct run_args {
     const char *db;
     int log_requests, quiet;
 } run_args;
 
-static int store_run(st_store *db, const st_scenario *sc, size_t p,
-                     const st_run_result *res, const char *started,
-                     st_error *err)
-{
-    char key[17], finished[32];
-    iso_now(finished);
-    st_scenario_run_key(sc, p, key);
-    st_run_record rec = {
-        .run_key = key, .scenario = sc->name, .config_text = sc->text,
-        .config_hash = sc->hash, .policy = sc->policies[p].name,
-        .params = sc->policies[p].params_text, .seed = sc->seed,
-        .version = STRATA_VERSION, .started = started, .finished = finished,
-        .wall_s = res->wall_s, .events = res->events, .metrics = &res->metrics,
-        .requests = res->requests.n ? &res->requests : NULL, .status = "ok"};
-    return st_store_put_run(db, &rec, err) < 0 ? -1 : 0;
-}
-
 static int run_all(st_scenario *sc, const run_args *a)
 {
     st_error err;
     st_store *db = NULL;
+    int checked = cli_check_policies(sc);
+    if (checked != EXIT_OK)
+        return checked;
     if (a->db && st_store_open(a->db, &db, &err))
         return cli_input_error(&err);
     size_t n = sc->n_policies;
-    st_run_result *res = calloc(n, sizeof *res);
+    st_run_outcome *out = calloc(n, sizeof *out);
     const st_metrics **ms = calloc(n, sizeof *ms);
     const char **labels = calloc(n, sizeof *labels);
     int rc = EXIT_OK;
     st_run_opts opts = {.log_requests = a->log_requests};
     for (size_t p = 0; p < n && rc == EXIT_OK; p++) {
-        char started[32];
-        iso_now(started);
-        if (st_world_run(sc, p, &opts, &res[p], &err)) {
-            rc = cli_input_error(&err);
+        st_run_execute(sc, p, &opts, &out[p]);
+        if (!out[p].ok) {
+            fprintf(stderr, "strata: %s\n", out[p].message);
+            rc = EXIT_INPUT;
             break;
         }
+        const st_run_result *res = &out[p].result;
         if (!a->quiet)
             fprintf(stderr, "strata: %s/%s: %.0f requests, %llu events in "
                     "%.3f s (%.2f M events/s)\n", sc->name, sc->policies[p].name,
-                    st_metrics_get(&res[p].metrics, "requests"),
-                    (unsigned long long)res[p].events, res[p].wall_s,
-                    res[p].wall_s > 0 ? res[p].events / res[p].wall_s / 1e6 : 0);
-        if (db && store_run(db, sc, p, &res[p], started, &err)) {
+                    st_metrics_get(&res->metrics, "requests"),
+                    (unsigned long long)res->events, res->wall_s,
+                    res->wall_s > 0 ? res->events / res->wall_s / 1e6 : 0);
+        if (db && st_run_store(db, &out[p], NULL, 0, &err)) {
             fprintf(stderr, "strata: %s\n", err.msg);
             rc = EXIT_FAIL;
         }
-        ms[p] = &res[p].metrics;
+        ms[p] = &res->metrics;
         labels[p] = sc->policies[p].name;
     }
     if (rc == EXIT_OK) {
@@ -103,8 +81,8 @@ static int run_all(st_scenario *sc, const run_args *a)
                     n == 1 ? "" : "s", a->db);
     }
     for (size_t p = 0; p < n; p++)
-        st_run_result_free(&res[p]);
-    free(res);
+        st_run_outcome_free(&out[p]);
+    free(out);
     free(ms);
     free(labels);
     st_store_close(db);

@@ -63,9 +63,11 @@ int cmd_validate(int argc, char **argv)
     st_scenario *sc;
     int rc = cli_load_scenario(argv[optind], NULL, sets, nsets, NULL, &sc);
     free(sets);
-    if (rc == EXIT_OK) {
+    if (rc != EXIT_OK)
+        return rc;
+    rc = cli_check_policies(sc);
+    if (rc == EXIT_OK)
         summary(sc);
-        st_scenario_free(sc);
-    }
+    st_scenario_free(sc);
     return rc;
 }

@@ -16,6 +16,11 @@ static const command commands[] = {
     {"validate", cmd_validate, "check a scenario without running it"},
     {"export", cmd_export, "write results as tidy CSV"},
     {"trace", cmd_trace, "bandwidth trace tools: info, synth, import"},
+    {"sweep", cmd_sweep, "run a parameter sweep (resumable; workers or MPI)"},
+    {"report", cmd_report, "compare a study's runs: means with 95% CIs"},
+    {"merge", cmd_merge, "combine result databases (sweep shards)"},
+    {"capacity", cmd_capacity, "find the highest rate that meets an SLO target"},
+    {"profile", cmd_profile, "hardware profiles: import published measurements, info"},
 };
 
 #define NCMD (sizeof commands / sizeof *commands)

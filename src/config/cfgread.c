@@ -30,7 +30,11 @@ int cfg_fail(cfg *c, const yaml_node_t *at, const char *fmt, ...)
         return st_error_at(c->err, c->file, 0, 0, "in an override: %s", msg);
     if (!at)
         return st_error_at(c->err, c->file, 0, 0, "%s", msg);
-    return st_error_at(c->err, c->file, at->start_mark.line + 1,
+    const char *file = c->file;
+    if (at->start_mark.index >= YT_FROM_INCLUDE &&
+        at->start_mark.index - YT_FROM_INCLUDE < c->n_includes)
+        file = c->includes[at->start_mark.index - YT_FROM_INCLUDE];
+    return st_error_at(c->err, file, at->start_mark.line + 1,
                        at->start_mark.column + 1, "%s", msg);
 }
 
@@ -252,16 +256,34 @@ int cfg_opt_long(cfg *c, yaml_node_t *map, const char *key, long lo,
     return n ? cfg_long(c, n, key, lo, hi, out) : 0;
 }
 
-char *cfg_path(cfg *c, const char *rel)
+/* A leading ${STRATA_DATA} lets a scenario in the repository name data
+ * that lives outside it, wherever a user keeps it. */
+#define DATA_VAR "${STRATA_DATA}"
+
+char *cfg_path(cfg *c, const yaml_node_t *at, const char *rel)
 {
-    size_t n = strlen(c->dir) + strlen(rel) + 2;
+    const char *dir = c->dir;
+    size_t lv = strlen(DATA_VAR);
+    if (strncmp(rel, DATA_VAR, lv) == 0 && (rel[lv] == '/' || !rel[lv])) {
+        dir = getenv("STRATA_DATA");
+        if (!dir || !*dir) {
+            cfg_fail(c, at, "'%s' starts with " DATA_VAR " but the environment "
+                     "variable STRATA_DATA is not set; expected it to name the "
+                     "directory that holds the shared data", rel);
+            return NULL;
+        }
+        rel += lv + (rel[lv] == '/');
+    }
+    size_t n = strlen(dir) + strlen(rel) + 2;
     char *p = malloc(n);
     if (!p)
         abort();
-    if (rel[0] == '/' || !c->dir[0])
+    if (rel[0] == '/' || !dir[0])
         snprintf(p, n, "%s", rel);
+    else if (!rel[0])
+        snprintf(p, n, "%s", dir);
     else
-        snprintf(p, n, "%s/%s", c->dir, rel);
+        snprintf(p, n, "%s/%s", dir, rel);
     return p;
 }
 
@@ -491,7 +513,9 @@ int cfg_time_dist(cfg *c, yaml_node_t *n, const char *what, st_dist *out)
         if (cfg_str(c, fn, "file", &file) || !cn ||
             cfg_str(c, cn, "column", &column))
             return -1;
-        char *path = cfg_path(c, file);
+        char *path = cfg_path(c, fn, file);
+        if (!path)
+            return -1;
         int rc = csv_column(c, fn, path, column, out);
         free(path);
         return rc;

@@ -12,6 +12,10 @@ typedef struct cfg {
     const char *file;     /* for messages */
     const char *dir;      /* relative paths resolve here */
     st_error *err;
+    /* Files whose nodes were merged in by 'include', by number: a node
+     * whose mark index is YT_FROM_INCLUDE + k came from includes[k]. */
+    char *const *includes;
+    size_t n_includes;
 } cfg;
 
 yaml_node_t *cfg_node(cfg *c, int id);
@@ -55,7 +59,10 @@ int cfg_opt_long(cfg *c, yaml_node_t *map, const char *key, long lo,
  * value|mean|sd|median|sigma|min|max|samples|file|column with _ms or _s
  * suffixes}. */
 int cfg_time_dist(cfg *c, yaml_node_t *n, const char *what, st_dist *out);
-/* Resolves a path relative to the scenario's directory (malloc'd). */
-char *cfg_path(cfg *c, const char *rel);
+/* Resolves a path relative to the scenario's directory (malloc'd).  A
+ * leading ${STRATA_DATA} stands for that environment variable's value
+ * instead (relative values resolve against the working directory); NULL,
+ * with an error at `at`, when the variable is unset or empty. */
+char *cfg_path(cfg *c, const yaml_node_t *at, const char *rel);
 
 #endif

@@ -9,6 +9,7 @@
 #include "strata/hash.h"
 #include "strata/policy.h"
 #include "cfgread.h"
+#include "topology.h"
 #include "yamltree.h"
 
 #include <dirent.h>
@@ -112,7 +113,17 @@ static int ref(cfg *c, yaml_node_t *n, const char *what, char *const *first,
             *out = (int)i;
             return 0;
         }
-    return cfg_fail(c, n, "unknown %s '%s'", what, s);
+    char known[400] = "";
+    for (size_t i = 0; i < count; i++) {
+        const char *nm = name_at(first, stride, i);
+        if (strlen(known) + strlen(nm) + 8 >= sizeof known) {
+            strcat(known, ", ...");
+            break;
+        }
+        strcat(strcat(known, i ? ", " : ""), nm);
+    }
+    return cfg_fail(c, n, "unknown %s '%s'; expected one of: %s", what, s,
+                    count ? known : "(none defined)");
 }
 
 #define NAMES(arr) (&(arr)[0].name), sizeof *(arr)
@@ -269,6 +280,17 @@ static int trace_cached(cfg *c, yaml_node_t *at, st_scenario *sc,
     st_error terr;
     if (st_trace_load(path, o, &tr, &terr) != 0)
         return cfg_fail(c, at, "bad trace: %s", terr.msg);
+    /* Each trace is capped, but a directory of small files that each
+     * expand to many segments (Mahimahi bins) could still add up. */
+    double segments = (double)tr->n;
+    for (size_t i = 0; i < sc->n_traces; i++)
+        segments += (double)sc->traces[i]->n;
+    if (segments > ST_MAX_TRACE_SEGMENTS) {
+        st_trace_free(tr);
+        return cfg_fail(c, at, "the traces hold more than %.3g segments in "
+                        "all (at '%s'), the limit for one scenario; expected "
+                        "fewer or coarser traces", ST_MAX_TRACE_SEGMENTS, path);
+    }
     free(tr->name);
     tr->name = xstrdup(label);
     sc->traces = realloc(sc->traces, (sc->n_traces + 1) * sizeof *sc->traces);
@@ -390,7 +412,11 @@ static int read_link_dir(cfg *c, yaml_node_t *m, st_scenario *sc,
             rc = -1;
             break;
         }
-        char *path = cfg_path(c, rel);
+        char *path = cfg_path(c, pn, rel);
+        if (!path) {
+            rc = -1;
+            break;
+        }
         rc = expand_trace_path(c, pn, path, &files, &nf);
         free(path);
     }
@@ -477,6 +503,57 @@ static int read_tier(cfg *c, yaml_node_t *n, st_tier *out)
                     "or cloud", s);
 }
 
+/* The scalar text of key in the nodes-list entry named name, or NULL. */
+static const char *node_entry_key(cfg *c, yaml_node_t *all, const char *name,
+                                  const char *key)
+{
+    for (size_t i = 0; cfg_is_seq(all) && i < seq_len(all); i++) {
+        yaml_node_t *e = seq_at(c, all, i), *nm = cfg_get(c, e, "name");
+        yaml_node_t *v = cfg_get(c, e, key);
+        if (nm && cfg_is_scalar(nm) && v && cfg_is_scalar(v) &&
+            strcmp((const char *)nm->data.scalar.value, name) == 0)
+            return (const char *)v->data.scalar.value;
+    }
+    return NULL;
+}
+
+/* Parents must be listed first: that forbids cycles by construction, so a
+ * cycle or a misordering shows up as a parent not yet read; say which
+ * rather than "unknown". */
+static int read_parent(cfg *c, yaml_node_t *n, st_scenario *sc, size_t self,
+                       int *out)
+{
+    const char *s;
+    if (cfg_str(c, n, "parent", &s))
+        return -1;
+    for (size_t i = 0; i < self; i++)
+        if (strcmp(sc->nodes[i].name, s) == 0) {
+            *out = (int)i;
+            return 0;
+        }
+    if (strcmp(s, sc->nodes[self].name) == 0)
+        return cfg_fail(c, n, "node '%s' cannot be its own parent", s);
+    yaml_node_t *all = cfg_get(c, yaml_document_get_root_node(c->doc), "nodes");
+    const char *me = sc->nodes[self].name;
+    if (!node_entry_key(c, all, s, "name"))
+        return cfg_fail(c, n, "unknown parent node '%s'", s);
+    char chain[512];
+    snprintf(chain, sizeof chain, "'%s' -> '%s'", me, s);
+    const char *up = s;
+    /* Short walks only: each step scans the list, and a hostile file could
+     * chain every node backwards. */
+    for (size_t k = 0; k < 32 && up; k++) {
+        up = node_entry_key(c, all, up, "parent");
+        if (up && strlen(chain) + strlen(up) + 8 < sizeof chain)
+            strcat(strcat(strcat(chain, " -> '"), up), "'");
+        if (up && strcmp(up, me) == 0)
+            return cfg_fail(c, n, "the parents of node '%s' form a cycle "
+                            "(%s); nodes must form a tree", me, chain);
+    }
+    return cfg_fail(c, n, "parent '%s' of node '%s' is listed after it; "
+                    "list every node after its parent", s, me);
+}
+
 static int read_node(cfg *c, yaml_node_t *m, st_scenario *sc, size_t self)
 {
     static const char *const keys[] = {"name", "tier", "hardware", "executors",
@@ -504,9 +581,7 @@ static int read_node(cfg *c, yaml_node_t *m, st_scenario *sc, size_t self)
         return -1;
     nd->executors = (int)ex;
     if ((n = cfg_get(c, m, "parent"))) {
-        /* Parents must be listed first: that forbids cycles by construction. */
-        if (ref(c, n, "parent node (listed before this one)", NAMES(sc->nodes),
-                self, &nd->parent))
+        if (read_parent(c, n, sc, self, &nd->parent))
             return -1;
         yaml_node_t *u = cfg_need(c, m, "uplink", "a node with a parent");
         if (!u || read_link(c, u, sc, 0, &nd->uplink))
@@ -572,23 +647,97 @@ static int read_arrival(cfg *c, yaml_node_t *m, st_arrival *a)
     return 0;
 }
 
+static int read_task_ref(cfg *c, yaml_node_t *t, const st_scenario *sc,
+                         int *out)
+{
+    const char *task;
+    if (cfg_str(c, t, "task", &task))
+        return -1;
+    for (size_t i = 0; i < sc->n_tasks; i++)
+        if (strcmp(sc->tasks[i], task) == 0) {
+            *out = (int)i;
+            return 0;
+        }
+    return cfg_fail(c, t, "no model serves task '%s'", task);
+}
+
+/* tasks: {zipf: S, names: [task, ...], shift_every: K, shift_by: N,
+ * slot: TIME}; names default to every task, in the order models name
+ * them.  See st_task_mix in scenario.h. */
+static int read_task_mix(cfg *c, yaml_node_t *m, const st_scenario *sc,
+                         st_device_class *dc)
+{
+    static const char *const keys[] = {"zipf", "names", "shift_every",
+                                       "shift_by", "slot", NULL};
+    st_task_mix *mix = &dc->mix;
+    yaml_node_t *z, *names, *sl;
+    if (cfg_expect_map(c, m, "tasks") || cfg_keys(c, m, keys, "tasks") ||
+        !(z = cfg_need(c, m, "zipf", "tasks")) ||
+        cfg_num(c, z, "zipf", 0, 100, &mix->zipf))
+        return -1;
+    mix->shift_by = 1;
+    mix->slot_s = 1;
+    if (cfg_opt_long(c, m, "shift_every", 0, 1000000000L, &mix->shift_every) ||
+        cfg_opt_long(c, m, "shift_by", 0, ST_MAX_MODELS, &mix->shift_by) ||
+        ((sl = cfg_get(c, m, "slot")) &&
+         cfg_time(c, sl, "slot", "s", 1e-6, 1e9, &mix->slot_s)))
+        return -1;
+    if (!(names = cfg_get(c, m, "names"))) {
+        mix->tasks = xcalloc(sc->n_tasks, sizeof *mix->tasks);
+        for (size_t i = 0; i < sc->n_tasks; i++)
+            mix->tasks[mix->n++] = (int)i;
+    } else {
+        if (cfg_expect_seq(c, names, "tasks.names"))
+            return -1;
+        if (seq_len(names) == 0)
+            return cfg_fail(c, names, "expected at least one task name");
+        mix->tasks = xcalloc(seq_len(names), sizeof *mix->tasks);
+        for (size_t i = 0; i < seq_len(names); i++) {
+            yaml_node_t *e = seq_at(c, names, i);
+            if (read_task_ref(c, e, sc, &mix->tasks[i]))
+                return -1;
+            for (size_t j = 0; j < i; j++)
+                if (mix->tasks[j] == mix->tasks[i])
+                    return cfg_fail(c, e, "task '%s' is listed twice",
+                                    sc->tasks[mix->tasks[i]]);
+            mix->n = i + 1;
+        }
+    }
+    dc->task = mix->tasks[0];
+    return 0;
+}
+
+int st_task_mix_task(const st_task_mix *m, size_t rank, double t)
+{
+    long phase = 0;
+    if (m->shift_every > 0 && t > 0)
+        phase = (long)floor(t / (m->slot_s * (double)m->shift_every));
+    size_t n = m->n;
+    size_t shift = ((size_t)phase % n) * ((size_t)m->shift_by % n) % n;
+    return m->tasks[(rank + shift) % n];
+}
+
+double st_task_mix_prob(const st_task_mix *m, size_t rank)
+{
+    double sum = 0;
+    for (size_t k = 0; k < m->n; k++)
+        sum += pow((double)(k + 1), -m->zipf);
+    return pow((double)(rank + 1), -m->zipf) / sum;
+}
+
 static int read_workload(cfg *c, yaml_node_t *m, st_scenario *sc,
                          st_device_class *dc)
 {
-    static const char *const keys[] = {"task", "arrival", "slo", "slo_ms",
-                                       "min_accuracy", NULL};
-    const char *task;
+    static const char *const keys[] = {"task", "tasks", "arrival", "slo",
+                                       "slo_ms", "min_accuracy", NULL};
     if (cfg_keys(c, m, keys, "a workload"))
         return -1;
-    yaml_node_t *t = cfg_need(c, m, "task", "a workload");
-    if (!t || cfg_str(c, t, "task", &task))
+    yaml_node_t *t = cfg_get(c, m, "task"), *ts = cfg_get(c, m, "tasks");
+    if (!!t == !!ts)
+        return cfg_fail(c, m, "a workload needs exactly one of 'task' (a task "
+                        "name) or 'tasks' (a Zipf popularity over tasks)");
+    if (t ? read_task_ref(c, t, sc, &dc->task) : read_task_mix(c, ts, sc, dc))
         return -1;
-    dc->task = -1;
-    for (size_t i = 0; i < sc->n_tasks; i++)
-        if (strcmp(sc->tasks[i], task) == 0)
-            dc->task = (int)i;
-    if (dc->task < 0)
-        return cfg_fail(c, t, "no model serves task '%s'", task);
     yaml_node_t *a = cfg_need(c, m, "arrival", "a workload");
     if (!a || read_arrival(c, a, &dc->arrival))
         return -1;
@@ -611,11 +760,35 @@ static int read_workload(cfg *c, yaml_node_t *m, st_scenario *sc,
     return cfg_opt_num(c, m, "min_accuracy", 0, 1, &dc->min_accuracy);
 }
 
+/* dispatch: {queue: fifo|edf, workers: N}; absent = decide at arrival. */
+static int read_dispatch(cfg *c, yaml_node_t *m, st_device_class *dc)
+{
+    static const char *const keys[] = {"queue", "workers", NULL};
+    const char *q;
+    long workers = 1;
+    if (cfg_keys(c, m, keys, "dispatch"))
+        return -1;
+    yaml_node_t *qn = cfg_need(c, m, "queue", "dispatch");
+    if (!qn || cfg_str(c, qn, "queue", &q))
+        return -1;
+    if (strcmp(q, "fifo") == 0)
+        dc->dispatch = ST_DISPATCH_FIFO;
+    else if (strcmp(q, "edf") == 0)
+        dc->dispatch = ST_DISPATCH_EDF;
+    else
+        return cfg_fail(c, qn, "unknown dispatch queue '%s'; expected fifo "
+                        "or edf (earliest deadline first)", q);
+    if (cfg_opt_long(c, m, "workers", 1, 1024, &workers))
+        return -1;
+    dc->dispatch_workers = (int)workers;
+    return 0;
+}
+
 static int read_device(cfg *c, yaml_node_t *m, st_scenario *sc,
                        st_device_class *dc)
 {
     static const char *const keys[] = {"name", "count", "hardware", "executors",
-        "memory_mb", "attach", "link", "preload", "workload", NULL};
+        "memory_mb", "attach", "link", "preload", "workload", "dispatch", NULL};
     yaml_node_t *n;
     long ex = 1;
     dc->count = 1;
@@ -633,11 +806,13 @@ static int read_device(cfg *c, yaml_node_t *m, st_scenario *sc,
                   &dc->hardware))
         return -1;
     n = cfg_need(c, m, "attach", "a device class");
-    if (!n || ref(c, n, "node", NAMES(sc->nodes), sc->n_nodes, &dc->attach))
+    if (!n || st_topology_attach(c, n, sc, dc))
         return -1;
     n = cfg_need(c, m, "link", "a device class");
     if (!n || read_link(c, n, sc, 1, &dc->link) ||
         read_preload(c, m, sc, &dc->preload))
+        return -1;
+    if ((n = cfg_get(c, m, "dispatch")) && read_dispatch(c, n, dc))
         return -1;
     n = cfg_need(c, m, "workload", "a device class");
     return !n || read_workload(c, n, sc, dc);
@@ -783,23 +958,120 @@ static int read_policies(cfg *c, yaml_node_t *root, st_scenario *sc)
 
 /* --- the whole scenario --- */
 
+/* Can a request for task from a device of class dc attached at node be
+ * run somewhere: on the device, at the node, or above it? */
+static int task_servable(const st_scenario *sc, const st_device_class *dc,
+                         int node, int task)
+{
+    for (size_t m = 0; m < sc->n_models; m++) {
+        if (sc->models[m].task != task)
+            continue;
+        if (sc->hardware[dc->hardware].per_model[m].present)
+            return 1;
+        for (int k = node; k >= 0; k = sc->nodes[k].parent)
+            if (sc->hardware[sc->nodes[k].hardware].per_model[m].present)
+                return 1;
+    }
+    return 0;
+}
+
 static int check_servable(cfg *c, yaml_node_t *root, st_scenario *sc)
 {
     yaml_node_t *dl = cfg_get(c, root, "devices");
     for (size_t i = 0; i < sc->n_device_classes; i++) {
         const st_device_class *dc = &sc->devices[i];
-        int any = 0;
-        for (size_t m = 0; m < sc->n_models; m++)
-            if (sc->models[m].task == dc->task &&
-                (sc->hardware[dc->hardware].per_model[m].present ||
-                 sc->hardware[sc->nodes[dc->attach].hardware].per_model[m].present))
-                any = 1;
-        if (!any)
-            return cfg_fail(c, seq_at(c, dl, i), "device class '%s': neither its "
-                            "hardware nor node '%s' has a profile for any model "
-                            "of task '%s'", dc->name, sc->nodes[dc->attach].name,
-                            sc->tasks[dc->task]);
+        size_t nt = dc->mix.n ? dc->mix.n : 1;
+        for (size_t a = 0; a < dc->n_attach; a++)
+            for (size_t k = 0; k < nt; k++) {
+                int task = dc->mix.n ? dc->mix.tasks[k] : dc->task;
+                int node = dc->attach_nodes[a];
+                if (!task_servable(sc, dc, node, task))
+                    return cfg_fail(c, seq_at(c, dl, i), "device class '%s': "
+                                    "neither its hardware nor node '%s' or a "
+                                    "node above it has a profile for any model "
+                                    "of task '%s'", dc->name,
+                                    sc->nodes[node].name, sc->tasks[task]);
+            }
     }
+    return 0;
+}
+
+/* A memory budget below every model the hardware can run makes every load
+ * transient, which is never what a scenario means. */
+static int check_budget(cfg *c, yaml_node_t *at, const char *what,
+                        const char *name, int hw, double memory_mb,
+                        const st_scenario *sc)
+{
+    int small = -1;
+    const st_profile *pm = sc->hardware[hw].per_model;
+    for (size_t m = 0; m < sc->n_models; m++)
+        if (pm[m].present && (small < 0 || pm[m].memory_mb < pm[small].memory_mb))
+            small = (int)m;
+    if (small < 0 || memory_mb >= pm[small].memory_mb)
+        return 0;
+    yaml_node_t *mn = cfg_get(c, at, "memory_mb");
+    return cfg_fail(c, mn ? mn : at, "%s '%s' has memory_mb %g, smaller than every model "
+                    "its hardware '%s' can run (the smallest, '%s', needs %g "
+                    "MB); expected a larger memory_mb", what, name, memory_mb,
+                    sc->hardware[hw].name, sc->models[small].name,
+                    pm[small].memory_mb);
+}
+
+/* A node no device can reach (none attaches to it or below it) is almost
+ * always a missing 'parent'. */
+static int check_topology(cfg *c, yaml_node_t *root, const st_scenario *sc)
+{
+    yaml_node_t *nl = cfg_get(c, root, "nodes"), *dl = cfg_get(c, root, "devices");
+    unsigned char *reach = xcalloc(sc->n_nodes, 1);
+    int rc = 0;
+    for (size_t i = 0; i < sc->n_device_classes; i++)
+        for (size_t a = 0; a < sc->devices[i].n_attach; a++)
+            for (int k = sc->devices[i].attach_nodes[a]; k >= 0 && !reach[k];
+                 k = sc->nodes[k].parent)
+                reach[k] = 1;
+    for (size_t i = 0; i < sc->n_nodes && !rc; i++)
+        if (!reach[i])
+            rc = cfg_fail(c, seq_at(c, nl, i), "node '%s' is disconnected: no "
+                          "device class attaches to it or to a node below it "
+                          "(expected a 'parent: %s' on some node, or an "
+                          "'attach: %s')", sc->nodes[i].name,
+                          sc->nodes[i].name, sc->nodes[i].name);
+    for (size_t i = 0; i < sc->n_nodes && !rc; i++)
+        rc = check_budget(c, seq_at(c, nl, i), "node", sc->nodes[i].name,
+                          sc->nodes[i].hardware, sc->nodes[i].memory_mb, sc);
+    for (size_t i = 0; i < sc->n_device_classes && !rc; i++)
+        rc = check_budget(c, seq_at(c, dl, i), "device class",
+                          sc->devices[i].name, sc->devices[i].hardware,
+                          sc->devices[i].memory_mb, sc);
+    free(reach);
+    return rc;
+}
+
+/* What a run would allocate and do, bounded before it starts: per-model
+ * state on every node and device, and the number of requests. */
+static int check_size(cfg *c, yaml_node_t *root, const st_scenario *sc)
+{
+    double slots = ((double)sc->n_nodes + (double)sc->n_devices) *
+                   (double)sc->n_models;
+    if (slots > ST_MAX_MODEL_SLOTS)
+        return cfg_fail(c, cfg_get(c, root, "devices"), "%ld devices and %zu "
+                        "nodes with %zu models need %.3g per-model states, more "
+                        "than the limit of %.3g; expected fewer devices or "
+                        "models", sc->n_devices, sc->n_nodes, sc->n_models,
+                        slots, (double)ST_MAX_MODEL_SLOTS);
+    double requests = 0;
+    for (size_t i = 0; i < sc->n_device_classes; i++) {
+        const st_arrival *a = &sc->devices[i].arrival;
+        double duty = a->kind == ST_ARRIVAL_ONOFF ? a->on_s / (a->on_s + a->off_s)
+                                                  : 1;
+        requests += (double)sc->devices[i].count * a->rate * duty * sc->duration_s;
+    }
+    if (requests > ST_MAX_REQUESTS)
+        return cfg_fail(c, cfg_get(c, root, "devices"), "the workload implies "
+                        "about %.3g requests (devices x rate x duration), more "
+                        "than the limit of %.3g; expected a shorter duration, "
+                        "lower rates or fewer devices", requests,
+                        (double)ST_MAX_REQUESTS);
     return 0;
 }
 
@@ -846,8 +1118,135 @@ static int read_top(cfg *c, yaml_node_t *root, st_scenario *sc)
         return -1;
     return read_models(c, root, sc) || read_hardware(c, root, sc) ||
            read_nodes(c, root, sc) || read_devices(c, root, sc) ||
-           check_servable(c, root, sc) || read_policies(c, root, sc) ||
+           check_servable(c, root, sc) || check_topology(c, root, sc) ||
+           check_size(c, root, sc) || read_policies(c, root, sc) ||
            read_cost(c, root, sc);
+}
+
+/* --- includes --- */
+
+/* 'include: FILE' or 'include: [FILE, ...]' names files whose 'models' and
+ * 'hardware' lists are appended to the scenario's (after its own entries,
+ * in order).  The merged document is what is checked, printed and hashed,
+ * so a run's stored text holds everything it used, and it reads the same
+ * without the included files.  Errors about merged entries name the file
+ * they came from.  Relative paths resolve against the scenario's
+ * directory, also inside included files; an included file cannot include. */
+
+#define MAX_INCLUDES 64
+
+typedef struct includes {
+    char **files;
+    size_t n;
+} includes;
+
+static void includes_free(includes *inc)
+{
+    for (size_t i = 0; i < inc->n; i++)
+        free(inc->files[i]);
+    free(inc->files);
+    *inc = (includes){0};
+}
+
+/* Id of key's value in the mapping map_id, or 0. */
+static int map_value_id(yaml_document_t *doc, int map_id, const char *key)
+{
+    yaml_node_t *m = yaml_document_get_node(doc, map_id);
+    for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
+         p < m->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(doc, p->key);
+        if (k->type == YAML_SCALAR_NODE && strcmp((char *)k->data.scalar.value, key) == 0)
+            return p->value;
+    }
+    return 0;
+}
+
+/* Appends the items of the included list l to the scenario's list `key`
+ * (created when the scenario has none). */
+static int merge_list(cfg *c, yaml_document_t *inc, yaml_node_t *l,
+                      const char *key, size_t origin)
+{
+    int list = map_value_id(c->doc, 1, key);
+    if (!list) {
+        int k = yaml_document_add_scalar(c->doc, NULL, (yaml_char_t *)key,
+                                         (int)strlen(key), YAML_PLAIN_SCALAR_STYLE);
+        list = yaml_document_add_sequence(c->doc, NULL, YAML_ANY_SEQUENCE_STYLE);
+        yaml_document_append_mapping_pair(c->doc, 1, k, list);
+    } else if (cfg_expect_seq(c, cfg_node(c, list), key)) {
+        return -1;
+    }
+    for (size_t i = 0; i < seq_len(l); i++) {
+        int id = yt_copy(c->doc, inc, yaml_document_get_node(inc,
+                         l->data.sequence.items.start[i]), origin);
+        yaml_document_append_sequence_item(c->doc, list, id);
+    }
+    if ((size_t)(c->doc->nodes.top - c->doc->nodes.start) > YT_MAX_NODES)
+        return cfg_fail(c, NULL, "more than %d YAML nodes with included files",
+                        YT_MAX_NODES);
+    return 0;
+}
+
+static int include_file(cfg *c, yaml_node_t *at, const char *path,
+                        size_t origin)
+{
+    static const char *const keys[] = {"models", "hardware", NULL};
+    yaml_document_t inc;
+    st_error lerr;
+    if (yt_load_file(path, &inc, &lerr))
+        return cfg_fail(c, at, "cannot include it: %s", lerr.msg);
+    cfg ic = {.doc = &inc, .file = path, .dir = c->dir, .err = c->err};
+    yaml_node_t *root = yaml_document_get_root_node(&inc);
+    int rc = cfg_keys(&ic, root, keys, "an included file");
+    for (const char *const *k = keys; *k && !rc; k++) {
+        yaml_node_t *l = cfg_get(&ic, root, *k);
+        if (l)
+            rc = cfg_expect_seq(&ic, l, *k) || merge_list(c, &inc, l, *k, origin);
+    }
+    yaml_document_delete(&inc);
+    return rc;
+}
+
+/* Merges the files named by the root's 'include' key, then removes the
+ * key.  inc collects their names (for messages); c->includes points there. */
+static int expand_includes(cfg *c, includes *inc)
+{
+    yaml_node_t *root = yaml_document_get_root_node(c->doc);
+    if (!cfg_is_map(root))
+        return 0;
+    int v = map_value_id(c->doc, 1, "include");
+    if (!v)
+        return 0;
+    yaml_node_t *list = cfg_node(c, v);
+    size_t n = cfg_is_seq(list) ? seq_len(list) : 1;
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *item = cfg_is_seq(list) ? seq_at(c, list, i) : list;
+        const char *rel;
+        if (cfg_str(c, item, "include (a file name)", &rel))
+            return -1;
+        if (inc->n >= MAX_INCLUDES)
+            return cfg_fail(c, item, "more than %d included files", MAX_INCLUDES);
+        char *path = cfg_path(c, item, rel);
+        if (!path)
+            return -1;
+        inc->files = realloc(inc->files, (inc->n + 1) * sizeof *inc->files);
+        if (!inc->files)
+            abort();
+        inc->files[inc->n] = path;
+        c->includes = inc->files;
+        c->n_includes = ++inc->n;
+        if (include_file(c, item, path, YT_FROM_INCLUDE + inc->n - 1))
+            return -1;
+        list = cfg_node(c, v);   /* nodes may have moved */
+    }
+    root = yaml_document_get_root_node(c->doc);
+    for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
+         p < root->data.mapping.pairs.top; p++)
+        if (p->value == v) {
+            memmove(p, p + 1, (size_t)(root->data.mapping.pairs.top - p - 1) * sizeof *p);
+            root->data.mapping.pairs.top--;
+            break;
+        }
+    return 0;
 }
 
 static char *dir_of(const char *path)
@@ -865,17 +1264,26 @@ static int build(const char *label, const char *base_dir, yaml_document_t *doc,
                  const char *const *ov, size_t nov, st_scenario **out,
                  st_error *err)
 {
-    for (size_t i = 0; i < nov; i++)
-        if (yt_apply_override(doc, label, ov[i], err))
-            return -1;
     st_scenario *sc = xcalloc(1, sizeof *sc);
     sc->file = xstrdup(label);
-    cfg c = {doc, sc->file, base_dir, err};
+    cfg c = {.doc = doc, .file = sc->file, .dir = base_dir, .err = err};
+    includes inc = {0};
+    /* Includes merge before overrides, so overrides can reach included
+     * entries; an override that sets 'include' is merged after. */
+    int rc = expand_includes(&c, &inc);
+    for (size_t i = 0; i < nov && !rc; i++)
+        rc = yt_apply_override(doc, label, ov[i], err);
+    if (!rc)
+        rc = expand_includes(&c, &inc);
+    if (!rc)   /* after overrides, so they can set a fan-out */
+        rc = st_topology_expand(&c);
     yaml_node_t *root = yaml_document_get_root_node(doc);
-    if (cfg_expect_map(&c, root, "the scenario") || read_top(&c, root, sc)) {
+    if (rc || cfg_expect_map(&c, root, "the scenario") || read_top(&c, root, sc)) {
+        includes_free(&inc);
         st_scenario_free(sc);
         return -1;
     }
+    includes_free(&inc);
     sc->text = yt_canonical(doc);
     st_hash_hex(st_hash_str(ST_HASH_INIT, sc->text), sc->hash);
     *out = sc;
@@ -906,6 +1314,32 @@ int st_scenario_load(const char *path, const char *const *overrides,
     free(dir);
     yaml_document_delete(&doc);
     return rc;
+}
+
+int st_scenario_load_profiles(const char *path, st_scenario **out,
+                              st_error *err)
+{
+    yaml_document_t doc;
+    if (yt_load_file(path, &doc, err))
+        return -1;
+    char *dir = dir_of(path);
+    st_scenario *sc = xcalloc(1, sizeof *sc);
+    sc->file = xstrdup(path);
+    cfg c = {.doc = &doc, .file = sc->file, .dir = dir, .err = err};
+    includes inc = {0};
+    int rc = expand_includes(&c, &inc);
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    rc = rc || cfg_expect_map(&c, root, "a profile file") ||
+         read_models(&c, root, sc) || read_hardware(&c, root, sc);
+    includes_free(&inc);
+    free(dir);
+    yaml_document_delete(&doc);
+    if (rc) {
+        st_scenario_free(sc);
+        return -1;
+    }
+    *out = sc;
+    return 0;
 }
 
 /* --- freeing and lookups --- */
@@ -965,6 +1399,8 @@ void st_scenario_free(st_scenario *sc)
         st_device_class *d = &sc->devices[i];
         free(d->name);
         free(d->preload);
+        free(d->attach_nodes);
+        free(d->mix.tasks);
         free(d->arrival.times);
         st_dist_free(&d->slo_s);
         free_link(&d->link);

@@ -37,13 +37,49 @@ static void sb_str(sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
 
 /* --- loading --- */
 
-static int parser_error(const char *label, const yaml_parser_t *p,
-                        st_error *err)
+/* libyaml's reader (encoding) errors carry a byte offset but no mark, so
+ * the line and column are counted from the text. */
+static yaml_mark_t offset_mark(const char *text, size_t len, size_t offset)
 {
-    const yaml_mark_t *m = p->problem ? &p->problem_mark : &p->context_mark;
-    return st_error_at(err, label, m->line + 1, m->column + 1,
+    yaml_mark_t m = {0};
+    for (size_t i = 0; i < offset && i < len; i++) {
+        if (text[i] == '\n') {
+            m.line++;
+            m.column = 0;
+        } else {
+            m.column++;
+        }
+    }
+    return m;
+}
+
+static int parser_error(const char *label, const yaml_parser_t *p,
+                        const char *text, size_t len, st_error *err)
+{
+    yaml_mark_t m = p->problem ? p->problem_mark : p->context_mark;
+    if (p->error == YAML_READER_ERROR)
+        m = offset_mark(text, len, p->problem_offset);
+    return st_error_at(err, label, m.line + 1, m.column + 1,
                        "invalid YAML: %s%s%s", p->problem ? p->problem : "error",
                        p->context ? " " : "", p->context ? p->context : "");
+}
+
+/* A second document would be silently ignored by yaml_parser_load, so its
+ * presence (or a syntax error after the first) is an error. */
+static int expect_stream_end(const char *label, yaml_parser_t *p,
+                             const char *text, size_t len, st_error *err)
+{
+    yaml_document_t next;
+    if (!yaml_parser_load(p, &next))
+        return parser_error(label, p, text, len, err);
+    yaml_node_t *root = yaml_document_get_root_node(&next);
+    yaml_mark_t m = next.start_mark;
+    yaml_document_delete(&next);
+    if (!root)
+        return 0;
+    return st_error_at(err, label, m.line + 1, m.column + 1,
+                       "a second YAML document starts here; expected one "
+                       "scenario per file");
 }
 
 /* Walks the tree checking depth, and that no node is reached twice:
@@ -86,6 +122,41 @@ static int check_tree(yaml_document_t *doc, yaml_node_t *n, int depth,
     return 0;
 }
 
+/* A first pass over the events that stops at the depth limit.  libyaml's
+ * scanner takes time quadratic in the flow nesting depth, so a file of
+ * nothing but '[' would otherwise keep the loader busy for hours before
+ * check_tree could refuse it. */
+static int check_depth(const char *label, const char *text, size_t len,
+                       st_error *err)
+{
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p))
+        return st_error_at(err, label, 0, 0, "out of memory");
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    int depth = 0, rc = 0, done = 0;
+    while (!done && !rc) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&p, &ev)) {
+            rc = parser_error(label, &p, text, len, err);
+            break;
+        }
+        if (ev.type == YAML_SEQUENCE_START_EVENT ||
+            ev.type == YAML_MAPPING_START_EVENT) {
+            if (++depth > YT_MAX_DEPTH)
+                rc = st_error_at(err, label, ev.start_mark.line + 1,
+                                 ev.start_mark.column + 1,
+                                 "nesting deeper than %d levels", YT_MAX_DEPTH);
+        } else if (ev.type == YAML_SEQUENCE_END_EVENT ||
+                   ev.type == YAML_MAPPING_END_EVENT) {
+            depth--;
+        }
+        done = ev.type == YAML_STREAM_END_EVENT;
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&p);
+    return rc;
+}
+
 int yt_load_text(const char *label, const char *text, size_t len,
                  yaml_document_t *doc, st_error *err)
 {
@@ -93,20 +164,28 @@ int yt_load_text(const char *label, const char *text, size_t len,
     if (len > YT_MAX_FILE_BYTES)
         return st_error_at(err, label, 0, 0, "file larger than %u MB",
                            YT_MAX_FILE_BYTES >> 20);
+    if (check_depth(label, text, len, err))
+        return -1;
     if (!yaml_parser_initialize(&p))
         return st_error_at(err, label, 0, 0, "out of memory");
     yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
     if (!yaml_parser_load(&p, doc)) {
-        parser_error(label, &p, err);
+        parser_error(label, &p, text, len, err);
         yaml_parser_delete(&p);
         return -1;
     }
-    yaml_parser_delete(&p);
     yaml_node_t *root = yaml_document_get_root_node(doc);
     if (!root) {
+        yaml_parser_delete(&p);
         yaml_document_delete(doc);
         return st_error_at(err, label, 0, 0,
                            "empty document; expected a mapping of scenario keys");
+    }
+    int extra = expect_stream_end(label, &p, text, len, err);
+    yaml_parser_delete(&p);
+    if (extra) {
+        yaml_document_delete(doc);
+        return -1;
     }
     size_t nn = (size_t)(doc->nodes.top - doc->nodes.start);
     if (nn > YT_MAX_NODES) {
@@ -124,6 +203,48 @@ int yt_load_text(const char *label, const char *text, size_t len,
     return rc;
 }
 
+/* Reads the whole file, refusing more than the limit.  Reading to the end
+ * (rather than trusting st_size) also works for pipes, e.g. a scenario
+ * given as <(generator). */
+static int read_all(const char *path, FILE *f, char **out, size_t *len,
+                    st_error *err)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        abort();
+    for (;;) {
+        if (n == cap) {
+            if (cap > YT_MAX_FILE_BYTES) {
+                free(buf);
+                return st_error_at(err, path, 0, 0, "file larger than %u MB",
+                                   YT_MAX_FILE_BYTES >> 20);
+            }
+            cap *= 2;
+            char *nb = realloc(buf, cap);
+            if (!nb)
+                abort();
+            buf = nb;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        free(buf);
+        return st_error_at(err, path, 0, 0, "read error: %s", strerror(errno));
+    }
+    if (n > YT_MAX_FILE_BYTES) {
+        free(buf);
+        return st_error_at(err, path, 0, 0, "file larger than %u MB",
+                           YT_MAX_FILE_BYTES >> 20);
+    }
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
 int yt_load_file(const char *path, yaml_document_t *doc, st_error *err)
 {
     struct stat st;
@@ -132,37 +253,37 @@ int yt_load_file(const char *path, yaml_document_t *doc, st_error *err)
     if (S_ISDIR(st.st_mode))
         return st_error_at(err, path, 0, 0,
                            "is a directory; expected a YAML file");
-    if ((unsigned long long)st.st_size > YT_MAX_FILE_BYTES)
+    if (S_ISREG(st.st_mode) &&
+        (unsigned long long)st.st_size > YT_MAX_FILE_BYTES)
         return st_error_at(err, path, 0, 0, "file larger than %u MB",
                            YT_MAX_FILE_BYTES >> 20);
     FILE *f = fopen(path, "rb");
     if (!f)
         return st_error_at(err, path, 0, 0, "cannot open: %s", strerror(errno));
-    size_t cap = (size_t)st.st_size + 1, n = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        abort();
-    n = fread(buf, 1, cap - 1, f);
-    int bad = ferror(f);
+    char *buf;
+    size_t n;
+    int rc = read_all(path, f, &buf, &n, err);
     fclose(f);
-    if (bad) {
+    if (rc)
+        return -1;
+    const char *nul = memchr(buf, '\0', n);
+    if (nul) {
+        yaml_mark_t m = offset_mark(buf, n, (size_t)(nul - buf));
         free(buf);
-        return st_error_at(err, path, 0, 0, "read error");
+        return st_error_at(err, path, m.line + 1, m.column + 1,
+                           "contains a NUL byte; expected a YAML text file");
     }
-    if (memchr(buf, '\0', n)) {
-        free(buf);
-        return st_error_at(err, path, 0, 0,
-                           "contains NUL bytes; expected a YAML text file");
-    }
-    int rc = yt_load_text(path, buf, n, doc, err);
+    rc = yt_load_text(path, buf, n, doc, err);
     free(buf);
     return rc;
 }
 
 /* --- overrides --- */
 
+/* origin YT_FROM_OVERRIDE: the copy has no line (it came from the command
+ * line); otherwise it keeps n's line and column. */
 static int copy_node(yaml_document_t *dst, yaml_document_t *src,
-                     yaml_node_t *n)
+                     yaml_node_t *n, size_t origin)
 {
     int id = 0;
     switch (n->type) {
@@ -175,7 +296,8 @@ static int copy_node(yaml_document_t *dst, yaml_document_t *src,
         id = yaml_document_add_sequence(dst, NULL, YAML_ANY_SEQUENCE_STYLE);
         for (yaml_node_item_t *it = n->data.sequence.items.start;
              it < n->data.sequence.items.top; it++) {
-            int c = copy_node(dst, src, yaml_document_get_node(src, *it));
+            int c = copy_node(dst, src, yaml_document_get_node(src, *it),
+                              origin);
             yaml_document_append_sequence_item(dst, id, c);
         }
         break;
@@ -183,8 +305,10 @@ static int copy_node(yaml_document_t *dst, yaml_document_t *src,
         id = yaml_document_add_mapping(dst, NULL, YAML_ANY_MAPPING_STYLE);
         for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
              p < n->data.mapping.pairs.top; p++) {
-            int k = copy_node(dst, src, yaml_document_get_node(src, p->key));
-            int v = copy_node(dst, src, yaml_document_get_node(src, p->value));
+            int k = copy_node(dst, src, yaml_document_get_node(src, p->key),
+                              origin);
+            int v = copy_node(dst, src, yaml_document_get_node(src, p->value),
+                              origin);
             yaml_document_append_mapping_pair(dst, id, k, v);
         }
         break;
@@ -194,9 +318,15 @@ static int copy_node(yaml_document_t *dst, yaml_document_t *src,
     if (!id)
         abort();
     yaml_node_t *c = yaml_document_get_node(dst, id);
-    c->start_mark.index = YT_FROM_OVERRIDE;
-    c->start_mark.line = c->start_mark.column = 0;
+    c->start_mark = origin == YT_FROM_OVERRIDE ? (yaml_mark_t){0} : n->start_mark;
+    c->start_mark.index = origin;
     return id;
+}
+
+int yt_copy(yaml_document_t *dst, yaml_document_t *src, yaml_node_t *n,
+            size_t origin)
+{
+    return copy_node(dst, src, n, origin);
 }
 
 static int find_key(yaml_document_t *doc, yaml_node_t *map, const char *key,
@@ -268,6 +398,30 @@ static int *child_slot(yaml_document_t *doc, int parent_id, const char *seg,
     return NULL;
 }
 
+/* Strict UTF-8 (no overlong forms, surrogates or code points past
+ * U+10FFFF), as libyaml requires of every scalar added to a document: it
+ * refuses others by returning no node at all. */
+static int utf8_valid(const unsigned char *s)
+{
+    while (*s) {
+        unsigned c = *s++;
+        int more = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1
+                 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : -1;
+        if (more < 0)
+            return 0;
+        unsigned cp = more ? c & (0x3fu >> more) : c;
+        for (int i = 0; i < more; i++, s++) {
+            if ((*s & 0xc0) != 0x80)
+                return 0;
+            cp = cp << 6 | (*s & 0x3fu);
+        }
+        static const unsigned min[] = {0, 0x80, 0x800, 0x10000};
+        if (cp < min[more] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+    }
+    return 1;
+}
+
 int yt_apply_override(yaml_document_t *doc, const char *label,
                       const char *ov, st_error *err)
 {
@@ -275,6 +429,9 @@ int yt_apply_override(yaml_document_t *doc, const char *label,
     if (!eq || eq == ov)
         return st_error_at(err, label, 0, 0,
                            "override '%s': expected dotted.path=value", ov);
+    if (!utf8_valid((const unsigned char *)ov))
+        return st_error_at(err, label, 0, 0, "override '%s': expected UTF-8 "
+                           "text", ov);
     const char *value = eq + 1;
     yaml_document_t vdoc;
     st_error verr;
@@ -299,7 +456,8 @@ int yt_apply_override(yaml_document_t *doc, const char *label,
         node_id = *slot;
         seg = segend + 1;
     }
-    int copied = copy_node(doc, &vdoc, yaml_document_get_root_node(&vdoc));
+    int copied = copy_node(doc, &vdoc, yaml_document_get_root_node(&vdoc),
+                           YT_FROM_OVERRIDE);
     *slot = copied;
     yaml_document_delete(&vdoc);
     return 0;

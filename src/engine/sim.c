@@ -56,7 +56,7 @@ uint64_t st_sim_run_until(st_sim *s, double t_end)
     uint64_t ran = 0;
     st_event ev;
     s->stop = 0;
-    while (!s->stop && st_evq_peek_time(s->q) <= t_end && st_evq_pop(s->q, &ev)) {
+    while (!s->stop && st_evq_pop_until(s->q, t_end, &ev)) {
         s->now = ev.time;
         ev.fn(s->ctx, ev.obj, ev.arg);
         ran++;

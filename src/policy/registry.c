@@ -6,14 +6,30 @@
 
 extern const st_policy_ops st_policy_local;
 extern const st_policy_ops st_policy_cloud;
+extern const st_policy_ops st_policy_infaas;
+extern const st_policy_ops st_policy_layercake;
+extern const st_policy_ops st_policy_oracle;
+extern const st_policy_ops st_policy_infida;
+extern const st_policy_ops st_policy_greedy;
+extern const st_policy_ops st_policy_static;
+extern const st_policy_ops st_policy_lru;
+extern const st_policy_ops st_policy_lfu;
 
 #define MAX_POLICIES 64
 
 static const st_policy_ops *table[MAX_POLICIES] = {
     &st_policy_local,
     &st_policy_cloud,
+    &st_policy_infaas,
+    &st_policy_layercake,
+    &st_policy_oracle,
+    &st_policy_infida,
+    &st_policy_greedy,
+    &st_policy_static,
+    &st_policy_lru,
+    &st_policy_lfu,
 };
-static size_t count = 2;
+static size_t count = 10;
 
 const st_policy_ops *st_policy_lookup(const char *name)
 {

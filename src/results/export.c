@@ -8,12 +8,15 @@
 #include <string.h>
 
 /* A run with no metrics (typically a failed one) still gets one row, with
- * an empty metric, so failures are visible in the export. */
-static const char runs_header[] =
-    "run_key,scenario,policy,params,seed,status,metric,value\n";
-static const char runs_sql[] =
-    "SELECT r.run_key, r.scenario, r.policy, r.params, r.seed, r.status,"
-    " m.name, m.value"
+ * an empty metric, so failures are visible in the export.  A sweep's
+ * parameters go between the run's identity and its metric, one column per
+ * key (see runs_query). */
+static const char runs_header_id[] = "run_key,scenario,policy,params,seed";
+static const char runs_header_rest[] = "status,metric,value\n";
+static const char runs_sql_id[] =
+    "SELECT r.run_key, r.scenario, r.policy, r.params, r.seed";
+static const char runs_sql_rest[] =
+    " r.status, m.name, m.value"
     " FROM runs r LEFT JOIN metrics m ON m.run_id = r.id"
     " ORDER BY r.scenario, r.policy, r.seed, r.run_key, m.name";
 
@@ -26,6 +29,14 @@ static const char requests_sql[] =
     " q.latency_s, q.slo_s, q.accuracy, q.estimate_s"
     " FROM runs r JOIN requests q ON q.run_id = r.id"
     " ORDER BY r.scenario, r.policy, r.seed, r.run_key, q.req_id";
+
+static const char timeseries_header[] =
+    "run_key,scenario,policy,params,seed,slot,name,value\n";
+static const char timeseries_sql[] =
+    "SELECT r.run_key, r.scenario, r.policy, r.params, r.seed, t.slot, t.name,"
+    " t.value"
+    " FROM runs r JOIN timeseries t ON t.run_id = r.id"
+    " ORDER BY r.scenario, r.policy, r.seed, r.run_key, t.slot, t.name";
 
 /* RFC 4180: a field holding a separator, quote or line break is quoted,
  * with its quotes doubled.  Length-based, as SQLite text may hold NULs. */
@@ -43,6 +54,75 @@ static void put_text(FILE *out, const char *s, size_t n)
         putc(s[i], out);
     }
     putc('"', out);
+}
+
+/* ---- sweep parameters as columns ---------------------------------------- */
+
+static const char param_keys_sql[] =
+    "SELECT DISTINCT key FROM run_params ORDER BY key";
+static const char has_params_sql[] =
+    "SELECT count(*) FROM sqlite_master"
+    " WHERE type = 'table' AND name = 'run_params'";
+
+/* Appends header cell and select column for each parameter key; a database
+ * written before run_params existed simply has none. */
+static int add_param_columns(sqlite3 *db, sqlite3_str *head, sqlite3_str *sql)
+{
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(db, has_params_sql, -1, &q, NULL);
+    int present = rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW &&
+                  sqlite3_column_int(q, 0) > 0;
+    sqlite3_finalize(q);
+    if (rc != SQLITE_OK || !present)
+        return rc;
+    rc = sqlite3_prepare_v2(db, param_keys_sql, -1, &q, NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(q, 0);
+        if (!key)
+            key = "";
+        /* The header is CSV, the select is SQL: quote each its own way. */
+        char *cell = strchr(key, ',') || strchr(key, '"') ||
+                     strchr(key, '\n') || strchr(key, '\r')
+                         ? sqlite3_mprintf(",\"%w\"", key)
+                         : sqlite3_mprintf(",%s", key);
+        if (cell)
+            sqlite3_str_appendall(head, cell);
+        sqlite3_free(cell);
+        sqlite3_str_appendf(sql, " (SELECT value FROM run_params p"
+                            " WHERE p.run_id = r.id AND p.key = %Q),", key);
+        rc = SQLITE_OK;
+    }
+    if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* The runs export's header and query, with one column per parameter key
+ * any run has (sorted; empty for runs without it).  sqlite3_free both. */
+static int runs_query(st_store *s, char **header, char **sql, st_error *err)
+{
+    sqlite3 *db = st_store_sqlite(s);
+    sqlite3_str *head = sqlite3_str_new(db), *q = sqlite3_str_new(db);
+    sqlite3_str_appendall(head, runs_header_id);
+    sqlite3_str_appendall(q, runs_sql_id);
+    sqlite3_str_appendall(q, ",");
+    int rc = add_param_columns(db, head, q);
+    sqlite3_str_appendall(head, ",");
+    sqlite3_str_appendall(head, runs_header_rest);
+    sqlite3_str_appendall(q, runs_sql_rest);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_str_errcode(head) ? sqlite3_str_errcode(head)
+                                       : sqlite3_str_errcode(q);
+    *header = sqlite3_str_finish(head);
+    *sql = sqlite3_str_finish(q);
+    if (rc == SQLITE_OK && *header && *sql)
+        return 0;
+    st_error_set(err, "%s: cannot export: %s", st_store_path(s),
+                 rc == SQLITE_OK ? "out of memory" : sqlite3_errmsg(db));
+    sqlite3_free(*header);
+    sqlite3_free(*sql);
+    return -1;
 }
 
 /* One cell, formatted by the type SQLite holds: NULL (a NaN or absent
@@ -117,12 +197,19 @@ int st_store_export_csv(st_store *s, st_export_what what, FILE *out,
                         st_error *err)
 {
     int runs = what == ST_EXPORT_RUNS;
+    char *runs_header = NULL, *runs_sql = NULL;
+    if (runs && runs_query(s, &runs_header, &runs_sql, err) < 0)
+        return -1;
     errno = 0;
-    fputs(runs ? runs_header : requests_header, out);
+    int ts = what == ST_EXPORT_TIMESERIES;
+    fputs(runs ? runs_header : ts ? timeseries_header : requests_header, out);
     int e = write_error(out);
-    if (e)
-        return write_failed(err, e);
-    if (write_rows(s, runs ? runs_sql : requests_sql, out, err) < 0)
+    int rc = e ? write_failed(err, e)
+               : write_rows(s, runs ? runs_sql : ts ? timeseries_sql : requests_sql,
+                            out, err);
+    sqlite3_free(runs_header);
+    sqlite3_free(runs_sql);
+    if (rc < 0)
         return -1;
     /* Buffered output reports a full disk or closed pipe only on flush. */
     errno = 0;

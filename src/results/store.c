@@ -36,6 +36,9 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS metrics("
     " run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,"
     " name TEXT, value REAL, PRIMARY KEY(run_id, name));"
+    "CREATE TABLE IF NOT EXISTS run_params("
+    " run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,"
+    " key TEXT, value TEXT, PRIMARY KEY(run_id, key));"
     "CREATE TABLE IF NOT EXISTS requests("
     " run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,"
     " req_id INTEGER, device INTEGER, model INTEGER, node INTEGER,"
@@ -442,6 +445,8 @@ const char *st_store_path(const st_store *s)
 static const char *const delete_sql[] = {
     "DELETE FROM metrics WHERE run_id IN"
     " (SELECT id FROM runs WHERE run_key = ?1)",
+    "DELETE FROM run_params WHERE run_id IN"
+    " (SELECT id FROM runs WHERE run_key = ?1)",
     "DELETE FROM requests WHERE run_id IN"
     " (SELECT id FROM runs WHERE run_key = ?1)",
     "DELETE FROM timeseries WHERE run_id IN"
@@ -457,6 +462,9 @@ static const char insert_run_sql[] =
 
 static const char insert_metric_sql[] =
     "INSERT INTO metrics(run_id, name, value) VALUES(?1, ?2, ?3)";
+
+static const char insert_param_sql[] =
+    "INSERT INTO run_params(run_id, key, value) VALUES(?1, ?2, ?3)";
 
 static const char insert_request_sql[] =
     "INSERT INTO requests(run_id, req_id, device, model, node, outcome,"
@@ -523,6 +531,15 @@ static int fill_metric(binder *b, const void *ctx, size_t i)
     return step_done(b);
 }
 
+static int fill_param(binder *b, const void *ctx, size_t i)
+{
+    const put_ctx *c = ctx;
+    bind_int(b, c->run_id);
+    bind_text(b, c->r->grid_keys[i]);
+    bind_text(b, c->r->grid_values[i]);
+    return step_done(b);
+}
+
 static int fill_request(binder *b, const void *ctx, size_t i)
 {
     const put_ctx *c = ctx;
@@ -543,6 +560,20 @@ static int fill_request(binder *b, const void *ctx, size_t i)
     return step_done(b);
 }
 
+static const char insert_timeseries_sql[] =
+    "INSERT INTO timeseries(run_id, slot, name, value) VALUES(?1, ?2, ?3, ?4)";
+
+static int fill_timeseries(binder *b, const void *ctx, size_t i)
+{
+    const put_ctx *c = ctx;
+    const st_ts_point *p = &c->r->timeseries->pts[i];
+    bind_int(b, c->run_id);
+    bind_int(b, p->slot);
+    bind_text(b, p->name);
+    bind_real(b, p->value);
+    return step_done(b);
+}
+
 /* Everything between BEGIN and COMMIT. */
 static int put_body(sqlite3 *db, put_ctx *c)
 {
@@ -557,9 +588,14 @@ static int put_body(sqlite3 *db, put_ctx *c)
     c->run_id = sqlite3_last_insert_rowid(db);
     if (c->r->metrics)
         rc = run_rows(db, insert_metric_sql, fill_metric, c, c->r->metrics->n);
+    if (rc == SQLITE_OK && c->r->n_grid)
+        rc = run_rows(db, insert_param_sql, fill_param, c, c->r->n_grid);
     if (rc == SQLITE_OK && c->r->requests)
         rc = run_rows(db, insert_request_sql, fill_request, c,
                       c->r->requests->n);
+    if (rc == SQLITE_OK && c->r->timeseries)
+        rc = run_rows(db, insert_timeseries_sql, fill_timeseries, c,
+                      c->r->timeseries->n);
     return rc;
 }
 

@@ -22,6 +22,7 @@ static const column columns[] = {
     {"$/1k req", "cost_per_1k_usd", 1, "%.4f"},
     {"offload %", "offload_fraction", 100, "%.1f"},
     {"loads", "model_loads", 1, "%.0f"},
+    {"est MAE ms", "estimate_mae_ms", 1, "%.0f"},
 };
 
 #define NCOL (sizeof columns / sizeof *columns)

@@ -23,6 +23,11 @@
 #define MAX_LINE (64u * 1024u)
 #define MAX_SEGMENTS 50000000u
 #define MAHIMAHI_PACKET_BITS (1500.0 * 8.0)
+/* Plausibility bounds: a petabit per second, and a trace period of about
+ * 30 years.  Together they keep every prefix sum (bits delivered per
+ * period) far from overflowing a double. */
+#define MAX_MBPS 1e9
+#define MAX_SPAN_S 1e9
 
 /* ---- line reader ------------------------------------------------------ */
 
@@ -127,11 +132,12 @@ static int note_comment(reader *r, const char *hash)
     char *end;
     errno = 0;
     double d = strtod(s, &end);
-    if (errno || end == s || *skip_space(end) || !isfinite(d) || d <= 0) {
+    if (errno || end == s || *skip_space(end) || !isfinite(d) || d <= 0 ||
+        d > MAX_SPAN_S) {
         char ex[72];
         return fail_line(r, r->lineno, "expected a positive number of "
-                         "seconds after 'duration_s:', got '%s'",
-                         excerpt(s, ex));
+                         "seconds (at most %g) after 'duration_s:', got '%s'",
+                         MAX_SPAN_S, excerpt(s, ex));
     }
     r->duration_hint = d;
     r->duration_line = r->lineno;
@@ -250,6 +256,10 @@ static int check_rate(reader *r, double mbps, const char *what)
     if (mbps < 0)
         return fail_line(r, r->lineno, "%s is negative (%g Mbit/s); rates "
                          "must be >= 0", what, mbps);
+    if (mbps > MAX_MBPS)
+        return fail_line(r, r->lineno, "%s is %g Mbit/s, beyond any real "
+                         "link (the limit is %g Mbit/s); is the unit right?",
+                         what, mbps, MAX_MBPS);
     return 0;
 }
 
@@ -262,6 +272,10 @@ static int check_time(reader *r, const samples *s, double t)
         return fail_line(r, r->lineno, "time %.9g s is not after the "
                          "previous sample's %.9g s; times must strictly "
                          "increase", t, s->t[s->n - 1]);
+    if (s->n > 0 && t - s->t[0] > MAX_SPAN_S)
+        return fail_line(r, r->lineno, "time %.9g s is more than %g s after "
+                         "the first sample; that is the limit for one trace",
+                         t, MAX_SPAN_S);
     return 0;
 }
 
@@ -672,11 +686,12 @@ static int csv_rows(reader *r, const st_trace_opts *o, fields *fs,
         if (split_csv(r, r->buf, fs) < 0
             || csv_value(r, fs, p->rate_col, p->rate_name, &v) < 0)
             return -1;
-        if (p->timed && (csv_value(r, fs, p->time_col, o->time_column, &t) < 0
-                         || check_time(r, s, t) < 0))
+        if (p->timed && csv_value(r, fs, p->time_col, o->time_column, &t) < 0)
             return -1;
-        if (check_rate(r, v, p->rate_name) < 0
-            || samples_push(r, s, t, v * p->to_mbps) < 0)
+        /* Untimed rows are checked too: a huge --step overflows the span. */
+        v *= p->to_mbps;
+        if (check_time(r, s, t) < 0 || check_rate(r, v, p->rate_name) < 0
+            || samples_push(r, s, t, v) < 0)
             return -1;
         *last_line = r->lineno;
     }

@@ -45,3 +45,23 @@ void st_request_log_free(st_request_log *log)
     free(log->recs);
     *log = (st_request_log){0};
 }
+
+void st_timeseries_push(st_timeseries *ts, int64_t slot, const char *name,
+                        double value)
+{
+    if (ts->n == ts->cap) {
+        size_t nc = ts->cap ? ts->cap * 2 : 1024;
+        st_ts_point *p = realloc(ts->pts, nc * sizeof *p);
+        if (!p)
+            abort();
+        ts->pts = p;
+        ts->cap = nc;
+    }
+    ts->pts[ts->n++] = (st_ts_point){slot, name, value};
+}
+
+void st_timeseries_free(st_timeseries *ts)
+{
+    free(ts->pts);
+    *ts = (st_timeseries){0};
+}

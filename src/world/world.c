@@ -15,6 +15,18 @@
  *   no running request holds.  If nothing can be evicted the model is run
  *   from a transient load and not kept.  A request for a model another
  *   executor is still loading waits for that load instead of reloading.
+ * - A device class with `dispatch` holds arriving requests in a queue of
+ *   its own (FIFO, or earliest deadline first) served by `workers`: the
+ *   policy decides when a worker takes a request, and the worker stays
+ *   busy until that request's outcome (LayerCake's phone library).  The
+ *   queue is an engine event queue keyed by arrival or deadline, so equal
+ *   keys leave in arrival order.
+ * - Device k of a class attaches to the class's attach node k mod their
+ *   number; a class with a task popularity draws each request's task from
+ *   the "tasks" stream.  A policy may load and evict models itself at a
+ *   slot boundary (st_view_set_resident): such a load makes the model
+ *   usable after its load time without holding an executor.  Ticks come
+ *   every tick_s up to and including the end of arrivals.
  * - Arrivals stop at `duration`; the run continues `drain` seconds so late
  *   requests can finish, and whatever is still in flight then is
  *   "unfinished".  Requests arriving before `warmup` are simulated but not
@@ -23,6 +35,7 @@
 #include "strata/world.h"
 #include "strata/rng.h"
 #include "strata/sim.h"
+#include "strata/sort.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -39,7 +52,7 @@ typedef struct request {
     st_decision dec;
     struct request *next;     /* node queue, or free list */
     int at;                   /* where the payload is: NO_NODE = device */
-    unsigned in_flight : 1, measured : 1, cold : 1, going_up : 1;
+    unsigned in_flight : 1, measured : 1, cold : 1, going_up : 1, worker : 1;
     double t_node, t_start;   /* reached the node; got an executor */
     double up_s, down_s, rtt_s, load_s, exec_s, queue_s, busy_s;
     double t_leg;             /* start of the current upload/download leg */
@@ -59,10 +72,13 @@ typedef struct node_rt {
 
 typedef struct device_rt {
     int cls;
+    int attach;                  /* the node its access link reaches */
     double offset;               /* trace time = sim time + offset */
     double up_busy, down_busy;   /* access link, per direction */
     double on_end;               /* onoff: end of the current on period */
     const st_trace *up_tr, *down_tr;
+    st_evq *dq;                  /* dispatch queue, created on first use */
+    int workers_busy, dispatching;
 } device_rt;
 
 typedef struct chunk {
@@ -87,15 +103,26 @@ typedef struct world {
     chunk *chunks;
     request *free_reqs;
     uint64_t next_id;
-    gsl_rng *r_arrivals, *r_exec, *r_rtt, *r_slo;
+    gsl_rng *r_arrivals, *r_exec, *r_rtt, *r_slo, *r_probe;
+    int ending;                    /* recording what is left in flight */
     /* measurement */
     double end_arrivals;           /* = duration */
     uint64_t n_req, n_out[4], n_offloaded, n_loads, n_invalid;
     double sum_acc, bytes_up, bytes_down, cost, busy_priced;
     double *lat;
     size_t n_lat, cap_lat;
+    double *est_err;               /* |latency - estimate|, seconds */
+    size_t n_err, cap_err;
+    double probe_bytes;
     double in_system, area, t_area;   /* time-average of requests in system */
     st_request_log *log;
+    /* tasks drawn from a class's popularity (NULL: a single task) */
+    gsl_rng *r_tasks;
+    gsl_ran_discrete_t **task_tables;
+    /* what the policy records */
+    st_timeseries *ts;
+    st_metrics pol_metrics;
+    uint64_t n_realloc;            /* loads the policy asked for */
 } world;
 
 /* ---------- requests ---------- */
@@ -141,6 +168,19 @@ static void account_area(world *w, double now)
 
 /* ---------- outcomes ---------- */
 
+static void push_value(double **a, size_t *n, size_t *cap, double v)
+{
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 4096;
+        *a = realloc(*a, *cap * sizeof **a);
+        if (!*a)
+            abort();
+    }
+    (*a)[(*n)++] = v;
+}
+
+static void try_dispatch(world *w, int dev);
+
 static void record(world *w, request *r, st_outcome_kind kind, double latency)
 {
     const st_scenario *sc = w->sc;
@@ -152,14 +192,11 @@ static void record(world *w, request *r, st_outcome_kind kind, double latency)
         w->n_req++;
         w->n_out[kind]++;
         if (kind == ST_OUT_MET || kind == ST_OUT_MISSED) {
-            if (w->n_lat == w->cap_lat) {
-                w->cap_lat = w->cap_lat ? 2 * w->cap_lat : 4096;
-                w->lat = realloc(w->lat, w->cap_lat * sizeof *w->lat);
-                if (!w->lat)
-                    abort();
-            }
-            w->lat[w->n_lat++] = latency;
+            push_value(&w->lat, &w->n_lat, &w->cap_lat, latency);
             w->sum_acc += sc->models[r->dec.model].accuracy;
+            if (isfinite(r->dec.estimate_s))
+                push_value(&w->est_err, &w->n_err, &w->cap_err,
+                           fabs(latency - r->dec.estimate_s));
         }
         if (w->log) {
             st_request_rec rec = {
@@ -184,7 +221,13 @@ static void record(world *w, request *r, st_outcome_kind kind, double latency)
             .bytes_down = ran ? sc->models[r->dec.model].output_bytes : 0};
         w->pol.ops->observe(&w->pol, &o, &w->view);
     }
+    int dev = r->pub.device, held = r->worker;
     req_release(w, r);
+    if (held) {
+        w->devs[dev].workers_busy--;
+        if (!w->ending)
+            try_dispatch(w, dev);
+    }
 }
 
 static void complete(world *w, request *r)
@@ -201,13 +244,13 @@ static void complete(world *w, request *r)
  * going down.  Up: device -> attach -> parent ... ; down: the reverse. */
 static int next_up(const world *w, const request *r, int at)
 {
-    return at == NO_NODE ? w->sc->devices[r->pub.device_class].attach
+    return at == NO_NODE ? w->devs[r->pub.device].attach
                          : w->sc->nodes[at].parent;
 }
 
 static int next_down(const world *w, const request *r, int at)
 {
-    int k = w->sc->devices[r->pub.device_class].attach;
+    int k = w->devs[r->pub.device].attach;
     if (k == at)
         return NO_NODE;
     while (w->sc->nodes[k].parent != at)
@@ -222,7 +265,7 @@ static int reachable(const world *w, const request *r, int target)
         return 1;
     if (target < 0 || target >= w->n_infra)
         return 0;
-    for (int k = w->sc->devices[r->pub.device_class].attach; k >= 0;
+    for (int k = w->devs[r->pub.device].attach; k >= 0;
          k = w->sc->nodes[k].parent)
         if (k == target)
             return 1;
@@ -237,28 +280,37 @@ static double dir_finish(const st_link_dir *d, const st_trace *tr,
     return st_trace_finish(tr, start + offset, bits / d->scale) - offset;
 }
 
+/* Occupies one direction of device dev's access link with `bytes` from
+ * `from` (or when the link frees); returns when the last bit is sent. */
+static double access_send(world *w, int dev, int up, double from, double bytes)
+{
+    device_rt *d = &w->devs[dev];
+    const st_link *l = &w->sc->devices[d->cls].link;
+    double *busy = up ? &d->up_busy : &d->down_busy;
+    double start = *busy > from ? *busy : from, bits = bytes * 8;
+    *busy = up ? dir_finish(&l->up, d->up_tr, d->offset, start, bits)
+               : dir_finish(&l->down, d->down_tr, d->offset, start, bits);
+    return *busy;
+}
+
 /* Sends `bytes` over the link between `lower` (NO_NODE = the device) and
  * its next node up, in direction up or down; returns the arrival time at
  * the far end and adds half an RTT draw of that link. */
 static double transfer(world *w, request *r, int lower, int up, double bytes)
 {
-    double now = st_sim_now(w->sim), bits = bytes * 8, *busy, end;
+    double now = st_sim_now(w->sim), end;
     const st_link *l;
     if (lower == NO_NODE) {
-        device_rt *d = &w->devs[r->pub.device];
-        l = &w->sc->devices[d->cls].link;
-        busy = up ? &d->up_busy : &d->down_busy;
-        double start = *busy > now ? *busy : now;
-        end = up ? dir_finish(&l->up, d->up_tr, d->offset, start, bits)
-                 : dir_finish(&l->down, d->down_tr, d->offset, start, bits);
+        l = &w->sc->devices[r->pub.device_class].link;
+        end = access_send(w, r->pub.device, up, now, bytes);
     } else {
         node_rt *n = &w->nodes[lower];
         l = &w->sc->nodes[lower].uplink;
-        busy = up ? &n->up_busy : &n->down_busy;
+        double *busy = up ? &n->up_busy : &n->down_busy;
         double start = *busy > now ? *busy : now;
-        end = dir_finish(up ? &l->up : &l->down, NULL, 0, start, bits);
+        end = dir_finish(up ? &l->up : &l->down, NULL, 0, start, bytes * 8);
+        *busy = end;
     }
-    *busy = end;
     double half_rtt = st_dist_sample(&l->rtt_s, w->r_rtt) / 2;
     if (lower == NO_NODE)
         r->rtt_s += half_rtt;
@@ -432,28 +484,12 @@ static double next_gap(world *w, device_rt *d, double now)
     }
 }
 
-static void ev_arrival(void *ctx, void *obj, uint64_t dev)
+/* Asks the policy where r runs, and starts it there. */
+static void decide_and_start(world *w, request *r)
 {
-    world *w = ctx;
-    device_rt *d = obj;
-    const st_device_class *dc = &w->sc->devices[d->cls];
     double now = st_sim_now(w->sim);
-    request *r = req_alloc(w);
-    r->in_flight = 1;
-    r->measured = now >= w->sc->warmup_s;
-    r->at = NO_NODE;
-    r->pub = (st_request){
-        .id = w->next_id++, .device = (int)dev, .device_class = d->cls,
-        .device_node = w->n_infra + (int)dev, .task = dc->task,
-        .arrival_s = now, .slo_s = st_dist_sample(&dc->slo_s, w->r_slo),
-        .min_accuracy = dc->min_accuracy};
-    account_area(w, now);
-    w->in_system++;
-
-    double t = now + next_gap(w, d, now);
-    if (t < w->end_arrivals)
-        st_sim_at(w->sim, t, ev_arrival, d, dev);
-
+    r->pub.decide_s = now;
+    r->pub.budget_s = r->pub.slo_s - (now - r->pub.arrival_s);
     r->dec = (st_decision){.model = -1, .node = -1, .estimate_s = NAN};
     w->pol.ops->decide(&w->pol, &r->pub, &w->view, &r->dec);
     if (!r->dec.drop && (r->dec.model < 0 || (size_t)r->dec.model >= w->sc->n_models ||
@@ -479,6 +515,76 @@ static void ev_arrival(void *ctx, void *obj, uint64_t dev)
     ev_hop_up(w, r, 0);
 }
 
+/* Hands queued requests to free workers.  A decision can end a request at
+ * once (a drop), which frees its worker inside this loop: the flag keeps
+ * that from recursing, and the loop picks the worker up again. */
+static void try_dispatch(world *w, int dev)
+{
+    device_rt *d = &w->devs[dev];
+    int workers = w->sc->devices[d->cls].dispatch_workers;
+    if (d->dispatching)
+        return;
+    d->dispatching = 1;
+    st_event e;
+    while (d->workers_busy < workers && d->dq && st_evq_pop(d->dq, &e)) {
+        request *r = e.obj;
+        r->worker = 1;
+        d->workers_busy++;
+        decide_and_start(w, r);
+    }
+    d->dispatching = 0;
+}
+
+static void dispatch_enqueue(world *w, device_rt *d, request *r)
+{
+    if (!d->dq && !(d->dq = st_evq_new(16)))
+        abort();
+    double key = r->pub.arrival_s;
+    if (w->sc->devices[d->cls].dispatch == ST_DISPATCH_EDF)
+        key += r->pub.slo_s;
+    st_evq_push(d->dq, key, NULL, r, 0);
+    try_dispatch(w, r->pub.device);
+}
+
+/* The class's task, or one drawn from its popularity at time now. */
+static int draw_task(world *w, const device_rt *d, double now)
+{
+    const st_device_class *dc = &w->sc->devices[d->cls];
+    if (!dc->mix.n)
+        return dc->task;
+    size_t rank = gsl_ran_discrete(w->r_tasks, w->task_tables[d->cls]);
+    return st_task_mix_task(&dc->mix, rank, now);
+}
+
+static void ev_arrival(void *ctx, void *obj, uint64_t dev)
+{
+    world *w = ctx;
+    device_rt *d = obj;
+    const st_device_class *dc = &w->sc->devices[d->cls];
+    double now = st_sim_now(w->sim);
+    request *r = req_alloc(w);
+    r->in_flight = 1;
+    r->measured = now >= w->sc->warmup_s;
+    r->at = NO_NODE;
+    r->pub = (st_request){
+        .id = w->next_id++, .device = (int)dev, .device_class = d->cls,
+        .device_node = w->n_infra + (int)dev, .task = draw_task(w, d, now),
+        .arrival_s = now, .slo_s = st_dist_sample(&dc->slo_s, w->r_slo),
+        .min_accuracy = dc->min_accuracy};
+    account_area(w, now);
+    w->in_system++;
+
+    double t = now + next_gap(w, d, now);
+    if (t < w->end_arrivals)
+        st_sim_at(w->sim, t, ev_arrival, d, dev);
+
+    r->dec = (st_decision){.model = -1, .node = -1, .estimate_s = NAN};
+    if (dc->dispatch != ST_DISPATCH_NONE)
+        dispatch_enqueue(w, d, r);
+    else
+        decide_and_start(w, r);
+}
+
 static void ev_tick(void *ctx, void *obj, uint64_t arg)
 {
     world *w = ctx;
@@ -486,7 +592,8 @@ static void ev_tick(void *ctx, void *obj, uint64_t arg)
     (void)arg;
     w->pol.ops->tick(&w->pol, &w->view);
     double next = st_sim_now(w->sim) + w->pol.tick_s;
-    if (next < w->end_arrivals)
+    /* A tick at the end of arrivals closes the last whole slot. */
+    if (next <= w->end_arrivals)
         st_sim_at(w->sim, next, ev_tick, NULL, 0);
 }
 
@@ -537,6 +644,8 @@ static int setup(world *w, const st_scenario *sc)
             device_rt *d = &w->devs[dev];
             int node = w->n_infra + (int)dev;
             d->cls = (int)c;
+            d->attach = dc->n_attach ? dc->attach_nodes[k % (long)dc->n_attach]
+                                     : dc->attach;
             if (dc->link.up.n_traces)
                 d->up_tr = dc->link.up.traces[k % (long)dc->link.up.n_traces];
             if (dc->link.down.n_traces)
@@ -562,8 +671,34 @@ static int setup(world *w, const st_scenario *sc)
     return 0;
 }
 
+/* A sampling table of Zipf weights per class that draws its tasks. */
+static int setup_tasks(world *w)
+{
+    const st_scenario *sc = w->sc;
+    w->task_tables = calloc(sc->n_device_classes ? sc->n_device_classes : 1,
+                            sizeof *w->task_tables);
+    if (!w->task_tables)
+        return -1;
+    for (size_t c = 0; c < sc->n_device_classes; c++) {
+        const st_task_mix *mix = &sc->devices[c].mix;
+        if (!mix->n)
+            continue;
+        double *p = malloc(mix->n * sizeof *p);
+        if (!p)
+            return -1;
+        for (size_t k = 0; k < mix->n; k++)
+            p[k] = st_task_mix_prob(mix, k);
+        w->task_tables[c] = gsl_ran_discrete_preproc(mix->n, p);
+        free(p);
+        if (!w->task_tables[c])
+            return -1;
+    }
+    return 0;
+}
+
 static void finish_unfinished(world *w)
 {
+    w->ending = 1;
     for (chunk *c = w->chunks; c; c = c->next)
         for (size_t i = 0; i < 1024; i++)
             if (c->reqs[i].in_flight)
@@ -579,7 +714,7 @@ static void fill_metrics(world *w, st_metrics *m)
 {
     double n = (double)w->n_req, done = (double)w->n_lat;
     double window = w->end_arrivals - w->sc->warmup_s;
-    gsl_sort(w->lat, 1, w->n_lat);
+    st_sort_doubles(w->lat, w->n_lat);
     st_metrics_add(m, "requests", n);
     st_metrics_add(m, "slo_attainment", n ? w->n_out[ST_OUT_MET] / n : NAN);
     st_metrics_add(m, "mean_accuracy", done ? w->sum_acc / done : NAN);
@@ -593,6 +728,7 @@ static void fill_metrics(world *w, st_metrics *m)
     st_metrics_add(m, "priced_busy_s", w->busy_priced);
     st_metrics_add(m, "offload_fraction", n ? w->n_offloaded / n : NAN);
     st_metrics_add(m, "model_loads", (double)w->n_loads);
+    st_metrics_add(m, "realloc_loads", (double)w->n_realloc);
     st_metrics_add(m, "bytes_up", w->bytes_up);
     st_metrics_add(m, "bytes_down", w->bytes_down);
     st_metrics_add(m, "requests_met", (double)w->n_out[ST_OUT_MET]);
@@ -602,6 +738,12 @@ static void fill_metrics(world *w, st_metrics *m)
     st_metrics_add(m, "invalid_decisions", (double)w->n_invalid);
     st_metrics_add(m, "arrival_rate_per_s", window > 0 ? n / window : NAN);
     st_metrics_add(m, "mean_in_system", window > 0 ? w->area / window : NAN);
+    /* Over completed measured requests whose policy gave an estimate. */
+    st_sort_doubles(w->est_err, w->n_err);
+    st_metrics_add(m, "estimate_mae_ms",
+                   w->n_err ? gsl_stats_mean(w->est_err, 1, w->n_err) * 1e3 : NAN);
+    st_metrics_add(m, "estimate_p95_abs_err_ms", pct(w->est_err, w->n_err, 0.95));
+    st_metrics_add(m, "probe_bytes", w->probe_bytes);
 }
 
 static void teardown(world *w)
@@ -612,6 +754,8 @@ static void teardown(world *w)
         gsl_rng_free(w->pol.rng);
     free(w->blocks);
     free(w->nodes);
+    for (long i = 0; w->devs && i < w->sc->n_devices; i++)
+        st_evq_free(w->devs[i].dq);
     free(w->devs);
     while (w->chunks) {
         chunk *c = w->chunks;
@@ -619,6 +763,13 @@ static void teardown(world *w)
         free(c);
     }
     free(w->lat);
+    for (size_t c = 0; w->task_tables && c < w->sc->n_device_classes; c++)
+        if (w->task_tables[c])
+            gsl_ran_discrete_free(w->task_tables[c]);
+    free(w->task_tables);
+    gsl_rng_free(w->r_tasks);
+    free(w->est_err);
+    gsl_rng_free(w->r_probe);
     gsl_rng_free(w->r_arrivals);
     gsl_rng_free(w->r_exec);
     gsl_rng_free(w->r_rtt);
@@ -644,22 +795,32 @@ int st_world_run_ops(const st_scenario *sc, const st_policy_ops *ops,
     w.r_exec = st_rng_stream(sc->seed, "exec-noise");
     w.r_rtt = st_rng_stream(sc->seed, "rtt");
     w.r_slo = st_rng_stream(sc->seed, "slo");
+    w.r_probe = st_rng_stream(sc->seed, "probe-rtt");
     w.pol.ops = ops;
     w.pol.rng = st_rng_stream(sc->seed, "policy");
     w.log = w.opts->log_requests ? &out->requests : NULL;
+    w.ts = &out->timeseries;
+    w.r_tasks = st_rng_stream(sc->seed, "tasks");
     int rc = -1;
-    if (!w.sim || !w.r_arrivals || setup(&w, sc) != 0) {
+    if (!w.sim || !w.r_arrivals || setup_tasks(&w) != 0 || setup(&w, sc) != 0) {
         st_error_set(err, "out of memory setting up %ld devices", sc->n_devices);
         goto done;
     }
     if (ops->init && ops->init(&w.pol, params, &w.view, err) != 0)
         goto done;
+    if (w.opts->check_only) {
+        rc = 0;
+        goto done;
+    }
     if (ops->tick && w.pol.tick_s > 0)
         st_sim_at(w.sim, w.pol.tick_s, ev_tick, NULL, 0);
     st_sim_run_until(w.sim, sc->duration_s + sc->drain_s);
     account_area(&w, sc->duration_s);
     finish_unfinished(&w);
     fill_metrics(&w, &out->metrics);
+    for (size_t i = 0; i < w.pol_metrics.n; i++)   /* what the policy measured */
+        st_metrics_add(&out->metrics, w.pol_metrics.items[i].name,
+                       w.pol_metrics.items[i].value);
     out->events = st_sim_events(w.sim);
     rc = 0;
 done:
@@ -682,6 +843,7 @@ int st_world_run(const st_scenario *sc, size_t policy, const st_run_opts *o,
 void st_run_result_free(st_run_result *r)
 {
     st_request_log_free(&r->requests);
+    st_timeseries_free(&r->timeseries);
 }
 
 /* ---------- the view ---------- */
@@ -717,7 +879,7 @@ int st_view_resident(const st_view *v, int node, int model)
 
 int st_view_attach(const st_view *v, int device)
 {
-    return v->w->sc->devices[v->w->devs[device].cls].attach;
+    return v->w->devs[device].attach;
 }
 
 const st_profile *st_view_profile(const st_view *v, int node, int model)
@@ -745,4 +907,70 @@ double st_view_oracle_rtt_s(const st_view *v, int device)
 {
     const world *w = v->w;
     return st_dist_mean(&w->sc->devices[w->devs[device].cls].link.rtt_s);
+}
+
+double st_view_probe(const st_view *v, int device, double up_bytes,
+                     double down_bytes)
+{
+    world *w = v->w;
+    const st_dist *rtt = &w->sc->devices[w->devs[device].cls].link.rtt_s;
+    double t = access_send(w, device, 1, st_sim_now(w->sim), up_bytes);
+    t += st_dist_sample(rtt, w->r_probe) / 2;
+    t = access_send(w, device, 0, t, down_bytes);
+    w->probe_bytes += up_bytes + down_bytes;
+    return t + st_dist_sample(rtt, w->r_probe) / 2;
+}
+
+/* ---------- allocations and records ---------- */
+
+double st_view_memory_mb(const st_view *v, int node)
+{
+    return v->w->nodes[node].memory_mb;
+}
+
+int st_view_set_resident(const st_view *v, int node, int model, int on)
+{
+    world *w = v->w;
+    if (node < 0 || node >= w->n_infra || model < 0 ||
+        (size_t)model >= w->sc->n_models)
+        return -1;
+    node_rt *n = &w->nodes[node];
+    const st_profile *pr = &w->sc->hardware[n->hw].per_model[model];
+    if (!pr->present)
+        return -1;
+    if (!on || n->resident[model]) {
+        if (!on && n->resident[model]) {
+            n->resident[model] = 0;
+            n->used_mb -= pr->memory_mb;
+        }
+        return 0;
+    }
+    /* a hair of slack: budgets are sums of sizes computed elsewhere */
+    if (n->used_mb + pr->memory_mb > n->memory_mb * (1 + 1e-12) + 1e-9)
+        return -1;
+    double now = st_sim_now(w->sim);
+    n->resident[model] = 1;
+    n->used_mb += pr->memory_mb;
+    n->ready_at[model] = now + pr->load_s;
+    n->last_use[model] = now;
+    if (now >= w->sc->warmup_s)
+        w->n_realloc++;
+    return 0;
+}
+
+void st_view_emit(const st_view *v, long slot, const char *name, double value)
+{
+    if (v->w->ts)
+        st_timeseries_push(v->w->ts, slot, name, value);
+}
+
+void st_view_metric(const st_view *v, const char *name, double value)
+{
+    st_metrics *m = &v->w->pol_metrics;
+    for (size_t i = 0; i < m->n; i++)
+        if (strcmp(m->items[i].name, name) == 0) {
+            m->items[i].value = value;
+            return;
+        }
+    st_metrics_add(m, name, value);
 }

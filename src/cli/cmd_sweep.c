@@ -1,0 +1,293 @@
+/* cmd_sweep.c - `strata sweep`: run a sweep file's points into a results
+ * database with local workers, as one shard of a job array, or across MPI
+ * ranks; or list what would run. */
+#include "cli.h"
+#include "strata/sweep.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define EXIT_INTERRUPTED 130
+
+static void help(void)
+{
+    printf("usage: strata sweep SWEEP.yaml [options]\n\n"
+           "Runs every point of a sweep (a base scenario, a grid of values,\n"
+           "policies and seeds) and stores each run in the database.  Points\n"
+           "already stored are skipped, so running the same command again\n"
+           "resumes an interrupted sweep.  Each point's result is the same\n"
+           "whatever --jobs, shard or rank runs it.\n\n"
+           "options:\n"
+           "  --db FILE       results database (default results.db)\n"
+           "  -j, --jobs N    worker processes (default: the number of CPUs)\n"
+           "  --dry-run       list the points and whether each is stored;\n"
+           "                  run nothing\n"
+           "  --shard I/K     run only points whose index %% K is I (0 <= I < K),\n"
+           "                  for job arrays; give each shard its own --db and\n"
+           "                  combine them with 'strata merge'\n"
+           "  --mpi           share the points among the ranks of\n"
+           "                  'mpirun -np K strata sweep ... --mpi'; rank R\n"
+           "                  writes FILE.rank-R ('strata merge --db FILE')\n"
+           "  --log-requests  also store one row per request\n"
+           "  -q, --quiet     no progress on stderr\n"
+           "  -h, --help      this help\n\n"
+           "Progress: on a terminal, one line with done/total, failures and\n"
+           "ETA; otherwise a line every tenth of the way.  A point whose\n"
+           "scenario is invalid, or whose worker crashes, is stored as failed\n"
+           "with its message and the sweep goes on.  Ctrl-C stops between\n"
+           "commits: finished runs stay stored.\n\n"
+           "exit status: 0 all points ok, 1 some failed, 2 bad usage or\n"
+           "sweep file, 130 interrupted.\n");
+}
+
+typedef struct sweep_args {
+    const char *file, *db;
+    int jobs, dry_run, mpi, quiet, log_requests;
+    size_t shard, n_shards;
+} sweep_args;
+
+static int parse_shard(const char *s, sweep_args *a)
+{
+    unsigned long long i, k;
+    const char *slash = strchr(s, '/');
+    char head[32];
+    if (!slash || (size_t)(slash - s) >= sizeof head)
+        return -1;
+    memcpy(head, s, (size_t)(slash - s));
+    head[slash - s] = '\0';
+    if (cli_parse_u64(head, &i) || cli_parse_u64(slash + 1, &k) || k == 0 ||
+        i >= k || k > ST_SWEEP_MAX_POINTS)
+        return -1;
+    a->shard = (size_t)i;
+    a->n_shards = (size_t)k;
+    return 0;
+}
+
+static int default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)(n < 1024 ? n : 1024) : 1;
+}
+
+/* 0 to go on, -1 after --help, EXIT_INPUT on a usage error. */
+static int parse_args(int argc, char **argv, sweep_args *a)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"dry-run", no_argument, NULL, 'n'},
+        {"shard", required_argument, NULL, 's'},
+        {"mpi", no_argument, NULL, 'm'},
+        {"log-requests", no_argument, NULL, 'l'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    *a = (sweep_args){.db = "results.db", .jobs = 0};
+    unsigned long long v;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":hqj:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': a->db = optarg; break;
+        case 'j':
+            if (cli_parse_u64(optarg, &v) || v < 1 || v > 1024)
+                return cli_usage_error("sweep", "--jobs: expected a number"
+                                       " from 1 to 1024, got '%s'", optarg);
+            a->jobs = (int)v;
+            break;
+        case 'n': a->dry_run = 1; break;
+        case 's':
+            if (parse_shard(optarg, a))
+                return cli_usage_error("sweep", "--shard: expected I/K with"
+                                       " 0 <= I < K, got '%s'", optarg);
+            break;
+        case 'm': a->mpi = 1; break;
+        case 'l': a->log_requests = 1; break;
+        case 'q': a->quiet = 1; break;
+        case 'h': help(); return -1;
+        case ':':
+            return cli_usage_error("sweep", "%s needs a value",
+                                   argv[optind - 1]);
+        default:
+            return cli_usage_error("sweep", "unknown option '%s'",
+                                   argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage_error("sweep", "expected one sweep file, got %d"
+                               " arguments", argc - optind);
+    a->file = argv[optind];
+    if (a->mpi && (a->n_shards > 1 || a->jobs > 1))
+        return cli_usage_error("sweep", "--mpi shares the points among the"
+                               " ranks; it takes neither --shard nor --jobs");
+    if (!a->jobs)
+        a->jobs = default_jobs();
+    return 0;
+}
+
+/* ---- --dry-run ---------------------------------------------------------- */
+
+static int file_exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+static void list_points(const st_sweep *sw, const size_t *idx, size_t n,
+                        st_store *db, const sweep_args *a)
+{
+    size_t invalid = 0, stored = 0, shown = 0;
+    char *pending = calloc(sw->n_points + 1, 1);
+    if (!pending)
+        abort();
+    for (size_t j = 0; j < n; j++)
+        pending[idx[j]] = 1;
+    printf("%6s  %-16s  %-7s  %-12s  %-6s", "point", "run_key", "status",
+           "policy", "seed");
+    for (size_t k = 0; k < sw->n_keys; k++)
+        printf("  %s", sw->keys[k].path);
+    printf("\n");
+    for (size_t i = 0; i < sw->n_points; i++) {
+        if (a->n_shards > 1 && i % a->n_shards != a->shard)
+            continue;
+        shown++;
+        const st_sweep_point *p = &sw->points[i];
+        const char *status = p->error ? "invalid" : pending[i] ? "to-run"
+                                                               : "stored";
+        invalid += p->error != NULL;
+        stored += !pending[i];
+        printf("%6zu  %-16s  %-7s  %-12s  %-6llu", i, p->run_key, status,
+               p->policy ? p->policy : "?", (unsigned long long)p->seed);
+        for (size_t k = 0; k < sw->n_keys; k++)
+            printf("  %s", st_sweep_value(sw, i, k));
+        printf("\n");
+    }
+    for (size_t i = 0; i < sw->n_points; i++)
+        if (sw->points[i].error &&
+            (a->n_shards <= 1 || i % a->n_shards == a->shard))
+            printf("point %zu is invalid: %s\n", i, sw->points[i].error);
+    free(pending);
+    printf("\nsweep %s: %zu points, %zu stored in %s, %zu to run (%zu of them"
+           " invalid)\n", sw->name, shown, stored, db ? a->db : "(no database)",
+           n, invalid);
+}
+
+static int dry_run(const st_sweep *sw, const sweep_args *a)
+{
+    st_error err;
+    st_store *db = NULL;
+    /* A dry run reads the database if there is one and never creates it. */
+    if (file_exists(a->db) && st_store_open_readonly(a->db, &db, &err))
+        return cli_input_error(&err);
+    st_sweep_opts o = {.shard = a->shard, .n_shards = a->n_shards};
+    size_t *idx, n, stored;
+    if (st_sweep_pending(sw, db, &o, &idx, &n, &stored, &err)) {
+        st_store_close(db);
+        return cli_input_error(&err);
+    }
+    list_points(sw, idx, n, db, a);
+    free(idx);
+    st_store_close(db);
+    return EXIT_OK;
+}
+
+/* ---- running ------------------------------------------------------------ */
+
+static void print_summary(const st_sweep *sw, const st_sweep_summary *s,
+                          const char *where)
+{
+    printf("sweep %s: %zu points: %zu ran, %zu already stored, %zu failed"
+           " (%.1f s) -> %s\n", sw->name, s->points, s->ran, s->stored,
+           s->failed, s->wall_s, where);
+}
+
+static int exit_code(const st_sweep_summary *s)
+{
+    if (s->interrupted)
+        return EXIT_INTERRUPTED;
+    return s->failed ? EXIT_FAIL : EXIT_OK;
+}
+
+static int run_local(const st_sweep *sw, const sweep_args *a)
+{
+    st_error err;
+    st_store *db;
+    if (st_store_open(a->db, &db, &err))
+        return cli_input_error(&err);
+    st_sweep_opts o = {.jobs = a->jobs, .shard = a->shard,
+                       .n_shards = a->n_shards, .quiet = a->quiet};
+    st_sweep_summary sum;
+    int rc = st_sweep_run_local(sw, db, &o, &sum, &err);
+    st_store_close(db);
+    if (rc) {
+        fprintf(stderr, "strata: %s\n", err.msg);
+        return EXIT_FAIL;
+    }
+    if (sum.interrupted) {
+        fprintf(stderr, "strata sweep: interrupted; %zu of %zu points are"
+                " stored in %s; run the same command again to resume\n",
+                sum.stored + sum.ran + sum.failed, sum.points, a->db);
+        return EXIT_INTERRUPTED;
+    }
+    print_summary(sw, &sum, a->db);
+    return exit_code(&sum);
+}
+
+/* Every rank loads the sweep and runs its share; rank 0 speaks for all. */
+static int run_mpi(int argc, char **argv, const sweep_args *a)
+{
+    st_error err;
+    int rank, size;
+    if (st_mpi_begin(&argc, &argv, &rank, &size, &err))
+        return cli_input_error(&err);
+    st_sweep *sw;
+    int rc = EXIT_OK;
+    if (st_sweep_load(a->file, &sw, &err)) {
+        if (rank == 0)
+            cli_input_error(&err);
+        st_mpi_end();
+        return EXIT_INPUT;
+    }
+    if (a->log_requests)
+        sw->log_requests = 1;
+    st_sweep_opts o = {.jobs = 1, .quiet = a->quiet};
+    st_sweep_summary sum;
+    int bad = st_sweep_run_mpi(sw, a->db, &o, &sum, &err) != 0;
+    if (bad)
+        fprintf(stderr, "strata: rank %d: %s\n", rank, err.msg);
+    bad = st_mpi_sum(bad);
+    if (rank == 0) {
+        char where[4200];
+        snprintf(where, sizeof where, "%s.rank-0..%d (combine them with"
+                 " 'strata merge --db %s')", a->db, size - 1, a->db);
+        print_summary(sw, &sum, where);
+    }
+    rc = bad ? EXIT_FAIL : exit_code(&sum);
+    st_sweep_free(sw);
+    st_mpi_end();
+    return rc;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    sweep_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if (a.mpi && !a.dry_run)
+        return run_mpi(argc, argv, &a);
+    st_error err;
+    st_sweep *sw;
+    if (st_sweep_load(a.file, &sw, &err))
+        return cli_input_error(&err);
+    if (a.log_requests)
+        sw->log_requests = 1;
+    rc = a.dry_run ? dry_run(sw, &a) : run_local(sw, &a);
+    st_sweep_free(sw);
+    return rc;
+}

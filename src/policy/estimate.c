@@ -1,0 +1,233 @@
+/* estimate.c - the response-time estimate, LayerCake's selection rule and a
+ * client's network estimator, shared by layercake, oracle and infaas (see
+ * estimate.h).
+ *
+ * The rule follows the phone library's model picker (cake-lab/LayerCake,
+ * Model.pickModelVariant), step by step:
+ *  1. if no local pair's latency figure fits the budget B, run the fastest
+ *     local pair and do not look at the cloud;
+ *  2. with no remote pair at all, the most accurate local pair that fits B
+ *     (busy or not), else the fastest local;
+ *  3. T = safety x (B - margin - fetch); candidates are the available
+ *     pairs with accuracy >= the minimum whose estimate fits T; the most
+ *     accurate wins, the first listed on ties;
+ *  4. none: the fastest local pair (or, in the general form, the pair with
+ *     the smallest estimate).
+ */
+#include "estimate.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+double lc_estimate(const lc_cand *c)
+{
+    return c->net_s + c->queue_s + c->load_s + c->exec_s;
+}
+
+/* Smallest estimate among local pairs (all == 1: among every pair, and
+ * available ones first); -1 if there is none. */
+static int smallest(const lc_cand *c, size_t n, int local_only)
+{
+    int best = -1;
+    for (int pass = 0; pass < 2 && best < 0; pass++)
+        for (size_t i = 0; i < n; i++) {
+            if (local_only && !c[i].local)
+                continue;
+            if (!local_only && pass == 0 && c[i].unavailable)
+                continue;
+            if (best < 0 || lc_estimate(&c[i]) < lc_estimate(&c[best]))
+                best = (int)i;
+        }
+    return best;
+}
+
+/* The most accurate pair passing the test, the first on ties; -1 if none. */
+static int most_accurate(const lc_rule *r, const lc_cand *c, size_t n,
+                         double limit, int local_only, int skip_unavailable)
+{
+    int best = -1;
+    for (size_t i = 0; i < n; i++) {
+        if ((local_only && !c[i].local) || (skip_unavailable && c[i].unavailable) ||
+            c[i].accuracy < r->min_accuracy || lc_estimate(&c[i]) > limit)
+            continue;
+        if (best < 0 || c[i].accuracy > c[best].accuracy)
+            best = (int)i;
+    }
+    return best;
+}
+
+int lc_select(const lc_rule *r, const lc_cand *c, size_t n, double budget_s)
+{
+    int any_local = 0, any_remote = 0, local_fits = 0;
+    for (size_t i = 0; i < n; i++) {
+        any_local |= c[i].local;
+        any_remote |= !c[i].local;
+        if (c[i].local && lc_estimate(&c[i]) <= budget_s)
+            local_fits = 1;
+    }
+    if (n == 0)
+        return -1;
+    int fastest_local = any_local ? smallest(c, n, 1) : smallest(c, n, 0);
+    if (r->local_precheck && any_local && !local_fits)
+        return fastest_local;
+    if (!any_remote) {
+        int b = most_accurate(r, c, n, budget_s, 1, 0);
+        return b >= 0 ? b : fastest_local;
+    }
+    double t = r->safety * (budget_s - r->margin_s - r->fetch_s);
+    int best = most_accurate(r, c, n, t, 0, 1);
+    if (best >= 0)
+        return best;
+    return r->fallback == LC_FALLBACK_SMALLEST ? smallest(c, n, 0) : fastest_local;
+}
+
+/* ---------- the network estimator ---------- */
+
+int lc_net_cfg_read(const st_params *p, lc_net_cfg *c, st_error *err)
+{
+    int kind;
+    long k, startup, calls, out;
+    double rtt_ms;
+    if (st_params_choice(p, "bw_estimator", st_bwest_names, ST_BWEST_EWMA, &kind, err) ||
+        st_params_double(p, "bw_alpha", 0.5, 1e-6, 1, &c->bw_alpha, err) ||
+        st_params_int(p, "bw_k", 5, 1, ST_BWEST_KMAX, &k, err) ||
+        st_params_double(p, "bw_init_bytes_per_s", 0.001, 1e-9, 1e12, &c->bw_init, err) ||
+        st_params_double(p, "rtt_alpha", 0.5, 1e-6, 1, &c->rtt_alpha, err) ||
+        st_params_double(p, "rtt_init_ms", 0, 0, 1e6, &rtt_ms, err) ||
+        st_params_double(p, "probe_period_s", 10, 0, 1e6, &c->probe_period_s, err) ||
+        st_params_double(p, "probe_bytes", 100000, 1, 1e10, &c->probe_bytes, err) ||
+        st_params_int(p, "startup_probes", 3, 0, 100, &startup, err) ||
+        st_params_int(p, "call_samples", 1, 0, 1, &calls, err) ||
+        st_params_int(p, "count_output", 0, 0, 1, &out, err))
+        return -1;
+    c->bw_kind = (st_bwest_kind)kind;
+    c->bw_k = (int)k;
+    c->rtt_init_s = rtt_ms / 1e3;
+    c->startup_probes = (int)startup;
+    c->call_samples = (int)calls;
+    c->count_output = (int)out;
+    return 0;
+}
+
+void lc_net_init(lc_net *n, const lc_net_cfg *c)
+{
+    memset(n, 0, sizeof *n);
+    st_bwest_init(&n->bw, c->bw_kind, c->bw_alpha, c->bw_k, c->bw_init);
+    st_bwest_init(&n->rtt, ST_BWEST_EWMA, c->rtt_alpha, 1, c->rtt_init_s);
+}
+
+void lc_net_free(lc_net *n)
+{
+    free(n->pend);
+    n->pend = NULL;
+    n->n_pend = n->cap_pend = 0;
+}
+
+static void add_pending(lc_net *n, double t, double dur, int bw)
+{
+    if (n->n_pend == n->cap_pend) {
+        n->cap_pend = n->cap_pend ? 2 * n->cap_pend : 4;
+        n->pend = realloc(n->pend, n->cap_pend * sizeof *n->pend);
+        if (!n->pend)
+            abort();
+    }
+    size_t i = n->n_pend++;
+    while (i > 0 && n->pend[i - 1].t > t) {
+        n->pend[i] = n->pend[i - 1];
+        i--;
+    }
+    n->pend[i] = (lc_pending){.t = t, .dur_s = dur, .bw = bw};
+}
+
+/* bytes / (echo time - RTT), with the RTT as estimated when the result is
+ * taken in; a non-positive difference is dropped, as the client does. */
+static void bw_sample(lc_net *n, double bytes, double dur_s)
+{
+    st_bwest_add(&n->bw, bytes / (dur_s - st_bwest_value(&n->rtt)));
+}
+
+void lc_net_update(lc_net *n, const lc_net_cfg *c, const st_view *v,
+                   int device)
+{
+    double now = st_view_now(v);
+    size_t used = 0;
+    while (used < n->n_pend && n->pend[used].t <= now) {
+        const lc_pending *p = &n->pend[used++];
+        if (p->bw)
+            bw_sample(n, c->probe_bytes, p->dur_s);
+        else
+            st_bwest_add(&n->rtt, p->dur_s);
+    }
+    if (used) {
+        memmove(n->pend, n->pend + used, (n->n_pend - used) * sizeof *n->pend);
+        n->n_pend -= used;
+    }
+    int startup = n->rounds < c->startup_probes;
+    int periodic = c->probe_period_s > 0 && now >= n->next_probe;
+    if (n->n_pend > 0 || (!startup && !periodic))
+        return;
+    double t_rtt = st_view_probe(v, device, 0, 0);
+    double t_bw = st_view_probe(v, device, c->probe_bytes, c->probe_bytes);
+    add_pending(n, t_rtt, t_rtt - now, 0);
+    add_pending(n, t_bw, t_bw - now, 1);
+    n->rounds++;
+    /* A round that comes back late delays the next, without a burst of
+     * catch-up rounds. */
+    if (periodic)
+        n->next_probe = fmax(n->next_probe + c->probe_period_s, now);
+}
+
+void lc_net_call(lc_net *n, const lc_net_cfg *c, double bytes, double net_s)
+{
+    if (c->call_samples)
+        bw_sample(n, bytes, net_s);
+}
+
+double lc_net_time(const lc_net *n, const lc_net_cfg *c, double in_bytes,
+                   double out_bytes)
+{
+    double bw = st_bwest_value(&n->bw);
+    return st_bwest_value(&n->rtt) + in_bytes / bw +
+           (c->count_output ? out_bytes / bw : 0);
+}
+
+/* ---------- helpers on the world's view ---------- */
+
+double lc_path_extra_s(const st_scenario *sc, int attach, int node,
+                       double in_bytes, double out_bytes)
+{
+    double t = 0;
+    for (int k = attach; k >= 0 && k != node; k = sc->nodes[k].parent) {
+        const st_link *l = &sc->nodes[k].uplink;
+        t += in_bytes * 8 / (l->up.bps * l->up.scale) +
+             out_bytes * 8 / (l->down.bps * l->down.scale) + st_dist_mean(&l->rtt_s);
+    }
+    return t;
+}
+
+double lc_oracle_net_s(const st_view *v, int device, double rtt_s,
+                       double in_bytes, double out_bytes, double remote_s)
+{
+    double now = st_view_now(v), rtt = rtt_s;
+    double up = st_view_oracle_transfer_s(v, device, 1, now, in_bytes);
+    double back = now + up + rtt / 2 + remote_s;
+    return up + rtt + st_view_oracle_transfer_s(v, device, 0, back, out_bytes);
+}
+
+double lc_queue_wait_s(int qlen, int executors, double exec_s)
+{
+    if (executors < 1 || qlen < executors)
+        return 0;
+    return (double)(qlen - executors + 1) / executors * exec_s;
+}
+
+int lc_cloud_of(const st_view *v, int device)
+{
+    const st_scenario *sc = st_view_scenario(v);
+    int n = st_view_attach(v, device);
+    for (int k = n; k >= 0; k = sc->nodes[k].parent)
+        if (sc->nodes[k].tier == ST_TIER_CLOUD)
+            return k;
+    return n;
+}

@@ -1,0 +1,178 @@
+/* infaas.c - the `infaas` policy: server-side model selection in the manner
+ * of INFaaS (Romero et al., USENIX ATC 2021), as LayerCake's code runs it
+ * for its baseline (cake-lab/LayerCake: the phone's USE_INFAAS path and
+ * the server's INFaaSModelPicker).
+ *
+ * Every request goes to the cloud.  The phone sends its remaining budget
+ * less its own network estimate; the server picks the most accurate model
+ * whose latency fits that, else the fastest with accuracy >= 0.5.  The
+ * server's latency for a model is its mean warm execution time (here the
+ * profile mean), plus the load time when the model is not resident: the
+ * server knows its own state exactly.  Ties in accuracy go to the faster
+ * model.  If no model reaches the minimum accuracy the phone falls back
+ * to its fastest local model, as the code does when the server raises.
+ *
+ * Parameters: min_accuracy (0.5), network: estimate (the phone's estimator,
+ * as layercake's: estimate.h, LC_NET_KEYS) or none (the full budget goes
+ * to the server, as DESIGN's table reads).
+ */
+#include "estimate.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+typedef struct infaas_state {
+    double min_accuracy;
+    int use_network;
+    lc_net_cfg net;
+    lc_net *dev;       /* [n_devices] */
+    long n_dev;
+} infaas_state;
+
+static void infaas_fini(st_policy *p)
+{
+    infaas_state *s = p->state;
+    if (!s)
+        return;
+    for (long i = 0; s->dev && i < s->n_dev; i++)
+        lc_net_free(&s->dev[i]);
+    free(s->dev);
+    free(s);
+    p->state = NULL;
+}
+
+static int infaas_init(st_policy *p, const st_params *params, const st_view *v,
+                       st_error *err)
+{
+    static const char *const known[] = {"min_accuracy", "network", LC_NET_KEYS, NULL};
+    static const char *const networks[] = {"none", "estimate", NULL};
+    infaas_state *s = calloc(1, sizeof *s);
+    if (!s)
+        return st_error_set(err, "out of memory");
+    p->state = s;
+    if (st_params_check(params, "infaas", known, err) ||
+        st_params_double(params, "min_accuracy", 0.5, 0, 1, &s->min_accuracy, err) ||
+        st_params_choice(params, "network", networks, 1, &s->use_network, err) ||
+        lc_net_cfg_read(params, &s->net, err))
+        return -1;
+    if (!s->use_network)
+        return 0;
+    s->n_dev = st_view_scenario(v)->n_devices;
+    s->dev = calloc((size_t)s->n_dev, sizeof *s->dev);
+    if (!s->dev)
+        return st_error_set(err, "out of memory for %ld devices", s->n_dev);
+    for (long i = 0; i < s->n_dev; i++) {
+        lc_net_init(&s->dev[i], &s->net);
+        lc_net_update(&s->dev[i], &s->net, v, (int)i);
+    }
+    p->tick_s = s->net.probe_period_s;
+    return 0;
+}
+
+/* What the server believes model m takes at node now. */
+static double server_latency(const st_view *v, int node, int m)
+{
+    const st_profile *pr = st_view_profile(v, node, m);
+    return st_dist_mean(&pr->exec_s) + (st_view_resident(v, node, m) ? 0 : pr->load_s);
+}
+
+/* The server's pick for a latency target; -1 if no model reaches
+ * min_accuracy. */
+static int server_pick(const st_view *v, int node, int task, double target,
+                       double min_accuracy, double *lat_out)
+{
+    const st_scenario *sc = st_view_scenario(v);
+    int best = -1, fastest = -1;
+    double best_lat = INFINITY, fastest_lat = INFINITY;
+    for (size_t m = 0; m < sc->n_models; m++) {
+        if (sc->models[m].task != task || !st_view_profile(v, node, (int)m))
+            continue;
+        double lat = server_latency(v, node, (int)m), acc = sc->models[m].accuracy;
+        if (lat <= target && (best < 0 || acc > sc->models[best].accuracy ||
+                              (acc == sc->models[best].accuracy && lat < best_lat))) {
+            best = (int)m;
+            best_lat = lat;
+        }
+        if (acc >= min_accuracy && lat < fastest_lat) {
+            fastest = (int)m;
+            fastest_lat = lat;
+        }
+    }
+    *lat_out = best >= 0 ? best_lat : fastest_lat;
+    return best >= 0 ? best : fastest;
+}
+
+static int fastest_local(const st_view *v, const st_request *req, double *lat)
+{
+    const st_scenario *sc = st_view_scenario(v);
+    int best = -1;
+    *lat = INFINITY;
+    for (size_t m = 0; m < sc->n_models; m++) {
+        const st_profile *pr = st_view_profile(v, req->device_node, (int)m);
+        if (sc->models[m].task == req->task && pr && st_dist_mean(&pr->exec_s) < *lat) {
+            best = (int)m;
+            *lat = st_dist_mean(&pr->exec_s);
+        }
+    }
+    return best;
+}
+
+static void infaas_decide(st_policy *p, const st_request *req, const st_view *v,
+                          st_decision *out)
+{
+    infaas_state *s = p->state;
+    const st_scenario *sc = st_view_scenario(v);
+    int node = lc_cloud_of(v, req->device);
+    double net = 0, lat, waited = st_view_now(v) - req->arrival_s;
+    if (s->use_network) {
+        lc_net *n = &s->dev[req->device];
+        lc_net_update(n, &s->net, v, req->device);
+        /* The input size is the same for every model of a task; take the
+         * first such model's. */
+        for (size_t m = 0; m < sc->n_models; m++)
+            if (sc->models[m].task == req->task) {
+                net = lc_net_time(n, &s->net, sc->models[m].input_bytes,
+                                  sc->models[m].output_bytes);
+                break;
+            }
+    }
+    int m = server_pick(v, node, req->task, req->budget_s - net, s->min_accuracy, &lat);
+    if (m < 0) {
+        node = req->device_node;
+        m = fastest_local(v, req, &lat);
+        net = 0;
+    }
+    out->drop = m < 0;
+    out->model = m;
+    out->node = node;
+    out->estimate_s = m < 0 ? NAN : waited + net + lat;
+}
+
+static void infaas_observe(st_policy *p, const st_outcome *o, const st_view *v)
+{
+    infaas_state *s = p->state;
+    (void)v;
+    if (!s->use_network || o->decision.drop || !isfinite(o->latency_s) ||
+        o->decision.node == o->req->device_node)
+        return;
+    double call = o->latency_s - (o->req->decide_s - o->req->arrival_s);
+    lc_net_call(&s->dev[o->req->device], &s->net, o->bytes_up,
+                call - (o->queue_s + o->load_s + o->exec_s));
+}
+
+static void infaas_tick(st_policy *p, const st_view *v)
+{
+    infaas_state *s = p->state;
+    for (long i = 0; i < s->n_dev; i++)
+        lc_net_update(&s->dev[i], &s->net, v, (int)i);
+}
+
+const st_policy_ops st_policy_infaas = {
+    .name = "infaas",
+    .summary = "INFaaS-style server-side selection: most accurate cloud model that fits the budget, else the fastest with accuracy >= 0.5",
+    .init = infaas_init,
+    .decide = infaas_decide,
+    .observe = infaas_observe,
+    .tick = infaas_tick,
+    .fini = infaas_fini,
+};

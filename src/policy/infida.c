@@ -1,0 +1,125 @@
+/* infida.c - the `infida` policy: INFIDA, the online model allocation of
+ * Si Salem et al., "Towards Inference Delivery Networks" (arXiv
+ * 2105.02510), on the IDN machinery of idn.h.
+ *
+ * Each node keeps a fractional allocation y over the models it may host.
+ * At the end of every slot, from the requests of that slot:
+ *   g = a supergradient of the serving gain G at y (idn.h);
+ *   y <- project(y e^{eta g / s}): a mirror-ascent step for the
+ *        size-weighted negative entropy, then its Bregman projection onto
+ *        {sum_m s_m y_m = budget, 0 <= y_m <= 1};
+ *   x <- DepRound(y): the integral allocation that serves the next slot,
+ *        loaded into the world (loads counted).
+ * y starts at the projection of the all-ones vector (each node's budget
+ * spread in proportion, capped at 1) and x at a DepRound of it.
+ *
+ * Parameters, besides the shared ones (alpha, slot, sharing, ...):
+ *   eta          step size, in MB per second of cost saved: the exponent
+ *                of a model's step is eta x (its supergradient / its size).
+ *                The gain grows with the traffic, so eta does not carry
+ *                from one scenario to another; default 0.01.
+ *   round_every  draw a new x every this many slots (default 1, as in the
+ *                paper; larger values trade reaction for fewer loads),
+ *                while y is updated every slot.
+ *   leftover     what DepRound does with the one entry its pairing can
+ *                leave fractional when sizes differ, usually the largest
+ *                model: down (default) rounds it down, so that model is
+ *                rarely allocated while its y is fractional; fair keeps it
+ *                with probability y and makes room by dropping other drawn
+ *                models at random (see st_idn_leftover).  On the IDN study
+ *                down gains more: the models fair drops cost more than the
+ *                large one it keeps brings.
+ * The paper computes the supergradient distributedly, each node from the
+ * counts its neighbours along the paths report; here it is computed
+ * centrally from the same counts, which gives the same vector.
+ */
+#include "strata/idn.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+typedef struct infida {
+    st_idn *g;
+    int leftover;
+    double eta;
+    long round_every, slots;
+    double *y, *grad, *scratch;
+    unsigned char *x;
+} infida;
+
+static void infida_fini(st_policy *p)
+{
+    infida *s = p->state;
+    if (!s)
+        return;
+    st_idn_free(s->g);
+    free(s->y);
+    free(s->grad);
+    free(s->scratch);
+    free(s->x);
+    free(s);
+    p->state = NULL;
+}
+
+static int infida_init(st_policy *p, const st_params *params, const st_view *v,
+                       st_error *err)
+{
+    static const char *const own[] = {"eta", "round_every", "leftover", NULL};
+    static const char *const leftovers[] = {"down", "fair", NULL};
+    const st_scenario *sc = st_view_scenario(v);
+    st_idn_params ip;
+    infida *s = calloc(1, sizeof *s);
+    if (!s)
+        return st_error_set(err, "out of memory");
+    p->state = s;
+    if (st_idn_read_params(params, "infida", own, sc, &ip, err) ||
+        st_params_double(params, "eta", 0.01, 0, 1e9, &s->eta, err) ||
+        st_params_int(params, "round_every", 1, 1, 1000000, &s->round_every, err) ||
+        st_params_choice(params, "leftover", leftovers, ST_IDN_LEFTOVER_DOWN,
+                         &s->leftover, err) ||
+        st_idn_new(sc, &ip, &s->g, err))
+        return -1;
+    size_t n = st_idn_n_vars(s->g);
+    s->y = calloc(n ? n : 1, sizeof *s->y);
+    s->grad = calloc(n ? n : 1, sizeof *s->grad);
+    s->scratch = calloc(n ? n : 1, sizeof *s->scratch);
+    s->x = calloc(n ? n : 1, 1);
+    if (!s->y || !s->grad || !s->scratch || !s->x)
+        return st_error_set(err, "out of memory");
+    for (size_t j = 0; j < n; j++)
+        s->scratch[j] = 1;
+    st_idn_project_all(s->g, s->scratch, s->y);
+    st_idn_round_all(s->g, s->y, (st_idn_leftover)s->leftover, p->rng, s->x);
+    st_idn_apply(s->g, v, s->x);
+    p->tick_s = ip.slot_s;
+    return 0;
+}
+
+static void infida_decide(st_policy *p, const st_request *req, const st_view *v,
+                          st_decision *out)
+{
+    infida *s = p->state;
+    st_idn_serve(s->g, v, req, out);
+}
+
+static void infida_tick(st_policy *p, const st_view *v)
+{
+    infida *s = p->state;
+    /* G at the state that served this slot is its fractional gain. */
+    double frac = st_idn_gain(s->g, s->y, st_idn_slot_counts(s->g), s->grad);
+    st_idn_mirror_ascent_step(s->g, s->y, s->grad, s->eta, s->scratch);
+    if (++s->slots % s->round_every == 0) {
+        st_idn_round_all(s->g, s->y, (st_idn_leftover)s->leftover, p->rng, s->x);
+        st_idn_apply(s->g, v, s->x);
+    }
+    st_idn_slot_end(s->g, v, frac);
+}
+
+const st_policy_ops st_policy_infida = {
+    .name = "infida",
+    .summary = "IDN: per-node online mirror ascent on the serving gain, DepRound to an allocation each slot",
+    .init = infida_init,
+    .decide = infida_decide,
+    .tick = infida_tick,
+    .fini = infida_fini,
+};

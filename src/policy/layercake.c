@@ -1,0 +1,558 @@
+/* layercake.c - the `layercake` policy (Ogden and Guo, "LayerCake:
+ * Efficient Inference Serving with Cloud and Mobile Resources", CCGrid
+ * 2023) and its `oracle` upper bound.
+ *
+ * Each device runs its own copy of LayerCake's phone library.  Per (model,
+ * location) pair it keeps the accuracy, a latency figure, a busy flag and,
+ * for remote pairs, a "cold until" mark; per device a network estimator
+ * (estimate.c).  At each decision it estimates every pair and applies the
+ * phone library's selection rule (estimate.c: pre-check, T = safety x
+ * (B - margin - fetch), most accurate pair that fits, local first on ties,
+ * else the fastest local pair).
+ *
+ * Defaults are the released code's constants (cake-lab/LayerCake,
+ * Common.kt and the picker in Model.kt), each a parameter:
+ *   percentile 0.9      the figure is the 90th percentile of the pair's
+ *                       measured latencies, taken as the code does: the
+ *                       sorted sample at index floor(0.9 n) (0 = the mean)
+ *   safety 0.8, margin_ms 50, fetch_ms 0
+ *                       LATENCY_BUFFER, RESIZE_BUFFER; the remote list is
+ *                       fetched by a background thread, so the pick waits
+ *                       ~0 for it
+ *   skip_busy 1         a pair runs one request at a time; a busy one is
+ *                       skipped (the variant's semaphore)
+ *   cold_timeout_s 5, cold_exclude_s 10
+ *                       a remote call that has not answered after 5 s
+ *                       (REMOTE_TIMEOUT) marks that endpoint cold for 10 s
+ *                       (TIME_TO_WARM_MODEL) and frees it; its latency is
+ *                       not recorded
+ *   list_refresh_s 60   the remote list is fetched again every 60 s, which
+ *                       replaces the remote pairs: histories, busy flags and
+ *                       cold marks start over, each figure from the
+ *                       server's mean warm latency (here the profile mean)
+ *   measure call        what a sample is: for a remote pair the whole call
+ *                       (MEASURE_MODELS = true: network included, and the
+ *                       network estimate is still added on top, as the
+ *                       code does); `server` the time at the node (queue +
+ *                       load + execution), `exec` the execution alone.  A
+ *                       local sample is queue + load + execution (`exec`:
+ *                       execution alone)
+ *   local_bench 10      local figures start from this many benchmark runs
+ *                       (draws of the profiled execution time), as the test
+ *                       harness benchmarks each local model before a run
+ *   predict_cold 0, use_queue 0
+ *                       cold starts are noticed after the fact (in the
+ *                       latencies) and queues are not estimated; with 1,
+ *                       add the load time of a model the location does not
+ *                       hold, and the expected wait for its queue, from the
+ *                       state the nodes last reported (every
+ *                       report_period_s; the device's own state is exact)
+ *   local_precheck 1, fallback fastest_local
+ *                       the code's special cases; `fallback: smallest` is
+ *                       the general form's "else the smallest estimate"
+ * The network estimator (estimate.h, LC_NET_KEYS) defaults to DESIGN 3.1:
+ * RTT an EWMA (0.5) of empty echoes, bandwidth an EWMA (0.5, from the
+ * code's 0.001 bytes/s) of bytes / (time - RTT) from a 100 KB echo every
+ * 10 s (the harness's timer; 3 rounds back to back at start, as the
+ * workers do) and from every remote call, network time = RTT + input /
+ * bandwidth.  In the released code only calls through its proxy feed the
+ * bandwidth, not the direct endpoint calls LayerCake makes
+ * (call_samples: 0 is that); and its estimate uses the size of the full
+ * 600 px image for every model, where here each model's own input size
+ * is used, the size actually sent.
+ *
+ * Choices where the code leaves the simulator no exact counterpart:
+ * - A call past the timeout is not abandoned: the request still completes
+ *   when the call does (the code re-picks with the remaining budget, which
+ *   is negative after 5 s > any SLO of its harness, so the request is a
+ *   miss either way; its worker is held longer here).
+ * - The list of remote pairs is there from the start (the harness fetches
+ *   it while benchmarking) and is replaced at once when due.
+ * - The bandwidth sample the list fetch itself yields (a few bytes over a
+ *   round trip) is not taken.
+ * - The estimate recorded is the chosen pair's estimate (without the
+ *   safety factor) plus the time the request already waited.
+ *
+ * `oracle` keeps the rule, the busy flags and the percentile, but takes the
+ * network time from the true future of the trace (upload now, download
+ * when the result is ready, mean RTT), queues and residency from the true
+ * state, and execution figures from the profile's own percentile; it
+ * ignores cold marks.  It is an upper bound, not a deployable policy.
+ */
+#include "estimate.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { MEASURE_CALL, MEASURE_SERVER, MEASURE_EXEC };
+
+typedef struct pair {
+    int model, node, local;
+    double accuracy;
+    double figure;            /* the latency figure the rule uses */
+    double *hist;             /* ring of the last cap samples */
+    double *sorted;           /* the same samples, ascending */
+    double sum;
+    int n_hist, cap_hist, head;
+    int busy;
+    uint64_t busy_req;        /* the request it runs */
+    double busy_since;
+    double cold_until;
+} pair;
+
+typedef struct device_st {
+    pair *pairs;              /* local pairs first, then remote */
+    int n_pairs;
+    double list_at;           /* remote list last fetched */
+    lc_net net;
+} device_st;
+
+typedef struct lc_state {
+    int oracle;
+    lc_rule rule;
+    lc_net_cfg net;
+    double percentile;
+    int measure, local_bench, history_max, skip_busy;
+    int predict_cold, use_queue;
+    double list_refresh_s, cold_timeout_s, cold_exclude_s;
+    double report_period_s, next_report;
+    int *rep_qlen;            /* [n_nodes], as last reported */
+    unsigned char *rep_res;   /* [n_nodes x n_models] */
+    device_st *dev;
+    long n_dev;
+    double *oracle_rtt;       /* [n_dev]: each device's mean RTT */
+    lc_cand *cands;           /* the largest n_pairs */
+} lc_state;
+
+/* ---------- latency figures ---------- */
+
+/* The code's percentile: the sorted sample at index floor(p n); p = 0
+ * means the mean. */
+static double figure_of(const lc_state *s, const pair *pr)
+{
+    size_t n = (size_t)pr->n_hist;
+    if (s->percentile <= 0)
+        return pr->sum / (double)n;
+    size_t i = (size_t)floor(s->percentile * (double)n);
+    return pr->sorted[i < n ? i : n - 1];
+}
+
+/* First index of sorted[0..n) not below x. */
+static int lower_bound(const double *sorted, int n, double x)
+{
+    int lo = 0, hi = n;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (sorted[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void grow_history(const lc_state *s, pair *pr)
+{
+    pr->cap_hist = pr->cap_hist ? 2 * pr->cap_hist : 16;
+    if (pr->cap_hist > s->history_max)
+        pr->cap_hist = s->history_max;
+    pr->hist = realloc(pr->hist, (size_t)pr->cap_hist * sizeof *pr->hist);
+    pr->sorted = realloc(pr->sorted, (size_t)pr->cap_hist * sizeof *pr->sorted);
+    if (!pr->hist || !pr->sorted)
+        abort();
+}
+
+/* Keeps the last history_max samples, in arrival order and sorted, so a
+ * percentile costs one lookup. */
+static void add_sample(const lc_state *s, pair *pr, double x)
+{
+    if (pr->n_hist == pr->cap_hist && pr->cap_hist < s->history_max)
+        grow_history(s, pr);
+    if (pr->n_hist == pr->cap_hist) {
+        double old = pr->hist[pr->head];
+        int at = lower_bound(pr->sorted, pr->n_hist, old);
+        memmove(pr->sorted + at, pr->sorted + at + 1,
+                (size_t)(pr->n_hist - at - 1) * sizeof *pr->sorted);
+        pr->n_hist--;
+        pr->sum -= old;
+        pr->hist[pr->head] = x;
+        pr->head = (pr->head + 1) % pr->cap_hist;
+    } else {
+        pr->hist[pr->n_hist] = x;
+    }
+    int at = lower_bound(pr->sorted, pr->n_hist, x);
+    memmove(pr->sorted + at + 1, pr->sorted + at,
+            (size_t)(pr->n_hist - at) * sizeof *pr->sorted);
+    pr->sorted[at] = x;
+    pr->n_hist++;
+    pr->sum += x;
+    pr->figure = figure_of(s, pr);
+}
+
+/* Replaces the remote pairs as a fresh list from the server would. */
+static void refresh_remote(const st_view *v, device_st *d, double now)
+{
+    for (int i = 0; i < d->n_pairs; i++) {
+        pair *pr = &d->pairs[i];
+        if (pr->local)
+            continue;
+        pr->n_hist = pr->head = 0;
+        pr->sum = 0;
+        pr->busy = 0;
+        pr->cold_until = 0;
+        pr->figure = st_dist_mean(&st_view_profile(v, pr->node, pr->model)->exec_s);
+    }
+    d->list_at = now;
+}
+
+/* ---------- setup ---------- */
+
+static void add_pair(device_st *d, int model, int node, int local,
+                     double accuracy)
+{
+    d->pairs = realloc(d->pairs, (size_t)(d->n_pairs + 1) * sizeof *d->pairs);
+    if (!d->pairs)
+        abort();
+    d->pairs[d->n_pairs++] = (pair){.model = model, .node = node,
+                                    .local = local, .accuracy = accuracy};
+}
+
+/* Every (model, location) pair the device can use: its own models, then
+ * those of each node from its attachment point up. */
+static void build_pairs(const st_view *v, lc_state *s, gsl_rng *rng,
+                        device_st *d, long dev, int cls)
+{
+    const st_scenario *sc = st_view_scenario(v);
+    const st_device_class *dc = &sc->devices[cls];
+    int self = st_view_n_nodes(v) + (int)dev;
+    for (size_t m = 0; m < sc->n_models; m++) {
+        const st_profile *pr = st_view_profile(v, self, (int)m);
+        if (sc->models[m].task != dc->task || !pr)
+            continue;
+        add_pair(d, (int)m, self, 1, sc->models[m].accuracy);
+        pair *p = &d->pairs[d->n_pairs - 1];
+        for (int b = 0; b < s->local_bench; b++)
+            add_sample(s, p, st_dist_sample(&pr->exec_s, rng));
+        if (s->local_bench == 0 || s->oracle)
+            p->figure = s->percentile > 0 ? st_dist_quantile(&pr->exec_s, s->percentile)
+                                          : st_dist_mean(&pr->exec_s);
+    }
+    for (int k = st_view_attach(v, (int)dev); k >= 0; k = sc->nodes[k].parent)
+        for (size_t m = 0; m < sc->n_models; m++)
+            if (sc->models[m].task == dc->task && st_view_profile(v, k, (int)m))
+                add_pair(d, (int)m, k, 0, sc->models[m].accuracy);
+    refresh_remote(v, d, 0);
+}
+
+static void take_reports(const st_view *v, lc_state *s)
+{
+    const st_scenario *sc = st_view_scenario(v);
+    int nn = st_view_n_nodes(v);
+    for (int k = 0; k < nn; k++) {
+        s->rep_qlen[k] = st_view_queue_len(v, k);
+        for (size_t m = 0; m < sc->n_models; m++)
+            s->rep_res[(size_t)k * sc->n_models + m] = (unsigned char)st_view_resident(v, k, (int)m);
+    }
+    s->next_report = st_view_now(v) + s->report_period_s;
+}
+
+static int read_params(const st_params *params, const char *name, lc_state *s,
+                       st_error *err)
+{
+    static const char *const measures[] = {"call", "server", "exec", NULL};
+    static const char *const fallbacks[] = {"fastest_local", "smallest", NULL};
+    static const char *const known[] = {"percentile", "safety", "margin_ms",
+        "fetch_ms", "skip_busy", "cold_timeout_s", "cold_exclude_s",
+        "list_refresh_s", "measure", "local_bench", "history_max",
+        "predict_cold", "use_queue", "report_period_s", "local_precheck",
+        "fallback", LC_NET_KEYS, NULL};
+    double margin_ms, fetch_ms;
+    long bench, hist, busy, cold, queue, pre;
+    int fb;
+    if (st_params_check(params, name, known, err) ||
+        st_params_double(params, "percentile", 0.9, 0, 0.9999, &s->percentile, err) ||
+        st_params_double(params, "safety", 0.8, 0.01, 10, &s->rule.safety, err) ||
+        st_params_double(params, "margin_ms", 50, 0, 1e6, &margin_ms, err) ||
+        st_params_double(params, "fetch_ms", 0, 0, 1e6, &fetch_ms, err) ||
+        st_params_int(params, "skip_busy", 1, 0, 1, &busy, err) ||
+        st_params_double(params, "cold_timeout_s", 5, 0, 1e6, &s->cold_timeout_s, err) ||
+        st_params_double(params, "cold_exclude_s", 10, 0, 1e6, &s->cold_exclude_s, err) ||
+        st_params_double(params, "list_refresh_s", 60, 0, 1e9, &s->list_refresh_s, err) ||
+        st_params_choice(params, "measure", measures, MEASURE_CALL, &s->measure, err) ||
+        st_params_int(params, "local_bench", 10, 0, 100000, &bench, err) ||
+        st_params_int(params, "history_max", 1000, 1, 1000000, &hist, err) ||
+        st_params_int(params, "predict_cold", 0, 0, 1, &cold, err) ||
+        st_params_int(params, "use_queue", 0, 0, 1, &queue, err) ||
+        st_params_double(params, "report_period_s", 1, 0.001, 1e6, &s->report_period_s, err) ||
+        st_params_int(params, "local_precheck", 1, 0, 1, &pre, err) ||
+        st_params_choice(params, "fallback", fallbacks, LC_FALLBACK_FASTEST_LOCAL, &fb, err) ||
+        lc_net_cfg_read(params, &s->net, err))
+        return -1;
+    s->rule.margin_s = margin_ms / 1e3;
+    s->rule.fetch_s = fetch_ms / 1e3;
+    s->rule.local_precheck = (int)pre;
+    s->rule.fallback = (lc_fallback)fb;
+    s->skip_busy = (int)busy;
+    s->local_bench = (int)bench;
+    s->history_max = (int)hist;
+    s->predict_cold = (int)cold;
+    s->use_queue = (int)queue;
+    return 0;
+}
+
+static void lc_fini(st_policy *p)
+{
+    lc_state *s = p->state;
+    if (!s)
+        return;
+    for (long i = 0; s->dev && i < s->n_dev; i++) {
+        for (int k = 0; k < s->dev[i].n_pairs; k++) {
+            free(s->dev[i].pairs[k].hist);
+            free(s->dev[i].pairs[k].sorted);
+        }
+        free(s->dev[i].pairs);
+        lc_net_free(&s->dev[i].net);
+    }
+    free(s->dev);
+    free(s->rep_qlen);
+    free(s->rep_res);
+    free(s->oracle_rtt);
+    free(s->cands);
+    free(s);
+    p->state = NULL;
+}
+
+static int init_common(st_policy *p, const st_params *params, const st_view *v,
+                       st_error *err, int oracle)
+{
+    const st_scenario *sc = st_view_scenario(v);
+    lc_state *s = calloc(1, sizeof *s);
+    if (!s)
+        return st_error_set(err, "out of memory");
+    p->state = s;
+    s->oracle = oracle;
+    if (read_params(params, oracle ? "oracle" : "layercake", s, err))
+        return -1;
+    s->n_dev = sc->n_devices;
+    s->dev = calloc((size_t)s->n_dev, sizeof *s->dev);
+    s->oracle_rtt = calloc((size_t)s->n_dev + 1, sizeof *s->oracle_rtt);
+    s->rep_qlen = calloc(sc->n_nodes, sizeof *s->rep_qlen);
+    s->rep_res = calloc(sc->n_nodes * sc->n_models + 1, 1);
+    if (!s->dev || !s->oracle_rtt || !s->rep_qlen || !s->rep_res)
+        return st_error_set(err, "out of memory for %ld devices", s->n_dev);
+    int max_pairs = 0;
+    long dev = 0;
+    for (size_t c = 0; c < sc->n_device_classes; c++)
+        for (long k = 0; k < sc->devices[c].count; k++, dev++) {
+            device_st *d = &s->dev[dev];
+            lc_net_init(&d->net, &s->net);
+            build_pairs(v, s, p->rng, d, dev, (int)c);   /* bench draws */
+            if (d->n_pairs > max_pairs)
+                max_pairs = d->n_pairs;
+            if (oracle)   /* static: the mean of the RTT distribution */
+                s->oracle_rtt[dev] = st_view_oracle_rtt_s(v, (int)dev);
+            else
+                lc_net_update(&d->net, &s->net, v, (int)dev);
+        }
+    s->cands = calloc((size_t)max_pairs + 1, sizeof *s->cands);
+    if (!s->cands)
+        return st_error_set(err, "out of memory");
+    take_reports(v, s);
+    if (!oracle) {
+        p->tick_s = s->net.probe_period_s > 0 ? s->net.probe_period_s : 0;
+        if ((s->use_queue || s->predict_cold) &&
+            (p->tick_s == 0 || s->report_period_s < p->tick_s))
+            p->tick_s = s->report_period_s;
+    }
+    return 0;
+}
+
+/* ---------- deciding ---------- */
+
+/* A remote call the client has waited on past the timeout: the endpoint
+ * is marked cold and freed for other requests. */
+static void expire_calls(const lc_state *s, device_st *d, double now)
+{
+    for (int i = 0; i < d->n_pairs; i++) {
+        pair *pr = &d->pairs[i];
+        if (!pr->local && pr->busy && s->cold_timeout_s > 0 &&
+            now - pr->busy_since > s->cold_timeout_s) {
+            pr->busy = 0;
+            pr->cold_until = pr->busy_since + s->cold_timeout_s + s->cold_exclude_s;
+        }
+    }
+}
+
+static int resident(const lc_state *s, const st_view *v, int node, int model,
+                    int exact)
+{
+    if (exact || node >= st_view_n_nodes(v))
+        return st_view_resident(v, node, model);
+    return s->rep_res[(size_t)node * st_view_scenario(v)->n_models + (size_t)model];
+}
+
+static int queue_len(const lc_state *s, const st_view *v, int node, int exact)
+{
+    return exact || node >= st_view_n_nodes(v) ? st_view_queue_len(v, node)
+                                               : s->rep_qlen[node];
+}
+
+/* The rule's view of one pair for this request. */
+static lc_cand candidate(const lc_state *s, const st_view *v,
+                         const st_request *req, const pair *pr, double now)
+{
+    const st_scenario *sc = st_view_scenario(v);
+    const st_model *md = &sc->models[pr->model];
+    const st_profile *prof = st_view_profile(v, pr->node, pr->model);
+    int exact = s->oracle;
+    lc_cand c = {.model = pr->model, .node = pr->node, .local = pr->local,
+                 .accuracy = pr->accuracy, .exec_s = pr->figure};
+    if (s->oracle)
+        c.exec_s = s->percentile > 0 ? st_dist_quantile(&prof->exec_s, s->percentile)
+                                     : st_dist_mean(&prof->exec_s);
+    if (s->oracle || s->use_queue)
+        c.queue_s = lc_queue_wait_s(queue_len(s, v, pr->node, exact),
+                                    st_view_executors(v, pr->node),
+                                    st_dist_mean(&prof->exec_s));
+    if ((s->oracle || s->predict_cold) && !resident(s, v, pr->node, pr->model, exact))
+        c.load_s = prof->load_s;
+    c.unavailable = s->skip_busy && pr->busy;
+    if (pr->local)
+        return c;
+    if (!s->oracle && now < pr->cold_until)
+        c.unavailable = 1;
+    double extra = lc_path_extra_s(sc, st_view_attach(v, req->device), pr->node,
+                                   md->input_bytes, md->output_bytes);
+    if (s->oracle)
+        c.net_s = lc_oracle_net_s(v, req->device, s->oracle_rtt[req->device],
+                                  md->input_bytes, md->output_bytes,
+                                  extra + c.queue_s + c.load_s + c.exec_s) + extra;
+    else
+        c.net_s = lc_net_time(&s->dev[req->device].net, &s->net, md->input_bytes,
+                              md->output_bytes) + extra;
+    return c;
+}
+
+static void lc_decide(st_policy *p, const st_request *req, const st_view *v,
+                      st_decision *out)
+{
+    lc_state *s = p->state;
+    device_st *d = &s->dev[req->device];
+    double now = st_view_now(v);
+    if (!s->oracle)
+        lc_net_update(&d->net, &s->net, v, req->device);
+    if (s->list_refresh_s > 0 && now >= d->list_at + s->list_refresh_s)
+        refresh_remote(v, d, now);
+    if (!s->oracle)
+        expire_calls(s, d, now);
+    for (int i = 0; i < d->n_pairs; i++)
+        s->cands[i] = candidate(s, v, req, &d->pairs[i], now);
+    lc_rule rule = s->rule;
+    rule.min_accuracy = req->min_accuracy;
+    int i = lc_select(&rule, s->cands, (size_t)d->n_pairs, req->budget_s);
+    if (i < 0) {
+        out->drop = 1;
+        return;
+    }
+    pair *pr = &d->pairs[i];
+    out->model = pr->model;
+    out->node = pr->node;
+    out->estimate_s = (now - req->arrival_s) + lc_estimate(&s->cands[i]);
+    pr->busy = 1;
+    pr->busy_req = req->id;
+    pr->busy_since = now;
+}
+
+/* ---------- learning from outcomes ---------- */
+
+static pair *find_pair(device_st *d, int model, int node)
+{
+    for (int i = 0; i < d->n_pairs; i++)
+        if (d->pairs[i].model == model && d->pairs[i].node == node)
+            return &d->pairs[i];
+    return NULL;
+}
+
+static double sample_of(const lc_state *s, const st_outcome *o, double call_s)
+{
+    double server = o->queue_s + o->load_s + o->exec_s;
+    switch (s->measure) {
+    case MEASURE_EXEC: return o->exec_s;
+    case MEASURE_SERVER: return server;
+    default: return call_s;
+    }
+}
+
+static void lc_observe(st_policy *p, const st_outcome *o, const st_view *v)
+{
+    lc_state *s = p->state;
+    const st_request *req = o->req;
+    device_st *d = &s->dev[req->device];
+    (void)v;
+    if (o->decision.drop || !isfinite(o->latency_s))
+        return;
+    pair *pr = find_pair(d, o->decision.model, o->decision.node);
+    /* Not the call this pair is waiting on: one the client gave up on
+     * (already marked cold), or one made to a pair the list has since
+     * replaced. */
+    if (!pr || !pr->busy || pr->busy_req != req->id)
+        return;
+    pr->busy = 0;
+    double call_s = o->latency_s - (req->decide_s - req->arrival_s);
+    if (pr->local) {
+        add_sample(s, pr, s->measure == MEASURE_EXEC
+                              ? o->exec_s : o->queue_s + o->load_s + o->exec_s);
+        return;
+    }
+    if (!s->oracle) {
+        double at_node = o->queue_s + o->load_s + o->exec_s;
+        lc_net_call(&d->net, &s->net, o->bytes_up, call_s - at_node);
+    }
+    if (!s->oracle && s->cold_timeout_s > 0 && call_s > s->cold_timeout_s) {
+        pr->cold_until = req->decide_s + s->cold_timeout_s + s->cold_exclude_s;
+        return;
+    }
+    add_sample(s, pr, sample_of(s, o, call_s));
+}
+
+static void lc_tick(st_policy *p, const st_view *v)
+{
+    lc_state *s = p->state;
+    for (long i = 0; i < s->n_dev; i++)
+        lc_net_update(&s->dev[i].net, &s->net, v, (int)i);
+    if (st_view_now(v) >= s->next_report)
+        take_reports(v, s);
+}
+
+static int layercake_init(st_policy *p, const st_params *params,
+                          const st_view *v, st_error *err)
+{
+    return init_common(p, params, v, err, 0);
+}
+
+static int oracle_init(st_policy *p, const st_params *params, const st_view *v,
+                       st_error *err)
+{
+    return init_common(p, params, v, err, 1);
+}
+
+const st_policy_ops st_policy_layercake = {
+    .name = "layercake",
+    .summary = "LayerCake (CCGrid'23): per request, the most accurate device or cloud model whose estimate fits the budget",
+    .init = layercake_init,
+    .decide = lc_decide,
+    .observe = lc_observe,
+    .tick = lc_tick,
+    .fini = lc_fini,
+};
+
+const st_policy_ops st_policy_oracle = {
+    .name = "oracle",
+    .summary = "(oracle: uses the future of the traces; an upper bound, not deployable) LayerCake's rule with true network times and queues",
+    .init = oracle_init,
+    .decide = lc_decide,
+    .observe = lc_observe,
+    .fini = lc_fini,
+};

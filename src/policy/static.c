@@ -1,0 +1,72 @@
+/* static.c - the `static` IDN reference: the best fixed allocation for the
+ * whole run, computed offline before it starts and never changed.
+ *
+ * OFFLINE REFERENCE, not a deployable policy: it reads the workload's
+ * specification for the whole run (every slot's expected request counts
+ * per type, from the rates and the popularity schedule, i.e. the future),
+ * maximises the time-averaged gain by mirror ascent, and rounds (see
+ * st_idn_static_x).  Every IDN policy solves the same problem with the
+ * same stream to normalise its own gain, so this policy's gain_avg_norm
+ * is 1.  Its fractional gain is G at the fractional optimum.
+ *
+ * Parameters: the shared ones (alpha, slot, sharing, capacity_scale,
+ * static_iters, static_eta, static_draws).
+ */
+#include "strata/idn.h"
+
+#include <stdlib.h>
+
+typedef struct static_pol {
+    st_idn *g;
+} static_pol;
+
+static void static_fini(st_policy *p)
+{
+    static_pol *s = p->state;
+    if (!s)
+        return;
+    st_idn_free(s->g);
+    free(s);
+    p->state = NULL;
+}
+
+static int static_init(st_policy *p, const st_params *params, const st_view *v,
+                       st_error *err)
+{
+    const st_scenario *sc = st_view_scenario(v);
+    st_idn_params ip;
+    static_pol *s = calloc(1, sizeof *s);
+    if (!s)
+        return st_error_set(err, "out of memory");
+    p->state = s;
+    if (st_idn_read_params(params, "static", NULL, sc, &ip, err) ||
+        st_idn_new(sc, &ip, &s->g, err))
+        return -1;
+    st_idn_apply(s->g, v, st_idn_static_x(s->g));
+    p->tick_s = ip.slot_s;
+    return 0;
+}
+
+static void static_decide(st_policy *p, const st_request *req, const st_view *v,
+                          st_decision *out)
+{
+    static_pol *s = p->state;
+    st_idn_serve(s->g, v, req, out);
+}
+
+static void static_tick(st_policy *p, const st_view *v)
+{
+    static_pol *s = p->state;
+    double frac = st_idn_gain(s->g, st_idn_static_y(s->g),
+                              st_idn_slot_counts(s->g), NULL);
+    st_idn_slot_end(s->g, v, frac);
+}
+
+const st_policy_ops st_policy_static = {
+    .name = "static",
+    .summary = "IDN offline reference: the best fixed allocation for the whole run's expected workload",
+    .init = static_init,
+    .decide = static_decide,
+    .tick = static_tick,
+    .fini = static_fini,
+};

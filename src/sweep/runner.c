@@ -1,0 +1,188 @@
+/* runner.c - one run executed and stored (see sweep.h): the common path of
+ * `strata run`, the sweep workers and the MPI ranks, plus the list of a
+ * sweep's points still to run and a serial runner for them. */
+#include "strata/sweep.h"
+#include "progress.h"
+#include "strata_config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static char *dup_or_null(const char *s)
+{
+    if (!s)
+        return NULL;
+    char *p = strdup(s);
+    if (!p)
+        abort();
+    return p;
+}
+
+static void iso_now(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void st_run_execute(const st_scenario *sc, size_t policy,
+                    const st_run_opts *opts, st_run_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    iso_now(out->started);
+    st_scenario_run_key(sc, policy, out->run_key);
+    memcpy(out->config_hash, sc->hash, sizeof out->config_hash);
+    out->scenario = dup_or_null(sc->name);
+    out->config_text = dup_or_null(sc->text);
+    out->policy = dup_or_null(sc->policies[policy].name);
+    out->params = dup_or_null(sc->policies[policy].params_text);
+    out->seed = sc->seed;
+    st_error err;
+    if (st_world_run(sc, policy, opts, &out->result, &err) == 0) {
+        out->ok = 1;
+    } else {
+        st_run_result_free(&out->result);
+        memset(&out->result, 0, sizeof out->result);
+        out->message = dup_or_null(err.msg);
+    }
+    iso_now(out->finished);
+}
+
+void st_sweep_failed(const st_sweep *sw, size_t i, const char *message,
+                     st_run_outcome *out)
+{
+    const st_sweep_point *p = &sw->points[i];
+    memset(out, 0, sizeof *out);
+    iso_now(out->started);
+    memcpy(out->finished, out->started, sizeof out->finished);
+    memcpy(out->run_key, p->run_key, sizeof out->run_key);
+    out->scenario = dup_or_null(p->scenario);
+    out->policy = dup_or_null(p->policy);
+    out->seed = p->seed;
+    out->message = dup_or_null(message);
+}
+
+int st_sweep_execute(const st_sweep *sw, size_t i, st_run_outcome *out)
+{
+    st_scenario *sc;
+    st_error err;
+    if (st_sweep_load_point(sw, i, &sc, &err)) {
+        st_sweep_failed(sw, i, err.msg, out);
+        return -1;
+    }
+    st_run_opts opts = {.log_requests = sw->log_requests};
+    st_run_execute(sc, 0, &opts, out);
+    st_scenario_free(sc);
+    /* The key was fixed when the sweep was read; a different one now means
+     * a file it reads changed, and the run would be stored under a key no
+     * re-run of this sweep looks for. */
+    if (strcmp(out->run_key, sw->points[i].run_key) != 0) {
+        st_run_outcome_free(out);
+        st_sweep_failed(sw, i, "the scenario or a file it reads changed while"
+                        " the sweep ran; run the sweep again", out);
+        return -1;
+    }
+    return out->ok ? 0 : -1;
+}
+
+int st_run_store(st_store *db, const st_run_outcome *o, const st_sweep *sw,
+                 size_t i, st_error *err)
+{
+    size_t nk = sw ? sw->n_keys : 0;
+    const char **keys = calloc(nk + 1, sizeof *keys);
+    const char **vals = calloc(nk + 1, sizeof *vals);
+    if (!keys || !vals)
+        abort();
+    for (size_t k = 0; k < nk; k++) {
+        keys[k] = sw->keys[k].path;
+        vals[k] = st_sweep_value(sw, i, k);
+    }
+    st_run_record rec = {
+        .run_key = o->run_key, .scenario = o->scenario,
+        .config_text = o->config_text,
+        .config_hash = o->config_text ? o->config_hash : NULL,
+        .policy = o->policy, .params = o->params, .seed = o->seed,
+        .version = STRATA_VERSION, .started = o->started,
+        .finished = o->finished, .wall_s = o->result.wall_s,
+        .events = o->result.events,
+        .metrics = o->ok ? &o->result.metrics : NULL,
+        .requests = o->ok && o->result.requests.n ? &o->result.requests : NULL,
+        .timeseries = o->ok && o->result.timeseries.n ? &o->result.timeseries
+                                                      : NULL,
+        .status = o->ok ? "ok" : "failed", .message = o->message,
+        .n_grid = nk, .grid_keys = keys, .grid_values = vals};
+    int64_t id = st_store_put_run(db, &rec, err);
+    free(keys);
+    free(vals);
+    return id < 0 ? -1 : 0;
+}
+
+void st_run_outcome_free(st_run_outcome *o)
+{
+    free(o->scenario);
+    free(o->config_text);
+    free(o->policy);
+    free(o->params);
+    free(o->message);
+    free(o->names);
+    st_run_result_free(&o->result);
+    memset(o, 0, sizeof *o);
+}
+
+int st_sweep_pending(const st_sweep *sw, st_store *db,
+                     const st_sweep_opts *o, size_t **idx, size_t *n,
+                     size_t *stored, st_error *err)
+{
+    size_t shards = o && o->n_shards > 1 ? o->n_shards : 1;
+    size_t shard = shards > 1 ? o->shard : 0;
+    *idx = calloc(sw->n_points + 1, sizeof **idx);
+    if (!*idx)
+        abort();
+    *n = *stored = 0;
+    for (size_t i = 0; i < sw->n_points; i++) {
+        if (i % shards != shard)
+            continue;
+        int has = db ? st_store_has_run(db, sw->points[i].run_key, err) : 0;
+        if (has < 0) {
+            free(*idx);
+            *idx = NULL;
+            return -1;
+        }
+        if (has)
+            (*stored)++;
+        else
+            (*idx)[(*n)++] = i;
+    }
+    return 0;
+}
+
+int st_sweep_run_serial(const st_sweep *sw, st_store *db, const size_t *idx,
+                        size_t n, int progress, st_sweep_summary *sum,
+                        st_error *err)
+{
+    sweep_progress pr;
+    progress_begin(&pr, "strata sweep", n, !progress);
+    int rc = 0;
+    for (size_t j = 0; j < n && rc == 0; j++) {
+        st_run_outcome out;
+        int failed = st_sweep_execute(sw, idx[j], &out) != 0;
+        rc = st_run_store(db, &out, sw, idx[j], err);
+        if (rc == 0) {
+            if (failed) {
+                char what[512];
+                st_sweep_describe(sw, idx[j], what, sizeof what);
+                progress_note(&pr, "strata sweep: point %zu (%s) failed: %s",
+                              idx[j], what, out.message);
+            }
+            sum->failed += (size_t)failed;
+            sum->ran += (size_t)!failed;
+            progress_step(&pr, failed);
+        }
+        st_run_outcome_free(&out);
+    }
+    progress_end(&pr);
+    return rc;
+}

@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# bad_inputs.sh - hostile and malformed inputs: every case in
+# tests/bad/cases.txt, the regressions the fuzzers left in tests/bad/fuzz/,
+# and inputs too big or too odd to commit (a 100 MB line, a directory, a
+# missing file, limits on models, nodes, devices and requests, broken
+# results databases, bad arguments), generated here.
+#
+# Each case must exit 2 within the time limit with a message that matches
+# its pattern (file, line where there is one, what was expected), with no
+# crash (no exit >= 128, no sanitizer report) and no run left in the
+# database given with --db.  Fuzz regressions only have to not crash or
+# hang (they may have become valid inputs once the bug was fixed).
+set -u
+: "${STRATA:?}" "${STRATA_SRC:?}"
+bad="$STRATA_SRC/tests/bad"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+limit=${STRATA_BAD_TIMEOUT:-60}
+tried=0 fails=0 crashes=0 hangs=0
+
+fail() {
+    echo "FAIL: $*"
+    fails=$((fails + 1))
+}
+
+# invoke WANT PATTERN -- ARGS...: runs strata once and checks the outcome.
+# WANT is an exit code, or "0or2" for a fuzz regression.
+invoke() {
+    local want=$1 pattern=$2
+    shift 3
+    tried=$((tried + 1))
+    timeout -k 5 "$limit" "$STRATA" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    local got=$?
+    local what="strata $*"
+    what=${what//$STRATA_SRC\//}
+    what=${what//$tmp\//}
+    if [ "$got" = 124 ] || [ "$got" = 137 ]; then
+        hangs=$((hangs + 1))
+        fail "$what: no answer within $limit s"
+        return
+    fi
+    if [ "$got" -ge 128 ] || grep -qE 'Sanitizer|runtime error:' "$tmp/err"; then
+        crashes=$((crashes + 1))
+        fail "$what: crashed (exit $got)"
+        head -20 "$tmp/err" | sed 's/^/    /'
+        return
+    fi
+    if [ "$want" = 0or2 ]; then
+        [ "$got" = 0 ] || [ "$got" = 2 ] || fail "$what: exit $got (want 0 or 2)"
+        return
+    fi
+    if [ "$got" != "$want" ]; then
+        fail "$what: exit $got (want $want)"
+        head -5 "$tmp/err" | sed 's/^/    /'
+        return
+    fi
+    if [ -n "$pattern" ] && ! grep -qE -- "$pattern" "$tmp/err"; then
+        fail "$what: message does not match /$pattern/"
+        head -5 "$tmp/err" | sed 's/^/    /'
+        return
+    fi
+    echo "ok: $what -> $got: $(head -c 200 "$tmp/err" | head -1)"
+}
+
+# no_runs DB: a rejected input left no run behind.
+no_runs() {
+    [ -f "$1" ] || return 0
+    local n
+    n=$(sqlite3 "$1" 'select count(*) from runs' 2>/dev/null || echo 0)
+    [ "$n" = 0 ] || fail "$(basename "$1"): a rejected input left $n run(s) in the database"
+}
+
+# scenario_case FILE PATTERN ARGS...: validate, then run into a database.
+scenario_case() {
+    local file=$1 pattern=$2
+    shift 2
+    rm -f "$tmp/runs.db"*
+    invoke 2 "$pattern" -- validate "$@" "$file"
+    invoke 2 "$pattern" -- run -q --db "$tmp/runs.db" "$@" "$file"
+    no_runs "$tmp/runs.db"
+}
+
+# A scenario using TRACE for both directions of its access link.
+trace_scenario() {
+    cat >"$tmp/with-trace.yaml" <<YAML
+name: with-trace
+duration: 20 s
+models:
+  - {name: m, task: cls, accuracy: 0.7, size_mb: 10, input_bytes: 1000, output_bytes: 100}
+hardware:
+  - name: hw
+    profiles: {m: {exec_ms: 5}}
+nodes:
+  - {name: cloud, hardware: hw}
+devices:
+  - name: ph
+    hardware: hw
+    attach: cloud
+    link: {up: {trace: "$1"}, down: {mbps: 10}, rtt_ms: 40}
+    workload: {task: cls, arrival: {process: poisson, rate_per_s: 1}, slo_ms: 300}
+policy: cloud
+YAML
+}
+
+# trace_case FILE PATTERN ARGS...: info, import (which must leave no
+# output file), and, with no extra args, a scenario naming the trace.
+trace_case() {
+    local file=$1 pattern=$2
+    shift 2
+    invoke 2 "$pattern" -- trace info "$file" "$@"
+    rm -f "$tmp/imported.txt"
+    invoke 2 "$pattern" -- trace import "$file" -o "$tmp/imported.txt" "$@"
+    [ ! -e "$tmp/imported.txt" ] || fail "trace import $(basename "$file") left an output file"
+    if [ $# = 0 ]; then
+        trace_scenario "$file"
+        scenario_case "$tmp/with-trace.yaml" "with-trace.yaml:14:[0-9]+: .*$pattern"
+    fi
+}
+
+# ---- the committed cases -------------------------------------------------
+ncases=0
+while IFS= read -r line; do
+    case "$line" in '#'* | '') continue ;; esac
+    file=${line%% | *}
+    rest=${line#* | }
+    args=${rest%% | *}
+    pattern=${rest#* | }
+    read -r -a argv <<<"$args"
+    ncases=$((ncases + 1))
+    case "$file" in
+        scenario/*) scenario_case "$bad/$file" "$pattern" "${argv[@]}" ;;
+        trace/*) trace_case "$bad/$file" "$pattern" "${argv[@]}" ;;
+        *) fail "cases.txt: no rule for '$file'" ;;
+    esac
+done <"$bad/cases.txt"
+[ "$ncases" -ge 40 ] || fail "cases.txt lists only $ncases cases"
+
+# Regressions found by fuzz/run: must not crash or hang.  They are replayed
+# as the harnesses ran them: a scenario from a directory beside traces/
+# (the harness resolves paths against configs/) with its leading
+# "#set PATH=VALUE" lines as overrides; a trace in the format its name
+# starts with.
+mkdir -p "$tmp/replay/configs"
+ln -s "$STRATA_SRC/traces" "$tmp/replay/traces"
+for f in "$bad"/fuzz/scenario/*; do
+    [ -e "$f" ] || continue
+    ncases=$((ncases + 1))
+    cp "$f" "$tmp/replay/configs/case.yaml"
+    sets=()
+    while IFS= read -r l; do
+        case "$l" in '#set '*) sets+=(--set "${l#\#set }") ;; *) break ;; esac
+    done <"$f"
+    invoke 0or2 '' -- validate "${sets[@]}" "$tmp/replay/configs/case.yaml"
+done
+for f in "$bad"/fuzz/trace/*; do
+    [ -e "$f" ] || continue
+    ncases=$((ncases + 1))
+    case "$(basename "$f")" in
+        csv_timed-*) opts=(--format csv --time-column time_s) ;;
+        *) opts=(--format "$(basename "$f" | cut -d- -f1)") ;;
+    esac
+    invoke 0or2 '' -- trace info "${opts[@]}" "$f"
+done
+
+# ---- generated cases -----------------------------------------------------
+gen() { ncases=$((ncases + 1)); }
+
+gen; scenario_case "$tmp/no-such.yaml" 'no-such.yaml: cannot open: No such file'
+mkdir "$tmp/a-directory.yaml"
+gen; scenario_case "$tmp/a-directory.yaml" 'a-directory.yaml: is a directory; expected a YAML file'
+gen; trace_case "$tmp/no-such-trace.txt" 'no-such-trace.txt.*(cannot open trace: No such file|does not exist)'
+mkdir "$tmp/trace-dir"
+gen; invoke 2 'trace-dir: is a directory, not a trace file' -- trace info "$tmp/trace-dir"
+
+# A 100 MB line, as a scenario (over the file size limit) and through a
+# pipe (no size to check up front), and as a trace.
+head -c 100000000 /dev/zero | tr '\0' 'a' >"$tmp/line-100mb.yaml"
+gen; scenario_case "$tmp/line-100mb.yaml" 'line-100mb.yaml: file larger than 64 MB'
+gen; invoke 2 'file larger than 64 MB' -- validate <(head -c 100000000 /dev/zero | tr '\0' 'a')
+mv "$tmp/line-100mb.yaml" "$tmp/line-100mb.txt"
+gen; trace_case "$tmp/line-100mb.txt" 'line-100mb.txt:1: line is longer than 64 KiB'
+rm -f "$tmp/line-100mb.txt"
+gen; invoke 2 '/dev/zero:1: contains a NUL byte' -- trace info /dev/zero
+
+# Flow nesting 2 million deep: refused at the limit, not after parsing.
+{ printf 'name: deep\ndescription: '; head -c 2000000 /dev/zero | tr '\0' '['; echo; } >"$tmp/deep.yaml"
+gen; scenario_case "$tmp/deep.yaml" 'deep.yaml:2:77: nesting deeper than 64 levels'
+
+# A base scenario for the size limits: N models, M nodes, devices x rate.
+limits_scenario() {   # models nodes count rate duration
+    {
+        echo "name: limits"
+        echo "duration: $5 s"
+        echo "models:"
+        awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) printf "  - {name: m%d, task: cls, accuracy: 0.5}\n", i }'
+        echo "hardware:"
+        echo "  - name: hw"
+        echo "    profiles: {m0: {exec_ms: 5}}"
+        echo "nodes:"
+        echo "  - {name: cloud, hardware: hw}"
+        # (only the count matters past the limit, so those entries are empty)
+        awk -v n="$2" 'BEGIN { for (i = 1; i < n; i++) print "  - {}" }'
+        echo "devices:"
+        echo "  - {name: a, count: $3, hardware: hw, attach: cloud, link: {up: {mbps: 1}, down: {mbps: 1}}, workload: {task: cls, arrival: {process: poisson, rate_per_s: $4}, slo_ms: 100}}"
+        echo "  - {name: b, count: $3, hardware: hw, attach: cloud, link: {up: {mbps: 1}, down: {mbps: 1}}, workload: {task: cls, arrival: {process: poisson, rate_per_s: $4}, slo_ms: 100}}"
+        echo "policy: cloud"
+    } >"$tmp/limits.yaml"
+}
+limits_scenario 4097 1 1 1 10
+gen; scenario_case "$tmp/limits.yaml" 'limits.yaml:4:3: more than 4096 models'
+limits_scenario 1 100001 1 1 10
+gen; scenario_case "$tmp/limits.yaml" 'limits.yaml:9:3: more than 100000 nodes'
+limits_scenario 1 1 6000000 0.00001 10
+gen; scenario_case "$tmp/limits.yaml" 'limits.yaml:[0-9]+:5: more than 10000000 devices in all'
+limits_scenario 20 1 4000000 0.00001 10
+gen; scenario_case "$tmp/limits.yaml" 'limits.yaml:[0-9]+:3: 8000000 devices and 1 nodes with 20 models need 1.6e\+08 per-model states, more than the limit'
+limits_scenario 1 1 1000000 1000 100000
+gen; scenario_case "$tmp/limits.yaml" 'limits.yaml:[0-9]+:3: the workload implies about 2e\+14 requests'
+
+# More YAML nodes than the loader keeps: 2,000,001 list items in 4 MB
+# (checked once: loading them takes seconds under the sanitizers).
+{ printf 'name: many\ndescription: ['; head -c 2000000 /dev/zero | tr '\0' '0' | sed 's/./0,/g'; echo '0]'; } >"$tmp/many.yaml"
+gen; invoke 2 'many.yaml: more than 2000000 YAML nodes' -- validate "$tmp/many.yaml"
+
+# Long keys: 1000 characters (quoted in the message, cut to fit) and 1 MB
+# (longer than YAML allows a plain key).
+{ printf 'name: x\n'; head -c 1000 /dev/zero | tr '\0' 'k'; printf ': 1\n'; } >"$tmp/long-key.yaml"
+gen; scenario_case "$tmp/long-key.yaml" "long-key.yaml:2:1: unknown key 'kkkk"
+{ printf 'name: x\n'; head -c 1000000 /dev/zero | tr '\0' 'k'; printf ': 1\n'; } >"$tmp/huge-key.yaml"
+gen; scenario_case "$tmp/huge-key.yaml" "huge-key.yaml:2:[0-9]+: invalid YAML: could not find expected ':'"
+
+# ---- bad results databases and arguments -----------------------------------
+good="$STRATA_SRC/configs/quickstart.yaml"
+mkdir "$tmp/db-dir"
+gen; invoke 2 'db-dir: is a directory, not a results database' -- run -q --db "$tmp/db-dir" "$good"
+echo "this is not a database" >"$tmp/text.db"
+gen; invoke 2 'text.db: .*not a (SQLite )?database' -- run -q --db "$tmp/text.db" "$good"
+gen; invoke 2 'text.db: .*not a (SQLite )?database' -- export --db "$tmp/text.db"
+sqlite3 "$tmp/other.db" 'create table t(x)'
+gen; invoke 2 'other.db: is a SQLite database but not a strata results database' -- run -q --db "$tmp/other.db" "$good"
+[ "$(sqlite3 "$tmp/other.db" "select count(*) from sqlite_master")" = 1 ] || fail "strata changed another program's database"
+gen; invoke 2 'no-dir/r.db: cannot open' -- run -q --db "$tmp/no-dir/r.db" "$good"
+gen; invoke 2 'missing.db: no such results database' -- export --db "$tmp/missing.db"
+gen; invoke 2 "unknown policy 'nope'" -- run -q --no-db --policy nope "$good"
+gen; invoke 2 "policy 'local' named twice" -- run -q --no-db --policy local,local "$good"
+gen; invoke 2 'expected one or more policy names' -- run -q --no-db --policy , "$good"
+gen; invoke 2 'needs a positive number' -- trace synth --preset lte --seed 1 --duration -5 -o "$tmp/s.txt"
+gen; invoke 2 "unknown or incomplete option '--db'" -- run "$good" --db
+gen; invoke 2 "seed: expected a non-negative whole number, got '1e3'" -- run -q --no-db --seed 1e3 "$good"
+gen; invoke 2 "seed: expected a non-negative whole number" -- run -q --no-db --seed 99999999999999999999999 "$good"
+
+echo "bad inputs: $ncases cases, $tried invocations, crashes: $crashes, hangs: $hangs, failures: $fails"
+[ "$fails" = 0 ]

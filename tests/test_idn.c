@@ -1,0 +1,612 @@
+/* test_idn.c - the Inference Delivery Network machinery: the capped-simplex
+ * projection against brute force, DepRound's frequencies and budgets, the
+ * gain's supergradient against finite differences, trees and Zipf
+ * workloads read from YAML, and the IDN policies on a small run. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <math.h>
+#include <gsl/gsl_rng.h>
+
+#include "strata/idn.h"
+#include "strata/rng.h"
+#include "strata/scenario.h"
+#include "strata/world.h"
+
+/* A 1 + 2 + 4 tree, two tasks of two models each, Zipf over the tasks
+ * sliding every 3 slots.  %s: the policy line. */
+static const char *small_tmpl =
+    "name: idn-small\nseed: 3\nduration: 60 s\nwarmup: 10 s\n"
+    "models:\n"
+    "  - {name: a1, task: ta, accuracy: 0.6, size_mb: 10, input_bytes: 1000, output_bytes: 100}\n"
+    "  - {name: a2, task: ta, accuracy: 0.8, size_mb: 30, input_bytes: 1000, output_bytes: 100}\n"
+    "  - {name: b1, task: tb, accuracy: 0.5, size_mb: 20, input_bytes: 5000, output_bytes: 100}\n"
+    "  - {name: b2, task: tb, accuracy: 0.9, size_mb: 40, input_bytes: 5000, output_bytes: 100}\n"
+    "hardware:\n"
+    "  - {name: dev, profiles: {}}\n"
+    "  - name: small\n"
+    "    profiles: {a1: {exec_ms: 5, load_ms: 50}, a2: {exec_ms: 20, load_ms: 80}, b1: {exec_ms: 8}, b2: {exec_ms: 40}}\n"
+    "  - name: big\n"
+    "    profiles: {a1: {exec_ms: 1}, a2: {exec_ms: 4}, b1: {exec_ms: 2}, b2: {exec_ms: 8}}\n"
+    "topology:\n"
+    "  tree:\n"
+    "    - {name: cloud, tier: cloud, hardware: big, executors: 8, preload: all}\n"
+    "    - {name: edge, tier: edge, fanout: 2, hardware: big, executors: 2, memory_mb: 50,\n"
+    "       uplink: {up: {mbps: 100}, down: {mbps: 100}, rtt_ms: 30}}\n"
+    "    - {name: acc, tier: access, fanout: 2, hardware: small, executors: 1, memory_mb: 35,\n"
+    "       uplink: {up: {mbps: 50}, down: {mbps: 50}, rtt_ms: 10}}\n"
+    "devices:\n"
+    "  - name: u\n    count: 8\n    hardware: dev\n    attach: access\n"
+    "    link: {up: {mbps: 20}, down: {mbps: 20}, rtt_ms: 5}\n"
+    "    workload: {tasks: {zipf: 1, slot: 5 s, shift_every: 3}, arrival: {process: poisson, rate_per_s: 2}, slo_ms: 200}\n"
+    "policy: %s\n";
+
+static st_scenario *load_small(const char *policy)
+{
+    char text[4096];
+    snprintf(text, sizeof text, small_tmpl, policy);
+    st_scenario *sc;
+    st_error err;
+    if (st_scenario_load_text("small.yaml", text, strlen(text), ".", NULL, 0,
+                              &sc, &err))
+        fail_msg("%s", err.msg);
+    return sc;
+}
+
+static st_idn *small_idn(st_scenario *sc, st_idn_sharing sharing)
+{
+    st_idn_params p = {.alpha_s = 0.5, .slot_s = 5, .sharing = sharing,
+                       .capacity_scale = 1, .static_iters = 50,
+                       .static_eta = 0.5, .static_draws = 4};
+    st_idn *g;
+    st_error err;
+    if (st_idn_new(sc, &p, &g, &err))
+        fail_msg("%s", err.msg);
+    return g;
+}
+
+/* ---------- the projection ---------- */
+
+static double sum_sy(const double *s, const double *y, size_t n)
+{
+    double t = 0;
+    for (size_t i = 0; i < n; i++)
+        t += s[i] * y[i];
+    return t;
+}
+
+/* The weighted KL divergence the projection minimises. */
+static double divergence(const double *y, const double *yhat, const double *s,
+                         size_t n)
+{
+    double d = 0;
+    for (size_t i = 0; i < n; i++)
+        d += s[i] * ((y[i] > 0 ? y[i] * log(y[i] / yhat[i]) : 0) - y[i] + yhat[i]);
+    return d;
+}
+
+static void check_feasible(const double *y, const double *s, size_t n, double b)
+{
+    for (size_t i = 0; i < n; i++) {
+        assert_true(y[i] >= 0);
+        assert_true(y[i] <= 1);
+    }
+    assert_true(fabs(sum_sy(s, y, n) - b) <= 1e-9 * fmax(1, b));
+}
+
+static void test_project_hand_made(void **state)
+{
+    (void)state;
+    double y[4];
+    /* equal weights, nothing capped: each gets its share */
+    const double h1[] = {1, 1, 1, 1}, s1[] = {1, 1, 1, 1};
+    st_idn_project(h1, s1, 4, 2, y);
+    for (int i = 0; i < 4; i++)
+        assert_true(fabs(y[i] - 0.5) < 1e-12);
+    /* a large entry is capped at 1, the rest share what is left */
+    const double h2[] = {10, 1, 1};
+    st_idn_project(h2, s1, 3, 2, y);
+    assert_true(fabs(y[0] - 1) < 1e-12 && fabs(y[1] - 0.5) < 1e-12 &&
+                fabs(y[2] - 0.5) < 1e-12);
+    /* exactly at the cap */
+    const double h3[] = {4, 2, 1, 1};
+    st_idn_project(h3, s1, 4, 2, y);
+    assert_true(fabs(y[0] - 1) < 1e-12 && fabs(y[1] - 0.5) < 1e-12 &&
+                fabs(y[3] - 0.25) < 1e-12);
+    /* sizes weigh the budget: 2 y0 + y1 + y2 = 2 with one scale */
+    const double h4[] = {1, 1, 1}, s4[] = {2, 1, 1};
+    st_idn_project(h4, s4, 3, 2, y);
+    assert_true(fabs(y[0] - 0.5) < 1e-12 && fabs(y[2] - 0.5) < 1e-12);
+    check_feasible(y, s4, 3, 2);
+    /* a budget holding everything: all ones */
+    st_idn_project(h4, s4, 3, 10, y);
+    assert_true(y[0] == 1 && y[1] == 1 && y[2] == 1);
+}
+
+/* Every way of capping a subset at 1 and scaling the rest by one factor
+ * (the form the optimality conditions force); the feasible one with the
+ * least divergence. */
+static void brute_force(const double *yhat, const double *s, size_t n,
+                        double b, double *best)
+{
+    double y[8], best_d = INFINITY;
+    for (unsigned mask = 0; mask < (1u << n); mask++) {
+        double capped = 0, rest = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (mask & (1u << i))
+                capped += s[i];
+            else
+                rest += s[i] * yhat[i];
+        }
+        double c = rest > 0 ? (b - capped) / rest : 0;
+        if (c < 0 || (rest == 0 && capped != b))
+            continue;
+        int ok = 1;
+        for (size_t i = 0; i < n; i++) {
+            y[i] = mask & (1u << i) ? 1 : c * yhat[i];
+            ok &= y[i] <= 1 + 1e-12;
+        }
+        double d = divergence(y, yhat, s, n);
+        if (ok && d < best_d) {
+            best_d = d;
+            memcpy(best, y, n * sizeof *y);
+        }
+    }
+}
+
+static void test_project_matches_brute_force(void **state)
+{
+    (void)state;
+    gsl_rng *r = st_rng_stream(7, "test-project");
+    for (int trial = 0; trial < 2000; trial++) {
+        size_t n = 2 + gsl_rng_uniform_int(r, 6);
+        double yhat[8], s[8], y[8], want[8], total = 0;
+        for (size_t i = 0; i < n; i++) {
+            yhat[i] = 0.01 + 3 * gsl_rng_uniform(r);
+            s[i] = 0.5 + 10 * gsl_rng_uniform(r);
+            total += s[i];
+        }
+        double b = total * (0.05 + 0.9 * gsl_rng_uniform(r));
+        st_idn_project(yhat, s, n, b, y);
+        check_feasible(y, s, n, b);
+        brute_force(yhat, s, n, b, want);
+        for (size_t i = 0; i < n; i++)
+            assert_true(fabs(y[i] - want[i]) < 1e-9);
+        /* and no feasible move along the budget lowers the divergence */
+        double d = divergence(y, yhat, s, n);
+        for (int k = 0; k < 20; k++) {
+            size_t i = gsl_rng_uniform_int(r, n), j = gsl_rng_uniform_int(r, n);
+            double e = 1e-4 * gsl_rng_uniform(r), z[8];
+            if (i == j)
+                continue;
+            memcpy(z, y, n * sizeof *z);
+            z[i] += e / s[i];
+            z[j] -= e / s[j];
+            if (z[i] > 1 || z[j] < 0)
+                continue;
+            assert_true(divergence(z, yhat, s, n) >= d - 1e-12);
+        }
+    }
+    gsl_rng_free(r);
+}
+
+/* ---------- DepRound ---------- */
+
+static void test_depround_equal_sizes(void **state)
+{
+    (void)state;
+    const double y[] = {0.9, 0.7, 0.5, 0.4, 0.3, 0.2}, s[] = {5, 5, 5, 5, 5, 5};
+    enum { N = 6, DRAWS = 40000 };
+    gsl_rng *r = st_rng_stream(11, "test-depround");
+    for (int mode = 0; mode < 2; mode++) {
+        long hits[N] = {0};
+        unsigned char x[N];
+        for (int d = 0; d < DRAWS; d++) {
+            st_idn_depround(y, s, N, (st_idn_leftover)mode, r, x);
+            int k = 0;
+            for (int i = 0; i < N; i++) {
+                k += x[i];
+                hits[i] += x[i];
+            }
+            assert_int_equal(k, 3);   /* sum y = 3: the budget is met exactly */
+        }
+        for (int i = 0; i < N; i++) {
+            double f = (double)hits[i] / DRAWS, sd = sqrt(y[i] * (1 - y[i]) / DRAWS);
+            if (fabs(f - y[i]) > 4.5 * sd)
+                fail_msg("mode %d, model %d: frequency %.4f for y %.2f (sd %.4f)",
+                         mode, i, f, y[i], sd);
+        }
+    }
+    gsl_rng_free(r);
+}
+
+/* Unequal sizes: every draw fits; entries the pairing settles keep their
+ * frequency; the one it can leave fractional is biased low, never high.
+ * "down" leaves the largest model nearly out; "fair" keeps it at its y,
+ * at the others' expense. */
+static void test_depround_unequal_sizes(void **state)
+{
+    (void)state;
+    enum { N = 7, DRAWS = 40000 };
+    const double y[] = {0.8, 0.5, 0.6, 0.6, 0.5, 0.9, 0.35};
+    const double s[] = {14, 75, 28, 178, 13, 42, 233};
+    double b = sum_sy(s, y, N);
+    gsl_rng *r = st_rng_stream(12, "test-depround");
+    double largest[2];
+    for (int mode = 0; mode < 2; mode++) {
+        long hits[N] = {0};
+        unsigned char x[N];
+        double used = 0;
+        for (int d = 0; d < DRAWS; d++) {
+            st_idn_depround(y, s, N, (st_idn_leftover)mode, r, x);
+            double load = 0;
+            for (int i = 0; i < N; i++) {
+                load += s[i] * x[i];
+                hits[i] += x[i];
+            }
+            assert_true(load <= b + 1e-9);   /* every draw fits */
+            used += load / DRAWS;
+        }
+        for (int i = 0; i < N; i++) {
+            double f = (double)hits[i] / DRAWS, sd = sqrt(y[i] * (1 - y[i]) / DRAWS);
+            if (f > y[i] + 4.5 * sd)
+                fail_msg("mode %d, model %d: frequency %.4f above y %.2f", mode,
+                         i, f, y[i]);
+        }
+        /* the small models, which pairing settles, are nearly unbiased
+         * when the leftover is rounded down */
+        if (mode == ST_IDN_LEFTOVER_DOWN)
+            for (int i = 0; i < N; i++)
+                if (s[i] < 50 && fabs((double)hits[i] / DRAWS - y[i]) > 0.03)
+                    fail_msg("model %d (%g MB): frequency %.4f for y %.2f", i,
+                             s[i], (double)hits[i] / DRAWS, y[i]);
+        largest[mode] = (double)hits[6] / DRAWS;
+        assert_true(used >= b - 233);   /* at most one model's worth is lost */
+    }
+    assert_true(largest[ST_IDN_LEFTOVER_DOWN] < 0.2);
+    assert_true(fabs(largest[ST_IDN_LEFTOVER_FAIR] - y[6]) < 0.03);
+    gsl_rng_free(r);
+}
+
+/* ---------- the gain ---------- */
+
+static void random_point(gsl_rng *r, const st_idn *g, double *y, double *cnt)
+{
+    for (size_t j = 0; j < st_idn_n_vars(g); j++)
+        y[j] = 0.05 + 0.9 * gsl_rng_uniform(r);
+    for (size_t t = 0; t < st_idn_n_types(g); t++)
+        cnt[t] = gsl_rng_uniform(r) < 0.2 ? 0 : 600 * gsl_rng_uniform(r);
+}
+
+static void check_fd(st_idn_sharing sharing)
+{
+    st_scenario *sc = load_small("infida");
+    st_idn *g = small_idn(sc, sharing);
+    size_t n = st_idn_n_vars(g), nt = st_idn_n_types(g);
+    assert_true(n >= 8);    /* both tiers below the root hold variables */
+    assert_int_equal(nt, 8); /* 2 tasks x 4 access nodes */
+    double *y = calloc(n, sizeof *y), *grad = calloc(n, sizeof *grad);
+    double *cnt = calloc(nt, sizeof *cnt);
+    gsl_rng *r = st_rng_stream(13, "test-gain");
+    int checked = 0;
+    for (int trial = 0; trial < 200; trial++) {
+        random_point(r, g, y, cnt);
+        double g0 = st_idn_gain(g, y, cnt, grad);
+        assert_true(g0 >= 0);
+        for (size_t j = 0; j < n; j++) {
+            const double h = 1e-6;
+            double keep = y[j];
+            y[j] = keep + h;
+            double up = st_idn_gain(g, y, cnt, NULL);
+            y[j] = keep - h;
+            double down = st_idn_gain(g, y, cnt, NULL);
+            y[j] = keep;
+            double fd = (up - down) / (2 * h);
+            /* G is piecewise linear: away from a kink both one-sided
+             * slopes agree, and the supergradient must equal them. */
+            double right = (up - g0) / h, left = (g0 - down) / h;
+            if (fabs(right - left) > 1e-6 * fmax(1, fabs(fd)))
+                continue;
+            checked++;
+            if (fabs(fd - grad[j]) > 1e-5 * fmax(1, fabs(fd)))
+                fail_msg("var %zu: supergradient %.9g, finite difference %.9g",
+                         j, grad[j], fd);
+        }
+    }
+    assert_true(checked > 100 * (int)n);
+    /* at a kink the supergradient still bounds G from above */
+    for (int trial = 0; trial < 200; trial++) {
+        random_point(r, g, y, cnt);
+        double g0 = st_idn_gain(g, y, cnt, grad), z[64];
+        for (size_t j = 0; j < n; j++)
+            z[j] = gsl_rng_uniform(r);
+        double lin = g0;
+        for (size_t j = 0; j < n; j++)
+            lin += grad[j] * (z[j] - y[j]);
+        assert_true(st_idn_gain(g, z, cnt, NULL) <= lin + 1e-7 * fmax(1, lin));
+    }
+    gsl_rng_free(r);
+    free(y);
+    free(grad);
+    free(cnt);
+    st_idn_free(g);
+    st_scenario_free(sc);
+}
+
+static void test_subgradient_proportional(void **state)
+{
+    (void)state;
+    check_fd(ST_IDN_SHARE_PROPORTIONAL);
+}
+
+static void test_subgradient_full(void **state)
+{
+    (void)state;
+    check_fd(ST_IDN_SHARE_FULL);
+}
+
+/* The marginal is the difference of two gains; the greedy fill respects
+ * every node's budget; the static reference is integral and feasible. */
+static void test_marginal_greedy_static(void **state)
+{
+    (void)state;
+    st_scenario *sc = load_small("infida");
+    st_idn *g = small_idn(sc, ST_IDN_SHARE_PROPORTIONAL);
+    size_t n = st_idn_n_vars(g), nt = st_idn_n_types(g);
+    unsigned char *x = calloc(n, 1);
+    double *y = calloc(n, sizeof *y), *cnt = calloc(nt, sizeof *cnt);
+    gsl_rng *r = st_rng_stream(14, "test-greedy");
+    for (int trial = 0; trial < 100; trial++) {
+        for (size_t t = 0; t < nt; t++)
+            cnt[t] = 200 * gsl_rng_uniform(r);
+        for (size_t j = 0; j < n; j++)
+            y[j] = x[j] = gsl_rng_uniform(r) < 0.4;
+        size_t j = gsl_rng_uniform_int(r, n);
+        y[j] = x[j] = 0;
+        double before = st_idn_gain(g, y, cnt, NULL);
+        y[j] = 1;
+        double after = st_idn_gain(g, y, cnt, NULL);
+        assert_true(fabs(st_idn_marginal(g, x, cnt, j) - (after - before)) < 1e-9);
+        assert_true(after >= before - 1e-12);   /* more models never hurt */
+        st_idn_greedy(g, cnt, x);
+        for (int node = 0; node < (int)sc->n_nodes; node++) {
+            size_t first, count;
+            double used = 0;
+            st_idn_node_vars(g, node, &first, &count);
+            for (size_t k = first; k < first + count; k++)
+                used += x[k] * st_idn_var_size(g, k);
+            assert_true(used <= st_idn_node_budget(g, node) + 1e-9);
+        }
+    }
+    const unsigned char *sx = st_idn_static_x(g);
+    const double *sy = st_idn_static_y(g);
+    for (int node = 0; node < (int)sc->n_nodes; node++) {
+        size_t first, count;
+        double used = 0, frac = 0;
+        st_idn_node_vars(g, node, &first, &count);
+        for (size_t k = first; k < first + count; k++) {
+            used += sx[k] * st_idn_var_size(g, k);
+            frac += sy[k] * st_idn_var_size(g, k);
+            assert_true(sy[k] >= 0 && sy[k] <= 1);
+        }
+        assert_true(used <= st_idn_node_budget(g, node) + 1e-9);
+        if (count)
+            assert_true(frac <= st_idn_node_budget(g, node) * (1 + 1e-9));
+    }
+    gsl_rng_free(r);
+    free(x);
+    free(y);
+    free(cnt);
+    st_idn_free(g);
+    st_scenario_free(sc);
+}
+
+/* ---------- topology and workload from YAML ---------- */
+
+static void test_tree_and_attach(void **state)
+{
+    (void)state;
+    st_scenario *sc = load_small("infida");
+    assert_int_equal(sc->n_nodes, 7);
+    assert_string_equal(sc->nodes[0].name, "cloud-0");
+    assert_int_equal(sc->nodes[0].parent, -1);
+    for (int i = 1; i <= 2; i++) {
+        assert_int_equal(sc->nodes[i].parent, 0);
+        assert_int_equal(sc->nodes[i].tier, ST_TIER_EDGE);
+    }
+    /* access k hangs under edge k / 2 */
+    for (int k = 0; k < 4; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "acc-%d", k);
+        assert_string_equal(sc->nodes[3 + k].name, name);
+        assert_int_equal(sc->nodes[3 + k].parent, 1 + k / 2);
+        assert_int_equal(sc->nodes[3 + k].tier, ST_TIER_ACCESS);
+        assert_true(sc->nodes[3 + k].memory_mb == 35);
+    }
+    const st_device_class *dc = &sc->devices[0];
+    assert_int_equal(dc->n_attach, 4);
+    for (int k = 0; k < 4; k++)
+        assert_int_equal(dc->attach_nodes[k], 3 + k);
+    /* the canonical text is the explicit form and loads back the same */
+    st_scenario *again;
+    st_error err;
+    if (st_scenario_load_text("again.yaml", sc->text, strlen(sc->text), ".",
+                              NULL, 0, &again, &err))
+        fail_msg("%s", err.msg);
+    assert_string_equal(again->hash, sc->hash);
+    assert_int_equal(again->n_nodes, 7);
+    st_scenario_free(again);
+    st_scenario_free(sc);
+}
+
+static void expect_error(const char *from, const char *to, const char *want)
+{
+    char text[4096], bad[4096];
+    snprintf(text, sizeof text, small_tmpl, "infida");
+    char *at = strstr(text, from);
+    assert_non_null(at);
+    snprintf(bad, sizeof bad, "%.*s%s%s", (int)(at - text), text, to,
+             at + strlen(from));
+    st_scenario *sc;
+    st_error err;
+    assert_int_equal(st_scenario_load_text("bad.yaml", bad, strlen(bad), ".",
+                                           NULL, 0, &sc, &err), -1);
+    if (!strstr(err.msg, want))
+        fail_msg("expected '%s' in: %s", want, err.msg);
+}
+
+static void test_tree_errors(void **state)
+{
+    (void)state;
+    /* each names the line of the level or key at fault */
+    expect_error("fanout: 2, hardware: small", "fanout: 2, hardware: small, bogus: 1",
+                 "bad.yaml:21:");
+    expect_error(",\n       uplink: {up: {mbps: 50}, down: {mbps: 50}, rtt_ms: 10}}",
+                 "}", "bad.yaml:21:");
+    expect_error(",\n       uplink: {up: {mbps: 50}, down: {mbps: 50}, rtt_ms: 10}}",
+                 "}", "needs an 'uplink'");
+    expect_error("hardware: small, executors", "hardware: tiny, executors",
+                 "unknown hardware 'tiny'");
+    expect_error("attach: access", "attach: regional", "no node is in tier 'regional'");
+    expect_error("attach: access", "attach: nowhere", "unknown node or tier 'nowhere'");
+    expect_error("attach: access", "attach: [acc-0, acc-0]", "listed twice");
+    expect_error("topology:\n", "nodes: [{name: x, hardware: big}]\ntopology:\n",
+                 "either 'nodes' or 'topology'");
+    expect_error("shift_every: 3", "shift_every: -1", "shift_every");
+    expect_error("{zipf: 1,", "{zipf: 1, names: [ta, zz],", "no model serves task 'zz'");
+    expect_error("workload: {tasks:", "workload: {task: ta, tasks:", "exactly one of 'task'");
+}
+
+static void test_task_mix(void **state)
+{
+    (void)state;
+    st_scenario *sc = load_small("infida");
+    const st_task_mix *m = &sc->devices[0].mix;
+    assert_int_equal(m->n, 2);
+    assert_true(fabs(st_task_mix_prob(m, 0) - 2.0 / 3) < 1e-12);   /* 1 : 1/2 */
+    assert_true(fabs(st_task_mix_prob(m, 1) - 1.0 / 3) < 1e-12);
+    /* slots of 5 s, a shift of one place every 3 slots */
+    int first = st_task_mix_task(m, 0, 0);
+    assert_int_equal(st_task_mix_task(m, 0, 14.9), first);
+    assert_int_equal(st_task_mix_task(m, 0, 15.0), 1 - first);
+    assert_int_equal(st_task_mix_task(m, 0, 30.0), first);
+    assert_int_equal(st_task_mix_task(m, 1, 15.0), first);
+    /* expected counts over the run add up to rate x devices x duration */
+    st_idn *g = small_idn(sc, ST_IDN_SHARE_PROPORTIONAL);
+    size_t ns;
+    double *c = st_idn_expected_counts(g, &ns), total = 0;
+    assert_int_equal(ns, 12);
+    for (size_t i = 0; i < ns * st_idn_n_types(g); i++)
+        total += c[i];
+    assert_true(fabs(total - 8 * 2 * 60.0) < 1e-6);
+    free(c);
+    st_idn_free(g);
+    st_scenario_free(sc);
+}
+
+/* ---------- the policies on a run ---------- */
+
+static double ts_sum(const st_timeseries *ts, const char *name, long *n)
+{
+    double s = 0;
+    *n = 0;
+    for (size_t i = 0; i < ts->n; i++)
+        if (strcmp(ts->pts[i].name, name) == 0) {
+            s += ts->pts[i].value;
+            (*n)++;
+        }
+    return s;
+}
+
+static void test_policies_run(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"infida", "greedy", "static", "lru", "lfu"};
+    for (size_t p = 0; p < 5; p++) {
+        st_scenario *sc = load_small(names[p]);
+        st_run_result res;
+        st_error err;
+        if (st_world_run(sc, 0, NULL, &res, &err))
+            fail_msg("%s: %s", names[p], err.msg);
+        const st_metrics *m = &res.metrics;
+        double n = st_metrics_get(m, "requests");
+        assert_true(n > 500);
+        assert_true(n == st_metrics_get(m, "requests_met") +
+                         st_metrics_get(m, "requests_missed") +
+                         st_metrics_get(m, "requests_dropped") +
+                         st_metrics_get(m, "requests_unfinished"));
+        assert_true(st_metrics_get(m, "requests_dropped") == 0);
+        assert_true(st_metrics_get(m, "invalid_decisions") == 0);
+        /* 12 slots of 5 s, the last closed at the end of arrivals; the
+         * run metrics cover the 10 after the warm-up */
+        long k, kr;
+        double reqs = ts_sum(&res.timeseries, "requests", &kr);
+        ts_sum(&res.timeseries, "gain_integral", &k);
+        assert_int_equal(k, 12);
+        assert_int_equal(kr, 12);
+        assert_true(st_metrics_get(m, "idn_slots") == 10);
+        /* every arrival is counted in a slot */
+        assert_true(reqs >= n);
+        double served = 0;
+        static const char *const tiers[] = {"served_access", "served_edge",
+                                            "served_regional", "served_cloud"};
+        for (int t = 0; t < 4; t++)
+            served += ts_sum(&res.timeseries, tiers[t], &k);
+        assert_true(served == reqs);
+        assert_true(st_metrics_get(m, "idn_gain_per_slot") > 0);
+        if (strcmp(names[p], "static") == 0) {
+            assert_true(fabs(st_metrics_get(m, "idn_gain_vs_static") - 1) < 1e-12);
+            assert_true(st_metrics_get(m, "realloc_loads") == 0);
+        }
+        if (strcmp(names[p], "infida") == 0 || strcmp(names[p], "static") == 0)
+            assert_true(st_metrics_get(m, "idn_fractional_gain_per_slot") > 0);
+        else
+            assert_true(isnan(st_metrics_get(m, "idn_fractional_gain_per_slot")));
+        st_run_result_free(&res);
+        st_scenario_free(sc);
+    }
+}
+
+/* A bad parameter names the file and line. */
+static void test_bad_params(void **state)
+{
+    (void)state;
+    const char *pols[] = {"{name: infida, params: {eta: -1}}",
+                          "{name: greedy, params: {coordination: psychic}}",
+                          "{name: lfu, params: {nonsense: 1}}",
+                          "{name: lru, params: {counts: perfect}}"};
+    for (size_t i = 0; i < 4; i++) {
+        st_scenario *sc = load_small(pols[i]);
+        st_run_result res;
+        st_error err;
+        assert_int_equal(st_world_run(sc, 0, NULL, &res, &err), -1);
+        if (!strstr(err.msg, "small.yaml:"))
+            fail_msg("no file:line in: %s", err.msg);
+        st_run_result_free(&res);
+        st_scenario_free(sc);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_project_hand_made),
+        cmocka_unit_test(test_project_matches_brute_force),
+        cmocka_unit_test(test_depround_equal_sizes),
+        cmocka_unit_test(test_depround_unequal_sizes),
+        cmocka_unit_test(test_subgradient_proportional),
+        cmocka_unit_test(test_subgradient_full),
+        cmocka_unit_test(test_marginal_greedy_static),
+        cmocka_unit_test(test_tree_and_attach),
+        cmocka_unit_test(test_tree_errors),
+        cmocka_unit_test(test_task_mix),
+        cmocka_unit_test(test_policies_run),
+        cmocka_unit_test(test_bad_params),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,755 @@
+/* test_layercake.c - the pieces of the `layercake`, `oracle` and `infaas`
+ * policies: the bandwidth estimators on a fixed sample sequence, the
+ * estimate and LayerCake's selection rule on hand-made states (each
+ * expected choice worked out by hand in a comment), and the world support
+ * they need: dispatch queues (EDF and FIFO with workers), probes that
+ * occupy the access link, the estimate-error metrics, and ${STRATA_DATA}
+ * in scenario paths.  Then the policies end to end on tiny scenarios. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <math.h>
+
+#include "strata/bwest.h"
+#include "strata/scenario.h"
+#include "strata/world.h"
+#include "src/policy/estimate.h"
+#include "testutil.h"
+
+#define EPS 1e-9
+/* cmocka's assert_float_equal compares in single precision. */
+#define assert_near(a, b, eps) assert_true(fabs((double)(a) - (double)(b)) <= (eps))
+
+/* ---------- bandwidth estimators ---------- */
+
+static const double seq[] = {100, 200, 50, 400};
+
+static st_bwest fed(st_bwest_kind kind, double alpha, int k, size_t n)
+{
+    st_bwest e;
+    st_bwest_init(&e, kind, alpha, k, 10);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(st_bwest_add(&e, seq[i]), 1);
+    return e;
+}
+
+static void test_bwest_initial(void **state)
+{
+    (void)state;
+    for (int k = ST_BWEST_LAST; k <= ST_BWEST_HARMONIC; k++) {
+        st_bwest e = fed((st_bwest_kind)k, 0.5, 3, 0);
+        assert_near(st_bwest_value(&e), 10, EPS);
+    }
+}
+
+static void test_bwest_last(void **state)
+{
+    (void)state;
+    st_bwest e = fed(ST_BWEST_LAST, 0.5, 3, 4);
+    assert_near(st_bwest_value(&e), 400, EPS);
+}
+
+static void test_bwest_ewma(void **state)
+{
+    (void)state;
+    /* alpha 0.5 from 10: 55, 127.5, 88.75, 244.375 */
+    st_bwest e = fed(ST_BWEST_EWMA, 0.5, 3, 4);
+    assert_near(st_bwest_value(&e), 244.375, EPS);
+    /* alpha 0.25 from 10: 32.5, 74.375, 68.28125, 151.2109375 */
+    e = fed(ST_BWEST_EWMA, 0.25, 3, 4);
+    assert_near(st_bwest_value(&e), 151.2109375, EPS);
+}
+
+static void test_bwest_harmonic(void **state)
+{
+    (void)state;
+    /* two samples: 2 / (1/100 + 1/200) = 133.33... */
+    st_bwest e = fed(ST_BWEST_HARMONIC, 0.5, 3, 2);
+    assert_near(st_bwest_value(&e), 400.0 / 3, EPS);
+    /* the last 3 of 4: 3 / (1/200 + 1/50 + 1/400) = 109.0909... */
+    e = fed(ST_BWEST_HARMONIC, 0.5, 3, 4);
+    assert_near(st_bwest_value(&e), 3 / 0.0275, EPS);
+    /* one slow sample pulls the harmonic mean below the arithmetic one */
+    assert_true(st_bwest_value(&e) < (200 + 50 + 400) / 3.0);
+}
+
+static void test_bwest_ignores_bad_samples(void **state)
+{
+    (void)state;
+    st_bwest e = fed(ST_BWEST_EWMA, 0.5, 3, 4);
+    assert_int_equal(st_bwest_add(&e, -5), 0);
+    assert_int_equal(st_bwest_add(&e, 0), 0);
+    assert_int_equal(st_bwest_add(&e, NAN), 0);
+    assert_int_equal(st_bwest_add(&e, INFINITY), 0);
+    assert_near(st_bwest_value(&e), 244.375, EPS);
+    assert_int_equal(e.n, 4);
+}
+
+/* ---------- the estimate and the rule ---------- */
+
+/* LayerCake's defaults: T = 0.8 x (B - 50 ms). */
+static const lc_rule code_rule = {.safety = 0.8, .margin_s = 0.05,
+                                  .local_precheck = 1,
+                                  .fallback = LC_FALLBACK_FASTEST_LOCAL};
+
+static lc_cand local_pair(int model, double acc, double exec)
+{
+    return (lc_cand){.model = model, .node = 9, .local = 1, .accuracy = acc,
+                     .exec_s = exec};
+}
+
+static lc_cand cloud_pair(int model, double acc, double exec, double net)
+{
+    return (lc_cand){.model = model, .node = 0, .accuracy = acc,
+                     .exec_s = exec, .net_s = net};
+}
+
+static void test_estimate_sums_parts(void **state)
+{
+    (void)state;
+    lc_cand c = cloud_pair(7, 0.843, 0.15, 0.3);
+    c.queue_s = 0.2;
+    c.load_s = 4;
+    assert_near(lc_estimate(&c), 4.65, EPS);
+}
+
+/* Phone: B0 (0.771, 60 ms), B3 (0.816, 240 ms); cloud: B7 (0.843). */
+static void three_pairs(lc_cand c[3], double cloud_net)
+{
+    c[0] = local_pair(0, 0.771, 0.06);
+    c[1] = local_pair(3, 0.816, 0.24);
+    c[2] = cloud_pair(7, 0.843, 0.15, cloud_net);
+}
+
+static void test_select_warm_vs_cold(void **state)
+{
+    (void)state;
+    lc_cand c[3];
+    /* B = 1 s: T = 0.8 x 0.95 = 0.76 s.  Warm B7: 0.15 + 0.3 = 0.45 <= T,
+     * the most accurate: the cloud. */
+    three_pairs(c, 0.3);
+    assert_int_equal(lc_select(&code_rule, c, 3, 1.0), 2);
+    /* Cold B7 with its load predicted (5 s): 5.45 > T; B3's 0.24 fits:
+     * the phone's B3. */
+    c[2].load_s = 5;
+    assert_int_equal(lc_select(&code_rule, c, 3, 1.0), 1);
+    /* Marked cold (excluded) rather than predicted: the same. */
+    c[2].load_s = 0;
+    c[2].unavailable = 1;
+    assert_int_equal(lc_select(&code_rule, c, 3, 1.0), 1);
+}
+
+static void test_select_queue(void **state)
+{
+    (void)state;
+    lc_cand c[3];
+    three_pairs(c, 0.3);
+    /* 0.4 s of queue at the cloud: 0.85 > 0.76: B3 on the phone. */
+    c[2].queue_s = 0.4;
+    assert_int_equal(lc_select(&code_rule, c, 3, 1.0), 1);
+    /* 0.3 s: 0.75 <= 0.76: still the cloud. */
+    c[2].queue_s = 0.3;
+    assert_int_equal(lc_select(&code_rule, c, 3, 1.0), 2);
+}
+
+static void test_select_bandwidth(void **state)
+{
+    (void)state;
+    lc_net_cfg cfg = {.bw_kind = ST_BWEST_LAST, .bw_alpha = 0.5, .bw_k = 1,
+                      .bw_init = 1, .rtt_alpha = 1};
+    lc_net n;
+    lc_net_init(&n, &cfg);
+    st_bwest_add(&n.rtt, 0.1);
+    lc_cand c[3];
+    /* Fast: 1 MB/s.  180 KB: 0.1 + 0.18 = 0.28 s; 0.15 + 0.28 = 0.43 <= 0.76. */
+    st_bwest_add(&n.bw, 1e6);
+    assert_near(lc_net_time(&n, &cfg, 180000, 16000), 0.28, EPS);
+    three_pairs(c, lc_net_time(&n, &cfg, 180000, 16000));
+    assert_int_equal(lc_select(&code_rule, c, 3, 1.0), 2);
+    /* Slow: 100 KB/s.  0.1 + 1.8 = 1.9 s: B3 on the phone. */
+    st_bwest_add(&n.bw, 1e5);
+    three_pairs(c, lc_net_time(&n, &cfg, 180000, 16000));
+    assert_int_equal(lc_select(&code_rule, c, 3, 1.0), 1);
+    /* Counting the output as well: 0.1 + 1.96 = 2.06 s. */
+    cfg.count_output = 1;
+    assert_near(lc_net_time(&n, &cfg, 180000, 16000), 2.06, EPS);
+    lc_net_free(&n);
+}
+
+static void test_select_precheck(void **state)
+{
+    (void)state;
+    /* A slow phone: its fastest pair takes 0.3 s.  B = 0.25 s: no local
+     * pair fits B, so the code runs the fastest local pair and does not
+     * look at the cloud, whose 0.1 s would fit T = 0.8 x 0.2 = 0.16. */
+    lc_cand c[2] = {local_pair(0, 0.771, 0.3), cloud_pair(7, 0.843, 0.05, 0.05)};
+    assert_int_equal(lc_select(&code_rule, c, 2, 0.25), 0);
+    lc_rule general = code_rule;
+    general.local_precheck = 0;
+    assert_int_equal(lc_select(&general, c, 2, 0.25), 1);
+}
+
+static void test_select_ties_and_busy(void **state)
+{
+    (void)state;
+    /* Same accuracy on both sides, both fit (B = 2 s, T = 1.56): the
+     * local pair, listed first, wins the tie. */
+    lc_cand c[3] = {local_pair(0, 0.771, 0.06), local_pair(7, 0.843, 0.5),
+                    cloud_pair(7, 0.843, 0.05, 0.25)};
+    assert_int_equal(lc_select(&code_rule, c, 3, 2.0), 1);
+    /* The local B7 busy: the cloud's. */
+    c[1].unavailable = 1;
+    assert_int_equal(lc_select(&code_rule, c, 3, 2.0), 2);
+    /* Everything busy: the fastest local pair (busy or not). */
+    c[0].unavailable = c[2].unavailable = 1;
+    assert_int_equal(lc_select(&code_rule, c, 3, 2.0), 0);
+}
+
+static void test_select_fallback_and_floor(void **state)
+{
+    (void)state;
+    /* B = 0.3 s, T = 0.2: B0 (0.06) fits B, so no pre-check; nothing but
+     * B0 fits T, and with a minimum accuracy of 0.8 not even B0. */
+    lc_cand c[3] = {local_pair(0, 0.771, 0.06), local_pair(3, 0.816, 0.24),
+                    cloud_pair(7, 0.843, 0.05, 0.2)};
+    lc_rule r = code_rule;
+    r.min_accuracy = 0.8;
+    /* the code: the fastest local pair, B0 */
+    assert_int_equal(lc_select(&r, c, 3, 0.3), 0);
+    /* the general form: the smallest estimate, B0 (0.06) too; make the
+     * phone slower (B0 0.28, B3 0.29: both still fit B) so that the
+     * cloud's 0.25 is the smallest */
+    r.fallback = LC_FALLBACK_SMALLEST;
+    c[0].exec_s = 0.28;
+    c[1].exec_s = 0.29;
+    assert_int_equal(lc_select(&r, c, 3, 0.3), 2);
+    /* without the floor nothing fits T = 0.2 either (0.28, 0.29, 0.25):
+     * the smallest estimate again */
+    r.min_accuracy = 0;
+    assert_int_equal(lc_select(&r, c, 3, 0.3), 2);
+}
+
+static void test_select_without_remote(void **state)
+{
+    (void)state;
+    /* No remote pair at all: the most accurate local pair within B,
+     * without the safety factor: B = 0.25 admits B3 (0.24). */
+    lc_cand c[2] = {local_pair(0, 0.771, 0.06), local_pair(3, 0.816, 0.24)};
+    assert_int_equal(lc_select(&code_rule, c, 2, 0.25), 1);
+    assert_int_equal(lc_select(&code_rule, c, 0, 0.25), -1);
+}
+
+static void test_queue_wait(void **state)
+{
+    (void)state;
+    assert_near(lc_queue_wait_s(1, 2, 0.1), 0, EPS);
+    assert_near(lc_queue_wait_s(2, 2, 0.1), 0.05, EPS);
+    assert_near(lc_queue_wait_s(5, 1, 0.1), 0.5, EPS);
+}
+
+/* ---------- scenarios ---------- */
+
+static st_scenario *load(const char *text)
+{
+    st_scenario *sc;
+    st_error err;
+    if (st_scenario_load_text("t.yaml", text, strlen(text), tu_tmpdir(), NULL,
+                              0, &sc, &err))
+        fail_msg("%s", err.msg);
+    return sc;
+}
+
+static st_run_result run_ops(const st_scenario *sc, const st_policy_ops *ops)
+{
+    st_run_result res;
+    st_error err;
+    st_run_opts o = {.log_requests = 1};
+    if (st_world_run_ops(sc, ops, NULL, &o, &res, &err))
+        fail_msg("%s", err.msg);
+    return res;
+}
+
+static st_run_result run_policy(const st_scenario *sc, size_t p)
+{
+    st_run_result res;
+    st_error err;
+    st_run_opts o = {.log_requests = 1};
+    if (st_world_run(sc, p, &o, &res, &err))
+        fail_msg("%s", err.msg);
+    return res;
+}
+
+/* ---------- dispatch ---------- */
+
+typedef struct seen {
+    uint64_t id;
+    double arrival, slo, decide, budget;
+} seen;
+
+static seen log_[4096];
+static size_t n_log;
+
+static void record_decide(st_policy *p, const st_request *req,
+                          const st_view *v, st_decision *out)
+{
+    (void)p;
+    (void)v;
+    if (n_log < 4096)
+        log_[n_log++] = (seen){req->id, req->arrival_s, req->slo_s,
+                               req->decide_s, req->budget_s};
+    out->model = 0;
+    out->node = req->device_node;
+    out->estimate_s = 0.8;
+}
+
+static const st_policy_ops recorder = {.name = "recorder", .summary = "test",
+                                       .decide = record_decide};
+
+static const char *dispatch_tmpl =
+    "name: d\nseed: %d\nduration: 30 s\nwarmup: 0 s\ndrain: 200 s\n"
+    "models: [{name: m, task: t, accuracy: 0.5, size_mb: 1, input_bytes: 1000, output_bytes: 10}]\n"
+    "hardware: [{name: h, profiles: {m: {exec_ms: 1000}}}]\n"
+    "nodes: [{name: c, hardware: h}]\n"
+    "devices:\n  - name: p\n    hardware: h\n    executors: 4\n    attach: c\n"
+    "    %s\n"
+    "    link: {up: {mbps: 10}, down: {mbps: 10}}\n"
+    "    workload: {task: t, arrival: {process: poisson, rate_per_s: 3}, "
+    "slo: {dist: uniform, min_ms: 100, max_ms: 20000}}\n"
+    "policy: local\n";
+
+static st_run_result run_dispatch(const char *dispatch, st_scenario **keep)
+{
+    char text[4096];
+    snprintf(text, sizeof text, dispatch_tmpl, 3, dispatch);
+    *keep = load(text);
+    n_log = 0;
+    return run_ops(*keep, &recorder);
+}
+
+/* Requests in service (exec 1 s exactly, local) at most `workers` at once. */
+static int max_in_service(void)
+{
+    int most = 0;
+    for (size_t i = 0; i < n_log; i++) {
+        int k = 0;
+        for (size_t j = 0; j < n_log; j++)
+            if (log_[j].decide <= log_[i].decide + EPS &&
+                log_[j].decide + 1 > log_[i].decide + EPS)
+                k++;
+        if (k > most)
+            most = k;
+    }
+    return most;
+}
+
+static void test_dispatch_edf(void **state)
+{
+    (void)state;
+    st_scenario *sc;
+    st_run_result r = run_dispatch("dispatch: {queue: edf, workers: 2}", &sc);
+    assert_true(n_log > 60);   /* ~90 arrivals, all served in the drain */
+    assert_int_equal(max_in_service(), 2);
+    size_t reordered = 0;
+    for (size_t i = 0; i < n_log; i++) {
+        double t = log_[i].decide, dl = log_[i].arrival + log_[i].slo;
+        assert_near(log_[i].budget, log_[i].slo - (t - log_[i].arrival), EPS);
+        /* every request waiting then (arrived, decided later) has a
+         * deadline no earlier */
+        for (size_t j = i + 1; j < n_log; j++)
+            if (log_[j].arrival <= t)
+                assert_true(log_[j].arrival + log_[j].slo >= dl - EPS);
+        reordered += i > 0 && log_[i].id < log_[i - 1].id;
+    }
+    assert_true(reordered > 0);   /* EDF did overtake arrival order */
+    /* estimate 0.8 s against latencies of 1 s and more */
+    assert_true(st_metrics_get(&r.metrics, "estimate_mae_ms") >= 200 - 1e-6);
+    st_run_result_free(&r);
+    st_scenario_free(sc);
+}
+
+static void test_dispatch_fifo(void **state)
+{
+    (void)state;
+    st_scenario *sc;
+    st_run_result r = run_dispatch("dispatch: {queue: fifo, workers: 1}", &sc);
+    assert_true(n_log > 30);
+    assert_int_equal(max_in_service(), 1);
+    for (size_t i = 1; i < n_log; i++) {
+        assert_true(log_[i].id > log_[i - 1].id);
+        assert_true(log_[i].decide >= log_[i - 1].decide + 1 - EPS);
+    }
+    /* every request has exactly one outcome */
+    double n = st_metrics_get(&r.metrics, "requests");
+    assert_true(n == st_metrics_get(&r.metrics, "requests_met") +
+                     st_metrics_get(&r.metrics, "requests_missed") +
+                     st_metrics_get(&r.metrics, "requests_dropped") +
+                     st_metrics_get(&r.metrics, "requests_unfinished"));
+    st_run_result_free(&r);
+    st_scenario_free(sc);
+}
+
+static void test_no_dispatch_decides_at_arrival(void **state)
+{
+    (void)state;
+    st_scenario *sc;
+    st_run_result r = run_dispatch("", &sc);
+    assert_true(n_log > 60);
+    for (size_t i = 0; i < n_log; i++) {
+        assert_near(log_[i].decide, log_[i].arrival, EPS);
+        assert_near(log_[i].budget, log_[i].slo, EPS);
+    }
+    st_run_result_free(&r);
+    st_scenario_free(sc);
+}
+
+static void test_dispatch_bad_queue(void **state)
+{
+    (void)state;
+    char text[4096];
+    st_scenario *sc = NULL;
+    st_error err;
+    snprintf(text, sizeof text, dispatch_tmpl, 3, "dispatch: {queue: lifo, workers: 2}");
+    assert_int_not_equal(st_scenario_load_text("t.yaml", text, strlen(text), ".",
+                                               NULL, 0, &sc, &err), 0);
+    assert_non_null(strstr(err.msg, "t.yaml:14:"));
+    assert_non_null(strstr(err.msg, "lifo"));
+}
+
+/* ---------- probes and the estimate error ---------- */
+
+static double probe_t[2];
+
+static int probing_init(st_policy *p, const st_params *params, const st_view *v,
+                        st_error *err)
+{
+    (void)p;
+    (void)params;
+    (void)err;
+    probe_t[0] = st_view_probe(v, 0, 100000, 100000);
+    probe_t[1] = st_view_probe(v, 0, 0, 0);
+    return 0;
+}
+
+static void offload_decide(st_policy *p, const st_request *req,
+                           const st_view *v, st_decision *out)
+{
+    (void)p;
+    record_decide(p, req, v, out);
+    out->node = 0;
+    out->estimate_s = NAN;
+}
+
+static const st_policy_ops prober = {.name = "prober", .summary = "test",
+                                     .init = probing_init,
+                                     .decide = offload_decide};
+
+static void test_probe_occupies_link(void **state)
+{
+    (void)state;
+    /* 8 Mbit/s = 1 MB/s each way, RTT 100 ms.  100 KB echo: up 0-0.1,
+     * +50 ms, down 0.15-0.25, +50 ms: back at 0.30.  Then an empty echo
+     * sent at 0 waits for the uplink until 0.1, arrives at 0.15, waits for
+     * the downlink (reserved until 0.25), and is back at 0.30 too. */
+    st_scenario *sc = load(
+        "name: pr\nseed: 1\nduration: 0.5 s\nwarmup: 0 s\n"
+        "models: [{name: m, task: t, accuracy: 0.5, size_mb: 1, input_bytes: 100000, output_bytes: 0}]\n"
+        "hardware: [{name: h, profiles: {m: {exec_ms: 0}}}]\n"
+        "nodes: [{name: c, hardware: h, preload: all}]\n"
+        "devices:\n  - name: p\n    hardware: h\n    attach: c\n"
+        "    link: {up: {mbps: 8}, down: {mbps: 8}, rtt_ms: 100}\n"
+        "    workload: {task: t, arrival: {process: constant, rate_per_s: 20}, slo_ms: 1000}\n"
+        "policy: local\n");
+    n_log = 0;
+    st_run_result r = run_ops(sc, &prober);
+    assert_near(probe_t[0], 0.30, 1e-9);
+    assert_near(probe_t[1], 0.30, 1e-9);
+    assert_near(st_metrics_get(&r.metrics, "probe_bytes"), 200000, 1e-6);
+    /* The first request arrives before 0.05 with 100 KB: its upload waits
+     * for the probe's (until 0.1), ends at 0.2, reaches the node at 0.25;
+     * the empty result waits for the downlink the echoes reserved (until
+     * 0.25) and is back at 0.30.  Without the probes: before 0.25. */
+    const st_request_rec *first = NULL;
+    for (size_t i = 0; i < r.requests.n; i++)
+        if (!first || r.requests.recs[i].arrival_s < first->arrival_s)
+            first = &r.requests.recs[i];
+    assert_non_null(first);
+    assert_true(first->arrival_s < 0.05);
+    assert_near(first->arrival_s + first->latency_s, 0.30, 1e-9);
+    assert_true(isnan(st_metrics_get(&r.metrics, "estimate_mae_ms")));
+    st_run_result_free(&r);
+    st_scenario_free(sc);
+}
+
+static void test_estimate_error_metrics(void **state)
+{
+    (void)state;
+    /* Local, exec exactly 1 s, never queued: latency 1 s, estimate 0.8. */
+    st_scenario *sc = load(
+        "name: ee\nseed: 2\nduration: 50 s\nwarmup: 0 s\n"
+        "models: [{name: m, task: t, accuracy: 0.5, size_mb: 1}]\n"
+        "hardware: [{name: h, profiles: {m: {exec_ms: 1000}}}]\n"
+        "nodes: [{name: c, hardware: h}]\n"
+        "devices:\n  - name: p\n    hardware: h\n    executors: 1000\n    preload: all\n"
+        "    attach: c\n    link: {up: {mbps: 8}, down: {mbps: 8}}\n"
+        "    workload: {task: t, arrival: {process: poisson, rate_per_s: 2}, slo_ms: 1500}\n"
+        "policy: local\n");
+    n_log = 0;
+    st_run_result r = run_ops(sc, &recorder);
+    assert_near(st_metrics_get(&r.metrics, "estimate_mae_ms"), 200, 1e-6);
+    assert_near(st_metrics_get(&r.metrics, "estimate_p95_abs_err_ms"), 200, 1e-6);
+    st_run_result_free(&r);
+    st_scenario_free(sc);
+}
+
+/* ---------- ${STRATA_DATA} ---------- */
+
+static void test_strata_data_paths(void **state)
+{
+    (void)state;
+    tu_write_file(0, "sd-trace.txt", "0 2\n1 4\n");
+    tu_write_file(1, "sd-rtt.csv", "rtt_ms,carrier\n40,a\n60,b\n");
+    const char *text =
+        "name: sd\nseed: 1\nduration: 10 s\n"
+        "models: [{name: m, task: t, accuracy: 0.5}]\n"
+        "hardware: [{name: h, profiles: {m: {exec_ms: 1}}}]\n"
+        "nodes: [{name: c, hardware: h}]\n"
+        "devices:\n  - name: p\n    hardware: h\n    attach: c\n"
+        "    link:\n      up: {trace: \"${STRATA_DATA}/sd-trace.txt\"}\n"
+        "      down: {mbps: 1}\n"
+        "      rtt: {dist: empirical, file: \"${STRATA_DATA}/sd-rtt.csv\", column: rtt_ms}\n"
+        "    workload: {task: t, arrival: {process: poisson, rate_per_s: 1}, slo_ms: 100}\n"
+        "policy: local\n";
+    st_scenario *sc = NULL;
+    st_error err;
+    char *saved = getenv("STRATA_DATA") ? strdup(getenv("STRATA_DATA")) : NULL;
+    unsetenv("STRATA_DATA");
+    assert_int_not_equal(st_scenario_load_text("sd.yaml", text, strlen(text), "/nowhere",
+                                               NULL, 0, &sc, &err), 0);
+    assert_non_null(strstr(err.msg, "sd.yaml:12:"));
+    assert_non_null(strstr(err.msg, "STRATA_DATA is not set"));
+    setenv("STRATA_DATA", tu_tmpdir(), 1);
+    if (st_scenario_load_text("sd.yaml", text, strlen(text), "/nowhere", NULL, 0,
+                              &sc, &err))
+        fail_msg("%s", err.msg);
+    assert_near(st_dist_mean(&sc->devices[0].link.rtt_s), 0.05, 1e-12);
+    assert_int_equal(sc->devices[0].link.up.n_traces, 1);
+    st_scenario_free(sc);
+    /* only a leading ${STRATA_DATA} followed by '/' is special */
+    const char *lit = strstr(text, "${STRATA_DATA}/sd-trace");
+    char *t2 = strdup(text);
+    memcpy(t2 + (lit - text), "${STRATA_DATA}x", 15);
+    assert_int_not_equal(st_scenario_load_text("sd.yaml", t2, strlen(t2), "/nowhere",
+                                               NULL, 0, &sc, &err), 0);
+    assert_non_null(strstr(err.msg, "does not exist"));
+    free(t2);
+    if (saved) {
+        setenv("STRATA_DATA", saved, 1);
+        free(saved);
+    } else {
+        unsetenv("STRATA_DATA");
+    }
+}
+
+/* ---------- the policies end to end ---------- */
+
+/* Phone: small 50 ms (0.7), big 2 s (0.8); cloud: small 10 ms, big
+ * 50 ms; 50 KB inputs; SLO 1 s. */
+static const char *e2e_tmpl =
+    "name: e2e\nseed: 4\nduration: 200 s\nwarmup: 40 s\n"
+    "models:\n"
+    "  - {name: small, task: t, accuracy: 0.7, size_mb: 10, input_bytes: 50000, output_bytes: 1000}\n"
+    "  - {name: big, task: t, accuracy: 0.8, size_mb: 100, input_bytes: 50000, output_bytes: 1000}\n"
+    "hardware:\n"
+    "  - name: phone\n    profiles: {small: {exec_ms: 50}, big: {exec_ms: 2000}}\n"
+    "  - name: gpu\n    profiles: {small: {exec_ms: 10}, big: {exec_ms: 50}}\n"
+    "nodes: [{name: cloud, hardware: gpu, executors: 100, preload: all, price_per_s: 0.001}]\n"
+    "devices:\n  - name: ph\n    count: 2\n    hardware: phone\n    executors: 2\n"
+    "    preload: all\n    attach: cloud\n    dispatch: {queue: edf, workers: 2}\n"
+    "    link: {up: {mbps: %g}, down: {mbps: %g}, rtt_ms: 20}\n"
+    "    workload: {task: t, arrival: {process: poisson, rate_per_s: 1}, slo_ms: %g}\n"
+    "policy:\n  - layercake\n  - oracle\n  - {name: infaas, params: {network: none}}\n";
+
+static st_scenario *e2e(double mbps, double slo_ms)
+{
+    char text[4096];
+    snprintf(text, sizeof text, e2e_tmpl, mbps, mbps, slo_ms);
+    return load(text);
+}
+
+/* Replaces the first `from` in buf (which must hold it) by `to`. */
+static void subst(char *buf, size_t size, const char *from, const char *to)
+{
+    char *at = strstr(buf, from);
+    assert_non_null(at);
+    size_t lf = strlen(from), lt = strlen(to), rest = strlen(at + lf);
+    assert_true((size_t)(at - buf) + lt + rest < size);
+    memmove(at + lt, at + lf, rest + 1);
+    memcpy(at, to, lt);
+}
+
+static size_t count_choice(const st_run_result *r, int model, int offloaded)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < r->requests.n; i++)
+        k += r->requests.recs[i].model == model &&
+             r->requests.recs[i].offloaded == offloaded;
+    return k;
+}
+
+static void test_layercake_fast_link_offloads(void **state)
+{
+    (void)state;
+    /* 100 Mbit/s: B = 1 s, T = 0.76; the cloud's big: 50 ms + a network
+     * estimate of tens of ms fits; the phone's big (2 s) does not. */
+    st_scenario *sc = e2e(100, 1000);
+    for (size_t p = 0; p < 2; p++) {
+        st_run_result r = run_policy(sc, p);
+        size_t n = r.requests.n;
+        assert_true(n > 200);
+        /* a request dispatched while the other worker's call to the big
+         * model runs finds that pair busy; of the two small pairs (0.7
+         * each) the phone's wins the tie */
+        assert_true(count_choice(&r, 1, 1) > 0.8 * (double)n);
+        assert_int_equal(count_choice(&r, 1, 1) + count_choice(&r, 0, 0), n);
+        assert_true(st_metrics_get(&r.metrics, "slo_attainment") > 0.95);
+        assert_true(st_metrics_get(&r.metrics, "estimate_mae_ms") < 100);
+        /* the oracle sends no probes */
+        assert_true((st_metrics_get(&r.metrics, "probe_bytes") > 0) == (p == 0));
+        st_run_result_free(&r);
+    }
+    st_scenario_free(sc);
+}
+
+static void test_layercake_slow_link_stays_local(void **state)
+{
+    (void)state;
+    /* 50 kbit/s: 50 KB take 8 s to upload.  The bandwidth estimate can
+     * only be that low or lower, so nothing is offloaded: the phone's
+     * small model is the only pair that fits. */
+    st_scenario *sc = e2e(0.05, 1000);
+    for (size_t p = 0; p < 2; p++) {
+        st_run_result r = run_policy(sc, p);
+        assert_true(r.requests.n > 200);
+        assert_int_equal(count_choice(&r, 0, 0), r.requests.n);
+        assert_true(st_metrics_get(&r.metrics, "slo_attainment") > 0.99);
+        st_run_result_free(&r);
+    }
+    st_scenario_free(sc);
+}
+
+static void test_infaas_server_pick(void **state)
+{
+    (void)state;
+    /* network: none, so the server sees the whole budget.  SLO 1 s: the
+     * most accurate cloud model (big, 50 ms) fits.  SLO 5 ms: none fits;
+     * the fastest with accuracy >= 0.5 is small (10 ms). */
+    st_scenario *sc = e2e(100, 1000);
+    st_run_result r = run_policy(sc, 2);
+    assert_int_equal(count_choice(&r, 1, 1), r.requests.n);
+    st_run_result_free(&r);
+    st_scenario_free(sc);
+    sc = e2e(100, 5);
+    r = run_policy(sc, 2);
+    assert_int_equal(count_choice(&r, 0, 1), r.requests.n);
+    st_run_result_free(&r);
+    st_scenario_free(sc);
+}
+
+static void test_layercake_cold_noticed_or_predicted(void **state)
+{
+    (void)state;
+    /* The cloud does not hold big and takes 10 s to load it.  By default
+     * the cold start is not predicted: layercake sends big there (50 ms +
+     * network fits), pays the load, and that call (> 5 s) marks the pair
+     * cold.  With predict_cold the 10 s are in the estimate: big never
+     * goes to the cloud, and nothing is loaded. */
+    char text[4096];
+    snprintf(text, sizeof text, e2e_tmpl, 100.0, 100.0, 1000.0);
+    subst(text, sizeof text, "preload: all, price", "preload: [small], price");
+    subst(text, sizeof text, "big: {exec_ms: 50}", "big: {exec_ms: 50, load_ms: 10000}");
+    strcpy(strstr(text, "policy:"), "policy:\n  - layercake\n"
+           "  - {name: layercake, params: {predict_cold: 1}}\n");
+    const char *ov[] = {"warmup=0"};
+    st_scenario *sc;
+    st_error err;
+    if (st_scenario_load_text("t.yaml", text, strlen(text), ".", ov, 1, &sc, &err))
+        fail_msg("%s", err.msg);
+    st_run_result r = run_policy(sc, 0);
+    assert_true(st_metrics_get(&r.metrics, "model_loads") >= 1);
+    size_t cold_calls = 0;
+    for (size_t i = 0; i < r.requests.n; i++)
+        cold_calls += r.requests.recs[i].cold && r.requests.recs[i].offloaded;
+    assert_true(cold_calls >= 1);
+    st_run_result_free(&r);
+    r = run_policy(sc, 1);
+    assert_true(st_metrics_get(&r.metrics, "model_loads") == 0);
+    assert_int_equal(count_choice(&r, 1, 1), 0);
+    st_run_result_free(&r);
+    st_scenario_free(sc);
+}
+
+static void test_bad_params(void **state)
+{
+    (void)state;
+    char text[4096];
+    snprintf(text, sizeof text, e2e_tmpl, 10.0, 10.0, 500.0);
+    char *p = strstr(text, "  - layercake");
+    assert_non_null(p);
+    strcpy(p, "  - {name: layercake, params: {bw_estimator: median}}\n");
+    st_scenario *sc = load(text);
+    st_run_result res;
+    st_error err;
+    assert_int_not_equal(st_world_run(sc, 0, NULL, &res, &err), 0);
+    assert_non_null(strstr(err.msg, "bw_estimator"));
+    assert_non_null(strstr(err.msg, "harmonic"));
+    st_scenario_free(sc);
+}
+
+static void test_oracle_labelled(void **state)
+{
+    (void)state;
+    const st_policy_ops *o = st_policy_lookup("oracle");
+    assert_non_null(o);
+    assert_non_null(strstr(o->summary, "oracle: uses the future of the traces"));
+    assert_non_null(st_policy_lookup("layercake"));
+    assert_non_null(st_policy_lookup("infaas"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bwest_initial),
+        cmocka_unit_test(test_bwest_last),
+        cmocka_unit_test(test_bwest_ewma),
+        cmocka_unit_test(test_bwest_harmonic),
+        cmocka_unit_test(test_bwest_ignores_bad_samples),
+        cmocka_unit_test(test_estimate_sums_parts),
+        cmocka_unit_test(test_select_warm_vs_cold),
+        cmocka_unit_test(test_select_queue),
+        cmocka_unit_test(test_select_bandwidth),
+        cmocka_unit_test(test_select_precheck),
+        cmocka_unit_test(test_select_ties_and_busy),
+        cmocka_unit_test(test_select_fallback_and_floor),
+        cmocka_unit_test(test_select_without_remote),
+        cmocka_unit_test(test_queue_wait),
+        cmocka_unit_test(test_dispatch_edf),
+        cmocka_unit_test(test_dispatch_fifo),
+        cmocka_unit_test(test_no_dispatch_decides_at_arrival),
+        cmocka_unit_test(test_dispatch_bad_queue),
+        cmocka_unit_test(test_probe_occupies_link),
+        cmocka_unit_test(test_estimate_error_metrics),
+        cmocka_unit_test(test_strata_data_paths),
+        cmocka_unit_test(test_layercake_fast_link_offloads),
+        cmocka_unit_test(test_layercake_slow_link_stays_local),
+        cmocka_unit_test(test_infaas_server_pick),
+        cmocka_unit_test(test_layercake_cold_noticed_or_predicted),
+        cmocka_unit_test(test_bad_params),
+        cmocka_unit_test(test_oracle_labelled),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
