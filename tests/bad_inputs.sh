@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# bad_inputs.sh - hostile and malformed inputs: every case in
-# tests/bad/cases.txt, the regressions the fuzzers left in tests/bad/fuzz/,
+# bad_inputs.sh - hostile and malformed inputs (scenarios, traces, sweeps,
+# databases, arguments): every case in tests/bad/cases.txt, the regressions the fuzzers left in tests/bad/fuzz/,
 # and inputs too big or too odd to commit (a 100 MB line, a directory, a
 # missing file, limits on models, nodes, devices and requests, broken
 # results databases, bad arguments), generated here.
@@ -54,7 +54,7 @@ invoke() {
         head -5 "$tmp/err" | sed 's/^/    /'
         return
     fi
-    if [ -n "$pattern" ] && ! grep -qE -- "$pattern" "$tmp/err"; then
+    if [ -n "$pattern" ] && ! LC_ALL=C grep -qE -- "$pattern" "$tmp/err"; then
         fail "$what: message does not match /$pattern/"
         head -5 "$tmp/err" | sed 's/^/    /'
         return
@@ -117,6 +117,17 @@ trace_case() {
     fi
 }
 
+# sweep_case FILE PATTERN ARGS...: a dry run, then a real one into a
+# database (one worker, so a bug cannot hide in a worker process).
+sweep_case() {
+    local file=$1 pattern=$2
+    shift 2
+    rm -f "$tmp/runs.db"*
+    invoke 2 "$pattern" -- sweep --dry-run --db "$tmp/runs.db" "$@" "$file"
+    invoke 2 "$pattern" -- sweep -q -j 1 --db "$tmp/runs.db" "$@" "$file"
+    no_runs "$tmp/runs.db"
+}
+
 # ---- the committed cases -------------------------------------------------
 ncases=0
 while IFS= read -r line; do
@@ -130,16 +141,24 @@ while IFS= read -r line; do
     case "$file" in
         scenario/*) scenario_case "$bad/$file" "$pattern" "${argv[@]}" ;;
         trace/*) trace_case "$bad/$file" "$pattern" "${argv[@]}" ;;
+        sweep/*) sweep_case "$bad/$file" "$pattern" "${argv[@]}" ;;
         *) fail "cases.txt: no rule for '$file'" ;;
     esac
 done <"$bad/cases.txt"
 [ "$ncases" -ge 40 ] || fail "cases.txt lists only $ncases cases"
+# A file added under tests/bad/ without a line in cases.txt would go
+# untested.
+for f in "$bad"/scenario/* "$bad"/trace/* "$bad"/sweep/*; do
+    rel=${f#"$bad"/}
+    grep -qF "$rel | " "$bad/cases.txt" || fail "tests/bad/$rel has no line in cases.txt"
+done
 
 # Regressions found by fuzz/run: must not crash or hang.  They are replayed
 # as the harnesses ran them: a scenario from a directory beside traces/
 # (the harness resolves paths against configs/) with its leading
-# "#set PATH=VALUE" lines as overrides; a trace in the format its name
-# starts with.
+# "#set PATH=VALUE" lines as overrides; a sweep from a directory where
+# ../configs, ../../configs and ../../../configs all exist; a trace in the
+# format its name starts with.
 mkdir -p "$tmp/replay/configs"
 ln -s "$STRATA_SRC/traces" "$tmp/replay/traces"
 for f in "$bad"/fuzz/scenario/*; do
@@ -151,6 +170,17 @@ for f in "$bad"/fuzz/scenario/*; do
         case "$l" in '#set '*) sets+=(--set "${l#\#set }") ;; *) break ;; esac
     done <"$f"
     invoke 0or2 '' -- validate "${sets[@]}" "$tmp/replay/configs/case.yaml"
+done
+mkdir -p "$tmp/replay/a/b/c"
+for d in "$tmp/replay/a" "$tmp/replay/a/b" "$tmp/replay/a/b/c"; do
+    ln -s "$STRATA_SRC/configs" "$d/configs"
+    ln -s "$STRATA_SRC/traces" "$d/traces"
+done
+for f in "$bad"/fuzz/sweep/*; do
+    [ -e "$f" ] || continue
+    ncases=$((ncases + 1))
+    cp "$f" "$tmp/replay/a/b/c/sweep.yaml"
+    invoke 0or2 '' -- sweep --dry-run --db "$tmp/replay.db" "$tmp/replay/a/b/c/sweep.yaml"
 done
 for f in "$bad"/fuzz/trace/*; do
     [ -e "$f" ] || continue
@@ -246,6 +276,8 @@ gen; invoke 2 "policy 'local' named twice" -- run -q --no-db --policy local,loca
 gen; invoke 2 'expected one or more policy names' -- run -q --no-db --policy , "$good"
 gen; invoke 2 'needs a positive number' -- trace synth --preset lte --seed 1 --duration -5 -o "$tmp/s.txt"
 gen; invoke 2 "unknown or incomplete option '--db'" -- run "$good" --db
+gen; invoke 2 "override 'name=.*': expected UTF-8 text" -- validate --set $'name=\xc8' "$good"
+gen; invoke 2 "override 'na.*me=x': expected UTF-8 text" -- validate --set $'na\xc8me=x' "$good"
 gen; invoke 2 "seed: expected a non-negative whole number, got '1e3'" -- run -q --no-db --seed 1e3 "$good"
 gen; invoke 2 "seed: expected a non-negative whole number" -- run -q --no-db --seed 99999999999999999999999 "$good"
 

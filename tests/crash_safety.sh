@@ -119,7 +119,7 @@ ro_done=0
 if try_tmpfs "$tmp/ro" 64m; then
     (run --db "$tmp/ro/r.db" --seed 1) >/dev/null 2>&1 || fail "run on the tmpfs failed"
     mount -o remount,ro "$tmp/ro" || fail "cannot remount read-only"
-    expect_refusal 2 'r\.db: .*read-only' "$tmp/ro/r.db" "run on a read-only filesystem" \
+    expect_refusal 2 'r\.db: .*read-only \(it is on a read-only file system\)' "$tmp/ro/r.db" "run on a read-only filesystem" \
         -- run --db "$tmp/ro/r.db" --seed 5
     expect_refusal 2 'new\.db: cannot open' "$tmp/ro/r.db" "new database on a read-only filesystem" \
         -- run --db "$tmp/ro/new.db" --seed 5
@@ -141,7 +141,7 @@ if [ "$(id -u)" != 0 ] || command -v setpriv >/dev/null; then
     chmod 444 "$tmp/perm/r.db"
     chmod -R a+rX "$tmp/base.yaml"
     if nobody_run test -r "$tmp/perm/r.db" && nobody_run test -x "$STRATA"; then
-        expect_refusal 2 'r\.db: .*read-only' "$tmp/perm/r.db" "run on a write-protected database" \
+        expect_refusal 2 "r\\.db: .*read-only \\(check the file's permissions\\)" "$tmp/perm/r.db" "run on a write-protected database" \
             -- nobody_run "$STRATA" run -q "$tmp/base.yaml" --db "$tmp/perm/r.db" --seed 5
         ro_done=$((ro_done + 1))
     fi

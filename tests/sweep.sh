@@ -4,7 +4,8 @@
 # killed with SIGKILL, or that is interrupted with SIGINT, leaves a sound
 # database, and re-running it runs exactly the missing points and ends with
 # the export of an uninterrupted sweep; invalid points are stored as
-# failed; shards of a job array merge into the same study.
+# failed; shards of a job array merge into the same study; report and
+# capacity work on it.
 set -eu
 : "${STRATA:?}" "${STRATA_SRC:?}"
 tmp=$(mktemp -d)
@@ -37,6 +38,17 @@ wait_runs() {
     fail "$1 never reached $2 runs"
 }
 
+# The live (not zombie) strata processes whose parent is $1, from /proc so
+# the test needs no procps.
+children() {
+    awk -v p="$1" '$2 == "(strata)" && $4 == p && $3 != "Z" { print $1 }' \
+        /proc/[0-9]*/stat 2>/dev/null || true
+}
+
+alive() {
+    awk '$3 != "Z" { found = 1 } END { exit !found }' "/proc/$1/stat" 2>/dev/null
+}
+
 check_sound() {
     [ "$(q "$1" 'pragma integrity_check')" = ok ] || fail "$1 is corrupt"
 }
@@ -66,7 +78,7 @@ grep -q "0 ran, $total already stored" again.txt
 "$STRATA" sweep study.yaml --jobs 2 --db kw.db -q >kw.txt 2>kw.err &
 pid=$!
 wait_runs kw.db 5
-worker=$(pgrep -P $pid | head -1)
+worker=$(children $pid | head -1)
 [ -n "$worker" ] || fail "no worker process found"
 kill -9 "$worker"
 rc=0; wait $pid || rc=$?
@@ -85,14 +97,13 @@ cmp ref.csv kw.csv || fail "export after a worker crash and resume differs"
 "$STRATA" sweep study.yaml --jobs 2 --db kp.db -q >/dev/null 2>&1 &
 pid=$!
 wait_runs kp.db 10
-workers=$(pgrep -P $pid || true)
+workers=$(children $pid)
+[ -n "$workers" ] || fail "no worker processes found"
 kill -9 $pid
 wait $pid 2>/dev/null || true
 sleep 0.5
 for w in $workers; do
-    if kill -0 "$w" 2>/dev/null && [ "$(ps -o stat= -p "$w" | cut -c1)" != Z ]; then
-        fail "worker $w outlived its parent"
-    fi
+    ! alive "$w" || fail "worker $w outlived its parent"
 done
 check_sound kp.db
 stored=$(q kp.db "select count(*) from runs where status = 'ok'")
@@ -148,6 +159,13 @@ grep -q 'point 1 (devices.0.count=-1 policy=local seed=1) failed' bad.err
 grep -qE '^local +20 ' report.txt && grep -qE '^cloud +20 ' report.txt
 "$STRATA" report --db ref.db --format csv --metrics slo_attainment >report.csv
 [ "$(wc -l <report.csv)" = 21 ] || fail "expected 20 groups of seeds"
+
+# ---- capacity ---------------------------------------------------------------
+"$STRATA" capacity "$STRATA_SRC/configs/quickstart.yaml" --target 0.8 \
+    --policy local --set 'duration=120 s' --set 'warmup=10 s' >cap.txt
+grep -qE '^local +[0-9.]+ +[0-9.]+ +[0-9.]+ +0\.(8|9)[0-9]* +[0-9]+$' cap.txt \
+    || fail "capacity: $(cat cap.txt)"
+rc=0; "$STRATA" capacity "$STRATA_SRC/configs/quickstart.yaml" 2>/dev/null || rc=$?; [ $rc = 2 ]
 
 # ---- usage -----------------------------------------------------------------
 "$STRATA" sweep --help | grep -q 'usage: strata sweep'

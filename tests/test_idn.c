@@ -358,6 +358,14 @@ static void test_marginal_greedy_static(void **state)
     st_scenario *sc = load_small("infida");
     st_idn *g = small_idn(sc, ST_IDN_SHARE_PROPORTIONAL);
     size_t n = st_idn_n_vars(g), nt = st_idn_n_types(g);
+    /* capacity: executors x slot / mean execution time, per slot */
+    int seen = 0;
+    for (size_t j = 0; j < n; j++)
+        if (st_idn_var_node(g, j) >= 3 && st_idn_var_model(g, j) == 1) {
+            assert_true(fabs(st_idn_var_capacity(g, j) - 1 * 5 / 0.020) <= 1);
+            seen++;
+        }
+    assert_int_equal(seen, 4);   /* a2 on every access node */
     unsigned char *x = calloc(n, 1);
     double *y = calloc(n, sizeof *y), *cnt = calloc(nt, sizeof *cnt);
     gsl_rng *r = st_rng_stream(14, "test-greedy");

@@ -2,7 +2,8 @@
  * seeds, policies), point ids (stable, the same as a single run's key,
  * distinct per value), sweep-file errors with their positions; the
  * confidence interval against hand-computed examples; the grouped report
- * and parameter columns of the export; merging shards. */
+ * and parameter columns of the export; merging shards; the capacity
+ * search. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -453,6 +454,72 @@ static void test_merge_shards(void **state)
     st_store_close(sm);
 }
 
+/* ---- capacity ------------------------------------------------------------ */
+
+/* Attainment of quickstart's local policy with every arrival rate times
+ * factor (1 request/s per device in the file). */
+static double local_attainment_at(double factor)
+{
+    char ov[4][96];
+    const char *ovp[5] = {"duration=120 s", "warmup=10 s", ov[0], ov[1], ov[2]};
+    for (int d = 0; d < 3; d++)
+        snprintf(ov[d], sizeof ov[d],
+                 "devices.%d.workload.arrival.rate_per_s=%.17g", d, factor);
+    st_scenario *sc;
+    st_error err = {{0}};
+    if (st_scenario_load(tu_src("configs/quickstart.yaml"), ovp, 5, &sc, &err))
+        fail_msg("load: %s", err.msg);
+    const char *names[1] = {"local"};
+    assert_int_equal(st_scenario_select_policies(sc, names, 1, &err), 0);
+    st_run_result res;
+    st_run_opts opts = {0};
+    assert_int_equal(st_world_run(sc, 0, &opts, &res, &err), 0);
+    double a = st_metrics_get(&res.metrics, "slo_attainment");
+    st_run_result_free(&res);
+    st_scenario_free(sc);
+    return a;
+}
+
+static void test_capacity_meets_target_and_no_more(void **state)
+{
+    (void)state;
+    const char *ov[] = {"duration=120 s", "warmup=10 s"};
+    st_scenario *sc;
+    st_error err = {{0}};
+    if (st_scenario_load(tu_src("configs/quickstart.yaml"), ov, 2, &sc, &err))
+        fail_msg("load: %s", err.msg);
+    const char *names[1] = {"local"};
+    assert_int_equal(st_scenario_select_policies(sc, names, 1, &err), 0);
+    st_capacity_opts o = {.target = 0.8, .tol = 0.02, .reps = 1};
+    st_capacity_result r;
+    if (st_capacity_search(tu_src("configs/quickstart.yaml"), ov, 2, sc, 0, &o,
+                           &r, &err))
+        fail_msg("capacity: %s", err.msg);
+    assert_true(r.found && !r.unbounded);
+    assert_true(r.runs > 3);
+    /* the reported rate is the factor times 16 devices x 1 request/s */
+    assert_float_equal(r.rate_per_s, 16 * r.factor, 1e-9);
+    /* at the capacity the target is met, as reported (deterministic) ... */
+    double at = local_attainment_at(r.factor);
+    assert_float_equal(at, r.attainment, 0);
+    assert_true(at >= 0.8);
+    /* ... and at twice the rate it is not */
+    assert_true(local_attainment_at(2 * r.factor) < 0.8);
+    st_scenario_free(sc);
+    /* The cloud policy is held back by the 3G uplink, not by load: a high
+     * target is out of reach at any rate, which is a result, not an
+     * error. */
+    if (st_scenario_load(tu_src("configs/quickstart.yaml"), ov, 2, &sc, &err))
+        fail_msg("load: %s", err.msg);
+    names[0] = "cloud";
+    assert_int_equal(st_scenario_select_policies(sc, names, 1, &err), 0);
+    o.target = 0.99;
+    assert_int_equal(st_capacity_search(tu_src("configs/quickstart.yaml"), ov,
+                                        2, sc, 0, &o, &r, &err), 0);
+    assert_false(r.found);
+    st_scenario_free(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -467,6 +534,7 @@ int main(void)
         cmocka_unit_test(test_report_table_is_readable),
         cmocka_unit_test(test_export_has_parameter_columns),
         cmocka_unit_test(test_merge_shards),
+        cmocka_unit_test(test_capacity_meets_target_and_no_more),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

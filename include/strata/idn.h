@@ -89,7 +89,6 @@ void st_idn_node_vars(const st_idn *g, int node, size_t *first,
                       size_t *count);
 double st_idn_node_budget(const st_idn *g, int node);   /* memory, MB */
 size_t st_idn_n_types(const st_idn *g);
-const st_idn_params *st_idn_params_of(const st_idn *g);
 
 /* G(y) for counts r[n_types]; with grad != NULL also a supergradient
  * (each min counts as its first argument only while the second is
@@ -116,12 +115,12 @@ typedef enum st_idn_leftover {
                               the bias is spread over the others */
 } st_idn_leftover;
 
-/* DepRound: a random integral x with E[x_m] = y_m that keeps sum s_m x_m
- * = sum s_m y_m, pairing fractional entries (in a random order) and
- * moving size-weighted mass between them until at most one is
- * fractional; that one is settled by `leftover`.  Every draw fits the
- * budget sum s_m y_m; with equal sizes and an integral sum y, it meets it
- * exactly and E[x] = y holds exactly. */
+/* DepRound: a random integral x from y, pairing fractional entries (in a
+ * random order) and moving size-weighted mass between them, each move
+ * keeping both entries' expectations and sum s_m z_m, until at most one
+ * is fractional; that one is settled by `leftover`.  Every draw fits the
+ * budget sum s_m y_m.  With equal sizes and an integral sum y nothing is
+ * left over: the draw meets the budget exactly and E[x] = y. */
 void st_idn_depround(const double *y, const double *s, size_t n,
                      st_idn_leftover leftover, gsl_rng *rng, unsigned char *x);
 /* Both applied node by node to a whole allocation. */
@@ -151,7 +150,8 @@ double *st_idn_expected_counts(const st_idn *g, size_t *n_slots);
 /* The static reference: the best fixed allocation found offline for the
  * whole run's expected counts (normalised mirror ascent on the
  * time-averaged G from the projection of the all-ones vector, the best
- * iterate kept, then the best of static_draws DepRound draws), and its
+ * iterate kept as the fractional solution; then the best, on that G, of
+ * static_draws DepRound draws from it and of the greedy fill), and its
  * fractional solution. */
 const unsigned char *st_idn_static_x(const st_idn *g);
 const double *st_idn_static_y(const st_idn *g);
@@ -159,7 +159,7 @@ const double *st_idn_static_y(const st_idn *g);
 /* --- running it --- */
 
 typedef struct st_idn_served {
-    int type;     /* -1: a request no type covers (sent to its entry) */
+    int type;     /* -1: a request no type covers (dropped) */
     int pos;      /* candidate that served it; -1: the repository */
     long var;     /* its variable; -1: the repository */
 } st_idn_served;
@@ -173,15 +173,12 @@ const int *st_idn_type_path(const st_idn *g, int type, size_t *len);
 long st_idn_best_var(const st_idn *g, int node, int task);
 /* The current slot's counts per type. */
 const double *st_idn_slot_counts(const st_idn *g);
-long st_idn_slot(const st_idn *g);
 
 /* Makes the world hold allocation x (evictions first, then loads). */
 void st_idn_apply(st_idn *g, const st_view *v, const unsigned char *x);
 /* Loads or evicts one variable's model; loads are counted as
  * reallocation loads of the slot.  0, or -1 if it does not fit. */
 int st_idn_set(st_idn *g, const st_view *v, size_t j, int on);
-/* Reads the world's allocation into x[n_vars]. */
-void st_idn_resident(const st_idn *g, const st_view *v, unsigned char *x);
 
 /* Closes the slot: emits its timeseries (requests, gain_integral,
  * gain_fractional unless NaN, gain_static, gain_avg_norm, served_<tier>,

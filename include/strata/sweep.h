@@ -186,7 +186,8 @@ typedef struct st_capacity_opts {
 } st_capacity_opts;
 
 typedef struct st_capacity_result {
-    int found;            /* 0: not even the lowest rate tried meets it */
+    int found;            /* 0: not even the lowest rate tried meets it
+                           * (halving stops below 100 measured requests) */
     int unbounded;        /* 1: even the highest rate tried meets it */
     double factor;        /* multiplier of the scenario's arrival rates */
     double rate_per_s;    /* offered requests/s over all devices */

@@ -17,6 +17,7 @@ int cmd_report(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_capacity(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 /* Prints "strata: <msg>" to stderr and returns EXIT_INPUT. */
 int cli_input_error(const st_error *err);

@@ -95,8 +95,7 @@ static void print_row(const char *policy, const st_capacity_result *r,
 {
     if (!r->found) {
         printf("%-12s  %10s  %10s  %10s  %10s  %5zu  (misses the target at"
-               " every rate tried, down to a tiny fraction of the"
-               " scenario's)\n", policy, "-", "-", "-", "-", r->runs);
+               " every rate down to a hundred measured requests)\n", policy, "-", "-", "-", "-", r->runs);
         return;
     }
     printf("%-12s  %10.4g  %10.4g  %10.4g  %10.4f  %5zu%s\n", policy,

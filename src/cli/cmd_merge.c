@@ -98,7 +98,7 @@ static int merge_list(const char *out, char *const *shards, size_t n,
         if (st_store_merge(s, shards[i], &st, &err))
             rc = cli_input_error(&err);
     st_store_close(s);
-    if (!quiet)
+    if (!quiet && rc == EXIT_OK)
         fprintf(stderr, "strata merge: %zu shard%s into %s: %zu runs added,"
                 " %zu replaced, %zu already there\n", n, n == 1 ? "" : "s",
                 out, st.added, st.replaced, st.skipped);

@@ -21,6 +21,7 @@ static const command commands[] = {
     {"merge", cmd_merge, "combine result databases (sweep shards)"},
     {"capacity", cmd_capacity, "find the highest rate that meets an SLO target"},
     {"profile", cmd_profile, "hardware profiles: import published measurements, info"},
+    {"check", cmd_check, "regression gate: fail when results move beyond tolerance"},
 };
 
 #define NCMD (sizeof commands / sizeof *commands)

@@ -179,7 +179,7 @@ int yt_load_text(const char *label, const char *text, size_t len,
         yaml_parser_delete(&p);
         yaml_document_delete(doc);
         return st_error_at(err, label, 0, 0,
-                           "empty document; expected a mapping of scenario keys");
+                           "empty document; expected a mapping of keys");
     }
     int extra = expect_stream_end(label, &p, text, len, err);
     yaml_parser_delete(&p);

@@ -13,6 +13,12 @@
  * cost is paid almost never, while every key comparison benefits from the
  * smaller key.  Order is exactly (time, seq), as before.
  *
+ * A pop leaves the root empty rather than refilling it at once: nearly
+ * every event schedules another, and putting that new event straight into
+ * the empty root (sinking it only as far as it belongs, often nowhere for
+ * an event due soon) does one sift where pop-then-push would do two.  If
+ * no push comes first, the next pop refills the root from the last leaf.
+ *
  * Bodies stay put in the pool and are recycled through a free list, so
  * steady state does no malloc.
  */
@@ -42,12 +48,15 @@ typedef struct body {
 #define LINE 64
 /* Keys before heap[0] that make heap[1], the first group of siblings,
  * start a cache line: then every group 4i+1..4i+4 does. */
-#define LEAD (LINE / sizeof(key) - 1)
+#define KEYS_PER_LINE (LINE / sizeof(key))
+#define LEAD (KEYS_PER_LINE - 1)
 
 struct st_evq {
     key *heap;            /* heap[0] is the earliest; inside raw */
     unsigned char *raw;   /* the allocation heap points into */
-    size_t n, cap;
+    size_t n, cap;        /* keys held, and room for */
+    int hole;             /* heap[0] is empty: keys are at heap[1..n] and
+                           * the root's subtrees are heaps */
     body *pool;
     size_t pool_n, pool_cap;
     uint32_t free_head;
@@ -75,7 +84,7 @@ static int heap_reserve(st_evq *q, size_t cap)
     size_t lead = lead_for(raw);
     if (q->raw && lead != old_lead)
         memmove(raw + lead * sizeof(key), raw + old_lead * sizeof(key),
-                q->n * sizeof(key));
+                (q->n + (size_t)q->hole) * sizeof(key));
     q->raw = raw;
     q->heap = (key *)raw + lead;
     q->cap = cap;
@@ -155,21 +164,6 @@ static void sift_up(st_evq *q, size_t i, key k)
     h[i] = k;
 }
 
-uint32_t st_evq_push(st_evq *q, double time, st_event_fn fn, void *obj,
-                     uint64_t arg)
-{
-    uint32_t slot = alloc_body(q);
-    body *b = &q->pool[slot];
-    b->seq = q->next_seq++;
-    b->u.fn = fn;
-    b->obj = obj;
-    b->arg = arg;
-    if (q->n == q->cap && heap_reserve(q, next_cap(q->cap)))
-        abort();
-    sift_up(q, q->n++, (key){time, slot});
-    return slot;
-}
-
 /* Index of the earliest of the `count` siblings starting at c, by the full
  * (time, seq) order. */
 static size_t min_child_slow(const st_evq *q, size_t c, size_t count)
@@ -201,27 +195,61 @@ static inline size_t min_child(const st_evq *q, size_t c)
     return m;
 }
 
-/* Fills the hole at the root with k.  Floyd's bottom-up method: the hole
- * first sinks to a leaf along the smallest children, then k rises from
- * there.  k was the last leaf, so it rarely rises far, and the descent
- * needs no "has k found its place?" test, a branch no predictor can
- * learn. */
-static void sift_down(st_evq *q, key k)
+/* The grandchildren of a node whose children start at c are 16
+ * consecutive keys (four lines): fetching them while comparing the
+ * children overlaps the next level's cache misses with this level's work
+ * in a heap too large for the cache. */
+/* (always_inline: GCC deems a call that only prefetches free of effects
+ * and deletes it.) */
+__attribute__((always_inline))
+static inline void prefetch_grandchildren(const st_evq *q, size_t c)
+{
+    size_t g = ARITY * c + 1;
+    if (g < q->n) {
+        const key *p = &q->heap[g];
+        __builtin_prefetch(p);
+        __builtin_prefetch(p + KEYS_PER_LINE);
+        __builtin_prefetch(p + 2 * KEYS_PER_LINE);
+        __builtin_prefetch(p + 3 * KEYS_PER_LINE);
+    }
+}
+
+/* Puts k, a new key, in the empty root of a heap of q->n keys, sinking
+ * it while a child is earlier.  A new event is often due soon, and then
+ * it stops at once. */
+static void sink(st_evq *q, key k)
 {
     key *h = q->heap;
+    size_t i = 0, n = q->n;
+    for (;;) {
+        size_t c = ARITY * i + 1;
+        if (c >= n)
+            break;
+        prefetch_grandchildren(q, c);
+        c = n - c >= ARITY ? min_child(q, c) : min_child_slow(q, c, n - c);
+        if (!before(q, h[c], k))
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = k;
+    /* The next pop reads the root's body, usually after the caller has
+     * finished the event that pushed this one: fetch it meanwhile. */
+    __builtin_prefetch(&q->pool[h[0].slot]);
+}
+
+/* Refills the empty root from the last leaf (no push came to fill it).
+ * Floyd's bottom-up method: the hole first sinks to a leaf along the
+ * smallest children, then the leaf's key rises from there.  That key
+ * belongs near the bottom, so it rarely rises far, and the descent needs
+ * no "has it found its place?" test, a branch no predictor can learn. */
+static void fill_hole(st_evq *q)
+{
+    key *h = q->heap, k = h[q->n];
     size_t i = 0, n = q->n, c;
+    q->hole = 0;
     while ((c = ARITY * i + 1) + ARITY <= n) {
-        /* The grandchildren of i are 16 consecutive keys (four lines):
-         * fetching them now overlaps the next level's misses with this
-         * level's comparisons. */
-        size_t g = ARITY * c + 1;
-        if (g < n) {
-            const char *p = (const char *)&h[g];
-            __builtin_prefetch(p);
-            __builtin_prefetch(p + LINE);
-            __builtin_prefetch(p + 2 * LINE);
-            __builtin_prefetch(p + 3 * LINE);
-        }
+        prefetch_grandchildren(q, c);
         c = min_child(q, c);
         h[i] = h[c];
         i = c;
@@ -234,8 +262,32 @@ static void sift_down(st_evq *q, key k)
     sift_up(q, i, k);
 }
 
+uint32_t st_evq_push(st_evq *q, double time, st_event_fn fn, void *obj,
+                     uint64_t arg)
+{
+    uint32_t slot = alloc_body(q);
+    body *b = &q->pool[slot];
+    b->seq = q->next_seq++;
+    b->u.fn = fn;
+    b->obj = obj;
+    b->arg = arg;
+    key k = {time, slot};
+    if (q->hole) {
+        q->hole = 0;
+        q->n++;
+        sink(q, k);
+        return slot;
+    }
+    if (q->n == q->cap && heap_reserve(q, next_cap(q->cap)))
+        abort();
+    sift_up(q, q->n++, k);
+    return slot;
+}
+
 int st_evq_pop(st_evq *q, st_event *out)
 {
+    if (q->hole)
+        fill_hole(q);
     if (q->n == 0)
         return 0;
     key top = q->heap[0];
@@ -243,17 +295,15 @@ int st_evq_pop(st_evq *q, st_event *out)
     *out = (st_event){top.time, b->seq, b->u.fn, b->obj, b->arg};
     b->u.next_free = q->free_head;
     q->free_head = top.slot;
-    if (--q->n > 0) {
-        sift_down(q, q->heap[q->n]);
-        /* The next pop reads the new earliest event's body, usually after
-         * the caller has run this one: start fetching it now. */
-        __builtin_prefetch(&q->pool[q->heap[0].slot]);
-    }
+    q->n--;
+    q->hole = q->n > 0;
     return 1;
 }
 
 int st_evq_pop_until(st_evq *q, double t_end, st_event *out)
 {
+    if (q->hole)
+        fill_hole(q);
     if (q->n == 0 || !(q->heap[0].time <= t_end))
         return 0;
     return st_evq_pop(q, out);
@@ -261,6 +311,14 @@ int st_evq_pop_until(st_evq *q, double t_end, st_event *out)
 
 double st_evq_peek_time(const st_evq *q)
 {
+    if (q->hole) {   /* the earliest is one of the root's children */
+        size_t last = q->n < ARITY ? q->n : ARITY;
+        double t = q->heap[1].time;
+        for (size_t j = 2; j <= last; j++)
+            if (q->heap[j].time < t)
+                t = q->heap[j].time;
+        return t;
+    }
     return q->n ? q->heap[0].time : INFINITY;
 }
 

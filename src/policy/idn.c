@@ -81,7 +81,7 @@ struct st_idn {
     double m_gain, m_static, m_frac, m_loads;
     long m_slots, m_frac_slots;
     /* scratch */
-    double *lcap, *share, *z;
+    double *lcap, *share;
     unsigned char *active;
 };
 
@@ -385,7 +385,6 @@ int st_idn_new(const st_scenario *sc, const st_idn_params *p, st_idn **out,
     g->used_static = xcalloc(g->n_vars, sizeof *g->used_static);
     g->lcap = xcalloc(g->n_cands, sizeof *g->lcap);
     g->share = xcalloc(g->n_vars, sizeof *g->share);
-    g->z = xcalloc(g->max_len, sizeof *g->z);
     g->active = xcalloc(g->max_len, 1);
     g->static_y = xcalloc(g->n_vars, sizeof *g->static_y);
     g->static_x = xcalloc(g->n_vars, 1);
@@ -419,7 +418,6 @@ void st_idn_free(st_idn *g)
     free(g->used_static);
     free(g->lcap);
     free(g->share);
-    free(g->z);
     free(g->active);
     free(g);
 }
@@ -432,12 +430,10 @@ int st_idn_var_model(const st_idn *g, size_t j) { return g->var_model[j]; }
 double st_idn_var_size(const st_idn *g, size_t j) { return g->var_size[j]; }
 double st_idn_var_capacity(const st_idn *g, size_t j) { return g->var_cap[j]; }
 size_t st_idn_n_types(const st_idn *g) { return g->n_types; }
-const st_idn_params *st_idn_params_of(const st_idn *g) { return &g->p; }
 double st_idn_node_budget(const st_idn *g, int node) { return g->node_budget[node]; }
 const unsigned char *st_idn_static_x(const st_idn *g) { return g->static_x; }
 const double *st_idn_static_y(const st_idn *g) { return g->static_y; }
 const double *st_idn_slot_counts(const st_idn *g) { return g->r; }
-long st_idn_slot(const st_idn *g) { return g->slot; }
 
 void st_idn_node_vars(const st_idn *g, int node, size_t *first, size_t *count)
 {
@@ -1021,12 +1017,6 @@ int st_idn_set(st_idn *g, const st_view *v, size_t j, int on)
         return -1;
     g->loads += on;
     return 0;
-}
-
-void st_idn_resident(const st_idn *g, const st_view *v, unsigned char *x)
-{
-    for (size_t j = 0; j < g->n_vars; j++)
-        x[j] = (unsigned char)st_view_resident(v, g->var_node[j], g->var_model[j]);
 }
 
 /* Is model m on node one of the node's variables? */

@@ -17,7 +17,9 @@
  *   eta          step size, in MB per second of cost saved: the exponent
  *                of a model's step is eta x (its supergradient / its size).
  *                The gain grows with the traffic, so eta does not carry
- *                from one scenario to another; default 0.01.
+ *                from one scenario to another: set it per scenario (the
+ *                IDN configs derive theirs from the regret bound); the
+ *                default, 1, is only a starting point.
  *   round_every  draw a new x every this many slots (default 1, as in the
  *                paper; larger values trade reaction for fewer loads),
  *                while y is updated every slot.
@@ -73,7 +75,7 @@ static int infida_init(st_policy *p, const st_params *params, const st_view *v,
         return st_error_set(err, "out of memory");
     p->state = s;
     if (st_idn_read_params(params, "infida", own, sc, &ip, err) ||
-        st_params_double(params, "eta", 0.01, 0, 1e9, &s->eta, err) ||
+        st_params_double(params, "eta", 1, 0, 1e9, &s->eta, err) ||
         st_params_int(params, "round_every", 1, 1, 1000000, &s->round_every, err) ||
         st_params_choice(params, "leftover", leftovers, ST_IDN_LEFTOVER_DOWN,
                          &s->leftover, err) ||

@@ -15,9 +15,7 @@ extern const st_policy_ops st_policy_static;
 extern const st_policy_ops st_policy_lru;
 extern const st_policy_ops st_policy_lfu;
 
-#define MAX_POLICIES 64
-
-static const st_policy_ops *table[MAX_POLICIES] = {
+static const st_policy_ops *const builtins[] = {
     &st_policy_local,
     &st_policy_cloud,
     &st_policy_infaas,
@@ -29,27 +27,34 @@ static const st_policy_ops *table[MAX_POLICIES] = {
     &st_policy_lru,
     &st_policy_lfu,
 };
-static size_t count = 10;
 
-const st_policy_ops *st_policy_lookup(const char *name)
-{
-    for (size_t i = 0; i < count; i++)
-        if (strcmp(table[i]->name, name) == 0)
-            return table[i];
-    return NULL;
-}
+#define N_BUILTIN (sizeof builtins / sizeof *builtins)
+#define MAX_PLUGINS 64
 
-size_t st_policy_count(void) { return count; }
+static const st_policy_ops *plugins[MAX_PLUGINS];
+static size_t n_plugins;
+
+size_t st_policy_count(void) { return N_BUILTIN + n_plugins; }
 
 const st_policy_ops *st_policy_at(size_t i)
 {
-    return i < count ? table[i] : NULL;
+    if (i < N_BUILTIN)
+        return builtins[i];
+    return i - N_BUILTIN < n_plugins ? plugins[i - N_BUILTIN] : NULL;
+}
+
+const st_policy_ops *st_policy_lookup(const char *name)
+{
+    for (size_t i = 0; i < st_policy_count(); i++)
+        if (strcmp(st_policy_at(i)->name, name) == 0)
+            return st_policy_at(i);
+    return NULL;
 }
 
 int st_policy_register(const st_policy_ops *ops)
 {
-    if (count == MAX_POLICIES || st_policy_lookup(ops->name))
+    if (n_plugins == MAX_PLUGINS || st_policy_lookup(ops->name))
         return -1;
-    table[count++] = ops;
+    plugins[n_plugins++] = ops;
     return 0;
 }

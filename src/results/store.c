@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define SCHEMA_VERSION 1
 #define STRINGIFY_(x) #x
@@ -319,8 +320,10 @@ int st_store_open(const char *path, st_store **out, st_error *err)
     /* SQLite quietly falls back to read-only for a write-protected file;
      * say so now rather than at the first run's COMMIT. */
     if (sqlite3_db_readonly(s->db, "main") == 1) {
-        st_error_set(err, "%s: the results database is read-only (check the"
-                     " file's permissions)", path);
+        int rofs = access(path, W_OK) != 0 && errno == EROFS;
+        st_error_set(err, "%s: the results database is read-only (%s)", path,
+                     rofs ? "it is on a read-only file system"
+                          : "check the file's permissions");
         store_free(s);
         return -1;
     }

@@ -9,23 +9,42 @@ typedef struct column {
     const char *metric;
     double scale;        /* e.g. 100 for a percentage */
     const char *fmt;     /* for one value */
+    int optional;        /* shown only when some run has it, not 0 */
 } column;
 
 static const column columns[] = {
-    {"requests", "requests", 1, "%.0f"},
-    {"SLO met %", "slo_attainment", 100, "%.1f"},
-    {"accuracy", "mean_accuracy", 1, "%.3f"},
-    {"p50 ms", "latency_p50_ms", 1, "%.0f"},
-    {"p95 ms", "latency_p95_ms", 1, "%.0f"},
-    {"p99 ms", "latency_p99_ms", 1, "%.0f"},
-    {"cost $", "cost_usd", 1, "%.4f"},
-    {"$/1k req", "cost_per_1k_usd", 1, "%.4f"},
-    {"offload %", "offload_fraction", 100, "%.1f"},
-    {"loads", "model_loads", 1, "%.0f"},
-    {"est MAE ms", "estimate_mae_ms", 1, "%.0f"},
+    {"requests", "requests", 1, "%.0f", 0},
+    {"SLO met %", "slo_attainment", 100, "%.1f", 0},
+    {"accuracy", "mean_accuracy", 1, "%.3f", 0},
+    {"p50 ms", "latency_p50_ms", 1, "%.0f", 0},
+    {"p95 ms", "latency_p95_ms", 1, "%.0f", 0},
+    {"p99 ms", "latency_p99_ms", 1, "%.0f", 0},
+    {"cost $", "cost_usd", 1, "%.4f", 0},
+    {"$/1k req", "cost_per_1k_usd", 1, "%.4f", 0},
+    {"offload %", "offload_fraction", 100, "%.1f", 0},
+    {"loads", "model_loads", 1, "%.0f", 0},
+    {"est MAE ms", "estimate_mae_ms", 1, "%.0f", 0},
+    /* the IDN policies' time-averaged gain per slot (cost-seconds saved
+     * against the repository), as a share of the static allocation's, and
+     * the loads their reallocations caused */
+    {"gain/slot", "idn_gain_per_slot", 1, "%.1f", 1},
+    {"vs static", "idn_gain_vs_static", 1, "%.3f", 1},
+    {"reloads", "realloc_loads", 1, "%.0f", 1},
 };
 
 #define NCOL (sizeof columns / sizeof *columns)
+
+static int shown(const column *c, const st_metrics *const *runs, size_t n)
+{
+    for (size_t i = 0; !c->optional || i < n; i++) {
+        if (!c->optional)
+            return 1;
+        double v = st_metrics_get(runs[i], c->metric);
+        if (!isnan(v) && v != 0)
+            return 1;
+    }
+    return 0;
+}
 
 static void cell(char *buf, size_t n, const column *c, const st_metrics *m)
 {
@@ -40,12 +59,13 @@ void st_report_table(FILE *out, const char *const *labels,
                      const st_metrics *const *runs, size_t n)
 {
     int wl = (int)strlen("policy");
-    int w[NCOL];
+    int w[NCOL], show[NCOL];
     char buf[64];
     for (size_t i = 0; i < n; i++)
         if ((int)strlen(labels[i]) > wl)
             wl = (int)strlen(labels[i]);
     for (size_t c = 0; c < NCOL; c++) {
+        show[c] = shown(&columns[c], runs, n);
         w[c] = (int)strlen(columns[c].title);
         for (size_t i = 0; i < n; i++) {
             cell(buf, sizeof buf, &columns[c], runs[i]);
@@ -55,11 +75,14 @@ void st_report_table(FILE *out, const char *const *labels,
     }
     fprintf(out, "%-*s", wl, "policy");
     for (size_t c = 0; c < NCOL; c++)
-        fprintf(out, "  %*s", w[c], columns[c].title);
+        if (show[c])
+            fprintf(out, "  %*s", w[c], columns[c].title);
     fputc('\n', out);
     for (int i = 0; i < wl; i++)
         fputc('-', out);
     for (size_t c = 0; c < NCOL; c++) {
+        if (!show[c])
+            continue;
         fputs("  ", out);
         for (int i = 0; i < w[c]; i++)
             fputc('-', out);
@@ -68,6 +91,8 @@ void st_report_table(FILE *out, const char *const *labels,
     for (size_t i = 0; i < n; i++) {
         fprintf(out, "%-*s", wl, labels[i]);
         for (size_t c = 0; c < NCOL; c++) {
+            if (!show[c])
+                continue;
             cell(buf, sizeof buf, &columns[c], runs[i]);
             fprintf(out, "  %*s", w[c], buf);
         }

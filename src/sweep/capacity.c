@@ -16,6 +16,9 @@
 #include <string.h>
 
 #define MAX_DOUBLINGS 24
+/* Below this many measured requests an attainment says little: the search
+ * halves the rate no further. */
+#define MIN_REQUESTS 100
 
 typedef struct search {
     const char *path;
@@ -133,8 +136,11 @@ static int bracket(search *s, double *lo, double *hi, double *att_lo,
     *lo = meets ? 1 : 0;
     *hi = meets ? 0 : 1;
     *att_lo = meets ? a : 0;
+    double measured_s = s->sc->duration_s - s->sc->warmup_s;
     for (int i = 0; i < MAX_DOUBLINGS && (*lo == 0 || *hi == 0); i++) {
         f = meets ? f * 2 : f / 2;
+        if (!meets && offered_rate(s->sc) * f * measured_s < MIN_REQUESTS)
+            break;
         if (attainment(s, f, &a))
             return -1;
         if (a >= s->o->target) {

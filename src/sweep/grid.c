@@ -411,20 +411,25 @@ static void unresolved_key(const st_sweep *sw, const size_t *choice,
 
 /* ---- expansion ------------------------------------------------------------ */
 
-static size_t combinations(const spec *s, st_error *err, int *too_many)
+/* The number of combinations of the axes, checking up front (before a
+ * single load) that with per_combination points each the sweep stays
+ * within ST_SWEEP_MAX_POINTS. */
+static size_t combinations(const spec *s, size_t per_combination,
+                           st_error *err, int *too_many)
 {
-    size_t n = 1;
+    size_t n = per_combination ? per_combination : 1;
     *too_many = 0;
-    for (size_t a = 0; a < s->n_axes; a++) {
-        if (n > ST_SWEEP_MAX_POINTS / s->axes[a].len) {
+    for (size_t a = 0; a <= s->n_axes; a++) {
+        size_t len = a < s->n_axes ? s->axes[a].len : 1;
+        if (n > ST_SWEEP_MAX_POINTS / len) {
             *too_many = 1;
             st_error_set(err, "%s: the grid has more than %d points", s->sw->file,
                          ST_SWEEP_MAX_POINTS);
             return 0;
         }
-        n *= s->axes[a].len;
+        n *= len;
     }
-    return n;
+    return n / (per_combination ? per_combination : 1);
 }
 
 /* Sets choice[] for combination number c, the first axis outermost. */
@@ -570,9 +575,11 @@ static int expand(spec *s)
                             sw->file, e.msg);
     uint64_t base_seed = base->seed;
     char *base_name = xstrdup(base->name);
+    size_t per = (s->policies ? s->n_policies : base->n_policies) *
+                 (s->seeds ? s->n_seeds : 1);
     st_scenario_free(base);
     int too_many;
-    size_t nc = combinations(s, s->c.err, &too_many);
+    size_t nc = combinations(s, per, s->c.err, &too_many);
     if (too_many) {
         free(base_name);
         return -1;

@@ -61,9 +61,10 @@ typedef struct request {
 typedef struct node_rt {
     int hw;
     int executors, busy;
+    int qlen;                     /* (the ints together: no padding, as
+                                   * every device has one of these) */
     double memory_mb, used_mb;
     request *qhead, *qtail;
-    int qlen;
     double up_busy, down_busy;    /* uplink to the parent (infra nodes) */
     unsigned char *resident;      /* [n_models] */
     unsigned *pinned;             /* running requests per model */

@@ -1,0 +1,229 @@
+/* cmd_check.c - `strata check`: the regression gate.  Runs experiments,
+ * compares every group's metrics with an expected file within each row's
+ * tolerance, prints what moved and fails; or, with --update, rewrites the
+ * expected file and prints what changed. */
+#include "cli.h"
+#include "strata/check.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define EXIT_INTERRUPTED 130
+#define MAX_EXPERIMENTS 64
+
+static void help(void)
+{
+    printf("usage: strata check EXPERIMENT.yaml... --expect FILE [options]\n\n"
+           "The regression gate.  Runs each experiment (a sweep file: a base\n"
+           "scenario, grid, policies and seeds) into a temporary database,\n"
+           "summarises every metric per group (experiment, policy and grid\n"
+           "values) across the seeds - n, mean and sd - and compares each\n"
+           "with its row of the expected file, within that row's tolerance.\n"
+           "Prints a table of what moved: group, metric, expected, got,\n"
+           "difference, tolerance and verdict.\n\n"
+           "options:\n"
+           "  --expect FILE   the expected results (CSV, required)\n"
+           "  -j, --jobs N    worker processes (default: the number of\n"
+           "                  CPUs); the results do not depend on it\n"
+           "  --update        rewrite FILE with this run's results, keeping\n"
+           "                  each row's tolerance, and print what changed\n"
+           "                  (for a change that is intended)\n"
+           "  -v, --verbose   print every row, not only those that moved\n"
+           "  -q, --quiet     no progress on stderr (shown on a terminal)\n"
+           "  -h, --help      this help\n\n"
+           "The expected file: comment lines start with '#'; then the header\n"
+           "experiment,policy,point,metric,n,mean,sd,tolerance and one row\n"
+           "per group and metric.  Tolerance per row: exact (or empty: n,\n"
+           "mean and sd identical, the default, since the same seeds and\n"
+           "binary give the same numbers), rel:X (|got - expected| <= X *\n"
+           "|expected|), abs:X (|got - expected| <= X), or ci / ci:LEVEL\n"
+           "(the 95%% or LEVEL confidence intervals across seeds overlap).\n"
+           "Every kind also needs the same n.\n\n"
+           "exit status: 0 every row within tolerance (or --update wrote the\n"
+           "file), 1 a row moved, is missing or is new, or a run failed,\n"
+           "2 bad usage, experiment or expected file, 130 interrupted.\n");
+}
+
+typedef struct check_args {
+    const char *files[MAX_EXPERIMENTS];
+    size_t n_files;
+    const char *expect;
+    int jobs, update, verbose, quiet;
+} check_args;
+
+static int default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)(n < 1024 ? n : 1024) : 1;
+}
+
+/* 0 to go on, -1 after --help, EXIT_INPUT on a usage error. */
+static int parse_args(int argc, char **argv, check_args *a)
+{
+    static const struct option longopts[] = {
+        {"expect", required_argument, NULL, 'e'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"update", no_argument, NULL, 'u'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    *a = (check_args){0};
+    unsigned long long v;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":hvqj:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'e': a->expect = optarg; break;
+        case 'j':
+            if (cli_parse_u64(optarg, &v) || v < 1 || v > 1024)
+                return cli_usage_error("check", "--jobs: expected a number"
+                                       " from 1 to 1024, got '%s'", optarg);
+            a->jobs = (int)v;
+            break;
+        case 'u': a->update = 1; break;
+        case 'v': a->verbose = 1; break;
+        case 'q': a->quiet = 1; break;
+        case 'h': help(); return -1;
+        case ':':
+            return cli_usage_error("check", "%s needs a value",
+                                   argv[optind - 1]);
+        default:
+            return cli_usage_error("check", "unknown option '%s'",
+                                   argv[optind - 1]);
+        }
+    }
+    if (optind == argc)
+        return cli_usage_error("check", "expected one or more experiment"
+                               " files");
+    if (argc - optind > MAX_EXPERIMENTS)
+        return cli_usage_error("check", "at most %d experiment files",
+                               MAX_EXPERIMENTS);
+    while (optind < argc)
+        a->files[a->n_files++] = argv[optind++];
+    if (!a->expect)
+        return cli_usage_error("check", "--expect FILE is required (create"
+                               " it with --update)");
+    if (!a->jobs)
+        a->jobs = default_jobs();
+    return 0;
+}
+
+/* The expected rows; with --update a file that does not exist yet is an
+ * empty one. */
+static int read_expected(const check_args *a, st_check_set *exp,
+                         int *existed)
+{
+    st_error err;
+    *existed = access(a->expect, F_OK) == 0;
+    if (!*existed && a->update) {
+        *exp = (st_check_set){0};
+        return EXIT_OK;
+    }
+    if (st_check_read_expected(a->expect, exp, &err)) {
+        if (!*existed)
+            st_error_set(&err, "%s does not exist; create it with 'strata"
+                         " check ... --expect %s --update'", a->expect,
+                         a->expect);
+        return cli_input_error(&err);
+    }
+    return EXIT_OK;
+}
+
+static void print_command(FILE *out, const check_args *a)
+{
+    fprintf(out, "strata check");
+    for (size_t i = 0; i < a->n_files; i++)
+        fprintf(out, " %s", a->files[i]);
+    fprintf(out, " --expect %s --update", a->expect);
+}
+
+static int report_failures(const st_check_runinfo *info)
+{
+    fprintf(stderr, "strata check: %zu of %zu runs failed:\n", info->failed,
+            info->runs);
+    for (size_t i = 0; i < info->failed; i++)
+        fprintf(stderr, "  %s\n", info->failures[i]);
+    return EXIT_FAIL;
+}
+
+static int gate(const check_args *a, const st_check_result *r)
+{
+    st_check_print(stdout, r, a->verbose ? ST_CHECK_SHOW_ALL
+                                         : ST_CHECK_SHOW_FAILING);
+    size_t total = r->ok + r->moved + r->missing;
+    if (st_check_passed(r)) {
+        printf("ok: all %zu rows within tolerance\n", total);
+        return EXIT_OK;
+    }
+    printf("%sFAIL: %zu of %zu rows moved beyond tolerance, %zu missing from"
+           " the run, %zu new\nIf the change is intended, accept it with:\n  ",
+           r->n ? "\n" : "", r->moved, total, r->missing, r->added);
+    print_command(stdout, a);
+    printf("\n");
+    return EXIT_FAIL;
+}
+
+static int update(const check_args *a, const st_check_set *got,
+                  const st_check_set *exp, const st_check_result *r,
+                  int existed)
+{
+    st_error err;
+    if (existed && r->changed == 0 && r->moved == 0 && r->missing == 0 &&
+        r->added == 0) {
+        printf("%s is up to date (%zu rows)\n", a->expect, got->n);
+        return EXIT_OK;
+    }
+    if (existed)
+        st_check_print(stdout, r, ST_CHECK_SHOW_CHANGED);
+    if (st_check_write_expected(a->expect, got, exp, &err))
+        return cli_input_error(&err);
+    if (existed)
+        printf("\nupdated %s: %zu rows; %zu moved beyond tolerance, %zu"
+               " changed within it, %zu added, %zu removed\n", a->expect,
+               got->n, r->moved, r->changed, r->added, r->missing);
+    else
+        printf("wrote %s: %zu rows, every tolerance exact\n", a->expect,
+               got->n);
+    return EXIT_OK;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    check_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    st_check_set exp, got = {0};
+    int existed;
+    if ((rc = read_expected(&a, &exp, &existed)) != EXIT_OK)
+        return rc;
+    /* Progress is one self-rewriting line on a terminal; in a CI log it
+     * would be dozens of lines saying nothing the summary does not. */
+    st_check_opts o = {.jobs = a.jobs, .quiet = a.quiet || !isatty(2)};
+    st_check_runinfo info;
+    st_error err;
+    if (st_check_run(a.files, a.n_files, &o, &got, &info, &err)) {
+        rc = cli_input_error(&err);
+    } else if (info.interrupted) {
+        fprintf(stderr, "strata check: interrupted\n");
+        rc = EXIT_INTERRUPTED;
+    } else if (info.failed) {
+        rc = report_failures(&info);
+    } else {
+        printf("strata check: %zu runs of %zu experiment%s in %.1f s,"
+               " against %s\n\n", info.runs, a.n_files,
+               a.n_files == 1 ? "" : "s", info.wall_s, a.expect);
+        st_check_result r;
+        st_check_compare(&exp, &got, &r);
+        rc = a.update ? update(&a, &got, &exp, &r, existed) : gate(&a, &r);
+        st_check_result_free(&r);
+    }
+    st_check_runinfo_free(&info);
+    st_check_set_free(&got);
+    st_check_set_free(&exp);
+    return rc;
+}
