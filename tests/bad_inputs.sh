@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # bad_inputs.sh - hostile and malformed inputs (scenarios, traces, sweeps,
-# databases, arguments): every case in tests/bad/cases.txt, the regressions the fuzzers left in tests/bad/fuzz/,
-# and inputs too big or too odd to commit (a 100 MB line, a directory, a
-# missing file, limits on models, nodes, devices and requests, broken
-# results databases, bad arguments), generated here.
+# databases, arguments): every case in tests/bad/cases.txt, the
+# regressions the fuzzers left in tests/bad/fuzz/, and inputs too big or
+# too odd to commit (a 100 MB line, a directory, a missing file, limits on
+# models, nodes, devices and requests, broken results databases, bad
+# arguments), generated here.
 #
 # Each case must exit 2 within the time limit with a message that matches
 # its pattern (file, line where there is one, what was expected), with no
@@ -156,9 +157,9 @@ done
 # Regressions found by fuzz/run: must not crash or hang.  They are replayed
 # as the harnesses ran them: a scenario from a directory beside traces/
 # (the harness resolves paths against configs/) with its leading
-# "#set PATH=VALUE" lines as overrides; a sweep from a directory where
-# ../configs, ../../configs and ../../../configs all exist; a trace in the
-# format its name starts with.
+# "#set PATH=VALUE" lines as overrides, and run if it came from fuzz_run;
+# a sweep from a directory where ../configs, ../../configs and
+# ../../../configs all exist; a trace in the format its name starts with.
 mkdir -p "$tmp/replay/configs"
 ln -s "$STRATA_SRC/traces" "$tmp/replay/traces"
 for f in "$bad"/fuzz/scenario/*; do
@@ -170,6 +171,12 @@ for f in "$bad"/fuzz/scenario/*; do
         case "$l" in '#set '*) sets+=(--set "${l#\#set }") ;; *) break ;; esac
     done <"$f"
     invoke 0or2 '' -- validate "${sets[@]}" "$tmp/replay/configs/case.yaml"
+done
+for f in "$bad"/fuzz/run/*; do
+    [ -e "$f" ] || continue
+    ncases=$((ncases + 1))
+    cp "$f" "$tmp/replay/configs/case.yaml"
+    invoke 0or2 '' -- run -q --no-db "$tmp/replay/configs/case.yaml"
 done
 mkdir -p "$tmp/replay/a/b/c"
 for d in "$tmp/replay/a" "$tmp/replay/a/b" "$tmp/replay/a/b/c"; do

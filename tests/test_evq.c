@@ -4,6 +4,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
 #include <cmocka.h>
 #include <gsl/gsl_randist.h>
 
@@ -78,6 +81,68 @@ static void test_pool_reuses_events(void **state)
     st_evq_free(q);
 }
 
+/* Interleaved pushes, pops and peeks against a plain list scanned for its
+ * minimum: pops leave the root open for the next push, so every mix of
+ * operations must still give exactly the (time, insertion) order. */
+typedef struct ref_event {
+    double time;
+    uint64_t arg;
+} ref_event;
+
+static void test_interleaved_matches_reference(void **state)
+{
+    (void)state;
+    enum { OPS = 100000, MAX = 3000 };
+    st_evq *q = st_evq_new(0);
+    ref_event *ref = malloc(MAX * sizeof *ref);
+    assert_non_null(ref);
+    size_t n = 0;
+    uint64_t next_arg = 0;
+    gsl_rng *r = st_rng_stream(11, "test");
+    double now = 0;
+    st_event ev;
+    for (int i = 0; i < OPS; i++) {
+        /* Drift between filling and draining so the size sweeps the range
+         * where the heap grows; times on a grid so ties are common. */
+        int fill = (i / 20000) % 2 == 0;
+        double u = gsl_rng_uniform(r);
+        if (n < MAX && (n == 0 || u < (fill ? 0.6 : 0.4))) {
+            double t = now + (double)gsl_rng_uniform_int(r, 50);
+            st_evq_push(q, t, noop, NULL, next_arg);
+            ref[n++] = (ref_event){t, next_arg++};
+        } else if (u < 0.95 || n == 0) {
+            size_t best = 0;   /* earliest time, first pushed on a tie */
+            for (size_t j = 1; j < n; j++)
+                if (ref[j].time < ref[best].time ||
+                    (ref[j].time == ref[best].time && ref[j].arg < ref[best].arg))
+                    best = j;
+            assert_true(st_evq_pop(q, &ev));
+            assert_true(ev.time == ref[best].time);
+            assert_int_equal(ev.arg, ref[best].arg);
+            assert_int_equal(ev.seq, ref[best].arg);
+            now = ev.time;
+            memmove(&ref[best], &ref[best + 1], (n - best - 1) * sizeof *ref);
+            n--;
+        } else {
+            double min = INFINITY;
+            for (size_t j = 0; j < n; j++)
+                if (ref[j].time < min)
+                    min = ref[j].time;
+            assert_true(st_evq_peek_time(q) == min);
+        }
+        assert_int_equal(st_evq_size(q), n);
+    }
+    while (n > 0) {
+        assert_true(st_evq_pop(q, &ev));
+        n--;
+    }
+    assert_false(st_evq_pop(q, &ev));
+    assert_true(isinf(st_evq_peek_time(q)));
+    gsl_rng_free(r);
+    free(ref);
+    st_evq_free(q);
+}
+
 typedef struct clock_check {
     st_sim *s;
     double last;
@@ -131,6 +196,7 @@ int main(void)
         cmocka_unit_test(test_order_and_ties),
         cmocka_unit_test(test_random_order_matches_sort),
         cmocka_unit_test(test_pool_reuses_events),
+        cmocka_unit_test(test_interleaved_matches_reference),
         cmocka_unit_test(test_sim_clock_monotone),
         cmocka_unit_test(test_run_until_stops_at_horizon),
     };

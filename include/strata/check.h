@@ -108,10 +108,11 @@ void st_check_runinfo_free(st_check_runinfo *info);
 
 /* Loads every experiment (failing, with err, on a malformed sweep file, a
  * point whose scenario is invalid, or two experiments of the same name),
- * runs all their points into a temporary database that is removed
- * afterwards, and fills got with one row per group and metric: groups in
- * the order the experiments expand, metrics by name.  Runs that fail are
- * listed in info, not an error here.  0, or -1 with err. */
+ * runs all their points into a temporary database (in $TMPDIR, else
+ * /tmp) that is removed afterwards, and appends to got (zeroed by the
+ * caller) one row per group and metric: groups in the order the
+ * experiments expand, metrics by name.  Runs that fail are listed in
+ * info, not an error here.  0, or -1 with err. */
 int st_check_run(const char *const *experiments, size_t n,
                  const st_check_opts *o, st_check_set *got,
                  st_check_runinfo *info, st_error *err);

@@ -260,8 +260,8 @@ int yt_load_file(const char *path, yaml_document_t *doc, st_error *err)
     FILE *f = fopen(path, "rb");
     if (!f)
         return st_error_at(err, path, 0, 0, "cannot open: %s", strerror(errno));
-    char *buf;
-    size_t n;
+    char *buf = NULL;
+    size_t n = 0;
     int rc = read_all(path, f, &buf, &n, err);
     fclose(f);
     if (rc)

@@ -198,9 +198,8 @@ static inline size_t min_child(const st_evq *q, size_t c)
 /* The grandchildren of a node whose children start at c are 16
  * consecutive keys (four lines): fetching them while comparing the
  * children overlaps the next level's cache misses with this level's work
- * in a heap too large for the cache. */
-/* (always_inline: GCC deems a call that only prefetches free of effects
- * and deletes it.) */
+ * in a heap too large for the cache.  (always_inline: GCC deems a call
+ * that only prefetches free of effects, and deletes it.) */
 __attribute__((always_inline))
 static inline void prefetch_grandchildren(const st_evq *q, size_t c)
 {

@@ -222,7 +222,8 @@ static int build_type(st_idn *g, builder *b, idn_type *t, st_error *err)
         }
     }
     t->path_len = b->n_paths - t->path_first;
-    qsort(b->cands + start, b->n - start, sizeof *b->cands, cmp_cand);
+    if (b->n > start)   /* qsort's array may not be NULL, even when empty */
+        qsort(b->cands + start, b->n - start, sizeof *b->cands, cmp_cand);
     size_t repo = start;
     while (repo < b->n && b->cands[repo].var != NO_VAR)
         repo++;

@@ -39,10 +39,15 @@ int st_params_check(const st_params *p, const char *policy,
                     strcat(list, ", ");
                 strcat(list, *k);
             }
+            if (!known[0])
+                return st_error_at(err, p->file ? p->file : "params",
+                                   p->lines[i], p->cols[i], "unknown parameter "
+                                   "'%s': policy '%s' takes no parameters",
+                                   p->keys[i], policy);
             return st_error_at(err, p->file ? p->file : "params", p->lines[i],
                                p->cols[i], "unknown parameter '%s' for policy "
                                "'%s'; expected one of: %s", p->keys[i], policy,
-                               list[0] ? list : "(none)");
+                               list);
         }
     }
     return 0;

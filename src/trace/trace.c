@@ -82,6 +82,11 @@ static int check_inputs(const char *label, const double *t, const double *mbps,
         if (mbps[i] > 0)
             any_positive = 1;
     }
+    /* Below a nanosecond, folding run times of up to 1e9 s into periods
+     * would overflow the period count. */
+    if (duration < 1e-9)
+        return st_error_set(err, "%s: a period of %.9g s is too short; "
+                            "expected at least 1e-09 s", label, duration);
     if (!isfinite(duration) || !(duration > t[n - 1] - t[0]))
         return st_error_set(err, "%s: duration %.9g s does not extend past "
                             "the last segment start (%.9g s after the first)",

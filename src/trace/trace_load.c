@@ -28,6 +28,10 @@
  * period) far from overflowing a double. */
 #define MAX_MBPS 1e9
 #define MAX_SPAN_S 1e9
+/* A period shorter than a microsecond is no measurement; folding a
+ * simulated time into a period that short would overflow the count of
+ * whole periods. */
+#define MIN_PERIOD_S 1e-6
 
 /* ---- line reader ------------------------------------------------------ */
 
@@ -332,6 +336,10 @@ static int finish_samples(reader *r, samples *s, double duration,
                           size_t last_line, const st_trace_opts *o,
                           st_trace **out)
 {
+    if (!(duration >= MIN_PERIOD_S))
+        return fail_line(r, last_line, "the trace lasts %.9g s, less than "
+                         "%g s; expected times in seconds", duration,
+                         MIN_PERIOD_S);
     if (all_zero(s))
         return fail_line(r, last_line, "every rate in the trace is zero "
                          "(%zu samples), so nothing could ever be "
