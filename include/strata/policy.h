@@ -150,6 +150,9 @@ int st_params_choice(const st_params *p, const char *key,
                      st_error *err);
 
 /* --- helpers policies share --- */
+/* "The cloud" for a device: the first node of tier cloud on the path up
+ * from its attachment point (the attachment point if none is). */
+int st_view_cloud(const st_view *v, int device);
 /* Profile of model m on the hardware of node; NULL if it cannot run. */
 const st_profile *st_view_profile(const st_view *v, int node, int model);
 

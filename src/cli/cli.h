@@ -38,6 +38,11 @@ int cli_load_scenario(const char *path, const char *seed,
  * without simulating, so bad policy params are caught before anything
  * runs or is stored.  EXIT_OK, or EXIT_INPUT after printing the error. */
 int cli_check_policies(const struct st_scenario *sc);
+#define CLI_MAX_JOBS 1024
+/* Worker processes by default: the online CPUs. */
+int cli_default_jobs(void);
+/* Parses --jobs (1..CLI_MAX_JOBS); on error prints a usage error, -1. */
+int cli_parse_jobs(const char *cmd, const char *arg, int *out);
 /* 1 if arg is -h or --help. */
 int cli_is_help(const char *arg);
 

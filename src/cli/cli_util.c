@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int cli_input_error(const st_error *err)
 {
@@ -113,4 +114,22 @@ int cli_check_policies(const st_scenario *sc)
             return cli_input_error(&err);
     }
     return EXIT_OK;
+}
+
+int cli_default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)(n < CLI_MAX_JOBS ? n : CLI_MAX_JOBS) : 1;
+}
+
+int cli_parse_jobs(const char *cmd, const char *arg, int *out)
+{
+    unsigned long long v;
+    if (cli_parse_u64(arg, &v) || v < 1 || v > CLI_MAX_JOBS) {
+        cli_usage_error(cmd, "--jobs: expected a number from 1 to %d, got '%s'",
+                        CLI_MAX_JOBS, arg);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
 }

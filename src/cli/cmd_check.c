@@ -53,12 +53,6 @@ typedef struct check_args {
     int jobs, update, verbose, quiet;
 } check_args;
 
-static int default_jobs(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)(n < 1024 ? n : 1024) : 1;
-}
-
 /* 0 to go on, -1 after --help, EXIT_INPUT on a usage error. */
 static int parse_args(int argc, char **argv, check_args *a)
 {
@@ -71,7 +65,6 @@ static int parse_args(int argc, char **argv, check_args *a)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     *a = (check_args){0};
-    unsigned long long v;
     int c;
     optind = 1;
     opterr = 0;
@@ -79,10 +72,8 @@ static int parse_args(int argc, char **argv, check_args *a)
         switch (c) {
         case 'e': a->expect = optarg; break;
         case 'j':
-            if (cli_parse_u64(optarg, &v) || v < 1 || v > 1024)
-                return cli_usage_error("check", "--jobs: expected a number"
-                                       " from 1 to 1024, got '%s'", optarg);
-            a->jobs = (int)v;
+            if (cli_parse_jobs("check", optarg, &a->jobs))
+                return EXIT_INPUT;
             break;
         case 'u': a->update = 1; break;
         case 'v': a->verbose = 1; break;
@@ -108,7 +99,7 @@ static int parse_args(int argc, char **argv, check_args *a)
         return cli_usage_error("check", "--expect FILE is required (create"
                                " it with --update)");
     if (!a->jobs)
-        a->jobs = default_jobs();
+        a->jobs = cli_default_jobs();
     return 0;
 }
 

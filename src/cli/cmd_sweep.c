@@ -67,12 +67,6 @@ static int parse_shard(const char *s, sweep_args *a)
     return 0;
 }
 
-static int default_jobs(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)(n < 1024 ? n : 1024) : 1;
-}
-
 /* 0 to go on, -1 after --help, EXIT_INPUT on a usage error. */
 static int parse_args(int argc, char **argv, sweep_args *a)
 {
@@ -87,7 +81,6 @@ static int parse_args(int argc, char **argv, sweep_args *a)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     *a = (sweep_args){.db = "results.db", .jobs = 0};
-    unsigned long long v;
     int c;
     optind = 1;
     opterr = 0;
@@ -95,10 +88,8 @@ static int parse_args(int argc, char **argv, sweep_args *a)
         switch (c) {
         case 'd': a->db = optarg; break;
         case 'j':
-            if (cli_parse_u64(optarg, &v) || v < 1 || v > 1024)
-                return cli_usage_error("sweep", "--jobs: expected a number"
-                                       " from 1 to 1024, got '%s'", optarg);
-            a->jobs = (int)v;
+            if (cli_parse_jobs("sweep", optarg, &a->jobs))
+                return EXIT_INPUT;
             break;
         case 'n': a->dry_run = 1; break;
         case 's':
@@ -126,7 +117,7 @@ static int parse_args(int argc, char **argv, sweep_args *a)
         return cli_usage_error("sweep", "--mpi shares the points among the"
                                " ranks; it takes neither --shard nor --jobs");
     if (!a->jobs)
-        a->jobs = default_jobs();
+        a->jobs = cli_default_jobs();
     return 0;
 }
 

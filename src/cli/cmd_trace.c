@@ -370,24 +370,46 @@ static void synth_header(FILE *f, const st_synth_opts *o, const char *preset)
             (unsigned long long)o->seed);
 }
 
-static int synth_write(const st_synth_opts *o, const char *preset,
-                       const char *out)
+/* Writes tr (which it frees) to out in the native format, after the
+ * header the caller prints; a failed write leaves no partial file. */
+static int save_native(st_trace *tr, const char *out,
+                       void (*header)(FILE *f, const void *ctx),
+                       const void *ctx)
 {
-    st_trace *tr;
     st_error err;
-    if (st_trace_synth(o, &tr, &err) < 0)
-        return cli_input_error(&err);
     FILE *f = open_output(out, &err);
     if (!f) {
         st_trace_free(tr);
         return cli_input_error(&err);
     }
-    synth_header(f, o, preset);
+    header(f, ctx);
     int failed = st_trace_write_native(tr, f) < 0;
     st_trace_free(tr);
     if (close_output(f, out, failed, &err) < 0)
         return cli_input_error(&err);
     return EXIT_OK;
+}
+
+typedef struct synth_ctx {
+    const st_synth_opts *o;
+    const char *preset;
+} synth_ctx;
+
+static void synth_header_cb(FILE *f, const void *ctx)
+{
+    const synth_ctx *c = ctx;
+    synth_header(f, c->o, c->preset);
+}
+
+static int synth_write(const st_synth_opts *o, const char *preset,
+                       const char *out)
+{
+    st_trace *tr;
+    st_error err;
+    synth_ctx c = {o, preset};
+    if (st_trace_synth(o, &tr, &err) < 0)
+        return cli_input_error(&err);
+    return save_native(tr, out, synth_header_cb, &c);
 }
 
 typedef struct synth_args {
@@ -517,24 +539,26 @@ static void import_header(FILE *f, const char *in, const st_trace_opts *o)
     fprintf(f, ")\n");
 }
 
+typedef struct import_ctx {
+    const char *in;
+    const st_trace_opts *o;
+} import_ctx;
+
+static void import_header_cb(FILE *f, const void *ctx)
+{
+    const import_ctx *c = ctx;
+    import_header(f, c->in, c->o);
+}
+
 static int import_write(const char *in, const st_trace_opts *o,
                         const char *out)
 {
     st_trace *tr;
     st_error err;
+    import_ctx c = {in, o};
     if (st_trace_load(in, o, &tr, &err) < 0)
         return cli_input_error(&err);
-    FILE *f = open_output(out, &err);
-    if (!f) {
-        st_trace_free(tr);
-        return cli_input_error(&err);
-    }
-    import_header(f, in, o);
-    int failed = st_trace_write_native(tr, f) < 0;
-    st_trace_free(tr);
-    if (close_output(f, out, failed, &err) < 0)
-        return cli_input_error(&err);
-    return EXIT_OK;
+    return save_native(tr, out, import_header_cb, &c);
 }
 
 static int trace_import(int argc, char **argv)

@@ -1,9 +1,8 @@
 /* cloud.c - the `cloud` policy: always offload, with the most accurate
  * model the cloud can run.
  *
- * "The cloud" is the first node of tier cloud on the path from the
- * device's attachment point upwards (the attachment point itself if none
- * is a cloud).  Ties in accuracy go to the faster model.
+ * "The cloud" is st_view_cloud's: the first cloud-tier node above the
+ * device's attachment point.  Ties in accuracy go to the faster model.
  */
 #include "strata/policy.h"
 
@@ -19,22 +18,11 @@ static int cloud_init(st_policy *p, const st_params *params, const st_view *v,
     return st_params_check(params, "cloud", known, err);
 }
 
-/* The cloud node serving this device. */
-static int cloud_of(const st_view *v, int device)
-{
-    const st_scenario *sc = st_view_scenario(v);
-    int n = st_view_attach(v, device);
-    for (int k = n; k >= 0; k = sc->nodes[k].parent)
-        if (sc->nodes[k].tier == ST_TIER_CLOUD)
-            return k;
-    return n;
-}
-
 static void cloud_decide(st_policy *p, const st_request *req, const st_view *v,
                          st_decision *out)
 {
     const st_scenario *sc = st_view_scenario(v);
-    int node = cloud_of(v, req->device), best = -1;
+    int node = st_view_cloud(v, req->device), best = -1;
     double best_acc = -1, best_t = INFINITY;
     (void)p;
     for (size_t m = 0; m < sc->n_models; m++) {

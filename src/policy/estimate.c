@@ -222,12 +222,3 @@ double lc_queue_wait_s(int qlen, int executors, double exec_s)
     return (double)(qlen - executors + 1) / executors * exec_s;
 }
 
-int lc_cloud_of(const st_view *v, int device)
-{
-    const st_scenario *sc = st_view_scenario(v);
-    int n = st_view_attach(v, device);
-    for (int k = n; k >= 0; k = sc->nodes[k].parent)
-        if (sc->nodes[k].tier == ST_TIER_CLOUD)
-            return k;
-    return n;
-}

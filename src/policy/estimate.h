@@ -118,8 +118,5 @@ double lc_oracle_net_s(const st_view *v, int device, double rtt_s,
  * on `executors`, each taking about exec_s: nothing while an executor is
  * free, else the queue ahead shared among the executors. */
 double lc_queue_wait_s(int qlen, int executors, double exec_s);
-/* The first node of tier cloud from the device's attachment point up
- * (the attachment point when none is). */
-int lc_cloud_of(const st_view *v, int device);
 
 #endif

@@ -122,7 +122,7 @@ static void infaas_decide(st_policy *p, const st_request *req, const st_view *v,
 {
     infaas_state *s = p->state;
     const st_scenario *sc = st_view_scenario(v);
-    int node = lc_cloud_of(v, req->device);
+    int node = st_view_cloud(v, req->device);
     double net = 0, lat, waited = st_view_now(v) - req->arrival_s;
     if (s->use_network) {
         lc_net *n = &s->dev[req->device];

@@ -883,6 +883,16 @@ int st_view_attach(const st_view *v, int device)
     return v->w->devs[device].attach;
 }
 
+int st_view_cloud(const st_view *v, int device)
+{
+    const st_scenario *sc = v->w->sc;
+    int n = st_view_attach(v, device);
+    for (int k = n; k >= 0; k = sc->nodes[k].parent)
+        if (sc->nodes[k].tier == ST_TIER_CLOUD)
+            return k;
+    return n;
+}
+
 const st_profile *st_view_profile(const st_view *v, int node, int model)
 {
     if (node < 0 || node >= v->w->n_all || model < 0)
