@@ -8,6 +8,7 @@
 #include "strata/scenario.h"
 #include "strata/hash.h"
 #include "strata/policy.h"
+#include "strata/xalloc.h"
 #include "cfgread.h"
 #include "topology.h"
 #include "yamltree.h"
@@ -20,22 +21,6 @@
 #include <sys/stat.h>
 
 #define MAX_TRACE_FILES 100000
-
-static char *xstrdup(const char *s)
-{
-    char *p = strdup(s);
-    if (!p)
-        abort();
-    return p;
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        abort();
-    return p;
-}
 
 static size_t seq_len(const yaml_node_t *n)
 {
@@ -78,7 +63,7 @@ static int read_name(cfg *c, yaml_node_t *m, const char *what, char **out)
         return -1;
     if (!*s)
         return cfg_fail(c, n, "expected a non-empty name for %s", what);
-    *out = xstrdup(s);
+    *out = st_xstrdup(s);
     return 0;
 }
 
@@ -138,7 +123,7 @@ static int task_index(st_scenario *sc, const char *task)
     sc->tasks = realloc(sc->tasks, (sc->n_tasks + 1) * sizeof *sc->tasks);
     if (!sc->tasks)
         abort();
-    sc->tasks[sc->n_tasks] = xstrdup(task);
+    sc->tasks[sc->n_tasks] = st_xstrdup(task);
     return (int)sc->n_tasks++;
 }
 
@@ -169,7 +154,7 @@ static int read_models(cfg *c, yaml_node_t *root, st_scenario *sc)
     if (seq_len(l) > ST_MAX_MODELS)
         return cfg_fail(c, l, "more than %d models", ST_MAX_MODELS);
     sc->n_models = seq_len(l);
-    sc->models = xcalloc(sc->n_models, sizeof *sc->models);
+    sc->models = st_xcalloc(sc->n_models, sizeof *sc->models);
     for (size_t i = 0; i < sc->n_models; i++)
         if (read_model(c, seq_at(c, l, i), sc, &sc->models[i]))
             return -1;
@@ -219,7 +204,7 @@ static int read_hardware_one(cfg *c, yaml_node_t *h, st_scenario *sc,
     if (cfg_keys(c, h, keys, "a hardware entry") ||
         read_name(c, h, "a hardware entry", &hw->name))
         return -1;
-    hw->per_model = xcalloc(sc->n_models, sizeof *hw->per_model);
+    hw->per_model = st_xcalloc(sc->n_models, sizeof *hw->per_model);
     yaml_node_t *pm = cfg_need(c, h, "profiles", "a hardware entry");
     if (!pm || cfg_expect_map(c, pm, "profiles"))
         return -1;
@@ -248,7 +233,7 @@ static int read_hardware(cfg *c, yaml_node_t *root, st_scenario *sc)
     if (fail)
         return -1;
     sc->n_hardware = seq_len(l);
-    sc->hardware = xcalloc(sc->n_hardware, sizeof *sc->hardware);
+    sc->hardware = st_xcalloc(sc->n_hardware, sizeof *sc->hardware);
     for (size_t i = 0; i < sc->n_hardware; i++)
         if (read_hardware_one(c, seq_at(c, l, i), sc, &sc->hardware[i]))
             return -1;
@@ -292,7 +277,7 @@ static int trace_cached(cfg *c, yaml_node_t *at, st_scenario *sc,
                         "fewer or coarser traces", ST_MAX_TRACE_SEGMENTS, path);
     }
     free(tr->name);
-    tr->name = xstrdup(label);
+    tr->name = st_xstrdup(label);
     sc->traces = realloc(sc->traces, (sc->n_traces + 1) * sizeof *sc->traces);
     if (!sc->traces)
         abort();
@@ -322,7 +307,7 @@ static int expand_trace_path(cfg *c, yaml_node_t *at, const char *path,
         return cfg_fail(c, at, "trace '%s' does not exist", path);
     if (!S_ISDIR(st.st_mode)) {
         *files = realloc(*files, (*n + 1) * sizeof **files);
-        (*files)[(*n)++] = xstrdup(path);
+        (*files)[(*n)++] = st_xstrdup(path);
         return 0;
     }
     DIR *d = opendir(path);
@@ -421,7 +406,7 @@ static int read_link_dir(cfg *c, yaml_node_t *m, st_scenario *sc,
         free(path);
     }
     if (!rc) {
-        d->traces = xcalloc(nf, sizeof *d->traces);
+        d->traces = st_xcalloc(nf, sizeof *d->traces);
         d->n_traces = nf;
         for (size_t i = 0; i < nf && !rc; i++)
             rc = trace_cached(c, tr, sc, files[i], &o, &d->traces[i]);
@@ -466,7 +451,7 @@ static int read_preload(cfg *c, yaml_node_t *m, const st_scenario *sc,
                         unsigned char **out)
 {
     yaml_node_t *p = cfg_get(c, m, "preload");
-    *out = xcalloc(sc->n_models, 1);
+    *out = st_xcalloc(sc->n_models, 1);
     if (!p)
         return 0;
     if (cfg_is_scalar(p)) {
@@ -602,7 +587,7 @@ static int read_nodes(cfg *c, yaml_node_t *root, st_scenario *sc)
     if (seq_len(l) > ST_MAX_NODES)
         return cfg_fail(c, l, "more than %d nodes", ST_MAX_NODES);
     sc->n_nodes = seq_len(l);
-    sc->nodes = xcalloc(sc->n_nodes, sizeof *sc->nodes);
+    sc->nodes = st_xcalloc(sc->n_nodes, sizeof *sc->nodes);
     for (size_t i = 0; i < sc->n_nodes; i++) {
         if (read_node(c, seq_at(c, l, i), sc, i))
             return -1;
@@ -683,7 +668,7 @@ static int read_task_mix(cfg *c, yaml_node_t *m, const st_scenario *sc,
          cfg_time(c, sl, "slot", "s", 1e-6, 1e9, &mix->slot_s)))
         return -1;
     if (!(names = cfg_get(c, m, "names"))) {
-        mix->tasks = xcalloc(sc->n_tasks, sizeof *mix->tasks);
+        mix->tasks = st_xcalloc(sc->n_tasks, sizeof *mix->tasks);
         for (size_t i = 0; i < sc->n_tasks; i++)
             mix->tasks[mix->n++] = (int)i;
     } else {
@@ -691,7 +676,7 @@ static int read_task_mix(cfg *c, yaml_node_t *m, const st_scenario *sc,
             return -1;
         if (seq_len(names) == 0)
             return cfg_fail(c, names, "expected at least one task name");
-        mix->tasks = xcalloc(seq_len(names), sizeof *mix->tasks);
+        mix->tasks = st_xcalloc(seq_len(names), sizeof *mix->tasks);
         for (size_t i = 0; i < seq_len(names); i++) {
             yaml_node_t *e = seq_at(c, names, i);
             if (read_task_ref(c, e, sc, &mix->tasks[i]))
@@ -825,7 +810,7 @@ static int read_devices(cfg *c, yaml_node_t *root, st_scenario *sc)
     if (fail)
         return -1;
     sc->n_device_classes = seq_len(l);
-    sc->devices = xcalloc(sc->n_device_classes, sizeof *sc->devices);
+    sc->devices = st_xcalloc(sc->n_device_classes, sizeof *sc->devices);
     for (size_t i = 0; i < sc->n_device_classes; i++) {
         if (read_device(c, seq_at(c, l, i), sc, &sc->devices[i]))
             return -1;
@@ -848,13 +833,13 @@ static int cmp_param(const void *a, const void *b)
 static void params_text(st_policy_spec *ps)
 {
     size_t n = ps->params.n, len = 1;
-    char ***order = xcalloc(n, sizeof *order);
+    char ***order = st_xcalloc(n, sizeof *order);
     for (size_t i = 0; i < n; i++) {
         order[i] = &ps->params.keys[i];
         len += strlen(ps->params.keys[i]) + strlen(ps->params.values[i]) + 2;
     }
     qsort(order, n, sizeof *order, cmp_param);
-    ps->params_text = xcalloc(len, 1);
+    ps->params_text = st_xcalloc(len, 1);
     for (size_t i = 0; i < n; i++) {
         size_t k = (size_t)(order[i] - ps->params.keys);
         if (i)
@@ -872,10 +857,10 @@ static int read_params(cfg *c, yaml_node_t *m, st_policy_spec *ps)
         return -1;
     size_t n = (size_t)(m->data.mapping.pairs.top - m->data.mapping.pairs.start);
     st_params *p = &ps->params;
-    p->keys = xcalloc(n, sizeof *p->keys);
-    p->values = xcalloc(n, sizeof *p->values);
-    p->lines = xcalloc(n, sizeof *p->lines);
-    p->cols = xcalloc(n, sizeof *p->cols);
+    p->keys = st_xcalloc(n, sizeof *p->keys);
+    p->values = st_xcalloc(n, sizeof *p->values);
+    p->lines = st_xcalloc(n, sizeof *p->lines);
+    p->cols = st_xcalloc(n, sizeof *p->cols);
     p->file = c->file;
     for (size_t i = 0; i < n; i++) {
         yaml_node_pair_t *pr = &m->data.mapping.pairs.start[i];
@@ -886,8 +871,8 @@ static int read_params(cfg *c, yaml_node_t *m, st_policy_spec *ps)
         for (size_t j = 0; j < p->n; j++)
             if (strcmp(p->keys[j], ks) == 0)
                 return cfg_fail(c, k, "duplicate parameter '%s'", ks);
-        p->keys[i] = xstrdup(ks);
-        p->values[i] = cfg_is_scalar(v) ? xstrdup((const char *)v->data.scalar.value)
+        p->keys[i] = st_xstrdup(ks);
+        p->values[i] = cfg_is_scalar(v) ? st_xstrdup((const char *)v->data.scalar.value)
                                         : yt_flow(c->doc, v);
         if (v->start_mark.index != YT_FROM_OVERRIDE) {
             p->lines[i] = v->start_mark.line + 1;
@@ -921,7 +906,7 @@ static int read_policy_one(cfg *c, yaml_node_t *m, st_policy_spec *ps)
         }
         return cfg_fail(c, name, "unknown policy '%s'; expected one of: %s", s, list);
     }
-    ps->name = xstrdup(s);
+    ps->name = st_xstrdup(s);
     if (name->start_mark.index != YT_FROM_OVERRIDE) {
         ps->line = name->start_mark.line + 1;
         ps->col = name->start_mark.column + 1;
@@ -941,7 +926,7 @@ static int read_policies(cfg *c, yaml_node_t *root, st_scenario *sc)
     size_t n = cfg_is_seq(p) ? seq_len(p) : 1;
     if (n == 0 || n > ST_MAX_POLICIES)
         return cfg_fail(c, p, "expected 1 to %d policies", ST_MAX_POLICIES);
-    sc->policies = xcalloc(n, sizeof *sc->policies);
+    sc->policies = st_xcalloc(n, sizeof *sc->policies);
     for (size_t i = 0; i < n; i++) {
         if (read_policy_one(c, cfg_is_seq(p) ? seq_at(c, p, i) : p,
                             &sc->policies[i]))
@@ -1022,7 +1007,7 @@ static int check_budget(cfg *c, yaml_node_t *at, const char *what,
 static int check_topology(cfg *c, yaml_node_t *root, const st_scenario *sc)
 {
     yaml_node_t *nl = cfg_get(c, root, "nodes"), *dl = cfg_get(c, root, "devices");
-    unsigned char *reach = xcalloc(sc->n_nodes, 1);
+    unsigned char *reach = st_xcalloc(sc->n_nodes, 1);
     int rc = 0;
     for (size_t i = 0; i < sc->n_device_classes; i++)
         for (size_t a = 0; a < sc->devices[i].n_attach; a++)
@@ -1097,7 +1082,7 @@ static int read_top(cfg *c, yaml_node_t *root, st_scenario *sc)
         return -1;
     if (!(n = cfg_need(c, root, "name", "the scenario")) || cfg_str(c, n, "name", &name))
         return -1;
-    sc->name = xstrdup(name);
+    sc->name = st_xstrdup(name);
     if ((n = cfg_get(c, root, "seed")) && cfg_num(c, n, "seed", 0, 9007199254740992.0, &seed))
         return -1;
     if (seed != floor(seed))
@@ -1253,9 +1238,9 @@ static char *dir_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
     if (!slash)
-        return xstrdup("");
+        return st_xstrdup("");
     size_t n = (size_t)(slash - path);
-    char *d = xcalloc(n + 2, 1);
+    char *d = st_xcalloc(n + 2, 1);
     memcpy(d, path, n ? n : 1);
     return d;
 }
@@ -1264,8 +1249,8 @@ static int build(const char *label, const char *base_dir, yaml_document_t *doc,
                  const char *const *ov, size_t nov, st_scenario **out,
                  st_error *err)
 {
-    st_scenario *sc = xcalloc(1, sizeof *sc);
-    sc->file = xstrdup(label);
+    st_scenario *sc = st_xcalloc(1, sizeof *sc);
+    sc->file = st_xstrdup(label);
     cfg c = {.doc = doc, .file = sc->file, .dir = base_dir, .err = err};
     includes inc = {0};
     /* Includes merge before overrides, so overrides can reach included
@@ -1323,8 +1308,8 @@ int st_scenario_load_profiles(const char *path, st_scenario **out,
     if (yt_load_file(path, &doc, err))
         return -1;
     char *dir = dir_of(path);
-    st_scenario *sc = xcalloc(1, sizeof *sc);
-    sc->file = xstrdup(path);
+    st_scenario *sc = st_xcalloc(1, sizeof *sc);
+    sc->file = st_xstrdup(path);
     cfg c = {.doc = &doc, .file = sc->file, .dir = dir, .err = err};
     includes inc = {0};
     int rc = expand_includes(&c, &inc);
@@ -1447,7 +1432,7 @@ int st_scenario_select_policies(st_scenario *sc, const char *const *names,
             if (strcmp(names[i], names[j]) == 0)
                 return st_error_set(err, "policy '%s' named twice", names[i]);
     }
-    st_policy_spec *sel = xcalloc(n, sizeof *sel);
+    st_policy_spec *sel = st_xcalloc(n, sizeof *sel);
     for (size_t i = 0; i < n; i++) {
         size_t k = 0;
         while (k < sc->n_policies && (!sc->policies[k].name ||
@@ -1457,8 +1442,8 @@ int st_scenario_select_policies(st_scenario *sc, const char *const *names,
             sel[i] = sc->policies[k];
             sc->policies[k] = (st_policy_spec){0};
         } else {
-            sel[i] = (st_policy_spec){.name = xstrdup(names[i]),
-                                      .params_text = xstrdup("")};
+            sel[i] = (st_policy_spec){.name = st_xstrdup(names[i]),
+                                      .params_text = st_xstrdup("")};
         }
     }
     for (size_t k = 0; k < sc->n_policies; k++)

@@ -22,6 +22,7 @@
  *   no online policy does.
  */
 #include "strata/idn.h"
+#include "strata/xalloc.h"
 #include "strata/rng.h"
 
 #include <math.h>
@@ -84,14 +85,6 @@ struct st_idn {
     double *lcap, *share;
     unsigned char *active;
 };
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        abort();
-    return p;
-}
 
 /* ---------- parameters ---------- */
 
@@ -254,10 +247,10 @@ static void list_types(st_idn *g)
 {
     const st_scenario *sc = g->sc;
     size_t nt = sc->n_tasks;
-    g->type_of = xcalloc(nt * g->n_nodes, sizeof *g->type_of);
+    g->type_of = st_xcalloc(nt * g->n_nodes, sizeof *g->type_of);
     for (size_t i = 0; i < nt * g->n_nodes; i++)
         g->type_of[i] = -1;
-    g->types = xcalloc(nt * g->n_nodes, sizeof *g->types);
+    g->types = st_xcalloc(nt * g->n_nodes, sizeof *g->types);
     for (size_t c = 0; c < sc->n_device_classes; c++) {
         const st_device_class *dc = &sc->devices[c];
         size_t ntask = dc->mix.n ? dc->mix.n : 1;
@@ -280,16 +273,16 @@ static void number_vars(st_idn *g, const unsigned char *is_var)
 {
     const st_scenario *sc = g->sc;
     size_t nm = sc->n_models;
-    long *var_of = xcalloc(g->n_nodes * nm, sizeof *var_of);
-    g->node_first = xcalloc(g->n_nodes, sizeof *g->node_first);
-    g->node_count = xcalloc(g->n_nodes, sizeof *g->node_count);
-    g->node_budget = xcalloc(g->n_nodes, sizeof *g->node_budget);
+    long *var_of = st_xcalloc(g->n_nodes * nm, sizeof *var_of);
+    g->node_first = st_xcalloc(g->n_nodes, sizeof *g->node_first);
+    g->node_count = st_xcalloc(g->n_nodes, sizeof *g->node_count);
+    g->node_budget = st_xcalloc(g->n_nodes, sizeof *g->node_budget);
     for (size_t i = 0; i < g->n_nodes * nm; i++)
         g->n_vars += is_var[i];
-    g->var_node = xcalloc(g->n_vars, sizeof *g->var_node);
-    g->var_model = xcalloc(g->n_vars, sizeof *g->var_model);
-    g->var_size = xcalloc(g->n_vars, sizeof *g->var_size);
-    g->var_cap = xcalloc(g->n_vars, sizeof *g->var_cap);
+    g->var_node = st_xcalloc(g->n_vars, sizeof *g->var_node);
+    g->var_model = st_xcalloc(g->n_vars, sizeof *g->var_model);
+    g->var_size = st_xcalloc(g->n_vars, sizeof *g->var_size);
+    g->var_cap = st_xcalloc(g->n_vars, sizeof *g->var_cap);
     size_t j = 0;
     for (size_t v = 0; v < g->n_nodes; v++) {
         g->node_first[v] = j;
@@ -308,7 +301,7 @@ static void number_vars(st_idn *g, const unsigned char *is_var)
         }
         g->node_count[v] = j - g->node_first[v];
     }
-    g->occ_first = xcalloc(g->n_vars + 1, sizeof *g->occ_first);
+    g->occ_first = st_xcalloc(g->n_vars + 1, sizeof *g->occ_first);
     for (size_t i = 0; i < g->n_cands; i++)
         if (g->cands[i].var != NO_VAR) {
             g->cands[i].var = var_of[(size_t)g->cands[i].node * nm +
@@ -317,8 +310,8 @@ static void number_vars(st_idn *g, const unsigned char *is_var)
         }
     for (size_t k = 0; k < g->n_vars; k++)
         g->occ_first[k + 1] += g->occ_first[k];
-    g->occs = xcalloc(g->occ_first[g->n_vars], sizeof *g->occs);
-    size_t *fill = xcalloc(g->n_vars, sizeof *fill);
+    g->occs = st_xcalloc(g->occ_first[g->n_vars], sizeof *g->occs);
+    size_t *fill = st_xcalloc(g->n_vars, sizeof *fill);
     for (size_t t = 0; t < g->n_types; t++)
         for (size_t k = 0; k < g->types[t].n; k++) {
             long v = g->cands[g->types[t].first + k].var;
@@ -333,8 +326,8 @@ static void number_vars(st_idn *g, const unsigned char *is_var)
 static void find_best_vars(st_idn *g)
 {
     size_t nt = g->sc->n_tasks;
-    g->best_var = xcalloc(g->n_nodes * nt, sizeof *g->best_var);
-    double *best = xcalloc(g->n_nodes * nt, sizeof *best);
+    g->best_var = st_xcalloc(g->n_nodes * nt, sizeof *g->best_var);
+    double *best = st_xcalloc(g->n_nodes * nt, sizeof *best);
     for (size_t i = 0; i < g->n_nodes * nt; i++)
         g->best_var[i] = -1;
     /* The cost of (node, model) differs between types only by the network
@@ -358,12 +351,12 @@ static void solve_static(st_idn *g);
 int st_idn_new(const st_scenario *sc, const st_idn_params *p, st_idn **out,
                st_error *err)
 {
-    st_idn *g = xcalloc(1, sizeof *g);
+    st_idn *g = st_xcalloc(1, sizeof *g);
     g->sc = sc;
     g->p = *p;
     g->n_nodes = sc->n_nodes;
     list_types(g);
-    builder b = {.is_var = xcalloc(g->n_nodes * sc->n_models, 1)};
+    builder b = {.is_var = st_xcalloc(g->n_nodes * sc->n_models, 1)};
     int rc = 0;
     for (size_t t = 0; t < g->n_types && !rc; t++)
         rc = build_type(g, &b, &g->types[t], err);
@@ -381,14 +374,14 @@ int st_idn_new(const st_scenario *sc, const st_idn_params *p, st_idn **out,
     number_vars(g, b.is_var);
     free(b.is_var);
     find_best_vars(g);
-    g->r = xcalloc(g->n_types, sizeof *g->r);
-    g->used = xcalloc(g->n_vars, sizeof *g->used);
-    g->used_static = xcalloc(g->n_vars, sizeof *g->used_static);
-    g->lcap = xcalloc(g->n_cands, sizeof *g->lcap);
-    g->share = xcalloc(g->n_vars, sizeof *g->share);
-    g->active = xcalloc(g->max_len, 1);
-    g->static_y = xcalloc(g->n_vars, sizeof *g->static_y);
-    g->static_x = xcalloc(g->n_vars, 1);
+    g->r = st_xcalloc(g->n_types, sizeof *g->r);
+    g->used = st_xcalloc(g->n_vars, sizeof *g->used);
+    g->used_static = st_xcalloc(g->n_vars, sizeof *g->used_static);
+    g->lcap = st_xcalloc(g->n_cands, sizeof *g->lcap);
+    g->share = st_xcalloc(g->n_vars, sizeof *g->share);
+    g->active = st_xcalloc(g->max_len, 1);
+    g->static_y = st_xcalloc(g->n_vars, sizeof *g->static_y);
+    g->static_x = st_xcalloc(g->n_vars, 1);
     solve_static(g);
     *out = g;
     return 0;
@@ -563,8 +556,8 @@ void st_idn_project(const double *yhat, const double *s, size_t n, double b,
             y[i] = 1;
         return;
     }
-    size_t *idx = xcalloc(n, sizeof *idx);
-    double *rest = xcalloc(n + 1, sizeof *rest);
+    size_t *idx = st_xcalloc(n, sizeof *idx);
+    double *rest = st_xcalloc(n + 1, sizeof *rest);
     gsl_sort_index(idx, yhat, 1, n);   /* ascending: idx[n-1] is the largest */
     /* rest[k]: sum of s yhat over the entries ranked k.. (0 = largest). */
     for (size_t k = n; k-- > 0;) {
@@ -653,8 +646,8 @@ static void keep_leftover(double *z, const double *s, size_t n, size_t k,
 void st_idn_depround(const double *y, const double *s, size_t n,
                      st_idn_leftover leftover, gsl_rng *rng, unsigned char *x)
 {
-    double *z = xcalloc(n, sizeof *z), budget = 0;
-    size_t *order = xcalloc(n, sizeof *order);
+    double *z = st_xcalloc(n, sizeof *z), budget = 0;
+    size_t *order = st_xcalloc(n, sizeof *order);
     for (size_t i = 0; i < n; i++) {
         z[i] = snap(y[i]);
         budget += s[i] * y[i];
@@ -756,12 +749,12 @@ static void greedy_fill(const st_idn *g, const double *const *r,
 {
     size_t lo = node < 0 ? 0 : g->node_first[node];
     size_t hi = node < 0 ? g->n_vars : lo + g->node_count[node];
-    double **lcap = xcalloc(nr, sizeof *lcap);
-    double *share = xcalloc(g->n_vars, sizeof *share);
-    double *ub = xcalloc(g->n_vars, sizeof *ub);
-    double *room = xcalloc(g->n_nodes, sizeof *room);
+    double **lcap = st_xcalloc(nr, sizeof *lcap);
+    double *share = st_xcalloc(g->n_vars, sizeof *share);
+    double *ub = st_xcalloc(g->n_vars, sizeof *ub);
+    double *room = st_xcalloc(g->n_nodes, sizeof *room);
     for (size_t i = 0; i < nr; i++) {
-        lcap[i] = xcalloc(g->n_cands, sizeof **lcap);
+        lcap[i] = st_xcalloc(g->n_cands, sizeof **lcap);
         fill_capacities(g, r[i], lcap[i], share);
     }
     memset(x + lo, 0, hi - lo);
@@ -822,7 +815,7 @@ double *st_idn_expected_counts(const st_idn *g, size_t *n_slots)
     size_t ns = (size_t)ceil(sc->duration_s / slot - 1e-9);
     if (ns == 0)
         ns = 1;
-    double *counts = xcalloc(ns * g->n_types, sizeof *counts);
+    double *counts = st_xcalloc(ns * g->n_types, sizeof *counts);
     for (size_t t = 0; t < ns; t++) {
         double t0 = (double)t * slot;
         double len = fmin(slot, sc->duration_s - t0), mid = t0 + len / 2;
@@ -898,8 +891,8 @@ static void static_fractional(st_idn *g, const double *const *phase,
                               const double *w, size_t np)
 {
     size_t n = g->n_vars;
-    double *y = xcalloc(n, sizeof *y), *grad = xcalloc(n, sizeof *grad);
-    double *tmp = xcalloc(n, sizeof *tmp), *yhat = xcalloc(n, sizeof *yhat);
+    double *y = st_xcalloc(n, sizeof *y), *grad = st_xcalloc(n, sizeof *grad);
+    double *tmp = st_xcalloc(n, sizeof *tmp), *yhat = st_xcalloc(n, sizeof *yhat);
     for (size_t j = 0; j < n; j++)
         yhat[j] = 1;
     st_idn_project_all(g, yhat, y);
@@ -932,11 +925,11 @@ static void solve_static(st_idn *g)
 {
     size_t ns, n = g->n_vars;
     double *counts = st_idn_expected_counts(g, &ns);
-    const double **phase = xcalloc(ns, sizeof *phase);
-    double *w = xcalloc(ns, sizeof *w), *y = xcalloc(n, sizeof *y);
+    const double **phase = st_xcalloc(ns, sizeof *phase);
+    double *w = st_xcalloc(ns, sizeof *w), *y = st_xcalloc(n, sizeof *y);
     size_t np = distinct_phases(g, counts, ns, phase, w);
     static_fractional(g, phase, w, np);
-    unsigned char *x = xcalloc(n, 1);
+    unsigned char *x = st_xcalloc(n, 1);
     greedy_fill(g, phase, w, np, g->static_x, -1);
     double best = phases_gain_x(g, g->static_x, y, phase, w, np);
     gsl_rng *rng = st_rng_stream(g->sc->seed, "idn-static");

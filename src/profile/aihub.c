@@ -248,7 +248,7 @@ static char *model_name(hubmodel *m, const char *precision, const char *comp,
                         int many_components)
 {
     char *base = ps_slug_model(m->id);
-    char *prec = strcmp(precision, "float") == 0 ? ps_strdup("")
+    char *prec = strcmp(precision, "float") == 0 ? st_xstrdup("")
                                                   : ps_printf("_%s", precision);
     char *part = many_components ? ps_slug_model(comp) : NULL;
     char *name = ps_printf("%s%s%s%s", base, prec, part ? "_" : "",
@@ -295,7 +295,7 @@ static int read_cell(st_profile_set *set, hubmodel *m, size_t mi, size_t hi,
         ps_missing(set, "%s on %s: no estimated_peak_memory_range_mb", name, hw);
     yaml_node_t *unit = cfg_get(c, rv, "primary_compute_unit");
     if (unit && cfg_is_scalar(unit))
-        cell->unit = ps_strdup((char *)unit->data.scalar.value);
+        cell->unit = st_xstrdup((char *)unit->data.scalar.value);
     return 0;
 }
 
@@ -469,7 +469,7 @@ int st_profile_import_aihub(st_profile_set *set, const char *path,
             return st_error_at(err, path, 0, 0, "expected an AI Hub model "
                                "directory, a directory of them, or a perf.yaml");
         char *dir = slash ? ps_printf("%.*s", (int)(slash - path), path)
-                          : ps_strdup(".");
+                          : st_xstrdup(".");
         int rc = import_model_dir(set, dir, sel, err);
         free(dir);
         return rc;

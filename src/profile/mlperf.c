@@ -116,7 +116,7 @@ static int regular_file(const char *p)
  * directly under SUB/results/ -> the only JSON in SUB/systems/. */
 static char *find_system(const char *result)
 {
-    char *copy = ps_strdup(result);
+    char *copy = st_xstrdup(result);
     char *slash = strrchr(copy, '/');
     char *found = NULL;
     if (!slash) {
@@ -140,7 +140,7 @@ static char *find_system(const char *result)
     } else if (strcmp(dirname, "results") == 0) {
         if (up)
             *up = '\0';
-        char *dir = up ? ps_printf("%s/systems", copy) : ps_strdup("systems");
+        char *dir = up ? ps_printf("%s/systems", copy) : st_xstrdup("systems");
         DIR *d = opendir(dir);
         struct dirent *e;
         int n = 0;
@@ -189,8 +189,8 @@ static int read_phone(st_profile_set *set, const char *result, json_t *root,
             return -1;
         }
         ps_input(set, sys);
-        ph->device = ps_strdup(dev);
-        ph->soc = ps_strdup(first_str(s, soc_keys));
+        ph->device = st_xstrdup(dev);
+        ph->soc = st_xstrdup(first_str(s, soc_keys));
         const char *acc = first_str(s, accel_keys), *sdk = first_str(s, sdk_keys);
         ph->note = ps_printf("accelerator %s; %s", acc ? acc : "not stated",
                              sdk ? sdk : "SDK not stated");
@@ -209,7 +209,7 @@ static int read_phone(st_profile_set *set, const char *result, json_t *root,
                            "value.android.{manufacturer,model_name}; expected "
                            "one of them to name the phone");
     ph->device = ps_printf("%s %s", maker, model);
-    ph->note = ps_strdup("named by the app's environment_info");
+    ph->note = st_xstrdup("named by the app's environment_info");
     ps_missing(set, "%s: no systems JSON found; the phone is named from "
                "environment_info", result);
     return 0;
@@ -305,7 +305,7 @@ static int import_result(st_profile_set *set, jctx *j, json_t *r, size_t idx,
             json_t *n = json_object_get(perf, "measured_samples");
             json_t *d = json_object_get(json_object_get(perf, "loadgen_info"),
                                         "duration");
-            cell->unit = ps_strdup(accel);
+            cell->unit = st_xstrdup(accel);
             if (json_is_number(n) && json_number_value(n) > 0 &&
                 json_is_number(d) && json_number_value(d) > 0) {
                 cell->exec_ms = json_number_value(d) * 1000 / json_number_value(n);

@@ -2,6 +2,7 @@
  * naming, selection matching, and the import entry point that dispatches
  * to one importer per source. */
 #include "pset.h"
+#include "strata/xalloc.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -31,24 +32,6 @@ const char *st_profile_source_name(st_profile_source s)
 }
 
 /* --- small helpers --- */
-
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
-char *ps_strdup(const char *s)
-{
-    if (!s)
-        return NULL;
-    char *p = strdup(s);
-    if (!p)
-        abort();
-    return p;
-}
 
 static char *vprintf_dup(const char *fmt, va_list ap)
 {
@@ -161,7 +144,7 @@ void st_profile_set_free(st_profile_set *set)
 
 static void push_str(char ***v, size_t *n, char *s)
 {
-    *v = xrealloc(*v, (*n + 1) * sizeof **v);
+    *v = st_xrealloc(*v, (*n + 1) * sizeof **v);
     (*v)[(*n)++] = s;
 }
 
@@ -175,7 +158,7 @@ void ps_missing(st_profile_set *set, const char *fmt, ...)
 
 void ps_input(st_profile_set *set, const char *path)
 {
-    push_str(&set->inputs, &set->n_inputs, ps_strdup(path));
+    push_str(&set->inputs, &set->n_inputs, st_xstrdup(path));
 }
 
 size_t ps_model(st_profile_set *set, const char *name, const char *title,
@@ -184,10 +167,10 @@ size_t ps_model(st_profile_set *set, const char *name, const char *title,
     for (size_t i = 0; i < set->n_models; i++)
         if (strcmp(set->models[i].name, name) == 0)
             return i;
-    set->models = xrealloc(set->models, (set->n_models + 1) * sizeof *set->models);
+    set->models = st_xrealloc(set->models, (set->n_models + 1) * sizeof *set->models);
     set->models[set->n_models] = (st_pmodel){
-        .name = ps_strdup(name), .title = ps_strdup(title),
-        .task = ps_strdup(task), .precision = ps_strdup(precision),
+        .name = st_xstrdup(name), .title = st_xstrdup(title),
+        .task = st_xstrdup(task), .precision = st_xstrdup(precision),
         .accuracy = NAN, .size_mb = NAN};
     return set->n_models++;
 }
@@ -198,11 +181,11 @@ size_t ps_hw(st_profile_set *set, const char *name, const char *device,
     for (size_t i = 0; i < set->n_hw; i++)
         if (strcmp(set->hw[i].name, name) == 0)
             return i;
-    set->hw = xrealloc(set->hw, (set->n_hw + 1) * sizeof *set->hw);
+    set->hw = st_xrealloc(set->hw, (set->n_hw + 1) * sizeof *set->hw);
     set->hw[set->n_hw] = (st_phw){
-        .name = ps_strdup(name), .device = ps_strdup(device),
-        .soc = ps_strdup(soc), .runtime = ps_strdup(runtime),
-        .note = ps_strdup(note)};
+        .name = st_xstrdup(name), .device = st_xstrdup(device),
+        .soc = st_xstrdup(soc), .runtime = st_xstrdup(runtime),
+        .note = st_xstrdup(note)};
     return set->n_hw++;
 }
 
@@ -213,7 +196,7 @@ void ps_model_accuracy(st_profile_set *set, size_t model, double accuracy,
     if (isnan(m->accuracy)) {
         m->accuracy = accuracy;
         free(m->accuracy_note);
-        m->accuracy_note = ps_strdup(note);
+        m->accuracy_note = st_xstrdup(note);
     } else if (fabs(m->accuracy - accuracy) > 1e-9) {
         ps_missing(set, "%s: accuracy %.6g in %s differs from %.6g read "
                    "first; the first is kept (one accuracy per model)",
@@ -229,7 +212,7 @@ void ps_model_size(st_profile_set *set, size_t model, double size_mb,
         return;
     m->size_mb = size_mb;
     free(m->size_note);
-    m->size_note = ps_strdup(note);
+    m->size_note = st_xstrdup(note);
 }
 
 st_pcell *ps_cell(st_profile_set *set, size_t model, size_t hw)
@@ -240,7 +223,7 @@ st_pcell *ps_cell(st_profile_set *set, size_t model, size_t hw)
                        set->models[model].name, set->hw[hw].name);
             return NULL;
         }
-    set->cells = xrealloc(set->cells, (set->n_cells + 1) * sizeof *set->cells);
+    set->cells = st_xrealloc(set->cells, (set->n_cells + 1) * sizeof *set->cells);
     set->cells[set->n_cells] = (st_pcell){
         .model = model, .hw = hw, .exec_ms = NAN, .exec_sd_ms = NAN,
         .memory_mb = NAN};

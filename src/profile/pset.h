@@ -6,8 +6,8 @@
 
 #include <stddef.h>
 #include "strata/profile.h"
+#include "strata/xalloc.h"
 
-char *ps_strdup(const char *s);
 /* malloc'd printf. */
 char *ps_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A strata name from free text: lower case, runs of characters outside

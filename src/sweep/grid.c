@@ -2,6 +2,7 @@
  * axes (grid keys, zipped groups), policies and seeds, each point's
  * scenario resolved once through the loader's overrides to get its key. */
 #include "strata/sweep.h"
+#include "strata/xalloc.h"
 #include "strata/hash.h"
 #include "strata/policy.h"
 #include "src/config/cfgread.h"
@@ -16,22 +17,6 @@
 
 #define MAX_SEEDS 100000
 
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        abort();
-    return p;
-}
-
-static char *xstrdup(const char *s)
-{
-    char *p = strdup(s);
-    if (!p)
-        abort();
-    return p;
-}
-
 static char *xasprintf(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
@@ -41,7 +26,7 @@ static char *xasprintf(const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    char *s = xcalloc((size_t)n + 1, 1);
+    char *s = st_xcalloc((size_t)n + 1, 1);
     va_start(ap, fmt);
     vsnprintf(s, (size_t)n + 1, fmt, ap);
     va_end(ap);
@@ -112,7 +97,7 @@ static int read_value(spec *s, yaml_node_t *v, const char *key, char **text,
     if (cfg_is_scalar(v)) {
         if (cfg_str(&s->c, v, key, &t))
             return -1;
-        *text = xstrdup(t);
+        *text = st_xstrdup(t);
     } else {
         *text = yt_flow(s->c.doc, v);
     }
@@ -133,11 +118,11 @@ static int read_key(spec *s, yaml_node_pair_t *pr)
     if (n == 0)
         return cfg_fail(&s->c, vn, "expected at least one value for '%s'", k);
     st_sweep_key *key = new_key(s);
-    key->path = xstrdup(k);
+    key->path = st_xstrdup(k);
     key->line = kn->start_mark.line + 1;
     key->col = kn->start_mark.column + 1;
-    key->text = xcalloc(n, sizeof *key->text);
-    key->yaml = xcalloc(n, sizeof *key->yaml);
+    key->text = st_xcalloc(n, sizeof *key->text);
+    key->yaml = st_xcalloc(n, sizeof *key->yaml);
     for (size_t i = 0; i < n; i++, key->n_values++)
         if (read_value(s, cfg_node(&s->c, vn->data.sequence.items.start[i]),
                        k, &key->text[i], &key->yaml[i]))
@@ -230,7 +215,7 @@ static int read_seeds(spec *s, yaml_node_t *n)
                           n->data.sequence.items.start);
     if (len == 0 || len > MAX_SEEDS)
         return cfg_fail(&s->c, n, "expected 1 to %d seeds", MAX_SEEDS);
-    s->seeds = xcalloc(len, sizeof *s->seeds);
+    s->seeds = st_xcalloc(len, sizeof *s->seeds);
     for (size_t i = 0; i < len; i++) {
         yaml_node_t *v = cfg_node(&s->c, n->data.sequence.items.start[i]);
         if (read_seed(s, v, &s->seeds[i]))
@@ -250,7 +235,7 @@ static int read_replications(spec *s, yaml_node_t *n)
     if (cfg_long(&s->c, n, "replications", 1, MAX_SEEDS, &r))
         return -1;
     s->n_seeds = (size_t)r;
-    s->seeds = xcalloc(s->n_seeds, sizeof *s->seeds);
+    s->seeds = st_xcalloc(s->n_seeds, sizeof *s->seeds);
     for (size_t i = 0; i < s->n_seeds; i++)
         s->seeds[i] = i + 1;
     return 0;
@@ -265,7 +250,7 @@ static int read_policies(spec *s, yaml_node_t *n)
     if (len == 0 || len > ST_MAX_POLICIES)
         return cfg_fail(&s->c, n, "expected 1 to %d policy names",
                         ST_MAX_POLICIES);
-    s->policies = xcalloc(len, sizeof *s->policies);
+    s->policies = st_xcalloc(len, sizeof *s->policies);
     for (size_t i = 0; i < len; i++) {
         yaml_node_t *v = cfg_node(&s->c, n->data.sequence.items.start[i]);
         const char *name;
@@ -277,7 +262,7 @@ static int read_policies(spec *s, yaml_node_t *n)
         for (size_t j = 0; j < i; j++)
             if (strcmp(s->policies[j], name) == 0)
                 return cfg_fail(&s->c, v, "policy '%s' is listed twice", name);
-        s->policies[s->n_policies++] = xstrdup(name);
+        s->policies[s->n_policies++] = st_xstrdup(name);
     }
     return 0;
 }
@@ -288,7 +273,7 @@ static int read_set(spec *s, yaml_node_t *m)
     if (cfg_expect_map(&s->c, m, "set"))
         return -1;
     size_t n = (size_t)(m->data.mapping.pairs.top - m->data.mapping.pairs.start);
-    s->sw->set = xcalloc(n, sizeof *s->sw->set);
+    s->sw->set = st_xcalloc(n, sizeof *s->sw->set);
     for (size_t i = 0; i < n; i++) {
         yaml_node_pair_t *p = &m->data.mapping.pairs.start[i];
         yaml_node_t *kn = cfg_node(&s->c, p->key);
@@ -327,7 +312,7 @@ static int read_top(spec *s, yaml_node_t *root)
     if ((n = cfg_get(c, root, "name"))) {
         if (cfg_str(c, n, "name", &t))
             return -1;
-        sw->name = xstrdup(t);
+        sw->name = st_xstrdup(t);
     } else {
         sw->name = default_name(sw->file);
     }
@@ -363,10 +348,10 @@ static int read_top(spec *s, yaml_node_t *root)
 static char **overrides_for(const st_sweep *sw, const size_t *choice,
                             uint64_t seed, size_t *n)
 {
-    char **ov = xcalloc(sw->n_set + sw->n_keys + 1, sizeof *ov);
+    char **ov = st_xcalloc(sw->n_set + sw->n_keys + 1, sizeof *ov);
     size_t k = 0;
     for (size_t i = 0; i < sw->n_set; i++)
-        ov[k++] = xstrdup(sw->set[i]);
+        ov[k++] = st_xstrdup(sw->set[i]);
     for (size_t i = 0; i < sw->n_keys; i++)
         ov[k++] = xasprintf("%s=%s", sw->keys[i].path,
                             sw->keys[i].yaml[choice[i]]);
@@ -453,7 +438,7 @@ static st_sweep_point *new_point(st_sweep *sw, size_t *cap, const size_t *choice
     }
     st_sweep_point *p = &sw->points[sw->n_points++];
     memset(p, 0, sizeof *p);
-    p->choice = xcalloc(sw->n_keys, sizeof *p->choice);
+    p->choice = st_xcalloc(sw->n_keys, sizeof *p->choice);
     memcpy(p->choice, choice, sw->n_keys * sizeof *choice);
     return p;
 }
@@ -475,8 +460,8 @@ static int expand_combination(spec *s, const size_t *choice, size_t *cap,
 {
     st_sweep *sw = s->sw;
     size_t ns = s->seeds ? s->n_seeds : 1;
-    st_scenario **scs = xcalloc(ns, sizeof *scs);
-    char **errs = xcalloc(ns, sizeof *errs);
+    st_scenario **scs = st_xcalloc(ns, sizeof *scs);
+    char **errs = st_xcalloc(ns, sizeof *errs);
     size_t np = s->policies ? s->n_policies : 0;
     for (size_t j = 0; j < ns; j++) {
         st_error e;
@@ -485,7 +470,7 @@ static int expand_combination(spec *s, const size_t *choice, size_t *cap,
             select_policies(s, scs[j], &e)) {
             st_scenario_free(scs[j]);
             scs[j] = NULL;
-            errs[j] = xstrdup(e.msg);
+            errs[j] = st_xstrdup(e.msg);
         } else if (!np) {
             np = scs[j]->n_policies;
         }
@@ -501,13 +486,13 @@ static int expand_combination(spec *s, const size_t *choice, size_t *cap,
             const char *pol = s->policies ? s->policies[p]
                               : scs[j] && p < scs[j]->n_policies
                                   ? scs[j]->policies[p].name : NULL;
-            pt->policy = pol ? xstrdup(pol) : NULL;
+            pt->policy = pol ? st_xstrdup(pol) : NULL;
             if (scs[j] && p < scs[j]->n_policies) {
                 st_scenario_run_key(scs[j], p, pt->run_key);
-                pt->scenario = xstrdup(scs[j]->name);
+                pt->scenario = st_xstrdup(scs[j]->name);
             } else {
-                pt->scenario = xstrdup(base_name);
-                pt->error = xstrdup(errs[j] ? errs[j]
+                pt->scenario = st_xstrdup(base_name);
+                pt->error = st_xstrdup(errs[j] ? errs[j]
                                             : "the scenario lists fewer"
                                               " policies at this point");
                 unresolved_key(sw, choice, pt->policy, pt->seed, pt->run_key);
@@ -542,7 +527,7 @@ static int cmp_keyed(const void *a, const void *b)
  * value in a list, usually. */
 static int check_distinct(st_sweep *sw, st_error *err)
 {
-    keyed *order = xcalloc(sw->n_points, sizeof *order);
+    keyed *order = st_xcalloc(sw->n_points, sizeof *order);
     for (size_t i = 0; i < sw->n_points; i++)
         order[i] = (keyed){sw->points[i].run_key, i};
     qsort(order, sw->n_points, sizeof *order, cmp_keyed);
@@ -574,7 +559,7 @@ static int expand(spec *s)
         return st_error_set(s->c.err, "%s: the base scenario is invalid: %s",
                             sw->file, e.msg);
     uint64_t base_seed = base->seed;
-    char *base_name = xstrdup(base->name);
+    char *base_name = st_xstrdup(base->name);
     size_t per = (s->policies ? s->n_policies : base->n_policies) *
                  (s->seeds ? s->n_seeds : 1);
     st_scenario_free(base);
@@ -584,7 +569,7 @@ static int expand(spec *s)
         free(base_name);
         return -1;
     }
-    size_t *choice = xcalloc(sw->n_keys, sizeof *choice);
+    size_t *choice = st_xcalloc(sw->n_keys, sizeof *choice);
     size_t cap = 0;
     int rc = 0;
     for (size_t c = 0; c < nc && !rc; c++) {
@@ -604,11 +589,11 @@ int st_sweep_load(const char *path, st_sweep **out, st_error *err)
     yaml_document_t doc;
     if (yt_load_file(path, &doc, err))
         return -1;
-    st_sweep *sw = xcalloc(1, sizeof *sw);
-    sw->file = xstrdup(path);
+    st_sweep *sw = st_xcalloc(1, sizeof *sw);
+    sw->file = st_xstrdup(path);
     const char *slash = strrchr(path, '/');
     char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path))
-                      : xstrdup("");
+                      : st_xstrdup("");
     spec s = {.c = {&doc, sw->file, dir, err}, .sw = sw};
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     int rc = !root ? st_error_at(err, path, 1, 1, "expected a sweep (a"

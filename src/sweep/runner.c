@@ -2,6 +2,7 @@
  * `strata run`, the sweep workers and the MPI ranks, plus the list of a
  * sweep's points still to run and a serial runner for them. */
 #include "strata/sweep.h"
+#include "strata/xalloc.h"
 #include "progress.h"
 #include "strata_config.h"
 
@@ -9,16 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static char *dup_or_null(const char *s)
-{
-    if (!s)
-        return NULL;
-    char *p = strdup(s);
-    if (!p)
-        abort();
-    return p;
-}
 
 static void iso_now(char out[32])
 {
@@ -35,10 +26,10 @@ void st_run_execute(const st_scenario *sc, size_t policy,
     iso_now(out->started);
     st_scenario_run_key(sc, policy, out->run_key);
     memcpy(out->config_hash, sc->hash, sizeof out->config_hash);
-    out->scenario = dup_or_null(sc->name);
-    out->config_text = dup_or_null(sc->text);
-    out->policy = dup_or_null(sc->policies[policy].name);
-    out->params = dup_or_null(sc->policies[policy].params_text);
+    out->scenario = st_xstrdup(sc->name);
+    out->config_text = st_xstrdup(sc->text);
+    out->policy = st_xstrdup(sc->policies[policy].name);
+    out->params = st_xstrdup(sc->policies[policy].params_text);
     out->seed = sc->seed;
     st_error err;
     if (st_world_run(sc, policy, opts, &out->result, &err) == 0) {
@@ -46,7 +37,7 @@ void st_run_execute(const st_scenario *sc, size_t policy,
     } else {
         st_run_result_free(&out->result);
         memset(&out->result, 0, sizeof out->result);
-        out->message = dup_or_null(err.msg);
+        out->message = st_xstrdup(err.msg);
     }
     iso_now(out->finished);
 }
@@ -59,10 +50,10 @@ void st_sweep_failed(const st_sweep *sw, size_t i, const char *message,
     iso_now(out->started);
     memcpy(out->finished, out->started, sizeof out->finished);
     memcpy(out->run_key, p->run_key, sizeof out->run_key);
-    out->scenario = dup_or_null(p->scenario);
-    out->policy = dup_or_null(p->policy);
+    out->scenario = st_xstrdup(p->scenario);
+    out->policy = st_xstrdup(p->policy);
     out->seed = p->seed;
-    out->message = dup_or_null(message);
+    out->message = st_xstrdup(message);
 }
 
 int st_sweep_execute(const st_sweep *sw, size_t i, st_run_outcome *out)
