@@ -26,4 +26,9 @@ int st_error_at(st_error *err, const char *file, size_t line, size_t col,
                 const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* Joins a NULL-ended list of names with ", " into buf (for "expected one
+ * of: ..." messages), stopping with "..." before the buffer would overflow.
+ * Returns buf. */
+char *st_error_join(char *buf, size_t n, const char *const *names);
+
 #endif

@@ -107,14 +107,8 @@ int cfg_keys(cfg *c, yaml_node_t *map, const char *const *allowed,
         for (const char *const *a = allowed; *a && !known; a++)
             known = key_is(k, *a);
         if (!known) {
-            char list[512] = "";
-            for (const char *const *a = allowed; *a; a++) {
-                if (strlen(list) + strlen(*a) + 3 >= sizeof list)
-                    break;
-                if (a != allowed)
-                    strcat(list, ", ");
-                strcat(list, *a);
-            }
+            char list[512];
+            st_error_join(list, sizeof list, allowed);
             return cfg_fail(c, k, "unknown key '%s' in %s; expected one of: %s",
                             (const char *)k->data.scalar.value, what, list);
         }

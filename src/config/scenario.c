@@ -896,14 +896,11 @@ static int read_policy_one(cfg *c, yaml_node_t *m, st_policy_spec *ps)
     if (cfg_str(c, name, "policy name", &s))
         return -1;
     if (!st_policy_lookup(s)) {
-        char list[512] = "";
-        for (size_t i = 0; i < st_policy_count(); i++) {
-            if (strlen(list) + 40 > sizeof list)
-                break;
-            if (i)
-                strcat(list, ", ");
-            strcat(list, st_policy_at(i)->name);
-        }
+        const char *names[ST_MAX_POLICIES + 1] = {NULL};
+        char list[512];
+        for (size_t i = 0; i < st_policy_count() && i < ST_MAX_POLICIES; i++)
+            names[i] = st_policy_at(i)->name;
+        st_error_join(list, sizeof list, names);
         return cfg_fail(c, name, "unknown policy '%s'; expected one of: %s", s, list);
     }
     ps->name = st_xstrdup(s);

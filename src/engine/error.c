@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 int st_error_set(st_error *err, const char *fmt, ...)
 {
@@ -34,4 +35,22 @@ int st_error_at(st_error *err, const char *file, size_t line, size_t col,
     vsnprintf(err->msg + off, sizeof err->msg - (size_t)off, fmt, ap);
     va_end(ap);
     return -1;
+}
+
+char *st_error_join(char *buf, size_t n, const char *const *names)
+{
+    size_t used = 0;
+    if (n == 0)
+        return buf;
+    buf[0] = '\0';
+    for (const char *const *a = names; *a; a++) {
+        const char *sep = a == names ? "" : ", ";
+        size_t need = strlen(sep) + strlen(*a);
+        if (used + need + 4 >= n) {   /* room for ", ..." is kept */
+            snprintf(buf + used, n - used, "%s...", sep);
+            break;
+        }
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", sep, *a);
+    }
+    return buf;
 }

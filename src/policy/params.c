@@ -31,14 +31,8 @@ int st_params_check(const st_params *p, const char *policy,
         for (const char *const *k = known; *k && !ok; k++)
             ok = strcmp(*k, p->keys[i]) == 0;
         if (!ok) {
-            char list[512] = "";
-            for (const char *const *k = known; *k; k++) {
-                if (strlen(list) + strlen(*k) + 3 >= sizeof list)
-                    break;
-                if (k != known)
-                    strcat(list, ", ");
-                strcat(list, *k);
-            }
+            char list[512];
+            st_error_join(list, sizeof list, known);
             if (!known[0])
                 return st_error_at(err, p->file ? p->file : "params",
                                    p->lines[i], p->cols[i], "unknown parameter "
