@@ -38,6 +38,10 @@
 #include "strata/world.h"
 
 #define ST_SWEEP_MAX_POINTS 1000000
+/* Naming the points loads each combination's scenario once per seed;
+ * these bound that work (a few ms a load) before anything runs. */
+#define ST_SWEEP_MAX_COMBINATIONS 10000
+#define ST_SWEEP_MAX_LOADS 100000
 
 /* One swept scenario path and the values it takes. */
 typedef struct st_sweep_key {

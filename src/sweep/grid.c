@@ -565,6 +565,19 @@ static int expand(spec *s)
     st_scenario_free(base);
     int too_many;
     size_t nc = combinations(s, per, s->c.err, &too_many);
+    size_t loads = nc * (s->seeds ? s->n_seeds : 1);
+    if (!too_many && (nc > ST_SWEEP_MAX_COMBINATIONS ||
+                      loads > ST_SWEEP_MAX_LOADS)) {
+        /* Each combination's scenario is loaded (once per seed) to name
+         * its points, so a huge grid would take long before running
+         * anything: say so at once instead. */
+        st_error_set(s->c.err, "%s: the grid has %zu combinations of values "
+                     "(%zu scenario loads with its seeds); at most %d "
+                     "combinations and %d loads are allowed: split the sweep",
+                     sw->file, nc, loads, ST_SWEEP_MAX_COMBINATIONS,
+                     ST_SWEEP_MAX_LOADS);
+        too_many = 1;
+    }
     if (too_many) {
         free(base_name);
         return -1;
