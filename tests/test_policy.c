@@ -11,6 +11,7 @@
 
 #include "strata/scenario.h"
 #include "strata/world.h"
+#include "testutil.h"
 
 /* phone: small 20 ms (acc 0.7), big ~200 ms (acc 0.8); cloud: both. */
 static const char *tmpl =
@@ -134,12 +135,50 @@ static void test_cloud_most_accurate(void **state)
     st_scenario_free(sc);
 }
 
+static void test_arrival_times_file_replayed(void **state)
+{
+    (void)state;
+    /* Every device replays the file; times at or past duration never come. */
+    const char *times = tu_write_file(1, "times.txt",
+                                      "# arrivals\n0.5\n1.0\n1.0\n\n2.5\n30\n");
+    char text[2048];
+    snprintf(text, sizeof text,
+             "name: at\nseed: 1\nduration: 20 s\n"
+             "models: [{name: m, task: cls, accuracy: 0.7, size_mb: 1}]\n"
+             "hardware: [{name: hw, profiles: {m: {exec_ms: 20}}}]\n"
+             "nodes: [{name: cloud, hardware: hw}]\n"
+             "devices:\n  - {name: ph, count: 2, hardware: hw, attach: cloud,"
+             " link: {up: {mbps: 10}, down: {mbps: 10}},"
+             " workload: {task: cls, arrival: {process: file, file: %s}, slo_ms: 300}}\n"
+             "policy: local\n", times);
+    st_scenario *sc;
+    st_error err;
+    if (st_scenario_load_text("at.yaml", text, strlen(text), ".", NULL, 0, &sc, &err))
+        fail_msg("%s", err.msg);
+    st_run_result r;
+    st_run_opts o = {.log_requests = 1};
+    if (st_world_run(sc, 0, &o, &r, &err))
+        fail_msg("%s", err.msg);
+    const double want[] = {0.5, 1.0, 1.0, 2.5};
+    int seen[2] = {0, 0};
+    assert_int_equal(r.requests.n, 8);
+    for (size_t i = 0; i < r.requests.n; i++) {
+        const st_request_rec *q = &r.requests.recs[i];
+        assert_true(q->arrival_s == want[seen[q->device]++]);
+    }
+    assert_int_equal(seen[0], 4);
+    assert_int_equal(seen[1], 4);
+    st_run_result_free(&r);
+    st_scenario_free(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_local_most_accurate_that_fits),
         cmocka_unit_test(test_memory_budget_forces_reloads),
         cmocka_unit_test(test_cloud_most_accurate),
+        cmocka_unit_test(test_arrival_times_file_replayed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

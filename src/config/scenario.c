@@ -14,6 +14,7 @@
 #include "yamltree.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include <sys/stat.h>
 
 #define MAX_TRACE_FILES 100000
+#define MAX_ARRIVAL_TIMES 10000000
 
 static size_t seq_len(const yaml_node_t *n)
 {
@@ -597,6 +599,72 @@ static int read_nodes(cfg *c, yaml_node_t *root, st_scenario *sc)
     return 0;
 }
 
+/* A timestamp file: one arrival time per line, in seconds from the start
+ * of the run, not decreasing; blank lines and '#' comments are skipped.
+ * Every device of the class replays the same times. */
+static int read_arrival_times(cfg *c, yaml_node_t *f, st_arrival *a)
+{
+    const char *rel;
+    if (cfg_str(c, f, "file", &rel))
+        return -1;
+    char *path = cfg_path(c, f, rel);
+    if (!path)
+        return -1;
+    FILE *in = fopen(path, "r");
+    if (!in) {
+        cfg_fail(c, f, "cannot open arrival times '%s': %s", path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    char line[256];
+    size_t lineno = 0, cap = 0;
+    int rc = 0;
+    while (!rc && fgets(line, sizeof line, in)) {
+        lineno++;
+        size_t len = strlen(line);
+        if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(in)) {
+            rc = st_error_at(c->err, path, lineno, 0, "line longer than %zu "
+                             "bytes; expected one time in seconds", sizeof line - 2);
+            break;
+        }
+        char *p = line + strspn(line, " \t");
+        if (*p == '#' || *p == '\n' || *p == '\r' || !*p)
+            continue;
+        char *end;
+        errno = 0;
+        double t = strtod(p, &end);
+        end += strspn(end, " \t\r\n");
+        if (end == p || *end || errno || !isfinite(t) || t < 0)
+            rc = st_error_at(c->err, path, lineno, 0, "expected one arrival "
+                             "time in seconds (>= 0), got '%.*s'",
+                             (int)strcspn(p, "\r\n"), p);
+        else if (a->n_times && t < a->times[a->n_times - 1])
+            rc = st_error_at(c->err, path, lineno, 0, "arrival time %g s is "
+                             "before the previous line's %g s; expected times "
+                             "that do not decrease", t, a->times[a->n_times - 1]);
+        else if (a->n_times >= MAX_ARRIVAL_TIMES)
+            rc = st_error_at(c->err, path, lineno, 0, "more than %d arrival "
+                             "times", MAX_ARRIVAL_TIMES);
+        else {
+            if (a->n_times == cap) {
+                cap = cap ? 2 * cap : 1024;
+                a->times = st_xrealloc(a->times, cap * sizeof *a->times);
+            }
+            a->times[a->n_times++] = t;
+        }
+    }
+    fclose(in);
+    if (!rc && a->n_times == 0)
+        rc = st_error_at(c->err, path, 0, 0, "no arrival times; expected one "
+                         "time in seconds per line");
+    free(path);
+    /* The mean rate, for load estimates only: the world replays the times. */
+    if (!rc)
+        a->rate = (double)a->n_times /
+                  (a->times[a->n_times - 1] > 0 ? a->times[a->n_times - 1] : 1);
+    return rc ? -1 : 0;
+}
+
 static int read_arrival(cfg *c, yaml_node_t *m, st_arrival *a)
 {
     static const char *const keys[] = {"process", "rate_per_s", "on", "off",
@@ -616,9 +684,17 @@ static int read_arrival(cfg *c, yaml_node_t *m, st_arrival *a)
         return cfg_fail(c, p, "unknown arrival process '%s'; expected poisson, "
                         "constant, onoff or file", s);
     a->kind = (st_arrival_kind)k;
-    if (a->kind == ST_ARRIVAL_TIMES)
-        return cfg_fail(c, p, "arrival process 'file' is not supported yet; "
-                        "expected poisson, constant or onoff");
+    if (a->kind == ST_ARRIVAL_TIMES) {
+        yaml_node_t *f = cfg_need(c, m, "file", "a 'file' arrival process");
+        if (cfg_get(c, m, "rate_per_s"))
+            return cfg_fail(c, cfg_get(c, m, "rate_per_s"), "a 'file' arrival "
+                            "process takes its times from the file, not "
+                            "rate_per_s");
+        return !f || read_arrival_times(c, f, a);
+    }
+    if (cfg_get(c, m, "file"))
+        return cfg_fail(c, cfg_get(c, m, "file"), "'file' goes with process: "
+                        "file, not '%s'", s);
     yaml_node_t *r = cfg_need(c, m, "rate_per_s", "an arrival process");
     if (!r || cfg_num(c, r, "rate_per_s", 1e-9, 1e7, &a->rate))
         return -1;

@@ -76,7 +76,10 @@ typedef struct device_rt {
     int attach;                  /* the node its access link reaches */
     double offset;               /* trace time = sim time + offset */
     double up_busy, down_busy;   /* access link, per direction */
-    double on_end;               /* onoff: end of the current on period */
+    union {
+        double on_end;           /* onoff: end of the current on period */
+        size_t next_time;        /* file: index of the next arrival time */
+    };
     const st_trace *up_tr, *down_tr;
     st_evq *dq;                  /* dispatch queue, created on first use */
     int workers_busy, dispatching;
@@ -478,8 +481,12 @@ static double next_gap(world *w, device_rt *d, double now)
         }
         return t - now;
     }
-    case ST_ARRIVAL_POISSON:
     case ST_ARRIVAL_TIMES:
+        /* Replayed: times are absolute; none left means no more arrivals. */
+        if (d->next_time >= a->n_times)
+            return INFINITY;
+        return a->times[d->next_time++] - now;
+    case ST_ARRIVAL_POISSON:
     default:
         return gsl_ran_exponential(w->r_arrivals, 1 / a->rate);
     }
@@ -659,7 +666,10 @@ static int setup(world *w, const st_scenario *sc)
             double first;
             if (dc->arrival.kind == ST_ARRIVAL_CONSTANT)
                 first = gsl_rng_uniform(w->r_arrivals) / dc->arrival.rate;
-            else {
+            else if (dc->arrival.kind == ST_ARRIVAL_TIMES) {
+                d->next_time = 0;
+                first = next_gap(w, d, 0);
+            } else {
                 d->on_end = dc->arrival.kind == ST_ARRIVAL_ONOFF
                     ? gsl_ran_exponential(w->r_arrivals, dc->arrival.on_s) : INFINITY;
                 first = next_gap(w, d, 0);
