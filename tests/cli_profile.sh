@@ -8,21 +8,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
 
-# expect CODE PATTERN -- ARGS...: runs strata, checks exit code and stderr
-expect() {
-    local code=$1 pattern=$2
-    shift 3
-    "$STRATA" "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    if [ "$got" != "$code" ] || { [ -n "$pattern" ] && ! grep -qE -- "$pattern" "$tmp/err"; }; then
-        echo "FAIL: strata $* -> exit $got (want $code), stderr:"
-        sed 's/^/    /' "$tmp/err"
-        echo "    (wanted /$pattern/)"
-        fails=$((fails + 1))
-    else
-        echo "ok: strata $* -> $code: $(head -1 "$tmp/err" | head -c 160)"
-    fi
-}
+. "$(dirname "$0")/expect.sh"
 
 check() {   # check DESCRIPTION COMMAND...: a condition that must hold
     local what=$1

@@ -1,5 +1,6 @@
 /* metrics.c - the named-metric list and the per-request log (metrics.h). */
 #include "strata/metrics.h"
+#include "strata/xalloc.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -30,12 +31,8 @@ const char *st_outcome_name(st_outcome_kind k)
 void st_request_log_push(st_request_log *log, const st_request_rec *r)
 {
     if (log->n == log->cap) {
-        size_t nc = log->cap ? log->cap * 2 : 1024;
-        st_request_rec *p = realloc(log->recs, nc * sizeof *p);
-        if (!p)
-            abort();
-        log->recs = p;
-        log->cap = nc;
+        log->cap = log->cap ? log->cap * 2 : 1024;
+        log->recs = st_xrealloc(log->recs, log->cap * sizeof *log->recs);
     }
     log->recs[log->n++] = *r;
 }
@@ -50,12 +47,8 @@ void st_timeseries_push(st_timeseries *ts, int64_t slot, const char *name,
                         double value)
 {
     if (ts->n == ts->cap) {
-        size_t nc = ts->cap ? ts->cap * 2 : 1024;
-        st_ts_point *p = realloc(ts->pts, nc * sizeof *p);
-        if (!p)
-            abort();
-        ts->pts = p;
-        ts->cap = nc;
+        ts->cap = ts->cap ? ts->cap * 2 : 1024;
+        ts->pts = st_xrealloc(ts->pts, ts->cap * sizeof *ts->pts);
     }
     ts->pts[ts->n++] = (st_ts_point){slot, name, value};
 }

@@ -36,6 +36,7 @@
 #include "strata/rng.h"
 #include "strata/sim.h"
 #include "strata/sort.h"
+#include "strata/xalloc.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -176,9 +177,7 @@ static void push_value(double **a, size_t *n, size_t *cap, double v)
 {
     if (*n == *cap) {
         *cap = *cap ? 2 * *cap : 4096;
-        *a = realloc(*a, *cap * sizeof **a);
-        if (!*a)
-            abort();
+        *a = st_xrealloc(*a, *cap * sizeof **a);
     }
     (*a)[(*n)++] = v;
 }
