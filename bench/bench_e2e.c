@@ -15,8 +15,8 @@
  */
 #include "bench_util.h"
 #include "strata/scenario.h"
-#include "strata/store.h"
-#include "strata/sweep.h"
+#include "results/store.h"
+#include "study/run.h"
 
 #include <math.h>
 #include <stdio.h>

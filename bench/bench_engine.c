@@ -16,9 +16,9 @@
  * prints: section=engine pending=N impl=... events_per_s=... clock=...
  */
 #include "bench_util.h"
-#include "strata/evq.h"
-#include "strata/rng.h"
-#include "strata/sim.h"
+#include "engine/evq.h"
+#include "base/rng.h"
+#include "engine/sim.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -13,7 +13,7 @@
  */
 #include "bench_util.h"
 #include "strata/scenario.h"
-#include "strata/world.h"
+#include "world/world.h"
 
 #include <math.h>
 #include <stdio.h>

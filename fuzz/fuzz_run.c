@@ -6,7 +6,7 @@
  * (zero times, tiny rates, single devices, lopsided distributions).
  */
 #include "strata/scenario.h"
-#include "strata/world.h"
+#include "world/world.h"
 
 #include <math.h>
 #include <stdint.h>

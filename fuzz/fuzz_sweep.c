@@ -8,7 +8,7 @@
  * tree's: bases written ../configs/..., ../../../configs/... (as in
  * experiments/ and tests/bad/sweep/) all resolve.
  */
-#include "strata/sweep.h"
+#include "study/sweep.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -10,7 +10,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "strata/dist.h"
-#include "strata/rng.h"
+#include "base/rng.h"
 
 #define N 200000
 

@@ -10,9 +10,9 @@
 #include <cmocka.h>
 #include <gsl/gsl_randist.h>
 
-#include "strata/evq.h"
-#include "strata/rng.h"
-#include "strata/sim.h"
+#include "engine/evq.h"
+#include "base/rng.h"
+#include "engine/sim.h"
 
 static void noop(void *ctx, void *obj, uint64_t arg)
 {

@@ -13,10 +13,10 @@
 #include <math.h>
 #include <gsl/gsl_rng.h>
 
-#include "strata/idn.h"
-#include "strata/rng.h"
+#include "policy/idn.h"
+#include "base/rng.h"
 #include "strata/scenario.h"
-#include "strata/world.h"
+#include "world/world.h"
 
 /* A 1 + 2 + 4 tree, two tasks of two models each, Zipf over the tasks
  * sliding every 3 slots.  %s: the policy line. */

@@ -15,10 +15,10 @@
 #include <cmocka.h>
 #include <math.h>
 
-#include "strata/bwest.h"
+#include "policy/bwest.h"
 #include "strata/scenario.h"
-#include "strata/world.h"
-#include "src/policy/estimate.h"
+#include "world/world.h"
+#include "policy/estimate.h"
 #include "testutil.h"
 
 #define EPS 1e-9

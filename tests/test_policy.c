@@ -10,7 +10,7 @@
 #include <math.h>
 
 #include "strata/scenario.h"
-#include "strata/world.h"
+#include "world/world.h"
 #include "testutil.h"
 
 /* phone: small 20 ms (acc 0.7), big ~200 ms (acc 0.8); cloud: both. */

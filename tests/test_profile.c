@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
-#include "strata/profile.h"
+#include "profile/profile.h"
 #include "strata/scenario.h"
 #include "testutil.h"
 

@@ -25,7 +25,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "strata/scenario.h"
-#include "strata/world.h"
+#include "world/world.h"
 
 #define REPS 8
 /* 8000 bits over 1 Gbit/s: the upload's fixed cost, outside the queue. */

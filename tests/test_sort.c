@@ -12,8 +12,8 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sort.h>
 
-#include "strata/rng.h"
-#include "strata/sort.h"
+#include "base/rng.h"
+#include "base/sort.h"
 
 /* A mix that exercises every pass: latencies, negatives, exact ties,
  * huge and tiny magnitudes, infinities. */

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "strata/store.h"
+#include "results/store.h"
 #include "testutil.h"
 
 /* ---- helpers ----------------------------------------------------------- */

@@ -15,9 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "strata/report.h"
-#include "strata/store.h"
-#include "strata/sweep.h"
+#include "results/report.h"
+#include "results/store.h"
+#include "study/sweep.h"
+#include "study/capacity.h"
 #include "testutil.h"
 
 /* ---- helpers ------------------------------------------------------------ */

@@ -1,7 +1,7 @@
 /* cli_util.c - argument parsing and error printing shared by subcommands. */
-#include "cli.h"
+#include "cli/cli.h"
 #include "strata/scenario.h"
-#include "strata/world.h"
+#include "world/world.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,8 +1,9 @@
 /* cmd_capacity.c - `strata capacity`: for each policy, the highest request
  * rate at which it still meets a target SLO attainment. */
-#include "cli.h"
+#include "cli/cli.h"
 #include "strata/scenario.h"
-#include "strata/sweep.h"
+#include "study/sweep.h"
+#include "study/capacity.h"
 
 #include <getopt.h>
 #include <stdlib.h>

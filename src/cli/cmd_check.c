@@ -2,8 +2,8 @@
  * compares every group's metrics with an expected file within each row's
  * tolerance, prints what moved and fails; or, with --update, rewrites the
  * expected file and prints what changed. */
-#include "cli.h"
-#include "strata/check.h"
+#include "cli/cli.h"
+#include "study/check.h"
 
 #include <getopt.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* cmd_export.c - `strata export`: a results database as tidy CSV, to a file
  * or to stdout. */
-#include "cli.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "strata/store.h"
+#include "results/store.h"
 
 static const char usage[] =
     "usage: strata export --db FILE [--csv OUT | -o OUT] [--what WHAT]\n"

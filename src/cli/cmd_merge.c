@@ -1,7 +1,7 @@
 /* cmd_merge.c - `strata merge`: combine result databases (the shards of an
  * MPI sweep or a job array) into one. */
-#include "cli.h"
-#include "strata/store.h"
+#include "cli/cli.h"
+#include "results/store.h"
 
 #include <dirent.h>
 #include <getopt.h>

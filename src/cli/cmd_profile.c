@@ -2,8 +2,8 @@
  * hardware-profile YAML, and tabulate one (import, info).  Argument
  * handling only; the work is done by the profile library
  * (strata/profile.h). */
-#include "cli.h"
-#include "strata/profile.h"
+#include "cli/cli.h"
+#include "profile/profile.h"
 
 #include <errno.h>
 #include <getopt.h>

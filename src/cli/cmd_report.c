@@ -1,9 +1,9 @@
 /* cmd_report.c - `strata report`: a study's runs grouped (by policy and
  * sweep parameters, or --by), each metric's mean with a confidence interval
  * across seeds, as a table, Markdown or CSV. */
-#include "cli.h"
-#include "strata/report.h"
-#include "strata/store.h"
+#include "cli/cli.h"
+#include "results/report.h"
+#include "results/store.h"
 
 #include <errno.h>
 #include <getopt.h>

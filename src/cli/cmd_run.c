@@ -1,11 +1,11 @@
 /* cmd_run.c - `strata run`: simulate a scenario with each of its policies,
  * print a comparison table, and store every run in the results database. */
-#include "cli.h"
-#include "strata/report.h"
+#include "cli/cli.h"
+#include "results/report.h"
 #include "strata/scenario.h"
-#include "strata/store.h"
-#include "strata/sweep.h"
-#include "strata/world.h"
+#include "results/store.h"
+#include "study/run.h"
+#include "world/world.h"
 
 #include <getopt.h>
 #include <stdlib.h>

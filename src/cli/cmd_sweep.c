@@ -1,8 +1,8 @@
 /* cmd_sweep.c - `strata sweep`: run a sweep file's points into a results
  * database with local workers, as one shard of a job array, or across MPI
  * ranks; or list what would run. */
-#include "cli.h"
-#include "strata/sweep.h"
+#include "cli/cli.h"
+#include "study/sweep.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -1,7 +1,7 @@
 /* cmd_trace.c - `strata trace`: look at, synthesise and convert bandwidth
  * traces (info, synth, import).  Argument handling only; the work is done
  * by the trace library (strata/trace.h). */
-#include "cli.h"
+#include "cli/cli.h"
 #include "strata/trace.h"
 
 #include <errno.h>

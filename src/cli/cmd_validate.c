@@ -1,6 +1,6 @@
 /* cmd_validate.c - `strata validate`: load and check a scenario, print what
  * it describes, run nothing. */
-#include "cli.h"
+#include "cli/cli.h"
 #include "strata/scenario.h"
 
 #include <getopt.h>

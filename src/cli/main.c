@@ -1,6 +1,6 @@
 /* main.c - the `strata` binary: a table of subcommands, git-style.  Each
  * command lives in its own file and calls library code. */
-#include "cli.h"
+#include "cli/cli.h"
 #include "strata_config.h"
 
 #include <string.h>

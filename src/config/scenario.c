@@ -6,12 +6,12 @@
  * configuration's identity in the results database.
  */
 #include "strata/scenario.h"
-#include "strata/hash.h"
+#include "base/hash.h"
 #include "strata/policy.h"
-#include "strata/xalloc.h"
-#include "cfgread.h"
-#include "topology.h"
-#include "yamltree.h"
+#include "base/xalloc.h"
+#include "yaml/cfgread.h"
+#include "config/topology.h"
+#include "yaml/yamltree.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -12,8 +12,8 @@
  * repository) is not supported: requests travel up `parent` links, so
  * every topology is a forest.
  */
-#include "topology.h"
-#include "yamltree.h"
+#include "config/topology.h"
+#include "yaml/yamltree.h"
 
 #include <stdio.h>
 #include <stdlib.h>

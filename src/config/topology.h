@@ -5,7 +5,7 @@
 #define STRATA_TOPOLOGY_H
 
 #include "strata/scenario.h"
-#include "cfgread.h"
+#include "yaml/cfgread.h"
 
 /* Rewrites the document in place: a top-level `topology: {tree: [levels]}`
  * becomes the equivalent `nodes:` list (the `topology` key is removed), so

@@ -22,7 +22,7 @@
  * Bodies stay put in the pool and are recycled through a free list, so
  * steady state does no malloc.
  */
-#include "strata/evq.h"
+#include "engine/evq.h"
 
 #include <math.h>
 #include <stdlib.h>

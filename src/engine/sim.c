@@ -1,5 +1,5 @@
 /* sim.c - the clock and the event loop over an evq (see sim.h). */
-#include "strata/sim.h"
+#include "engine/sim.h"
 
 #include <stdlib.h>
 

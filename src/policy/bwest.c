@@ -1,5 +1,5 @@
 /* bwest.c - last-sample, EWMA and harmonic-mean estimators (see bwest.h). */
-#include "strata/bwest.h"
+#include "policy/bwest.h"
 
 #include <math.h>
 #include <string.h>

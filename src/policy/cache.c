@@ -20,7 +20,7 @@
  * ties to the least recently wanted.  "Wanted" means a request served by
  * the model there or passing a node that wanted it.
  */
-#include "strata/idn.h"
+#include "policy/idn.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -14,7 +14,7 @@
  *  4. none: the fastest local pair (or, in the general form, the pair with
  *     the smallest estimate).
  */
-#include "estimate.h"
+#include "policy/estimate.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -10,7 +10,7 @@
 #define STRATA_POLICY_ESTIMATE_H
 
 #include <stddef.h>
-#include "strata/bwest.h"
+#include "policy/bwest.h"
 #include "strata/policy.h"
 
 /* ---------- the estimate and the rule ---------- */

@@ -14,7 +14,7 @@
  *                 (node, model) pair, each against its own node's free
  *                 memory (a centralised, stronger heuristic).
  */
-#include "strata/idn.h"
+#include "policy/idn.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -21,9 +21,9 @@
  *   sampled arrivals: an offline reference that reads the future, which
  *   no online policy does.
  */
-#include "strata/idn.h"
-#include "strata/xalloc.h"
-#include "strata/rng.h"
+#include "policy/idn.h"
+#include "base/xalloc.h"
+#include "base/rng.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -16,7 +16,7 @@
  * as layercake's: estimate.h, LC_NET_KEYS) or none (the full budget goes
  * to the server, as DESIGN's table reads).
  */
-#include "estimate.h"
+#include "policy/estimate.h"
 
 #include <math.h>
 #include <stdlib.h>

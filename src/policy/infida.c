@@ -35,7 +35,7 @@
  * counts its neighbours along the paths report; here it is computed
  * centrally from the same counts, which gives the same vector.
  */
-#include "strata/idn.h"
+#include "policy/idn.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -79,7 +79,7 @@
  * state, and execution figures from the profile's own percentile; it
  * ignores cold marks.  It is an upper bound, not a deployable policy.
  */
-#include "estimate.h"
+#include "policy/estimate.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -12,7 +12,7 @@
  * Parameters: the shared ones (alpha, slot, sharing, capacity_scale,
  * static_iters, static_eta, static_draws).
  */
-#include "strata/idn.h"
+#include "policy/idn.h"
 
 #include <stdlib.h>
 

@@ -7,9 +7,9 @@
  *
  * A model is one (id, precision): quantised variants differ in size and
  * accuracy.  Hardware is one (device, runtime). */
-#include "pset.h"
-#include "src/config/cfgread.h"
-#include "src/config/yamltree.h"
+#include "profile/pset.h"
+#include "yaml/cfgread.h"
+#include "yaml/yamltree.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* info.c - a models x hardware table of a hardware-profile file (or of a
  * scenario's zoo and profiles), read through the scenario loader so the
  * numbers are exactly what a simulation would use. */
-#include "strata/profile.h"
+#include "profile/profile.h"
 #include "strata/scenario.h"
 
 #include <math.h>

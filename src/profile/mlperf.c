@@ -8,7 +8,7 @@
  * spread.  Offline results (batched throughput) say nothing about one
  * request's latency and are skipped.  The phone is described by the
  * submitter's systems/<system>.json beside the results directory. */
-#include "pset.h"
+#include "profile/pset.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,8 +1,8 @@
 /* profile_set.c - the in-memory set of imported measurements: adding to it,
  * naming, selection matching, and the import entry point that dispatches
  * to one importer per source. */
-#include "pset.h"
-#include "strata/xalloc.h"
+#include "profile/pset.h"
+#include "base/xalloc.h"
 
 #include <ctype.h>
 #include <errno.h>

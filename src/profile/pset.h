@@ -5,8 +5,8 @@
 #define STRATA_PSET_H
 
 #include <stddef.h>
-#include "strata/profile.h"
-#include "strata/xalloc.h"
+#include "profile/profile.h"
+#include "base/xalloc.h"
 
 /* malloc'd printf. */
 char *ps_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

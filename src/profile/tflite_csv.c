@@ -3,7 +3,7 @@
  * per runtime named RUNTIME_ms (cpu4_ms, gpu_ms, nnapi_ms), empty where not
  * measured.  The table was measured on a Pixel 3; every model in it is an
  * ImageNet classifier (its accuracy columns are top-1/top-5). */
-#include "pset.h"
+#include "profile/pset.h"
 
 #include <errno.h>
 #include <math.h>

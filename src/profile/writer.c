@@ -3,7 +3,7 @@
  * units, assumptions and what the source lacks in comments.  Values are
  * written plain only when they are safe as plain YAML, else double-quoted
  * with escapes; comment text is kept on one line. */
-#include "pset.h"
+#include "profile/pset.h"
 
 #include <errno.h>
 #include <math.h>

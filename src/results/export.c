@@ -1,7 +1,7 @@
 /* export.c - the results database as tidy CSV (st_store_export_csv in
  * store.h): fixed columns, deterministic order, no wall-clock data, so the
  * same runs always export byte-identical text. */
-#include "strata/store.h"
+#include "results/store.h"
 
 #include <errno.h>
 #include <sqlite3.h>

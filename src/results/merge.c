@@ -6,7 +6,7 @@
  * from the schema rather than listed here, so a table added to the store
  * later is merged without touching this file.
  */
-#include "strata/store.h"
+#include "results/store.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>

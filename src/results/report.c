@@ -6,7 +6,7 @@
  * seed, so each group is read in one pass and the sums are always taken
  * in the same order (the same database gives byte-identical reports).
  */
-#include "strata/report.h"
+#include "results/report.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>

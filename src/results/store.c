@@ -1,6 +1,6 @@
 /* store.c - the results database: opening it (with its schema) and writing
  * one run per transaction (see store.h).  Export lives in export.c. */
-#include "strata/store.h"
+#include "results/store.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* table.c - the comparison table `strata run` prints (see report.h). */
-#include "strata/report.h"
+#include "results/report.h"
 
 #include <math.h>
 #include <string.h>

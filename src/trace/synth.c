@@ -16,7 +16,7 @@
  * jitter adds variability without moving the mean.
  */
 #include "strata/trace.h"
-#include "strata/rng.h"
+#include "base/rng.h"
 
 #include <math.h>
 #include <stdio.h>

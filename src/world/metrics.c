@@ -1,6 +1,6 @@
 /* metrics.c - the named-metric list and the per-request log (metrics.h). */
 #include "strata/metrics.h"
-#include "strata/xalloc.h"
+#include "base/xalloc.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -32,11 +32,11 @@
  *   "unfinished".  Requests arriving before `warmup` are simulated but not
  *   measured.
  */
-#include "strata/world.h"
-#include "strata/rng.h"
-#include "strata/sim.h"
-#include "strata/sort.h"
-#include "strata/xalloc.h"
+#include "world/world.h"
+#include "base/rng.h"
+#include "engine/sim.h"
+#include "base/sort.h"
+#include "base/xalloc.h"
 
 #include <math.h>
 #include <stdlib.h>

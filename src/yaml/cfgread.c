@@ -1,7 +1,7 @@
 /* cfgread.c - checked, typed reads from a YAML document (see cfgread.h).
  * Every failure names file:line:col and says what was expected. */
-#include "cfgread.h"
-#include "yamltree.h"
+#include "yaml/cfgread.h"
+#include "yaml/yamltree.h"
 
 #include <errno.h>
 #include <math.h>

@@ -7,8 +7,8 @@
  * place), and the world needs no locking.  Workers are forked after the
  * sweep is read, so a point travels as its index alone.
  */
-#include "strata/sweep.h"
-#include "progress.h"
+#include "study/sweep.h"
+#include "study/progress.h"
 
 #include <errno.h>
 #include <poll.h>

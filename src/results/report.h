@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include "strata/error.h"
 #include "strata/metrics.h"
-#include "strata/store.h"
+#include "results/store.h"
 
 /* One row per run, labelled, with the headline metrics as columns:
  * requests, SLO attainment, mean accuracy, latency p50/p95/p99, cost,

@@ -2,8 +2,8 @@
  * and policies expanded into points, each one run with a stable key; the
  * back ends that run the points into a results database (worker processes
  * on one machine, MPI ranks across a cluster, or one shard of a job
- * array), skipping what the database already holds; and the capacity
- * search built on single runs.
+ * array), skipping what the database already holds.  One run on its own
+ * is study/run.h; the capacity search is study/capacity.h.
  *
  * A sweep file (YAML):
  *
@@ -34,8 +34,8 @@
 #include <stdint.h>
 #include "strata/error.h"
 #include "strata/scenario.h"
-#include "strata/store.h"
-#include "strata/world.h"
+#include "results/store.h"
+#include "study/run.h"
 
 #define ST_SWEEP_MAX_POINTS 1000000
 /* Naming the points loads each combination's scenario once per seed;
@@ -93,36 +93,11 @@ void st_sweep_describe(const st_sweep *sw, size_t i, char *buf, size_t n);
 int st_sweep_load_point(const st_sweep *sw, size_t i, st_scenario **out,
                         st_error *err);
 
-/* ---- one run, executed and stored -------------------------------------- */
-
-/* A finished run (ok or failed), owning everything it points to, so it
- * can be made in one process and stored by another. */
-typedef struct st_run_outcome {
-    int ok;
-    char run_key[17];
-    char config_hash[17];
-    char started[32], finished[32];   /* ISO 8601 UTC */
-    char *scenario, *config_text, *policy, *params, *message;
-    uint64_t seed;
-    st_run_result result;
-    char *names;         /* storage for metric names received from another
-                          * process (NULL when they are the world's own) */
-} st_run_outcome;
-
-/* Runs sc with sc->policies[policy]; out is ok, or failed with the
- * world's message (e.g. bad policy parameters). */
-void st_run_execute(const st_scenario *sc, size_t policy,
-                    const st_run_opts *opts, st_run_outcome *out);
 /* Loads and runs point i.  0 if it ran, -1 if it failed (out says why). */
 int st_sweep_execute(const st_sweep *sw, size_t i, st_run_outcome *out);
 /* A failed outcome for point i that could not run (message says why). */
 void st_sweep_failed(const st_sweep *sw, size_t i, const char *message,
                      st_run_outcome *out);
-/* Stores the outcome in one transaction, with point i's sweep parameters
- * when sw is not NULL.  0, or -1 with err. */
-int st_run_store(st_store *db, const st_run_outcome *o, const st_sweep *sw,
-                 size_t i, st_error *err);
-void st_run_outcome_free(st_run_outcome *o);
 
 /* ---- running a sweep ---------------------------------------------------- */
 
@@ -180,33 +155,5 @@ int st_sweep_run_mpi(const st_sweep *sw, const char *db_path,
  * MPI. */
 int st_mpi_sum(int v);
 void st_mpi_end(void);
-
-/* ---- capacity ----------------------------------------------------------- */
-
-typedef struct st_capacity_opts {
-    double target;        /* SLO attainment to meet, in (0, 1] */
-    double tol;           /* stop when (hi - lo) / lo <= tol */
-    size_t reps;          /* seeds averaged per rate, from the scenario's */
-} st_capacity_opts;
-
-typedef struct st_capacity_result {
-    int found;            /* 0: not even the lowest rate tried meets it
-                           * (halving stops below 100 measured requests) */
-    int unbounded;        /* 1: even the highest rate tried meets it */
-    double factor;        /* multiplier of the scenario's arrival rates */
-    double rate_per_s;    /* offered requests/s over all devices */
-    double attainment;    /* mean attainment at that rate */
-    size_t runs;          /* simulations it took */
-} st_capacity_result;
-
-/* The highest request rate (a common factor on every device class's
- * arrival rate) at which sc->policies[policy] still meets o->target,
- * by bracketing (doubling or halving from the scenario's rates) and
- * bisection.  The scenario is reloaded from path with overrides plus the
- * scaled rates.  0, or -1 with err. */
-int st_capacity_search(const char *path, const char *const *overrides,
-                       size_t n_overrides, const st_scenario *sc,
-                       size_t policy, const st_capacity_opts *o,
-                       st_capacity_result *out, st_error *err);
 
 #endif

@@ -11,7 +11,7 @@
 #define STRATA_SIM_H
 
 #include <stdint.h>
-#include "strata/evq.h"
+#include "engine/evq.h"
 
 typedef struct st_sim st_sim;
 

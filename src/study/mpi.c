@@ -6,7 +6,7 @@
  * `strata merge` combines the shards afterwards.  Built only when meson
  * finds MPI; otherwise the entry points say so.
  */
-#include "strata/sweep.h"
+#include "study/sweep.h"
 #include "strata_config.h"
 
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* rng.c - named GSL random streams seeded from (seed, name) (see rng.h). */
-#include "strata/rng.h"
-#include "strata/hash.h"
+#include "base/rng.h"
+#include "base/hash.h"
 
 unsigned long st_rng_seed_for(uint64_t seed, const char *name)
 {

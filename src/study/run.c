@@ -1,9 +1,10 @@
 /* runner.c - one run executed and stored (see sweep.h): the common path of
  * `strata run`, the sweep workers and the MPI ranks, plus the list of a
  * sweep's points still to run and a serial runner for them. */
-#include "strata/sweep.h"
-#include "strata/xalloc.h"
-#include "progress.h"
+#include "study/run.h"
+#include "study/sweep.h"
+#include "base/xalloc.h"
+#include "study/progress.h"
 #include "strata_config.h"
 
 #include <stdio.h>

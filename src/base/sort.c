@@ -9,7 +9,7 @@
  * alternating between them; they are read and written through memcpy,
  * so no double is ever accessed as an integer.
  */
-#include "strata/sort.h"
+#include "base/sort.h"
 
 #include <stdint.h>
 #include <stdlib.h>

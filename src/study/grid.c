@@ -1,12 +1,12 @@
 /* grid.c - a sweep file read and expanded into points (see sweep.h): the
  * axes (grid keys, zipped groups), policies and seeds, each point's
  * scenario resolved once through the loader's overrides to get its key. */
-#include "strata/sweep.h"
-#include "strata/xalloc.h"
-#include "strata/hash.h"
+#include "study/sweep.h"
+#include "base/xalloc.h"
+#include "base/hash.h"
 #include "strata/policy.h"
-#include "src/config/cfgread.h"
-#include "src/config/yamltree.h"
+#include "yaml/cfgread.h"
+#include "yaml/yamltree.h"
 
 #include <errno.h>
 #include <inttypes.h>

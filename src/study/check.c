@@ -3,10 +3,10 @@
  * compares the summaries with the expected rows within their tolerances,
  * and prints what moved.  The expected file itself is check_file.c.
  */
-#include "strata/check.h"
-#include "strata/report.h"
-#include "strata/store.h"
-#include "strata/sweep.h"
+#include "study/check.h"
+#include "results/report.h"
+#include "results/store.h"
+#include "study/sweep.h"
 
 #include <errno.h>
 #include <gsl/gsl_cdf.h>

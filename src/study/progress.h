@@ -1,6 +1,6 @@
 /* progress.h - a sweep's progress on stderr: one redrawn line with done,
  * failed and ETA on a terminal, a plain line every tenth otherwise, and
- * nothing when quiet.  Private to src/sweep. */
+ * nothing when quiet.  Private to src/study. */
 #ifndef STRATA_SWEEP_PROGRESS_H
 #define STRATA_SWEEP_PROGRESS_H
 

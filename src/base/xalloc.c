@@ -1,5 +1,5 @@
 /* xalloc.c - allocation helpers that abort on exhaustion (see xalloc.h). */
-#include "strata/xalloc.h"
+#include "base/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,7 +7,8 @@
  * stream, mostly without noise), so the search brackets the target by
  * doubling or halving from factor 1, then bisects.
  */
-#include "strata/sweep.h"
+#include "study/run.h"
+#include "study/capacity.h"
 
 #include <inttypes.h>
 #include <math.h>

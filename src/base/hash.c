@@ -1,5 +1,5 @@
 /* hash.c - FNV-1a 64 and a splitmix finaliser (see hash.h). */
-#include "strata/hash.h"
+#include "base/hash.h"
 
 #include <string.h>
 

@@ -2,7 +2,7 @@
  * read with libcsv one line at a time, so every error names its line, and
  * written through a temporary file renamed into place.
  */
-#include "strata/check.h"
+#include "study/check.h"
 
 #include <csv.h>
 #include <errno.h>

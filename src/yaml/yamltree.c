@@ -2,7 +2,7 @@
  * limits, applies "dotted.path=value" overrides, and prints a canonical
  * text that names a configuration (its hash is the configuration's id).
  */
-#include "yamltree.h"
+#include "yaml/yamltree.h"
 
 #include <errno.h>
 #include <stdio.h>

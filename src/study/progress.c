@@ -1,5 +1,5 @@
 /* progress.c - a sweep's progress line (see progress.h). */
-#include "progress.h"
+#include "study/progress.h"
 
 #include <stdarg.h>
 #include <stdio.h>
