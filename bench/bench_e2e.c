@@ -15,6 +15,7 @@
  */
 #include "bench_util.h"
 #include "strata/scenario.h"
+#include "policy/registry.h"
 #include "results/store.h"
 #include "study/run.h"
 
@@ -127,7 +128,7 @@ int main(int argc, char **argv)
     int rc = 2;
     double t0 = bench_cpu();
     if (st_scenario_load(a.scenario, a.sets, a.n_sets, &sc, &err) ||
-        (a.policy && st_scenario_select_policies(sc, &a.policy, 1, &err)) ||
+        (a.policy && st_policy_select(sc, &a.policy, 1, &err)) ||
         (a.db && st_store_open(a.db, &db, &err))) {
         fprintf(stderr, "bench_e2e: %s\n", err.msg);
         goto done;

@@ -8,6 +8,7 @@
  * from configs/ find the traces they name.
  */
 #include "strata/scenario.h"
+#include "policy/registry.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -54,6 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (st_scenario_load_text("fuzz.yaml", text + at, size - at,
                               FUZZ_BASE_DIR, (const char *const *)ov, n, &sc,
                               &err) == 0) {
+        st_policy_check_scenario(sc, &err);
         /* Exercise what the CLI does with a loaded scenario. */
         char key[17];
         for (size_t p = 0; p < sc->n_policies; p++)

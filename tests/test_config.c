@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "strata/scenario.h"
+#include "policy/registry.h"
 #include "testutil.h"
 
 /* Line numbers below refer to this text (line 1 = "name: t"). */
@@ -63,15 +64,20 @@ static char *with_line(int line, const char *repl)
     return out;
 }
 
-/* Loads text from a file and expects failure with "file:LINE:" and a
- * phrase in the message. */
+/* Loads text from a file as a run would (the policies checked too) and
+ * expects failure with "file:LINE:" and a phrase in the message. */
 static void expect_error(const char *text, int line, const char *phrase)
 {
     const char *path = tu_write_file(0, "bad.yaml", text);
     st_scenario *sc = NULL;
     st_error err = {{0}};
-    assert_int_equal(st_scenario_load(path, NULL, 0, &sc, &err), -1);
-    assert_null(sc);
+    int rc = st_scenario_load(path, NULL, 0, &sc, &err);
+    if (rc == 0) {
+        rc = st_policy_check_scenario(sc, &err);
+        st_scenario_free(sc);
+        sc = NULL;
+    }
+    assert_int_equal(rc, -1);
     char where[900];
     snprintf(where, sizeof where, "%s:%d:", path, line);
     if (!strstr(err.msg, where) || !strstr(err.msg, phrase))

@@ -205,7 +205,7 @@ int st_scenario_load_profiles(const char *path, st_scenario **out,
 void st_scenario_free(st_scenario *sc);
 
 /* The task a mix gives rank `rank` at time t (seconds), and the
- * probability of that rank (the weights normalised). */
+ * probability of that rank (the weights normalised); src/world/taskmix.c. */
 int st_task_mix_task(const st_task_mix *m, size_t rank, double t);
 double st_task_mix_prob(const st_task_mix *m, size_t rank);
 

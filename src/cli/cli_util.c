@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "strata/scenario.h"
 #include "world/world.h"
+#include "policy/registry.h"
 
 #include <errno.h>
 #include <math.h>
@@ -86,13 +87,17 @@ int cli_load_scenario(const char *path, const char *seed,
     free(ov);
     if (rc)
         return cli_input_error(&err);
+    if (st_policy_check_scenario(*out, &err)) {
+        st_scenario_free(*out);
+        return cli_input_error(&err);
+    }
     if (policies) {
         const char *names[64];
         size_t k = 0;
         for (char *save = NULL, *tok = strtok_r(policies, ",", &save);
              tok && k < 64; tok = strtok_r(NULL, ",", &save))
             names[k++] = tok;
-        if (k == 0 || st_scenario_select_policies(*out, names, k, &err)) {
+        if (k == 0 || st_policy_select(*out, names, k, &err)) {
             if (k == 0)
                 st_error_set(&err, "--policy: expected one or more policy names");
             st_scenario_free(*out);

@@ -1,6 +1,8 @@
-/* registry.c - the table of known policies, looked up by name.  Built-ins
- * are listed here; plugins add themselves with st_policy_register. */
+/* registry.c - the table of known policies, looked up by name, and the
+ * check of a scenario's policies against it.  Built-ins are listed here;
+ * plugins add themselves with st_policy_register. */
 #include "strata/policy.h"
+#include "policy/registry.h"
 
 #include <string.h>
 
@@ -57,4 +59,59 @@ int st_policy_register(const st_policy_ops *ops)
         return -1;
     plugins[n_plugins++] = ops;
     return 0;
+}
+
+static int unknown_policy(const st_scenario *sc, const st_policy_spec *ps,
+                          st_error *err)
+{
+    const char *names[ST_MAX_POLICIES + 1] = {NULL};
+    char list[512];
+    for (size_t i = 0; i < st_policy_count() && i < ST_MAX_POLICIES; i++)
+        names[i] = st_policy_at(i)->name;
+    st_error_join(list, sizeof list, names);
+    if (!ps->line)
+        return st_error_at(err, sc->file, 0, 0, "in an override: unknown "
+                           "policy '%s'; expected one of: %s", ps->name, list);
+    return st_error_at(err, sc->file, ps->line, ps->col, "unknown policy "
+                       "'%s'; expected one of: %s", ps->name, list);
+}
+
+/* One policy of a scenario: what can be checked without a world. */
+static int check_spec(const st_scenario *sc, const st_policy_spec *ps,
+                      st_error *err)
+{
+    if (!st_policy_lookup(ps->name))
+        return unknown_policy(sc, ps, err);
+    return 0;
+}
+
+int st_policy_check_scenario(const st_scenario *sc, st_error *err)
+{
+    for (size_t i = 0; i < sc->n_policies; i++)
+        if (check_spec(sc, &sc->policies[i], err))
+            return -1;
+    return 0;
+}
+
+static int named_before(const char *const *names, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(names[i], names[j]) == 0)
+            return 1;
+    return 0;
+}
+
+int st_policy_select(st_scenario *sc, const char *const *names, size_t n,
+                     st_error *err)
+{
+    /* Names in order, so the first problem is reported: an unknown name,
+     * or (by st_scenario_select_policies) a repeated one. */
+    for (size_t i = 0; i < n && n <= ST_MAX_POLICIES; i++) {
+        if (named_before(names, i))
+            break;
+        if (!st_policy_lookup(names[i]))
+            return st_error_set(err, "unknown policy '%s' (see 'strata run "
+                                "--help' for the list)", names[i]);
+    }
+    return st_scenario_select_policies(sc, names, n, err);
 }

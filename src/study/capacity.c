@@ -9,6 +9,7 @@
  */
 #include "study/run.h"
 #include "study/capacity.h"
+#include "policy/registry.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -96,7 +97,7 @@ static int run_once(search *s, double factor, uint64_t seed, double *att)
     const char *name[1] = {s->sc->policies[s->policy].name};
     st_run_result res;
     st_run_opts opts = {0};
-    rc = st_scenario_select_policies(sc, name, 1, s->err);
+    rc = st_policy_select(sc, name, 1, s->err);
     if (rc == 0)
         rc = st_world_run(sc, 0, &opts, &res, s->err);
     if (rc == 0) {

@@ -5,6 +5,7 @@
 #include "base/xalloc.h"
 #include "base/hash.h"
 #include "strata/policy.h"
+#include "policy/registry.h"
 #include "yaml/cfgread.h"
 #include "yaml/yamltree.h"
 
@@ -367,12 +368,26 @@ static void free_strings(char **v, size_t n)
     free(v);
 }
 
+/* A scenario loaded as a run would load it: its policies checked too. */
+static int load_checked(const char *path, const char *const *ov, size_t n,
+                        st_scenario **out, st_error *err)
+{
+    if (st_scenario_load(path, ov, n, out, err))
+        return -1;
+    if (st_policy_check_scenario(*out, err)) {
+        st_scenario_free(*out);
+        *out = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 static int load_with(const st_sweep *sw, const size_t *choice, uint64_t seed,
                      st_scenario **out, st_error *err)
 {
     size_t n;
     char **ov = overrides_for(sw, choice, seed, &n);
-    int rc = st_scenario_load(sw->base, (const char *const *)ov, n, out, err);
+    int rc = load_checked(sw->base, (const char *const *)ov, n, out, err);
     free_strings(ov, n);
     return rc;
 }
@@ -449,7 +464,7 @@ static int select_policies(const spec *s, st_scenario *sc, st_error *err)
 {
     if (!s->policies)
         return 0;
-    return st_scenario_select_policies(sc, (const char *const *)s->policies,
+    return st_policy_select(sc, (const char *const *)s->policies,
                                        s->n_policies, err);
 }
 
@@ -554,8 +569,8 @@ static int expand(spec *s)
     st_error e;
     /* The base (with `set`) must load: otherwise every point would fail
      * for one reason that belongs to the sweep, not to a point. */
-    if (st_scenario_load(sw->base, (const char *const *)sw->set, sw->n_set,
-                         &base, &e))
+    if (load_checked(sw->base, (const char *const *)sw->set, sw->n_set,
+                     &base, &e))
         return st_error_set(s->c.err, "%s: the base scenario is invalid: %s",
                             sw->file, e.msg);
     uint64_t base_seed = base->seed;
@@ -682,7 +697,7 @@ int st_sweep_load_point(const st_sweep *sw, size_t i, st_scenario **out,
     if (load_with(sw, p->choice, p->seed, out, err))
         return -1;
     const char *names[1] = {p->policy};
-    if (st_scenario_select_policies(*out, names, 1, err)) {
+    if (st_policy_select(*out, names, 1, err)) {
         st_scenario_free(*out);
         *out = NULL;
         return -1;

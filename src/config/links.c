@@ -1,0 +1,166 @@
+/* links.c - access and node links: per-direction constant rates or traces
+ * (files or directories of them, loaded once per scenario and shared), the
+ * RTT distribution and trace reading options. */
+#include "config/load.h"
+#include "base/xalloc.h"
+#include "trace/trace_dir.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Traces are loaded once per (file, reading options) and shared by every
+ * link that names them. */
+static int trace_cached(cfg *c, yaml_node_t *at, st_scenario *sc,
+                        const char *path, const st_trace_opts *o,
+                        st_trace **out)
+{
+    char label[4096];
+    snprintf(label, sizeof label, "%s", path);
+    if (o->format != ST_TRACE_AUTO || o->column || o->mahimahi_bin_ms > 0 ||
+        o->no_loop)
+        snprintf(label, sizeof label, "%s [%s%s%s, bin %g ms%s]", path,
+                 st_trace_format_name(o->format), o->column ? ", column " : "",
+                 o->column ? o->column : "", o->mahimahi_bin_ms,
+                 o->no_loop ? ", no loop" : "");
+    for (size_t i = 0; i < sc->n_traces; i++)
+        if (strcmp(sc->traces[i]->name, label) == 0) {
+            *out = sc->traces[i];
+            return 0;
+        }
+    st_trace *tr;
+    st_error terr;
+    if (st_trace_load(path, o, &tr, &terr) != 0)
+        return cfg_fail(c, at, "bad trace: %s", terr.msg);
+    /* Each trace is capped, but a directory of small files that each
+     * expand to many segments (Mahimahi bins) could still add up. */
+    double segments = (double)tr->n;
+    for (size_t i = 0; i < sc->n_traces; i++)
+        segments += (double)sc->traces[i]->n;
+    if (segments > ST_MAX_TRACE_SEGMENTS) {
+        st_trace_free(tr);
+        return cfg_fail(c, at, "the traces hold more than %.3g segments in "
+                        "all (at '%s'), the limit for one scenario; expected "
+                        "fewer or coarser traces", ST_MAX_TRACE_SEGMENTS, path);
+    }
+    free(tr->name);
+    tr->name = st_xstrdup(label);
+    sc->traces = realloc(sc->traces, (sc->n_traces + 1) * sizeof *sc->traces);
+    if (!sc->traces)
+        abort();
+    sc->traces[sc->n_traces++] = tr;
+    *out = tr;
+    return 0;
+}
+
+
+
+static int read_trace_opts(cfg *c, yaml_node_t *m, st_trace_opts *o)
+{
+    const char *s;
+    yaml_node_t *n;
+    int loop = 1;
+    *o = (st_trace_opts){.format = ST_TRACE_AUTO};
+    if ((n = cfg_get(c, m, "format"))) {
+        if (cfg_str(c, n, "format", &s))
+            return -1;
+        if (st_trace_format_parse(s, &o->format) != 0)
+            return cfg_fail(c, n, "unknown trace format '%s'; expected auto, "
+                            "native, cooked, mahimahi or csv", s);
+    }
+    if ((n = cfg_get(c, m, "column")) && cfg_str(c, n, "column", &o->column))
+        return -1;
+    if (cfg_opt_num(c, m, "bin_ms", 0.001, 1e6, &o->mahimahi_bin_ms))
+        return -1;
+    if ((n = cfg_get(c, m, "loop")) && cfg_bool(c, n, "loop", &loop))
+        return -1;
+    o->no_loop = !loop;
+    return 0;
+}
+
+static int read_link_dir(cfg *c, yaml_node_t *m, st_scenario *sc,
+                         const char *what, st_link_dir *d)
+{
+    static const char *const keys[] = {"mbps", "trace", "format", "column",
+                                       "bin_ms", "loop", "scale", NULL};
+    if (cfg_keys(c, m, keys, what))
+        return -1;
+    d->scale = 1;
+    if (cfg_opt_num(c, m, "scale", 1e-6, 1e6, &d->scale))
+        return -1;
+    yaml_node_t *mb = cfg_get(c, m, "mbps"), *tr = cfg_get(c, m, "trace");
+    if ((mb != NULL) == (tr != NULL))
+        return cfg_fail(c, m, "%s needs exactly one of 'mbps' (a constant "
+                        "rate) or 'trace'", what);
+    if (mb) {
+        double mbps;
+        if (cfg_num(c, mb, "mbps", 1e-9, 1e9, &mbps))
+            return -1;
+        d->bps = mbps * 1e6;
+        return 0;
+    }
+    st_trace_opts o;
+    if (read_trace_opts(c, m, &o))
+        return -1;
+    char **files = NULL;
+    size_t nf = 0;
+    int rc = 0;
+    size_t np = cfg_is_seq(tr) ? conf_seq_len(tr) : 1;
+    if (cfg_is_seq(tr) && np == 0)
+        return cfg_fail(c, tr, "expected at least one trace path");
+    for (size_t i = 0; i < np && !rc; i++) {
+        yaml_node_t *pn = cfg_is_seq(tr) ? conf_seq_at(c, tr, i) : tr;
+        const char *rel;
+        if (cfg_str(c, pn, "trace", &rel)) {
+            rc = -1;
+            break;
+        }
+        char *path = cfg_path(c, pn, rel);
+        if (!path) {
+            rc = -1;
+            break;
+        }
+        st_error terr;
+        if (st_trace_expand_path(path, &files, &nf, &terr))
+            rc = cfg_fail(c, pn, "%s", terr.msg);
+        free(path);
+    }
+    if (!rc) {
+        d->traces = st_xcalloc(nf, sizeof *d->traces);
+        d->n_traces = nf;
+        for (size_t i = 0; i < nf && !rc; i++)
+            rc = trace_cached(c, tr, sc, files[i], &o, &d->traces[i]);
+    }
+    for (size_t i = 0; i < nf; i++)
+        free(files[i]);
+    free(files);
+    return rc;
+}
+
+int conf_read_link(cfg *c, yaml_node_t *m, st_scenario *sc, int traces_ok,
+                     st_link *l)
+{
+    static const char *const keys[] = {"up", "down", "rtt", "rtt_ms",
+                                       "random_offset", NULL};
+    if (cfg_keys(c, m, keys, "a link"))
+        return -1;
+    yaml_node_t *up = cfg_need(c, m, "up", "a link");
+    yaml_node_t *down = up ? cfg_need(c, m, "down", "a link") : NULL;
+    if (!up || !down || read_link_dir(c, up, sc, "the uplink", &l->up) ||
+        read_link_dir(c, down, sc, "the downlink", &l->down))
+        return -1;
+    if (!traces_ok && (l->up.n_traces || l->down.n_traces))
+        return cfg_fail(c, m, "links between nodes take constant rates "
+                        "('mbps'), not traces");
+    yaml_node_t *r = cfg_get(c, m, "rtt"), *rms = cfg_get(c, m, "rtt_ms");
+    l->rtt_s = st_dist_const(0);
+    if (r && rms)
+        return cfg_fail(c, rms, "give either 'rtt' or 'rtt_ms', not both");
+    if (rms && cfg_time(c, rms, "rtt_ms", "ms", 0, 1e4, &l->rtt_s.a))
+        return -1;
+    if (r && cfg_time_dist(c, r, "rtt", &l->rtt_s))
+        return -1;
+    l->random_offset = 1;
+    yaml_node_t *ro = cfg_get(c, m, "random_offset");
+    return ro ? cfg_bool(c, ro, "random_offset", &l->random_offset) : 0;
+}

@@ -1,0 +1,133 @@
+/* models.c - the `models` (the model zoo, and the tasks they name) and
+ * `hardware` (per-model execution, load and memory profiles) sections of a
+ * scenario. */
+#include "config/load.h"
+#include "base/xalloc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int task_index(st_scenario *sc, const char *task)
+{
+    for (size_t i = 0; i < sc->n_tasks; i++)
+        if (strcmp(sc->tasks[i], task) == 0)
+            return (int)i;
+    sc->tasks = realloc(sc->tasks, (sc->n_tasks + 1) * sizeof *sc->tasks);
+    if (!sc->tasks)
+        abort();
+    sc->tasks[sc->n_tasks] = st_xstrdup(task);
+    return (int)sc->n_tasks++;
+}
+
+static int read_model(cfg *c, yaml_node_t *m, st_scenario *sc, st_model *md)
+{
+    static const char *const keys[] = {"name", "task", "accuracy", "size_mb",
+                                       "input_bytes", "output_bytes", NULL};
+    const char *task;
+    yaml_node_t *tn, *an;
+    if (cfg_keys(c, m, keys, "a model") || conf_read_name(c, m, "a model", &md->name))
+        return -1;
+    if (!(tn = cfg_need(c, m, "task", "a model")) || cfg_str(c, tn, "task", &task) ||
+        !(an = cfg_need(c, m, "accuracy", "a model")) ||
+        cfg_num(c, an, "accuracy", 0, 1, &md->accuracy))
+        return -1;
+    md->task = task_index(sc, task);
+    return cfg_opt_num(c, m, "size_mb", 0, 1e7, &md->size_mb) ||
+           cfg_opt_num(c, m, "input_bytes", 0, 1e12, &md->input_bytes) ||
+           cfg_opt_num(c, m, "output_bytes", 0, 1e12, &md->output_bytes);
+}
+
+int conf_read_models(cfg *c, yaml_node_t *root, st_scenario *sc)
+{
+    int fail;
+    yaml_node_t *l = conf_named_list(c, root, "models", 1, &fail);
+    if (fail)
+        return -1;
+    if (conf_seq_len(l) > ST_MAX_MODELS)
+        return cfg_fail(c, l, "more than %d models", ST_MAX_MODELS);
+    sc->n_models = conf_seq_len(l);
+    sc->models = st_xcalloc(sc->n_models, sizeof *sc->models);
+    for (size_t i = 0; i < sc->n_models; i++)
+        if (read_model(c, conf_seq_at(c, l, i), sc, &sc->models[i]))
+            return -1;
+    return conf_check_unique(c, l, CONF_NAMES(sc->models), sc->n_models, "model");
+}
+
+/* --- hardware --- */
+
+static int read_profile(cfg *c, yaml_node_t *m, const char *model,
+                        st_profile *p)
+{
+    static const char *const keys[] = {"exec", "exec_ms", "load", "load_ms",
+                                       "memory_mb", NULL};
+    char what[160];
+    snprintf(what, sizeof what, "the profile of '%s'", model);
+    if (cfg_keys(c, m, keys, what))
+        return -1;
+    yaml_node_t *e = cfg_get(c, m, "exec"), *ems = cfg_get(c, m, "exec_ms");
+    if (e && ems)
+        return cfg_fail(c, ems, "give either 'exec' or 'exec_ms', not both");
+    if (ems) {
+        double v;
+        if (cfg_time(c, ems, "exec_ms", "ms", 0, 1e6, &v))
+            return -1;
+        p->exec_s = st_dist_const(v);
+    } else if (!e) {
+        return cfg_fail(c, m, "missing 'exec' (a time or distribution) or "
+                        "'exec_ms' in %s", what);
+    } else if (cfg_time_dist(c, e, "exec", &p->exec_s)) {
+        return -1;
+    }
+    yaml_node_t *l = cfg_get(c, m, "load"), *lms = cfg_get(c, m, "load_ms");
+    if (l && cfg_time(c, l, "load", "s", 0, 1e6, &p->load_s))
+        return -1;
+    if (lms && cfg_time(c, lms, "load_ms", "ms", 0, 1e6, &p->load_s))
+        return -1;
+    if (cfg_opt_num(c, m, "memory_mb", 0, 1e9, &p->memory_mb))
+        return -1;
+    p->present = 1;
+    return 0;
+}
+
+static int read_hardware_one(cfg *c, yaml_node_t *h, st_scenario *sc,
+                             st_hardware *hw)
+{
+    static const char *const keys[] = {"name", "profiles", NULL};
+    if (cfg_keys(c, h, keys, "a hardware entry") ||
+        conf_read_name(c, h, "a hardware entry", &hw->name))
+        return -1;
+    hw->per_model = st_xcalloc(sc->n_models, sizeof *hw->per_model);
+    yaml_node_t *pm = cfg_need(c, h, "profiles", "a hardware entry");
+    if (!pm || cfg_expect_map(c, pm, "profiles"))
+        return -1;
+    for (yaml_node_pair_t *p = pm->data.mapping.pairs.start;
+         p < pm->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = cfg_node(c, p->key);
+        int mi = -1;
+        if (conf_ref(c, k, "model", CONF_NAMES(sc->models), sc->n_models, &mi))
+            return -1;
+        if (hw->per_model[mi].present)
+            return cfg_fail(c, k, "duplicate profile for model '%s'",
+                            sc->models[mi].name);
+        if (read_profile(c, cfg_node(c, p->value), sc->models[mi].name,
+                         &hw->per_model[mi]))
+            return -1;
+        if (hw->per_model[mi].memory_mb == 0)
+            hw->per_model[mi].memory_mb = sc->models[mi].size_mb;
+    }
+    return 0;
+}
+
+int conf_read_hardware(cfg *c, yaml_node_t *root, st_scenario *sc)
+{
+    int fail;
+    yaml_node_t *l = conf_named_list(c, root, "hardware", 1, &fail);
+    if (fail)
+        return -1;
+    sc->n_hardware = conf_seq_len(l);
+    sc->hardware = st_xcalloc(sc->n_hardware, sizeof *sc->hardware);
+    for (size_t i = 0; i < sc->n_hardware; i++)
+        if (read_hardware_one(c, conf_seq_at(c, l, i), sc, &sc->hardware[i]))
+            return -1;
+    return conf_check_unique(c, l, CONF_NAMES(sc->hardware), sc->n_hardware, "hardware");
+}

@@ -1,0 +1,159 @@
+/* nodes.c - the `nodes` section: tiers, hardware, memory budgets, prices,
+ * preloaded models, and the parent links that make the nodes a tree
+ * (parents listed first, so cycles cannot be written). */
+#include "config/load.h"
+#include "base/xalloc.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+int conf_read_preload(cfg *c, yaml_node_t *m, const st_scenario *sc,
+                        unsigned char **out)
+{
+    yaml_node_t *p = cfg_get(c, m, "preload");
+    *out = st_xcalloc(sc->n_models, 1);
+    if (!p)
+        return 0;
+    if (cfg_is_scalar(p)) {
+        const char *s = (const char *)p->data.scalar.value;
+        if (strcmp(s, "all") == 0)
+            memset(*out, 1, sc->n_models);
+        else if (strcmp(s, "none") != 0)
+            return cfg_fail(c, p, "expected 'all', 'none' or a list of model "
+                            "names for preload, got '%s'", s);
+        return 0;
+    }
+    if (cfg_expect_seq(c, p, "preload"))
+        return -1;
+    for (size_t i = 0; i < conf_seq_len(p); i++) {
+        int mi = -1;
+        if (conf_ref(c, conf_seq_at(c, p, i), "model", CONF_NAMES(sc->models), sc->n_models, &mi))
+            return -1;
+        (*out)[mi] = 1;
+    }
+    return 0;
+}
+
+static int read_tier(cfg *c, yaml_node_t *n, st_tier *out)
+{
+    const char *s;
+    if (cfg_str(c, n, "tier", &s))
+        return -1;
+    for (int t = ST_TIER_ACCESS; t <= ST_TIER_CLOUD; t++)
+        if (strcmp(s, st_tier_name((st_tier)t)) == 0) {
+            *out = (st_tier)t;
+            return 0;
+        }
+    return cfg_fail(c, n, "unknown tier '%s'; expected access, edge, regional "
+                    "or cloud", s);
+}
+
+/* The scalar text of key in the nodes-list entry named name, or NULL. */
+static const char *node_entry_key(cfg *c, yaml_node_t *all, const char *name,
+                                  const char *key)
+{
+    for (size_t i = 0; cfg_is_seq(all) && i < conf_seq_len(all); i++) {
+        yaml_node_t *e = conf_seq_at(c, all, i), *nm = cfg_get(c, e, "name");
+        yaml_node_t *v = cfg_get(c, e, key);
+        if (nm && cfg_is_scalar(nm) && v && cfg_is_scalar(v) &&
+            strcmp((const char *)nm->data.scalar.value, name) == 0)
+            return (const char *)v->data.scalar.value;
+    }
+    return NULL;
+}
+
+/* Parents must be listed first: that forbids cycles by construction, so a
+ * cycle or a misordering shows up as a parent not yet read; say which
+ * rather than "unknown". */
+static int read_parent(cfg *c, yaml_node_t *n, st_scenario *sc, size_t self,
+                       int *out)
+{
+    const char *s;
+    if (cfg_str(c, n, "parent", &s))
+        return -1;
+    for (size_t i = 0; i < self; i++)
+        if (strcmp(sc->nodes[i].name, s) == 0) {
+            *out = (int)i;
+            return 0;
+        }
+    if (strcmp(s, sc->nodes[self].name) == 0)
+        return cfg_fail(c, n, "node '%s' cannot be its own parent", s);
+    yaml_node_t *all = cfg_get(c, yaml_document_get_root_node(c->doc), "nodes");
+    const char *me = sc->nodes[self].name;
+    if (!node_entry_key(c, all, s, "name"))
+        return cfg_fail(c, n, "unknown parent node '%s'", s);
+    char chain[512];
+    snprintf(chain, sizeof chain, "'%s' -> '%s'", me, s);
+    const char *up = s;
+    /* Short walks only: each step scans the list, and a hostile file could
+     * chain every node backwards. */
+    for (size_t k = 0; k < 32 && up; k++) {
+        up = node_entry_key(c, all, up, "parent");
+        if (up && strlen(chain) + strlen(up) + 8 < sizeof chain)
+            strcat(strcat(strcat(chain, " -> '"), up), "'");
+        if (up && strcmp(up, me) == 0)
+            return cfg_fail(c, n, "the parents of node '%s' form a cycle "
+                            "(%s); nodes must form a tree", me, chain);
+    }
+    return cfg_fail(c, n, "parent '%s' of node '%s' is listed after it; "
+                    "list every node after its parent", s, me);
+}
+
+static int read_node(cfg *c, yaml_node_t *m, st_scenario *sc, size_t self)
+{
+    static const char *const keys[] = {"name", "tier", "hardware", "executors",
+        "memory_mb", "price_per_s", "price_per_request", "parent", "uplink",
+        "preload", NULL};
+    st_node_spec *nd = &sc->nodes[self];
+    yaml_node_t *n;
+    long ex = 1;
+    nd->parent = -1;
+    nd->tier = ST_TIER_CLOUD;
+    nd->memory_mb = INFINITY;
+    if (cfg_keys(c, m, keys, "a node") || conf_read_name(c, m, "a node", &nd->name))
+        return -1;
+    if ((n = cfg_get(c, m, "tier")) && read_tier(c, n, &nd->tier))
+        return -1;
+    n = cfg_need(c, m, "hardware", "a node");
+    if (!n || conf_ref(c, n, "hardware", CONF_NAMES(sc->hardware), sc->n_hardware,
+                  &nd->hardware))
+        return -1;
+    if (cfg_opt_long(c, m, "executors", 1, 100000, &ex) ||
+        cfg_opt_num(c, m, "memory_mb", 1e-3, 1e12, &nd->memory_mb) ||
+        cfg_opt_num(c, m, "price_per_s", 0, 1e6, &nd->price_per_s) ||
+        cfg_opt_num(c, m, "price_per_request", 0, 1e6, &nd->price_per_request) ||
+        conf_read_preload(c, m, sc, &nd->preload))
+        return -1;
+    nd->executors = (int)ex;
+    if ((n = cfg_get(c, m, "parent"))) {
+        if (read_parent(c, n, sc, self, &nd->parent))
+            return -1;
+        yaml_node_t *u = cfg_need(c, m, "uplink", "a node with a parent");
+        if (!u || conf_read_link(c, u, sc, 0, &nd->uplink))
+            return -1;
+    } else if (cfg_get(c, m, "uplink")) {
+        return cfg_fail(c, cfg_get(c, m, "uplink"),
+                        "'uplink' needs a 'parent' to link to");
+    }
+    return 0;
+}
+
+int conf_read_nodes(cfg *c, yaml_node_t *root, st_scenario *sc)
+{
+    int fail;
+    yaml_node_t *l = conf_named_list(c, root, "nodes", 1, &fail);
+    if (fail)
+        return -1;
+    if (conf_seq_len(l) > ST_MAX_NODES)
+        return cfg_fail(c, l, "more than %d nodes", ST_MAX_NODES);
+    sc->n_nodes = conf_seq_len(l);
+    sc->nodes = st_xcalloc(sc->n_nodes, sizeof *sc->nodes);
+    for (size_t i = 0; i < sc->n_nodes; i++) {
+        if (read_node(c, conf_seq_at(c, l, i), sc, i))
+            return -1;
+        if (conf_check_unique(c, l, CONF_NAMES(sc->nodes), i + 1, "node"))
+            return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,219 @@
+/* workload.c - a device class's workload: its task or Zipf task mix, the
+ * arrival process (poisson, constant, onoff, or a file of arrival times,
+ * parsed here) and the SLO. */
+#include "config/load.h"
+#include "base/xalloc.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ARRIVAL_TIMES 10000000
+
+/* A timestamp file: one arrival time per line, in seconds from the start
+ * of the run, not decreasing; blank lines and '#' comments are skipped.
+ * Every device of the class replays the same times. */
+static int read_arrival_times(cfg *c, yaml_node_t *f, st_arrival *a)
+{
+    const char *rel;
+    if (cfg_str(c, f, "file", &rel))
+        return -1;
+    char *path = cfg_path(c, f, rel);
+    if (!path)
+        return -1;
+    FILE *in = fopen(path, "r");
+    if (!in) {
+        cfg_fail(c, f, "cannot open arrival times '%s': %s", path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    char line[256];
+    size_t lineno = 0, cap = 0;
+    int rc = 0;
+    while (!rc && fgets(line, sizeof line, in)) {
+        lineno++;
+        size_t len = strlen(line);
+        if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(in)) {
+            rc = st_error_at(c->err, path, lineno, 0, "line longer than %zu "
+                             "bytes; expected one time in seconds", sizeof line - 2);
+            break;
+        }
+        char *p = line + strspn(line, " \t");
+        if (*p == '#' || *p == '\n' || *p == '\r' || !*p)
+            continue;
+        char *end;
+        errno = 0;
+        double t = strtod(p, &end);
+        end += strspn(end, " \t\r\n");
+        if (end == p || *end || errno || !isfinite(t) || t < 0)
+            rc = st_error_at(c->err, path, lineno, 0, "expected one arrival "
+                             "time in seconds (>= 0), got '%.*s'",
+                             (int)strcspn(p, "\r\n"), p);
+        else if (a->n_times && t < a->times[a->n_times - 1])
+            rc = st_error_at(c->err, path, lineno, 0, "arrival time %g s is "
+                             "before the previous line's %g s; expected times "
+                             "that do not decrease", t, a->times[a->n_times - 1]);
+        else if (a->n_times >= MAX_ARRIVAL_TIMES)
+            rc = st_error_at(c->err, path, lineno, 0, "more than %d arrival "
+                             "times", MAX_ARRIVAL_TIMES);
+        else {
+            if (a->n_times == cap) {
+                cap = cap ? 2 * cap : 1024;
+                a->times = st_xrealloc(a->times, cap * sizeof *a->times);
+            }
+            a->times[a->n_times++] = t;
+        }
+    }
+    fclose(in);
+    if (!rc && a->n_times == 0)
+        rc = st_error_at(c->err, path, 0, 0, "no arrival times; expected one "
+                         "time in seconds per line");
+    free(path);
+    /* The mean rate, for load estimates only: the world replays the times. */
+    if (!rc)
+        a->rate = (double)a->n_times /
+                  (a->times[a->n_times - 1] > 0 ? a->times[a->n_times - 1] : 1);
+    return rc ? -1 : 0;
+}
+
+static int read_arrival(cfg *c, yaml_node_t *m, st_arrival *a)
+{
+    static const char *const keys[] = {"process", "rate_per_s", "on", "off",
+                                       "file", NULL};
+    static const char *const kinds[] = {"poisson", "constant", "onoff", "file",
+                                        NULL};
+    const char *s;
+    if (cfg_keys(c, m, keys, "an arrival process"))
+        return -1;
+    yaml_node_t *p = cfg_need(c, m, "process", "an arrival process");
+    if (!p || cfg_str(c, p, "process", &s))
+        return -1;
+    int k = 0;
+    while (kinds[k] && strcmp(kinds[k], s))
+        k++;
+    if (!kinds[k])
+        return cfg_fail(c, p, "unknown arrival process '%s'; expected poisson, "
+                        "constant, onoff or file", s);
+    a->kind = (st_arrival_kind)k;
+    if (a->kind == ST_ARRIVAL_TIMES) {
+        yaml_node_t *f = cfg_need(c, m, "file", "a 'file' arrival process");
+        if (cfg_get(c, m, "rate_per_s"))
+            return cfg_fail(c, cfg_get(c, m, "rate_per_s"), "a 'file' arrival "
+                            "process takes its times from the file, not "
+                            "rate_per_s");
+        return !f || read_arrival_times(c, f, a);
+    }
+    if (cfg_get(c, m, "file"))
+        return cfg_fail(c, cfg_get(c, m, "file"), "'file' goes with process: "
+                        "file, not '%s'", s);
+    yaml_node_t *r = cfg_need(c, m, "rate_per_s", "an arrival process");
+    if (!r || cfg_num(c, r, "rate_per_s", 1e-9, 1e7, &a->rate))
+        return -1;
+    if (a->kind == ST_ARRIVAL_ONOFF) {
+        yaml_node_t *on = cfg_need(c, m, "on", "an onoff process");
+        yaml_node_t *off = on ? cfg_need(c, m, "off", "an onoff process") : NULL;
+        if (!on || !off || cfg_time(c, on, "on", "s", 1e-6, 1e9, &a->on_s) ||
+            cfg_time(c, off, "off", "s", 1e-6, 1e9, &a->off_s))
+            return -1;
+    }
+    return 0;
+}
+
+static int read_task_ref(cfg *c, yaml_node_t *t, const st_scenario *sc,
+                         int *out)
+{
+    const char *task;
+    if (cfg_str(c, t, "task", &task))
+        return -1;
+    for (size_t i = 0; i < sc->n_tasks; i++)
+        if (strcmp(sc->tasks[i], task) == 0) {
+            *out = (int)i;
+            return 0;
+        }
+    return cfg_fail(c, t, "no model serves task '%s'", task);
+}
+
+/* tasks: {zipf: S, names: [task, ...], shift_every: K, shift_by: N,
+ * slot: TIME}; names default to every task, in the order models name
+ * them.  See st_task_mix in scenario.h. */
+static int read_task_mix(cfg *c, yaml_node_t *m, const st_scenario *sc,
+                         st_device_class *dc)
+{
+    static const char *const keys[] = {"zipf", "names", "shift_every",
+                                       "shift_by", "slot", NULL};
+    st_task_mix *mix = &dc->mix;
+    yaml_node_t *z, *names, *sl;
+    if (cfg_expect_map(c, m, "tasks") || cfg_keys(c, m, keys, "tasks") ||
+        !(z = cfg_need(c, m, "zipf", "tasks")) ||
+        cfg_num(c, z, "zipf", 0, 100, &mix->zipf))
+        return -1;
+    mix->shift_by = 1;
+    mix->slot_s = 1;
+    if (cfg_opt_long(c, m, "shift_every", 0, 1000000000L, &mix->shift_every) ||
+        cfg_opt_long(c, m, "shift_by", 0, ST_MAX_MODELS, &mix->shift_by) ||
+        ((sl = cfg_get(c, m, "slot")) &&
+         cfg_time(c, sl, "slot", "s", 1e-6, 1e9, &mix->slot_s)))
+        return -1;
+    if (!(names = cfg_get(c, m, "names"))) {
+        mix->tasks = st_xcalloc(sc->n_tasks, sizeof *mix->tasks);
+        for (size_t i = 0; i < sc->n_tasks; i++)
+            mix->tasks[mix->n++] = (int)i;
+    } else {
+        if (cfg_expect_seq(c, names, "tasks.names"))
+            return -1;
+        if (conf_seq_len(names) == 0)
+            return cfg_fail(c, names, "expected at least one task name");
+        mix->tasks = st_xcalloc(conf_seq_len(names), sizeof *mix->tasks);
+        for (size_t i = 0; i < conf_seq_len(names); i++) {
+            yaml_node_t *e = conf_seq_at(c, names, i);
+            if (read_task_ref(c, e, sc, &mix->tasks[i]))
+                return -1;
+            for (size_t j = 0; j < i; j++)
+                if (mix->tasks[j] == mix->tasks[i])
+                    return cfg_fail(c, e, "task '%s' is listed twice",
+                                    sc->tasks[mix->tasks[i]]);
+            mix->n = i + 1;
+        }
+    }
+    dc->task = mix->tasks[0];
+    return 0;
+}
+
+
+
+int conf_read_workload(cfg *c, yaml_node_t *m, st_scenario *sc,
+                         st_device_class *dc)
+{
+    static const char *const keys[] = {"task", "tasks", "arrival", "slo",
+                                       "slo_ms", "min_accuracy", NULL};
+    if (cfg_keys(c, m, keys, "a workload"))
+        return -1;
+    yaml_node_t *t = cfg_get(c, m, "task"), *ts = cfg_get(c, m, "tasks");
+    if (!!t == !!ts)
+        return cfg_fail(c, m, "a workload needs exactly one of 'task' (a task "
+                        "name) or 'tasks' (a Zipf popularity over tasks)");
+    if (t ? read_task_ref(c, t, sc, &dc->task) : read_task_mix(c, ts, sc, dc))
+        return -1;
+    yaml_node_t *a = cfg_need(c, m, "arrival", "a workload");
+    if (!a || read_arrival(c, a, &dc->arrival))
+        return -1;
+    yaml_node_t *s = cfg_get(c, m, "slo"), *sms = cfg_get(c, m, "slo_ms");
+    if (!!s == !!sms)
+        return cfg_fail(c, m, "a workload needs exactly one of 'slo' (a time "
+                        "or distribution) or 'slo_ms'");
+    if (sms) {
+        double v;
+        if (cfg_time(c, sms, "slo_ms", "ms", 1e-6, 1e6, &v))
+            return -1;
+        dc->slo_s = st_dist_const(v);
+    } else {
+        if (cfg_time_dist(c, s, "slo", &dc->slo_s))
+            return -1;
+        if (st_dist_quantile(&dc->slo_s, 0) <= 0 && dc->slo_s.kind != ST_DIST_EXP &&
+            dc->slo_s.kind != ST_DIST_LOGNORMAL && dc->slo_s.kind != ST_DIST_NORMAL)
+            return cfg_fail(c, s, "the SLO must be greater than 0");
+    }
+    return cfg_opt_num(c, m, "min_accuracy", 0, 1, &dc->min_accuracy);
+}
