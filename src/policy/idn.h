@@ -46,6 +46,8 @@
 #include "strata/error.h"
 #include "strata/policy.h"
 #include "strata/scenario.h"
+#include "policy/idn_opt.h"
+#include "policy/idn_static.h"
 
 typedef enum st_idn_sharing {
     ST_IDN_SHARE_PROPORTIONAL, ST_IDN_SHARE_FULL
@@ -98,63 +100,6 @@ double st_idn_gain(const st_idn *g, const double *y, const double *r,
 /* G(x + e_j) - G(x) for an integral x with x_j = 0. */
 double st_idn_marginal(const st_idn *g, const unsigned char *x,
                        const double *r, size_t j);
-
-/* The Bregman projection for the weighted negative entropy
- * sum_m s_m y_m log y_m onto {sum_m s_m y_m = b, 0 <= y_m <= 1}: y_m =
- * min(1, c yhat_m) with c found exactly by sorting.  yhat > 0.  When
- * sum s <= b the set holds only y = 1, which is returned. */
-void st_idn_project(const double *yhat, const double *s, size_t n, double b,
-                    double *y);
-/* What DepRound does with the entry its pairing leaves fractional, which
- * happens only with unequal sizes and is usually the largest (it survives
- * every pairing with a smaller one). */
-typedef enum st_idn_leftover {
-    ST_IDN_LEFTOVER_DOWN,  /* rounded down: that entry alone is biased low */
-    ST_IDN_LEFTOVER_FAIR   /* kept with its probability, other kept
-                              entries leaving at random until it fits:
-                              the bias is spread over the others */
-} st_idn_leftover;
-
-/* DepRound: a random integral x from y, pairing fractional entries (in a
- * random order) and moving size-weighted mass between them, each move
- * keeping both entries' expectations and sum s_m z_m, until at most one
- * is fractional; that one is settled by `leftover`.  Every draw fits the
- * budget sum s_m y_m.  With equal sizes and an integral sum y nothing is
- * left over: the draw meets the budget exactly and E[x] = y. */
-void st_idn_depround(const double *y, const double *s, size_t n,
-                     st_idn_leftover leftover, gsl_rng *rng, unsigned char *x);
-/* Both applied node by node to a whole allocation. */
-void st_idn_project_all(const st_idn *g, const double *yhat, double *y);
-void st_idn_round_all(const st_idn *g, const double *y,
-                      st_idn_leftover leftover, gsl_rng *rng, unsigned char *x);
-
-/* One step of online mirror ascent on the whole allocation: y <-
- * project(y e^{eta grad / s}) node by node (scratch: n_vars doubles).
- * Entries never fall below 1e-12 of their node's largest before the
- * projection, so a multiplicative state can always recover. */
-void st_idn_mirror_ascent_step(const st_idn *g, double *y, const double *grad,
-                               double eta, double *scratch);
-/* The greedy fill: from nothing, repeatedly allocate the variable with the
- * largest marginal gain per MB for counts r that fits its node's free
- * memory, while that gain is positive.  st_idn_greedy fills every node
- * together; st_idn_greedy_node refills one node's variables of x, the
- * other nodes fixed as x holds them. */
-void st_idn_greedy(const st_idn *g, const double *r, unsigned char *x);
-void st_idn_greedy_node(const st_idn *g, const double *r, unsigned char *x,
-                        int node);
-
-/* Expected requests per type in each slot of the run, from the workload's
- * rates and popularity: counts[slot * n_types + type].  What only an
- * offline reference may read. */
-double *st_idn_expected_counts(const st_idn *g, size_t *n_slots);
-/* The static reference: the best fixed allocation found offline for the
- * whole run's expected counts (normalised mirror ascent on the
- * time-averaged G from the projection of the all-ones vector, the best
- * iterate kept as the fractional solution; then the best, on that G, of
- * static_draws DepRound draws from it and of the greedy fill), and its
- * fractional solution. */
-const unsigned char *st_idn_static_x(const st_idn *g);
-const double *st_idn_static_y(const st_idn *g);
 
 /* --- running it --- */
 

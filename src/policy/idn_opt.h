@@ -1,0 +1,58 @@
+/* idn_opt.h - the optimisation the IDN policies use (idn_opt.c): the
+ * capped-simplex projection and DepRound on one node's vector, the same
+ * node by node on a whole allocation, the mirror-ascent step and the
+ * greedy fill.  Private to src/policy; included through idn.h.
+ */
+#ifndef STRATA_IDN_OPT_H
+#define STRATA_IDN_OPT_H
+
+#include <stddef.h>
+#include <gsl/gsl_rng.h>
+
+typedef struct st_idn st_idn;
+
+/* The Bregman projection for the weighted negative entropy
+ * sum_m s_m y_m log y_m onto {sum_m s_m y_m = b, 0 <= y_m <= 1}: y_m =
+ * min(1, c yhat_m) with c found exactly by sorting.  yhat > 0.  When
+ * sum s <= b the set holds only y = 1, which is returned. */
+void st_idn_project(const double *yhat, const double *s, size_t n, double b,
+                    double *y);
+/* What DepRound does with the entry its pairing leaves fractional, which
+ * happens only with unequal sizes and is usually the largest (it survives
+ * every pairing with a smaller one). */
+typedef enum st_idn_leftover {
+    ST_IDN_LEFTOVER_DOWN,  /* rounded down: that entry alone is biased low */
+    ST_IDN_LEFTOVER_FAIR   /* kept with its probability, other kept
+                              entries leaving at random until it fits:
+                              the bias is spread over the others */
+} st_idn_leftover;
+
+/* DepRound: a random integral x from y, pairing fractional entries (in a
+ * random order) and moving size-weighted mass between them, each move
+ * keeping both entries' expectations and sum s_m z_m, until at most one
+ * is fractional; that one is settled by `leftover`.  Every draw fits the
+ * budget sum s_m y_m.  With equal sizes and an integral sum y nothing is
+ * left over: the draw meets the budget exactly and E[x] = y. */
+void st_idn_depround(const double *y, const double *s, size_t n,
+                     st_idn_leftover leftover, gsl_rng *rng, unsigned char *x);
+/* Both applied node by node to a whole allocation. */
+void st_idn_project_all(const st_idn *g, const double *yhat, double *y);
+void st_idn_round_all(const st_idn *g, const double *y,
+                      st_idn_leftover leftover, gsl_rng *rng, unsigned char *x);
+
+/* One step of online mirror ascent on the whole allocation: y <-
+ * project(y e^{eta grad / s}) node by node (scratch: n_vars doubles).
+ * Entries never fall below 1e-12 of their node's largest before the
+ * projection, so a multiplicative state can always recover. */
+void st_idn_mirror_ascent_step(const st_idn *g, double *y, const double *grad,
+                               double eta, double *scratch);
+/* The greedy fill: from nothing, repeatedly allocate the variable with the
+ * largest marginal gain per MB for counts r that fits its node's free
+ * memory, while that gain is positive.  st_idn_greedy fills every node
+ * together; st_idn_greedy_node refills one node's variables of x, the
+ * other nodes fixed as x holds them. */
+void st_idn_greedy(const st_idn *g, const double *r, unsigned char *x);
+void st_idn_greedy_node(const st_idn *g, const double *r, unsigned char *x,
+                        int node);
+
+#endif
