@@ -1,5 +1,6 @@
 /* world.c - the simulated world: devices, links and nodes, and the request
- * lifecycle driven by the engine (see world.h for the lifecycle).
+ * lifecycle driven by the engine (see world.h for the lifecycle).  What it
+ * measures is in measure.c, what a policy sees of it in view.c.
  *
  * Modelling choices (DESIGN section 2), each stated where it is made:
  * - A link direction serves transfers in FIFO order: a transfer starts when
@@ -32,103 +33,14 @@
  *   "unfinished".  Requests arriving before `warmup` are simulated but not
  *   measured.
  */
-#include "world/world.h"
+#include "world/runtime.h"
 #include "base/rng.h"
-#include "engine/sim.h"
-#include "base/sort.h"
 #include "base/xalloc.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <gsl/gsl_randist.h>
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
-
-#define NO_NODE (-1)
-
-typedef struct request {
-    st_request pub;
-    st_decision dec;
-    struct request *next;     /* node queue, or free list */
-    int at;                   /* where the payload is: NO_NODE = device */
-    unsigned in_flight : 1, measured : 1, cold : 1, going_up : 1, worker : 1;
-    double t_node, t_start;   /* reached the node; got an executor */
-    double up_s, down_s, rtt_s, load_s, exec_s, queue_s, busy_s;
-    double t_leg;             /* start of the current upload/download leg */
-} request;
-
-typedef struct node_rt {
-    int hw;
-    int executors, busy;
-    int qlen;                     /* (the ints together: no padding, as
-                                   * every device has one of these) */
-    double memory_mb, used_mb;
-    request *qhead, *qtail;
-    double up_busy, down_busy;    /* uplink to the parent (infra nodes) */
-    unsigned char *resident;      /* [n_models] */
-    unsigned *pinned;             /* running requests per model */
-    double *last_use, *ready_at;  /* LRU stamp; end of a pending load */
-} node_rt;
-
-typedef struct device_rt {
-    int cls;
-    int attach;                  /* the node its access link reaches */
-    double offset;               /* trace time = sim time + offset */
-    double up_busy, down_busy;   /* access link, per direction */
-    union {
-        double on_end;           /* onoff: end of the current on period */
-        size_t next_time;        /* file: index of the next arrival time */
-    };
-    const st_trace *up_tr, *down_tr;
-    st_evq *dq;                  /* dispatch queue, created on first use */
-    int workers_busy, dispatching;
-} device_rt;
-
-typedef struct chunk {
-    struct chunk *next;
-    request reqs[1024];
-} chunk;
-
-struct st_view {
-    struct world *w;
-};
-
-typedef struct world {
-    const st_scenario *sc;
-    st_sim *sim;
-    st_policy pol;
-    st_view view;
-    const st_run_opts *opts;
-    int n_infra, n_all;
-    node_rt *nodes;
-    device_rt *devs;
-    unsigned char *blocks;        /* per-model arrays of all nodes */
-    chunk *chunks;
-    request *free_reqs;
-    uint64_t next_id;
-    gsl_rng *r_arrivals, *r_exec, *r_rtt, *r_slo, *r_probe;
-    int ending;                    /* recording what is left in flight */
-    /* measurement */
-    double end_arrivals;           /* = duration */
-    uint64_t n_req, n_out[4], n_offloaded, n_loads, n_invalid;
-    double sum_acc, bytes_up, bytes_down, cost, busy_priced;
-    double *lat;
-    size_t n_lat, cap_lat;
-    double *est_err;               /* |latency - estimate|, seconds */
-    size_t n_err, cap_err;
-    double probe_bytes;
-    double in_system, area, t_area;   /* time-average of requests in system */
-    st_request_log *log;
-    /* tasks drawn from a class's popularity (NULL: a single task) */
-    gsl_rng *r_tasks;
-    gsl_ran_discrete_t **task_tables;
-    /* what the policy records */
-    st_timeseries *ts;
-    st_metrics pol_metrics;
-    uint64_t n_realloc;            /* loads the policy asked for */
-} world;
 
 /* ---------- requests ---------- */
 
@@ -159,61 +71,18 @@ static void req_release(world *w, request *r)
     w->free_reqs = r;
 }
 
-/* Advances the time integral of "requests in system" over the measured
- * window [warmup, duration]. */
-static void account_area(world *w, double now)
-{
-    double lo = w->t_area, hi = now < w->end_arrivals ? now : w->end_arrivals;
-    if (lo < w->sc->warmup_s)
-        lo = w->sc->warmup_s;
-    if (hi > lo)
-        w->area += w->in_system * (hi - lo);
-    w->t_area = now;
-}
 
 /* ---------- outcomes ---------- */
-
-static void push_value(double **a, size_t *n, size_t *cap, double v)
-{
-    if (*n == *cap) {
-        *cap = *cap ? 2 * *cap : 4096;
-        *a = st_xrealloc(*a, *cap * sizeof **a);
-    }
-    (*a)[(*n)++] = v;
-}
 
 static void try_dispatch(world *w, int dev);
 
 static void record(world *w, request *r, st_outcome_kind kind, double latency)
 {
     const st_scenario *sc = w->sc;
-    double now = st_sim_now(w->sim);
-    account_area(w, now);
-    w->in_system--;
+    measure_in_system(&w->meas, st_sim_now(w->sim), -1);
     int ran = !r->dec.drop && r->dec.model >= 0;
-    if (r->measured) {
-        w->n_req++;
-        w->n_out[kind]++;
-        if (kind == ST_OUT_MET || kind == ST_OUT_MISSED) {
-            push_value(&w->lat, &w->n_lat, &w->cap_lat, latency);
-            w->sum_acc += sc->models[r->dec.model].accuracy;
-            if (isfinite(r->dec.estimate_s))
-                push_value(&w->est_err, &w->n_err, &w->cap_err,
-                           fabs(latency - r->dec.estimate_s));
-        }
-        if (w->log) {
-            st_request_rec rec = {
-                .id = r->pub.id, .device = r->pub.device,
-                .model = ran ? r->dec.model : -1,
-                .node = ran ? r->dec.node : -1, .outcome = (uint8_t)kind,
-                .offloaded = ran && r->dec.node != r->pub.device_node,
-                .cold = r->cold, .arrival_s = r->pub.arrival_s,
-                .latency_s = latency, .slo_s = r->pub.slo_s,
-                .accuracy = ran ? sc->models[r->dec.model].accuracy : NAN,
-                .estimate_s = r->dec.estimate_s};
-            st_request_log_push(w->log, &rec);
-        }
-    }
+    if (r->measured)
+        measure_outcome(&w->meas, sc, &r->pub, &r->dec, r->cold, kind, latency);
     if (w->pol.ops->observe && kind != ST_OUT_UNFINISHED) {
         st_outcome o = {
             .req = &r->pub, .decision = r->dec, .kind = kind,
@@ -240,6 +109,7 @@ static void complete(world *w, request *r)
               w->sc->models[r->dec.model].accuracy >= r->pub.min_accuracy;
     record(w, r, met ? ST_OUT_MET : ST_OUT_MISSED, lat);
 }
+
 
 /* ---------- paths and links ---------- */
 
@@ -275,6 +145,9 @@ static int reachable(const world *w, const request *r, int target)
     return 0;
 }
 
+/* When `bits` started at `start` over one link direction have been sent:
+ * the exact solution of the trace integral (trace time = sim time +
+ * offset), or a constant rate.  Every transfer's end time comes from here. */
 static double dir_finish(const st_link_dir *d, const st_trace *tr,
                          double offset, double start, double bits)
 {
@@ -283,17 +156,23 @@ static double dir_finish(const st_link_dir *d, const st_trace *tr,
     return st_trace_finish(tr, start + offset, bits / d->scale) - offset;
 }
 
-/* Occupies one direction of device dev's access link with `bytes` from
- * `from` (or when the link frees); returns when the last bit is sent. */
-static double access_send(world *w, int dev, int up, double from, double bytes)
+double access_finish(const world *w, int dev, int up, double from,
+                     double bytes)
+{
+    const device_rt *d = &w->devs[dev];
+    const st_link *l = &w->sc->devices[d->cls].link;
+    double busy = up ? d->up_busy : d->down_busy;
+    double start = busy > from ? busy : from, bits = bytes * 8;
+    return up ? dir_finish(&l->up, d->up_tr, d->offset, start, bits)
+              : dir_finish(&l->down, d->down_tr, d->offset, start, bits);
+}
+
+double access_send(world *w, int dev, int up, double from, double bytes)
 {
     device_rt *d = &w->devs[dev];
-    const st_link *l = &w->sc->devices[d->cls].link;
-    double *busy = up ? &d->up_busy : &d->down_busy;
-    double start = *busy > from ? *busy : from, bits = bytes * 8;
-    *busy = up ? dir_finish(&l->up, d->up_tr, d->offset, start, bits)
-               : dir_finish(&l->down, d->down_tr, d->offset, start, bits);
-    return *busy;
+    double end = access_finish(w, dev, up, from, bytes);
+    *(up ? &d->up_busy : &d->down_busy) = end;
+    return end;
 }
 
 /* Sends `bytes` over the link between `lower` (NO_NODE = the device) and
@@ -359,7 +238,7 @@ static void start_service(world *w, int node, request *r)
         ready = now + pr->load_s;
         r->cold = 1;
         if (r->measured)
-            w->n_loads++;
+            w->meas.n_loads++;
         if (make_room(w, n, m, pr->memory_mb)) {
             n->resident[m] = 1;
             n->used_mb += pr->memory_mb;
@@ -395,15 +274,9 @@ static void charge(world *w, int node, request *r)
 {
     if (node >= w->n_infra || !r->measured)
         return;
-    const st_node_spec *ns = &w->sc->nodes[node];
-    const st_model *md = &w->sc->models[r->dec.model];
-    if (ns->price_per_s > 0 || ns->price_per_request > 0) {
-        w->cost += r->busy_s * ns->price_per_s + ns->price_per_request +
-                   (md->input_bytes + md->output_bytes) / 1e9 * w->sc->price_per_gb;
-        w->busy_priced += r->busy_s;
-    }
+    measure_charge(&w->meas, w->sc, &w->sc->nodes[node],
+                   &w->sc->models[r->dec.model], r->busy_s);
 }
-
 static void ev_hop_down(void *ctx, void *obj, uint64_t arg)
 {
     world *w = ctx;
@@ -502,18 +375,15 @@ static void decide_and_start(world *w, request *r)
     if (!r->dec.drop && (r->dec.model < 0 || (size_t)r->dec.model >= w->sc->n_models ||
                          !reachable(w, r, r->dec.node) ||
                          !st_view_profile(&w->view, r->dec.node, r->dec.model))) {
-        w->n_invalid += r->measured;
+        w->meas.n_invalid += r->measured;
         r->dec.drop = 1;
     }
     if (r->dec.drop) {
         record(w, r, ST_OUT_DROPPED, NAN);
         return;
     }
-    if (r->measured && r->dec.node != r->pub.device_node) {
-        w->n_offloaded++;
-        w->bytes_up += w->sc->models[r->dec.model].input_bytes;
-        w->bytes_down += w->sc->models[r->dec.model].output_bytes;
-    }
+    if (r->measured && r->dec.node != r->pub.device_node)
+        measure_offload(&w->meas, &w->sc->models[r->dec.model]);
     if (r->dec.node == r->pub.device_node) {
         enqueue(w, r->dec.node, r);
         return;
@@ -578,8 +448,7 @@ static void ev_arrival(void *ctx, void *obj, uint64_t dev)
         .device_node = w->n_infra + (int)dev, .task = draw_task(w, d, now),
         .arrival_s = now, .slo_s = st_dist_sample(&dc->slo_s, w->r_slo),
         .min_accuracy = dc->min_accuracy};
-    account_area(w, now);
-    w->in_system++;
+    measure_in_system(&w->meas, now, +1);
 
     double t = now + next_gap(w, d, now);
     if (t < w->end_arrivals)
@@ -715,47 +584,6 @@ static void finish_unfinished(world *w)
                 record(w, &c->reqs[i], ST_OUT_UNFINISHED, NAN);
 }
 
-static double pct(const double *sorted, size_t n, double p)
-{
-    return n ? gsl_stats_quantile_from_sorted_data(sorted, 1, n, p) * 1e3 : NAN;
-}
-
-static void fill_metrics(world *w, st_metrics *m)
-{
-    double n = (double)w->n_req, done = (double)w->n_lat;
-    double window = w->end_arrivals - w->sc->warmup_s;
-    st_sort_doubles(w->lat, w->n_lat);
-    st_metrics_add(m, "requests", n);
-    st_metrics_add(m, "slo_attainment", n ? w->n_out[ST_OUT_MET] / n : NAN);
-    st_metrics_add(m, "mean_accuracy", done ? w->sum_acc / done : NAN);
-    st_metrics_add(m, "latency_mean_ms",
-                   done ? gsl_stats_mean(w->lat, 1, w->n_lat) * 1e3 : NAN);
-    st_metrics_add(m, "latency_p50_ms", pct(w->lat, w->n_lat, 0.50));
-    st_metrics_add(m, "latency_p95_ms", pct(w->lat, w->n_lat, 0.95));
-    st_metrics_add(m, "latency_p99_ms", pct(w->lat, w->n_lat, 0.99));
-    st_metrics_add(m, "cost_usd", w->cost);
-    st_metrics_add(m, "cost_per_1k_usd", n ? w->cost / n * 1000 : NAN);
-    st_metrics_add(m, "priced_busy_s", w->busy_priced);
-    st_metrics_add(m, "offload_fraction", n ? w->n_offloaded / n : NAN);
-    st_metrics_add(m, "model_loads", (double)w->n_loads);
-    st_metrics_add(m, "realloc_loads", (double)w->n_realloc);
-    st_metrics_add(m, "bytes_up", w->bytes_up);
-    st_metrics_add(m, "bytes_down", w->bytes_down);
-    st_metrics_add(m, "requests_met", (double)w->n_out[ST_OUT_MET]);
-    st_metrics_add(m, "requests_missed", (double)w->n_out[ST_OUT_MISSED]);
-    st_metrics_add(m, "requests_dropped", (double)w->n_out[ST_OUT_DROPPED]);
-    st_metrics_add(m, "requests_unfinished", (double)w->n_out[ST_OUT_UNFINISHED]);
-    st_metrics_add(m, "invalid_decisions", (double)w->n_invalid);
-    st_metrics_add(m, "arrival_rate_per_s", window > 0 ? n / window : NAN);
-    st_metrics_add(m, "mean_in_system", window > 0 ? w->area / window : NAN);
-    /* Over completed measured requests whose policy gave an estimate. */
-    st_sort_doubles(w->est_err, w->n_err);
-    st_metrics_add(m, "estimate_mae_ms",
-                   w->n_err ? gsl_stats_mean(w->est_err, 1, w->n_err) * 1e3 : NAN);
-    st_metrics_add(m, "estimate_p95_abs_err_ms", pct(w->est_err, w->n_err, 0.95));
-    st_metrics_add(m, "probe_bytes", w->probe_bytes);
-}
-
 static void teardown(world *w)
 {
     if (w->pol.ops && w->pol.ops->fini)
@@ -772,13 +600,12 @@ static void teardown(world *w)
         w->chunks = c->next;
         free(c);
     }
-    free(w->lat);
     for (size_t c = 0; w->task_tables && c < w->sc->n_device_classes; c++)
         if (w->task_tables[c])
             gsl_ran_discrete_free(w->task_tables[c]);
     free(w->task_tables);
     gsl_rng_free(w->r_tasks);
-    free(w->est_err);
+    measure_free(&w->meas);
     gsl_rng_free(w->r_probe);
     gsl_rng_free(w->r_arrivals);
     gsl_rng_free(w->r_exec);
@@ -808,7 +635,8 @@ int st_world_run_ops(const st_scenario *sc, const st_policy_ops *ops,
     w.r_probe = st_rng_stream(sc->seed, "probe-rtt");
     w.pol.ops = ops;
     w.pol.rng = st_rng_stream(sc->seed, "policy");
-    w.log = w.opts->log_requests ? &out->requests : NULL;
+    w.meas = (measure){.warmup_s = sc->warmup_s, .end_s = sc->duration_s,
+                       .log = w.opts->log_requests ? &out->requests : NULL};
     w.ts = &out->timeseries;
     w.r_tasks = st_rng_stream(sc->seed, "tasks");
     int rc = -1;
@@ -825,9 +653,9 @@ int st_world_run_ops(const st_scenario *sc, const st_policy_ops *ops,
     if (ops->tick && w.pol.tick_s > 0)
         st_sim_at(w.sim, w.pol.tick_s, ev_tick, NULL, 0);
     st_sim_run_until(w.sim, sc->duration_s + sc->drain_s);
-    account_area(&w, sc->duration_s);
+    measure_in_system(&w.meas, sc->duration_s, 0);
     finish_unfinished(&w);
-    fill_metrics(&w, &out->metrics);
+    measure_fill(&w.meas, &out->metrics);
     for (size_t i = 0; i < w.pol_metrics.n; i++)   /* what the policy measured */
         st_metrics_add(&out->metrics, w.pol_metrics.items[i].name,
                        w.pol_metrics.items[i].value);
@@ -854,143 +682,4 @@ void st_run_result_free(st_run_result *r)
 {
     st_request_log_free(&r->requests);
     st_timeseries_free(&r->timeseries);
-}
-
-/* ---------- the view ---------- */
-
-const st_scenario *st_view_scenario(const st_view *v) { return v->w->sc; }
-double st_view_now(const st_view *v) { return st_sim_now(v->w->sim); }
-int st_view_n_nodes(const st_view *v) { return v->w->n_infra; }
-
-int st_view_node_hardware(const st_view *v, int node)
-{
-    return v->w->nodes[node].hw;
-}
-
-st_tier st_view_node_tier(const st_view *v, int node)
-{
-    return node < v->w->n_infra ? v->w->sc->nodes[node].tier : ST_TIER_DEVICE;
-}
-
-int st_view_queue_len(const st_view *v, int node)
-{
-    return v->w->nodes[node].qlen + v->w->nodes[node].busy;
-}
-
-int st_view_executors(const st_view *v, int node)
-{
-    return v->w->nodes[node].executors;
-}
-
-int st_view_resident(const st_view *v, int node, int model)
-{
-    return v->w->nodes[node].resident[model];
-}
-
-int st_view_attach(const st_view *v, int device)
-{
-    return v->w->devs[device].attach;
-}
-
-int st_view_cloud(const st_view *v, int device)
-{
-    const st_scenario *sc = v->w->sc;
-    int n = st_view_attach(v, device);
-    for (int k = n; k >= 0; k = sc->nodes[k].parent)
-        if (sc->nodes[k].tier == ST_TIER_CLOUD)
-            return k;
-    return n;
-}
-
-const st_profile *st_view_profile(const st_view *v, int node, int model)
-{
-    if (node < 0 || node >= v->w->n_all || model < 0)
-        return NULL;
-    const st_profile *p = &v->w->sc->hardware[v->w->nodes[node].hw].per_model[model];
-    return p->present ? p : NULL;
-}
-
-double st_view_oracle_transfer_s(const st_view *v, int device, int up,
-                                 double t0, double bytes)
-{
-    const world *w = v->w;
-    const device_rt *d = &w->devs[device];
-    const st_link *l = &w->sc->devices[d->cls].link;
-    const double *busy = up ? &d->up_busy : &d->down_busy;
-    double start = *busy > t0 ? *busy : t0;
-    double end = up ? dir_finish(&l->up, d->up_tr, d->offset, start, bytes * 8)
-                    : dir_finish(&l->down, d->down_tr, d->offset, start, bytes * 8);
-    return end - t0;
-}
-
-double st_view_oracle_rtt_s(const st_view *v, int device)
-{
-    const world *w = v->w;
-    return st_dist_mean(&w->sc->devices[w->devs[device].cls].link.rtt_s);
-}
-
-double st_view_probe(const st_view *v, int device, double up_bytes,
-                     double down_bytes)
-{
-    world *w = v->w;
-    const st_dist *rtt = &w->sc->devices[w->devs[device].cls].link.rtt_s;
-    double t = access_send(w, device, 1, st_sim_now(w->sim), up_bytes);
-    t += st_dist_sample(rtt, w->r_probe) / 2;
-    t = access_send(w, device, 0, t, down_bytes);
-    w->probe_bytes += up_bytes + down_bytes;
-    return t + st_dist_sample(rtt, w->r_probe) / 2;
-}
-
-/* ---------- allocations and records ---------- */
-
-double st_view_memory_mb(const st_view *v, int node)
-{
-    return v->w->nodes[node].memory_mb;
-}
-
-int st_view_set_resident(const st_view *v, int node, int model, int on)
-{
-    world *w = v->w;
-    if (node < 0 || node >= w->n_infra || model < 0 ||
-        (size_t)model >= w->sc->n_models)
-        return -1;
-    node_rt *n = &w->nodes[node];
-    const st_profile *pr = &w->sc->hardware[n->hw].per_model[model];
-    if (!pr->present)
-        return -1;
-    if (!on || n->resident[model]) {
-        if (!on && n->resident[model]) {
-            n->resident[model] = 0;
-            n->used_mb -= pr->memory_mb;
-        }
-        return 0;
-    }
-    /* a hair of slack: budgets are sums of sizes computed elsewhere */
-    if (n->used_mb + pr->memory_mb > n->memory_mb * (1 + 1e-12) + 1e-9)
-        return -1;
-    double now = st_sim_now(w->sim);
-    n->resident[model] = 1;
-    n->used_mb += pr->memory_mb;
-    n->ready_at[model] = now + pr->load_s;
-    n->last_use[model] = now;
-    if (now >= w->sc->warmup_s)
-        w->n_realloc++;
-    return 0;
-}
-
-void st_view_emit(const st_view *v, long slot, const char *name, double value)
-{
-    if (v->w->ts)
-        st_timeseries_push(v->w->ts, slot, name, value);
-}
-
-void st_view_metric(const st_view *v, const char *name, double value)
-{
-    st_metrics *m = &v->w->pol_metrics;
-    for (size_t i = 0; i < m->n; i++)
-        if (strcmp(m->items[i].name, name) == 0) {
-            m->items[i].value = value;
-            return;
-        }
-    st_metrics_add(m, name, value);
 }

@@ -6,6 +6,10 @@
  * (FIFO, `executors` in parallel) -> load the model if not resident (LRU
  * eviction under the memory budget) -> execute (sampled) -> download ->
  * complete.  Every request ends in exactly one outcome.
+ *
+ * The lifecycle is world.c; what a run measures, measure.c (metrics.c
+ * holds the metric list and request log types); what a policy sees of the
+ * world (every st_view_*), view.c; runtime.h is the state they share.
  */
 #ifndef STRATA_WORLD_H
 #define STRATA_WORLD_H

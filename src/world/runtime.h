@@ -1,0 +1,97 @@
+/* runtime.h - the world's run-time state, shared by the lifecycle
+ * (world.c), its measurements (measure.c) and the policy-facing view
+ * (view.c).  Private to src/world.
+ */
+#ifndef STRATA_WORLD_RUNTIME_H
+#define STRATA_WORLD_RUNTIME_H
+
+#include "world/world.h"
+#include "world/measure.h"
+#include "engine/evq.h"
+#include "engine/sim.h"
+
+#include <gsl/gsl_randist.h>
+
+#define NO_NODE (-1)
+
+typedef struct request {
+    st_request pub;
+    st_decision dec;
+    struct request *next;     /* node queue, or free list */
+    int at;                   /* where the payload is: NO_NODE = device */
+    unsigned in_flight : 1, measured : 1, cold : 1, going_up : 1, worker : 1;
+    double t_node, t_start;   /* reached the node; got an executor */
+    double up_s, down_s, rtt_s, load_s, exec_s, queue_s, busy_s;
+    double t_leg;             /* start of the current upload/download leg */
+} request;
+
+typedef struct node_rt {
+    int hw;
+    int executors, busy;
+    int qlen;                     /* (the ints together: no padding, as
+                                   * every device has one of these) */
+    double memory_mb, used_mb;
+    request *qhead, *qtail;
+    double up_busy, down_busy;    /* uplink to the parent (infra nodes) */
+    unsigned char *resident;      /* [n_models] */
+    unsigned *pinned;             /* running requests per model */
+    double *last_use, *ready_at;  /* LRU stamp; end of a pending load */
+} node_rt;
+
+typedef struct device_rt {
+    int cls;
+    int attach;                  /* the node its access link reaches */
+    double offset;               /* trace time = sim time + offset */
+    double up_busy, down_busy;   /* access link, per direction */
+    union {
+        double on_end;           /* onoff: end of the current on period */
+        size_t next_time;        /* file: index of the next arrival time */
+    };
+    const st_trace *up_tr, *down_tr;
+    st_evq *dq;                  /* dispatch queue, created on first use */
+    int workers_busy, dispatching;
+} device_rt;
+
+typedef struct chunk {
+    struct chunk *next;
+    request reqs[1024];
+} chunk;
+
+struct st_view {
+    struct world *w;
+};
+
+typedef struct world {
+    const st_scenario *sc;
+    st_sim *sim;
+    st_policy pol;
+    st_view view;
+    const st_run_opts *opts;
+    int n_infra, n_all;
+    node_rt *nodes;
+    device_rt *devs;
+    unsigned char *blocks;        /* per-model arrays of all nodes */
+    chunk *chunks;
+    request *free_reqs;
+    uint64_t next_id;
+    gsl_rng *r_arrivals, *r_exec, *r_rtt, *r_slo, *r_probe;
+    int ending;                    /* recording what is left in flight */
+    double end_arrivals;           /* = duration */
+    measure meas;
+    /* tasks drawn from a class's popularity (NULL: a single task) */
+    gsl_rng *r_tasks;
+    gsl_ran_discrete_t **task_tables;
+    /* what the policy records */
+    st_timeseries *ts;
+    st_metrics pol_metrics;
+} world;
+
+/* When `bytes` sent from `from` over one direction of device dev's access
+ * link would have left (the link reserved up to then is waited for); does
+ * not occupy the link. */
+double access_finish(const world *w, int dev, int up, double from,
+                     double bytes);
+/* Same, and occupies that direction of the link until then. */
+double access_send(world *w, int dev, int up, double from, double bytes);
+
+#endif

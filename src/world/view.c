@@ -1,0 +1,142 @@
+/* view.c - what a policy sees of the world (the st_view_* functions of
+ * strata/policy.h): the scenario, queues and resident models as nodes
+ * report them, probes, the oracle's look at the future, and the IDN
+ * policies' allocations and records.
+ */
+#include "world/runtime.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---------- the view ---------- */
+
+const st_scenario *st_view_scenario(const st_view *v) { return v->w->sc; }
+double st_view_now(const st_view *v) { return st_sim_now(v->w->sim); }
+int st_view_n_nodes(const st_view *v) { return v->w->n_infra; }
+
+int st_view_node_hardware(const st_view *v, int node)
+{
+    return v->w->nodes[node].hw;
+}
+
+st_tier st_view_node_tier(const st_view *v, int node)
+{
+    return node < v->w->n_infra ? v->w->sc->nodes[node].tier : ST_TIER_DEVICE;
+}
+
+int st_view_queue_len(const st_view *v, int node)
+{
+    return v->w->nodes[node].qlen + v->w->nodes[node].busy;
+}
+
+int st_view_executors(const st_view *v, int node)
+{
+    return v->w->nodes[node].executors;
+}
+
+int st_view_resident(const st_view *v, int node, int model)
+{
+    return v->w->nodes[node].resident[model];
+}
+
+int st_view_attach(const st_view *v, int device)
+{
+    return v->w->devs[device].attach;
+}
+
+int st_view_cloud(const st_view *v, int device)
+{
+    const st_scenario *sc = v->w->sc;
+    int n = st_view_attach(v, device);
+    for (int k = n; k >= 0; k = sc->nodes[k].parent)
+        if (sc->nodes[k].tier == ST_TIER_CLOUD)
+            return k;
+    return n;
+}
+
+const st_profile *st_view_profile(const st_view *v, int node, int model)
+{
+    if (node < 0 || node >= v->w->n_all || model < 0)
+        return NULL;
+    const st_profile *p = &v->w->sc->hardware[v->w->nodes[node].hw].per_model[model];
+    return p->present ? p : NULL;
+}
+
+double st_view_oracle_transfer_s(const st_view *v, int device, int up,
+                                 double t0, double bytes)
+{
+    return access_finish(v->w, device, up, t0, bytes) - t0;
+}
+
+double st_view_oracle_rtt_s(const st_view *v, int device)
+{
+    const world *w = v->w;
+    return st_dist_mean(&w->sc->devices[w->devs[device].cls].link.rtt_s);
+}
+
+double st_view_probe(const st_view *v, int device, double up_bytes,
+                     double down_bytes)
+{
+    world *w = v->w;
+    const st_dist *rtt = &w->sc->devices[w->devs[device].cls].link.rtt_s;
+    double t = access_send(w, device, 1, st_sim_now(w->sim), up_bytes);
+    t += st_dist_sample(rtt, w->r_probe) / 2;
+    t = access_send(w, device, 0, t, down_bytes);
+    w->meas.probe_bytes += up_bytes + down_bytes;
+    return t + st_dist_sample(rtt, w->r_probe) / 2;
+}
+
+/* ---------- allocations and records ---------- */
+
+double st_view_memory_mb(const st_view *v, int node)
+{
+    return v->w->nodes[node].memory_mb;
+}
+
+int st_view_set_resident(const st_view *v, int node, int model, int on)
+{
+    world *w = v->w;
+    if (node < 0 || node >= w->n_infra || model < 0 ||
+        (size_t)model >= w->sc->n_models)
+        return -1;
+    node_rt *n = &w->nodes[node];
+    const st_profile *pr = &w->sc->hardware[n->hw].per_model[model];
+    if (!pr->present)
+        return -1;
+    if (!on || n->resident[model]) {
+        if (!on && n->resident[model]) {
+            n->resident[model] = 0;
+            n->used_mb -= pr->memory_mb;
+        }
+        return 0;
+    }
+    /* a hair of slack: budgets are sums of sizes computed elsewhere */
+    if (n->used_mb + pr->memory_mb > n->memory_mb * (1 + 1e-12) + 1e-9)
+        return -1;
+    double now = st_sim_now(w->sim);
+    n->resident[model] = 1;
+    n->used_mb += pr->memory_mb;
+    n->ready_at[model] = now + pr->load_s;
+    n->last_use[model] = now;
+    if (now >= w->sc->warmup_s)
+        w->meas.n_realloc++;
+    return 0;
+}
+
+void st_view_emit(const st_view *v, long slot, const char *name, double value)
+{
+    if (v->w->ts)
+        st_timeseries_push(v->w->ts, slot, name, value);
+}
+
+void st_view_metric(const st_view *v, const char *name, double value)
+{
+    st_metrics *m = &v->w->pol_metrics;
+    for (size_t i = 0; i < m->n; i++)
+        if (strcmp(m->items[i].name, name) == 0) {
+            m->items[i].value = value;
+            return;
+        }
+    st_metrics_add(m, name, value);
+}
+
