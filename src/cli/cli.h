@@ -51,9 +51,10 @@ typedef struct cli_scenario_args {
 struct st_scenario;
 int cli_load_scenario(const char *path, const cli_scenario_args *a,
                       struct st_scenario **out);
-/* Sets up the world and initialises each of the scenario's policies
- * without simulating, so bad policy params are caught before anything
- * runs or is stored.  EXIT_OK, or EXIT_INPUT after printing the error. */
+/* Checks each of the scenario's policies and its parameters against the
+ * policy's declared table, then sets up the world and initialises each
+ * policy without simulating, so nothing runs or is stored when any would
+ * fail.  EXIT_OK, or EXIT_INPUT after printing the error. */
 int cli_check_policies(const struct st_scenario *sc);
 #define CLI_MAX_JOBS 1024
 /* Worker processes by default: the online CPUs. */

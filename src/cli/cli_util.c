@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "strata/scenario.h"
 #include "world/world.h"
+#include "policy/registry.h"
 #include "base/xalloc.h"
 
 #include <errno.h>
@@ -101,6 +102,11 @@ int cli_load_scenario(const char *path, const cli_scenario_args *a,
 int cli_check_policies(const st_scenario *sc)
 {
     st_run_opts opts = {.check_only = 1};
+    st_error perr;
+    /* Names and parameters need no world; what a policy's init finds wrong
+     * with the world itself (an IDN tree without a repository) does. */
+    if (st_policy_check_scenario(sc, &perr))
+        return cli_input_error(&perr);
     for (size_t p = 0; p < sc->n_policies; p++) {
         st_run_result res;
         st_error err;

@@ -6,6 +6,7 @@
 #include "results/store.h"
 #include "study/run.h"
 #include "world/world.h"
+#include "policy/registry.h"
 
 #include <stdlib.h>
 #include <string.h>

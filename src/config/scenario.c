@@ -7,7 +7,7 @@
  */
 #include "strata/scenario.h"
 #include "base/hash.h"
-#include "strata/policy.h"
+#include "policy/registry.h"
 #include "base/xalloc.h"
 #include "yaml/cfgread.h"
 #include "config/topology.h"

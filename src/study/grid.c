@@ -4,7 +4,7 @@
 #include "study/sweep.h"
 #include "base/xalloc.h"
 #include "base/hash.h"
-#include "strata/policy.h"
+#include "policy/registry.h"
 #include "yaml/cfgread.h"
 #include "yaml/yamltree.h"
 
