@@ -281,8 +281,8 @@ gen; invoke 2 'missing.db: no such results database' -- export --db "$tmp/missin
 gen; invoke 2 "unknown policy 'nope'" -- run -q --no-db --policy nope "$good"
 gen; invoke 2 "policy 'local' named twice" -- run -q --no-db --policy local,local "$good"
 gen; invoke 2 'expected one or more policy names' -- run -q --no-db --policy , "$good"
-gen; invoke 2 'needs a positive number' -- trace synth --preset lte --seed 1 --duration -5 -o "$tmp/s.txt"
-gen; invoke 2 "unknown or incomplete option '--db'" -- run "$good" --db
+gen; invoke 2 'duration: expected a positive number' -- trace synth --preset lte --seed 1 --duration -5 -o "$tmp/s.txt"
+gen; invoke 2 "option '--db' needs a value" -- run "$good" --db
 gen; invoke 2 "override 'name=.*': expected UTF-8 text" -- validate --set $'name=\xc8' "$good"
 gen; invoke 2 "override 'na.*me=x': expected UTF-8 text" -- validate --set $'na\xc8me=x' "$good"
 gen; invoke 2 "seed: expected a non-negative whole number, got '1e3'" -- run -q --no-db --seed 1e3 "$good"

@@ -86,9 +86,9 @@ expect 2 "badprof.yaml:1:.*accuracy" -- profile info "$tmp/badprof.yaml"
 expect 2 "unknown source 'csv'" -- profile import --from csv "$tmp/t.csv" -o "$tmp/x.yaml"
 expect 2 "--from SOURCE is required" -- profile import "$tmp/t.csv" -o "$tmp/x.yaml"
 expect 2 "-o FILE is required" -- profile import --from tflite-csv "$tmp/t.csv"
-expect 2 "no input PATH" -- profile import --from tflite-csv -o "$tmp/x.yaml"
+expect 2 "expected one or more input PATHs" -- profile import --from tflite-csv -o "$tmp/x.yaml"
 expect 2 "--load-base-ms needs --load-mbps" -- profile import --from tflite-csv "$tmp/t.csv" --load-base-ms 5 -o "$tmp/x.yaml"
-expect 2 "--exec-cv needs a number" -- profile import --from tflite-csv "$tmp/t.csv" --exec-cv -1 -o "$tmp/x.yaml"
+expect 2 "--exec-cv: expected a number" -- profile import --from tflite-csv "$tmp/t.csv" --exec-cv -1 -o "$tmp/x.yaml"
 expect 2 "unknown option '--bogus'" -- profile import --bogus
 expect 2 "--what: expected exec" -- profile info "$tmp/p.yaml" --what speed
 expect 2 "exactly one FILE" -- profile info

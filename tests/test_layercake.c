@@ -18,6 +18,7 @@
 #include "policy/bwest.h"
 #include "strata/scenario.h"
 #include "world/world.h"
+#include "policy/registry.h"
 #include "policy/estimate.h"
 #include "testutil.h"
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "strata/dist.h"
 #include "strata/error.h"
+#include "strata/params.h"
 #include "strata/trace.h"
 
 /* Resource limits a hostile file could otherwise exhaust. */
@@ -25,15 +26,6 @@
 #define ST_MAX_REQUESTS 1e9
 /* Segments of all the traces a scenario loads (each takes 24 bytes). */
 #define ST_MAX_TRACE_SEGMENTS 1e8
-
-typedef struct st_params {
-    size_t n;
-    char **keys;
-    char **values;       /* scalar text */
-    size_t *lines;       /* 1-based source line, 0 if from an override */
-    size_t *cols;
-    const char *file;    /* points at the scenario's file name */
-} st_params;
 
 typedef struct st_policy_spec {
     char *name;

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include "strata/error.h"
+#include "cli/opt.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_INPUT = 2 };
 
@@ -27,22 +28,40 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 /* Parses a whole decimal number / unsigned / positive double; 0 or -1. */
 int cli_parse_u64(const char *s, unsigned long long *out);
 int cli_parse_double(const char *s, double *out);
-/* Loads a scenario with --seed, --set overrides and a --policy list
- * ("a,b", modified in place; NULL keeps the scenario's).  EXIT_OK, or
+/* The options that choose and adjust a scenario: --policy, --seed, --set. */
+typedef struct cli_scenario_args {
+    const char *policies;     /* "a,b"; NULL keeps the scenario's */
+    unsigned long long seed;
+    int have_seed;
+    cli_list sets;            /* "path=value" overrides */
+} cli_scenario_args;
+
+#define CLI_SCENARIO_OPTS(a)                                                \
+    CLI_STRING(0, "policy", &(a)->policies, "A[,B...]",                     \
+               "run these policies instead of the scenario's"),            \
+    {.kind = CLI_K_U64, .long_name = "seed", .dest = &(a)->seed,            \
+     .argname = "N", .seen = &(a)->have_seed,                               \
+     .help = "override the scenario's seed"},                              \
+    CLI_LIST(0, "set", &(a)->sets, "PATH=VALUE",                            \
+             "override a scenario value, e.g.\n"                            \
+             "--set devices.0.count=20 (repeatable)")
+
+/* Loads a scenario with the --seed, --set and --policy of a.  EXIT_OK, or
  * EXIT_INPUT after printing the error. */
 struct st_scenario;
-int cli_load_scenario(const char *path, const char *seed,
-                      const char *const *sets, size_t nsets, char *policies,
+int cli_load_scenario(const char *path, const cli_scenario_args *a,
                       struct st_scenario **out);
-/* Sets up the world and initialises each of the scenario's policies
- * without simulating, so bad policy params are caught before anything
- * runs or is stored.  EXIT_OK, or EXIT_INPUT after printing the error. */
+/* Checks each of the scenario's policies and its parameters against the
+ * policy's declared table, then sets up the world and initialises each
+ * policy without simulating, so nothing runs or is stored when any would
+ * fail.  EXIT_OK, or EXIT_INPUT after printing the error. */
 int cli_check_policies(const struct st_scenario *sc);
 #define CLI_MAX_JOBS 1024
 /* Worker processes by default: the online CPUs. */
 int cli_default_jobs(void);
-/* Parses --jobs (1..CLI_MAX_JOBS); on error prints a usage error, -1. */
-int cli_parse_jobs(const char *cmd, const char *arg, int *out);
+/* The -j/--jobs option (1..CLI_MAX_JOBS) into an int. */
+int cli_parse_jobs(const char *cmd, const char *arg, void *dest);
+#define CLI_JOBS_OPT(d, h) CLI_CALLBACK('j', "jobs", d, "N", cli_parse_jobs, h)
 /* 1 if arg is -h or --help. */
 int cli_is_help(const char *arg);
 

@@ -3,6 +3,7 @@
 #include "strata/scenario.h"
 #include "world/world.h"
 #include "policy/registry.h"
+#include "base/xalloc.h"
 
 #include <errno.h>
 #include <math.h>
@@ -59,50 +60,45 @@ int cli_is_help(const char *arg)
     return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
 
-int cli_load_scenario(const char *path, const char *seed,
-                      const char *const *sets, size_t nsets, char *policies,
+/* Restricts the scenario to the policies named in "a,b". */
+static int select_policies(st_scenario *sc, const char *list, st_error *err)
+{
+    char *copy = st_xstrdup(list);
+    const char *names[64];
+    size_t k = 0;
+    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok && k < 64;
+         tok = strtok_r(NULL, ",", &save))
+        names[k++] = tok;
+    int rc = k == 0 ? st_error_set(err, "--policy: expected one or more "
+                                   "policy names")
+                    : st_policy_select(sc, names, k, err);
+    free(copy);
+    return rc;
+}
+
+int cli_load_scenario(const char *path, const cli_scenario_args *a,
                       st_scenario **out)
 {
     st_error err;
-    unsigned long long s;
-    const char **ov = calloc(nsets + 1, sizeof *ov);
+    const char *ov[CLI_LIST_MAX + 2];
     char seedset[64];
     size_t n = 0;
-    if (!ov)
-        abort();
-    for (size_t i = 0; i < nsets; i++)
-        ov[n++] = sets[i];
-    if (seed) {
-        if (cli_parse_u64(seed, &s)) {
-            free(ov);
-            fprintf(stderr, "strata: --seed: expected a non-negative whole "
-                    "number, got '%s'\n", seed);
-            return EXIT_INPUT;
-        }
+    for (size_t i = 0; i < a->sets.n; i++)
+        ov[n++] = a->sets.v[i];
+    if (a->have_seed) {
         /* The seed goes through the document so the stored text shows it. */
-        snprintf(seedset, sizeof seedset, "seed=%llu", s);
+        snprintf(seedset, sizeof seedset, "seed=%llu", a->seed);
         ov[n++] = seedset;
     }
-    int rc = st_scenario_load(path, ov, n, out, &err);
-    free(ov);
-    if (rc)
+    if (st_scenario_load(path, ov, n, out, &err))
         return cli_input_error(&err);
-    if (st_policy_check_scenario(*out, &err)) {
+    if (st_policy_check_names(*out, &err)) {
         st_scenario_free(*out);
         return cli_input_error(&err);
     }
-    if (policies) {
-        const char *names[64];
-        size_t k = 0;
-        for (char *save = NULL, *tok = strtok_r(policies, ",", &save);
-             tok && k < 64; tok = strtok_r(NULL, ",", &save))
-            names[k++] = tok;
-        if (k == 0 || st_policy_select(*out, names, k, &err)) {
-            if (k == 0)
-                st_error_set(&err, "--policy: expected one or more policy names");
-            st_scenario_free(*out);
-            return cli_input_error(&err);
-        }
+    if (a->policies && select_policies(*out, a->policies, &err)) {
+        st_scenario_free(*out);
+        return cli_input_error(&err);
     }
     return EXIT_OK;
 }
@@ -110,6 +106,11 @@ int cli_load_scenario(const char *path, const char *seed,
 int cli_check_policies(const st_scenario *sc)
 {
     st_run_opts opts = {.check_only = 1};
+    st_error perr;
+    /* Names and parameters need no world; what a policy's init finds wrong
+     * with the world itself (an IDN tree without a repository) does. */
+    if (st_policy_check_scenario(sc, &perr))
+        return cli_input_error(&perr);
     for (size_t p = 0; p < sc->n_policies; p++) {
         st_run_result res;
         st_error err;
@@ -127,14 +128,12 @@ int cli_default_jobs(void)
     return n > 0 ? (int)(n < CLI_MAX_JOBS ? n : CLI_MAX_JOBS) : 1;
 }
 
-int cli_parse_jobs(const char *cmd, const char *arg, int *out)
+int cli_parse_jobs(const char *cmd, const char *arg, void *dest)
 {
     unsigned long long v;
-    if (cli_parse_u64(arg, &v) || v < 1 || v > CLI_MAX_JOBS) {
-        cli_usage_error(cmd, "--jobs: expected a number from 1 to %d, got '%s'",
-                        CLI_MAX_JOBS, arg);
-        return -1;
-    }
-    *out = (int)v;
+    if (cli_parse_u64(arg, &v) || v < 1 || v > CLI_MAX_JOBS)
+        return cli_usage_error(cmd, "--jobs: expected a number from 1 to %d, "
+                               "got '%s'", CLI_MAX_JOBS, arg);
+    *(int *)dest = (int)v;
     return 0;
 }

@@ -5,46 +5,12 @@
 #include "cli/cli.h"
 #include "study/check.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define EXIT_INTERRUPTED 130
 #define MAX_EXPERIMENTS 64
-
-static void help(void)
-{
-    printf("usage: strata check EXPERIMENT.yaml... --expect FILE [options]\n\n"
-           "The regression gate.  Runs each experiment (a sweep file: a base\n"
-           "scenario, grid, policies and seeds) into a temporary database,\n"
-           "summarises every metric per group (experiment, policy and grid\n"
-           "values) across the seeds - n, mean and sd - and compares each\n"
-           "with its row of the expected file, within that row's tolerance.\n"
-           "Prints a table of what moved: group, metric, expected, got,\n"
-           "difference, tolerance and verdict.\n\n"
-           "options:\n"
-           "  --expect FILE   the expected results (CSV, required)\n"
-           "  -j, --jobs N    worker processes (default: the number of\n"
-           "                  CPUs); the results do not depend on it\n"
-           "  --update        rewrite FILE with this run's results, keeping\n"
-           "                  each row's tolerance, and print what changed\n"
-           "                  (for a change that is intended)\n"
-           "  -v, --verbose   print every row, not only those that moved\n"
-           "  -q, --quiet     no progress on stderr (shown on a terminal)\n"
-           "  -h, --help      this help\n\n"
-           "The expected file: comment lines start with '#'; then the header\n"
-           "experiment,policy,point,metric,n,mean,sd,tolerance and one row\n"
-           "per group and metric.  Tolerance per row: exact (or empty: n,\n"
-           "mean and sd identical, the default, since the same seeds and\n"
-           "binary give the same numbers), rel:X (|got - expected| <= X *\n"
-           "|expected|), abs:X (|got - expected| <= X), or ci / ci:LEVEL\n"
-           "(the 95%% or LEVEL confidence intervals across seeds overlap).\n"
-           "Every kind also needs the same n.\n\n"
-           "exit status: 0 every row within tolerance (or --update wrote the\n"
-           "file), 1 a row moved, is missing or is new, or a run failed,\n"
-           "2 bad usage, experiment or expected file, 130 interrupted.\n");
-}
 
 typedef struct check_args {
     const char *files[MAX_EXPERIMENTS];
@@ -53,51 +19,58 @@ typedef struct check_args {
     int jobs, update, verbose, quiet;
 } check_args;
 
-/* 0 to go on, -1 after --help, EXIT_INPUT on a usage error. */
+/* The cli_parse result. */
 static int parse_args(int argc, char **argv, check_args *a)
 {
-    static const struct option longopts[] = {
-        {"expect", required_argument, NULL, 'e'},
-        {"jobs", required_argument, NULL, 'j'},
-        {"update", no_argument, NULL, 'u'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const cli_cmd cmd = {
+        .name = "check", .synopsis = "EXPERIMENT.yaml... --expect FILE "
+            "[options]",
+        .description = "The regression gate.  Runs each experiment (a sweep "
+            "file: a base\nscenario, grid, policies and seeds) into a "
+            "temporary database,\nsummarises every metric per group "
+            "(experiment, policy and grid\nvalues) across the seeds - n, mean "
+            "and sd - and compares each\nwith its row of the expected file, "
+            "within that row's tolerance.\nPrints a table of what moved: "
+            "group, metric, expected, got,\ndifference, tolerance and "
+            "verdict.\n",
+        .min_args = 1, .max_args = MAX_EXPERIMENTS,
+        .args_what = "one to 64 experiment files",
+        .epilogue = "The expected file: comment lines start with '#'; then "
+            "the header\nexperiment,policy,point,metric,n,mean,sd,tolerance "
+            "and one row\nper group and metric.  Tolerance per row: exact (or "
+            "empty: n,\nmean and sd identical, the default, since the same "
+            "seeds and\nbinary give the same numbers), rel:X (|got - expected| "
+            "<= X *\n|expected|), abs:X (|got - expected| <= X), or ci / "
+            "ci:LEVEL\n(the 95% or LEVEL confidence intervals across seeds "
+            "overlap).\nEvery kind also needs the same n.\n\n"
+            "exit status: 0 every row within tolerance (or --update wrote "
+            "the\nfile), 1 a row moved, is missing or is new, or a run "
+            "failed,\n2 bad usage, experiment or expected file, 130 "
+            "interrupted.\n"};
     *a = (check_args){0};
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":hvqj:", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'e': a->expect = optarg; break;
-        case 'j':
-            if (cli_parse_jobs("check", optarg, &a->jobs))
-                return EXIT_INPUT;
-            break;
-        case 'u': a->update = 1; break;
-        case 'v': a->verbose = 1; break;
-        case 'q': a->quiet = 1; break;
-        case 'h': help(); return -1;
-        case ':':
-            return cli_usage_error("check", "%s needs a value",
-                                   argv[optind - 1]);
-        default:
-            return cli_usage_error("check", "unknown option '%s'",
-                                   argv[optind - 1]);
-        }
-    }
-    if (optind == argc)
-        return cli_usage_error("check", "expected one or more experiment"
-                               " files");
-    if (argc - optind > MAX_EXPERIMENTS)
-        return cli_usage_error("check", "at most %d experiment files",
-                               MAX_EXPERIMENTS);
-    while (optind < argc)
-        a->files[a->n_files++] = argv[optind++];
-    if (!a->expect)
-        return cli_usage_error("check", "--expect FILE is required (create"
-                               " it with --update)");
+    cli_opt opts[] = {
+        {.kind = CLI_K_STRING, .long_name = "expect", .dest = &a->expect,
+         .argname = "FILE", .required = 1,
+         .help = "the expected results (CSV, required; create\n"
+                 "it with --update)"},
+        CLI_JOBS_OPT(&a->jobs,
+                     "worker processes (default: the number of\n"
+                     "CPUs); the results do not depend on it"),
+        CLI_FLAG(0, "update", &a->update,
+                 "rewrite FILE with this run's results, keeping\n"
+                 "each row's tolerance, and print what changed\n"
+                 "(for a change that is intended)"),
+        CLI_FLAG('v', "verbose", &a->verbose,
+                 "print every row, not only those that moved"),
+        CLI_FLAG('q', "quiet", &a->quiet,
+                 "no progress on stderr (shown on a terminal)"),
+        CLI_END};
+    cli_pos pos;
+    int rc = cli_parse(&cmd, opts, argc, argv, &pos);
+    if (rc)
+        return rc;
+    for (int i = 0; i < pos.n; i++)
+        a->files[a->n_files++] = pos.v[i];
     if (!a->jobs)
         a->jobs = cli_default_jobs();
     return 0;
@@ -187,7 +160,7 @@ int cmd_check(int argc, char **argv)
     check_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc)
-        return rc < 0 ? EXIT_OK : rc;
+        return cli_done(rc);
     st_check_set exp, got = {0};
     int existed;
     if ((rc = read_expected(&a, &exp, &existed)) != EXIT_OK)

@@ -3,29 +3,11 @@
 #include "cli/cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "results/store.h"
-
-static const char usage[] =
-    "usage: strata export --db FILE [--csv OUT | -o OUT] [--what WHAT]\n"
-    "\n"
-    "Writes the runs stored in a results database as CSV with a header row.\n"
-    "\n"
-    "  --db FILE       results database written by 'strata run' (required)\n"
-    "  --csv, -o OUT   write the CSV to OUT instead of standard output\n"
-    "  --what WHAT     runs      one row per run and metric (default)\n"
-    "                  requests  one row per request (runs stored with\n"
-    "                            per-request records only)\n"
-    "                  timeseries  one row per run, slot and series, from\n"
-    "                            policies that record per slot (the IDN\n"
-    "                            policies: gain_integral, gain_fractional,\n"
-    "                            gain_static, gain_avg_norm, served_<tier>,\n"
-    "                            loads, requests)\n"
-    "  -h, --help      show this help\n";
 
 typedef struct export_args {
     const char *db;
@@ -33,63 +15,41 @@ typedef struct export_args {
     st_export_what what;
 } export_args;
 
-/* Fills *a from argv; returns -1 after --help, EXIT_INPUT on a usage error,
- * 0 to go on. */
+/* Fills *a from argv; returns the cli_parse result. */
 static int parse_args(int argc, char **argv, export_args *a)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"csv", required_argument, NULL, 'o'},
-        {"what", required_argument, NULL, 'w'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+    static const char *const whats[] = {"runs", "requests", "timeseries",
+                                        NULL};
+    static const st_export_what what_of[] = {
+        ST_EXPORT_RUNS, ST_EXPORT_REQUESTS, ST_EXPORT_TIMESERIES};
+    static const cli_cmd cmd = {
+        .name = "export", .synopsis = "--db FILE [--csv OUT | -o OUT] "
+            "[--what WHAT]",
+        .description = "Writes the runs stored in a results database as CSV "
+            "with a header row.\n",
+        .min_args = 0, .max_args = 0};
+    int what = 0;
     *a = (export_args){NULL, NULL, ST_EXPORT_RUNS};
-    optind = 1;
-    opterr = 0;     /* we word the errors ourselves */
-    int c;
-    while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'h':
-            fputs(usage, stdout);
-            return -1;
-        case 'd':
-            a->db = optarg;
-            break;
-        case 'o':
-            a->out = optarg;
-            break;
-        case 'w':
-            if (strcmp(optarg, "runs") == 0)
-                a->what = ST_EXPORT_RUNS;
-            else if (strcmp(optarg, "requests") == 0)
-                a->what = ST_EXPORT_REQUESTS;
-            else if (strcmp(optarg, "timeseries") == 0)
-                a->what = ST_EXPORT_TIMESERIES;
-            else
-                return cli_usage_error("export", "--what must be 'runs',"
-                                       " 'requests' or 'timeseries', not"
-                                       " '%s'", optarg);
-            break;
-        case ':':
-            return cli_usage_error("export", "%s needs a value",
-                                   argv[optind - 1]);
-        default:
-            /* optopt names a bad short option; a bad long one is the
-             * argument just consumed. */
-            if (optopt)
-                return cli_usage_error("export", "unknown option '-%c'",
-                                       optopt);
-            return cli_usage_error("export", "unknown option '%s'",
-                                   argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error("export", "unexpected argument '%s'",
-                               argv[optind]);
-    if (!a->db)
-        return cli_usage_error("export", "--db is required");
-    return 0;
+    cli_opt opts[] = {
+        {.kind = CLI_K_STRING, .long_name = "db", .dest = &a->db,
+         .argname = "FILE", .required = 1,
+         .help = "results database written by 'strata run' (required)"},
+        CLI_STRING('o', "csv", &a->out, "OUT",
+                   "write the CSV to OUT instead of standard output"),
+        CLI_CHOICE(0, "what", &what, "WHAT", whats,
+                   "runs      one row per run and metric (default)\n"
+                   "requests  one row per request (runs stored with\n"
+                   "          per-request records only)\n"
+                   "timeseries  one row per run, slot and series, from\n"
+                   "          policies that record per slot (the IDN\n"
+                   "          policies: gain_integral, gain_fractional,\n"
+                   "          gain_static, gain_avg_norm, served_<tier>,\n"
+                   "          loads, requests)"),
+        CLI_END};
+    cli_pos pos;
+    int rc = cli_parse(&cmd, opts, argc, argv, &pos);
+    a->what = what_of[what];
+    return rc;
 }
 
 /* Writing the CSV over the database would destroy the results. */
@@ -127,7 +87,7 @@ int cmd_export(int argc, char **argv)
     export_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc != 0)
-        return rc < 0 ? EXIT_OK : rc;
+        return cli_done(rc);
     if (a.out && same_file(a.db, a.out))
         return cli_usage_error("export", "the CSV output '%s' is the database"
                                " itself", a.out);

@@ -4,24 +4,8 @@
 #include "results/store.h"
 
 #include <dirent.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void help(void)
-{
-    printf("usage: strata merge --db OUT.db [SHARD.db...]\n\n"
-           "Copies every run of each shard (with its metrics, parameters,\n"
-           "requests and time series) into OUT.db, creating it if needed.\n"
-           "A run already stored ok in OUT.db is kept; a failed one is\n"
-           "replaced by an ok run of the same key.  Each shard is merged in\n"
-           "one transaction.  Without shards, merges OUT.db.rank-0, -1, ...\n"
-           "as 'strata sweep --mpi --db OUT.db' writes them.\n\n"
-           "options:\n"
-           "  --db FILE    the database to merge into (required)\n"
-           "  -q, --quiet  no summary on stderr\n"
-           "  -h, --help   this help\n");
-}
 
 typedef struct rank_file {
     long rank;
@@ -107,32 +91,29 @@ static int merge_list(const char *out, char *const *shards, size_t n,
 
 int cmd_merge(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const cli_cmd cmd = {
+        .name = "merge", .synopsis = "--db OUT.db [SHARD.db...]",
+        .description = "Copies every run of each shard (with its metrics, "
+            "parameters,\nrequests and time series) into OUT.db, creating it "
+            "if needed.\nA run already stored ok in OUT.db is kept; a failed "
+            "one is\nreplaced by an ok run of the same key.  Each shard is "
+            "merged in\none transaction.  Without shards, merges OUT.db.rank-0,"
+            " -1, ...\nas 'strata sweep --mpi --db OUT.db' writes them.\n",
+        .min_args = 0, .max_args = -1};
     const char *out = NULL;
-    int quiet = 0, c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":hq", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'd': out = optarg; break;
-        case 'q': quiet = 1; break;
-        case 'h': help(); return EXIT_OK;
-        case ':':
-            return cli_usage_error("merge", "%s needs a value",
-                                   argv[optind - 1]);
-        default:
-            return cli_usage_error("merge", "unknown option '%s'",
-                                   argv[optind - 1]);
-        }
-    }
-    if (!out)
-        return cli_usage_error("merge", "--db is required");
-    if (optind < argc)
-        return merge_list(out, argv + optind, (size_t)(argc - optind), quiet);
+    int quiet = 0;
+    cli_opt opts[] = {
+        {.kind = CLI_K_STRING, .long_name = "db", .dest = &out,
+         .argname = "FILE", .required = 1,
+         .help = "the database to merge into (required)"},
+        CLI_FLAG('q', "quiet", &quiet, "no summary on stderr"),
+        CLI_END};
+    cli_pos pos;
+    int rc = cli_parse(&cmd, opts, argc, argv, &pos);
+    if (rc)
+        return cli_done(rc);
+    if (pos.n > 0)
+        return merge_list(out, pos.v, (size_t)pos.n, quiet);
     size_t n;
     rank_file *files = find_shards(out, &n);
     if (!n) {
@@ -146,7 +127,7 @@ int cmd_merge(int argc, char **argv)
         abort();
     for (size_t i = 0; i < n; i++)
         paths[i] = files[i].path;
-    int rc = merge_list(out, paths, n, quiet);
+    rc = merge_list(out, paths, n, quiet);
     for (size_t i = 0; i < n; i++)
         free(files[i].path);
     free(files);

@@ -6,97 +6,10 @@
 #include "profile/profile.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char profile_help[] =
-    "usage: strata profile <subcommand> [options]\n"
-    "\n"
-    "Hardware profiles (per device and runtime: execution time, load time,\n"
-    "memory; per model: task, accuracy, size) from published measurements.\n"
-    "\n"
-    "subcommands:\n"
-    "  import PATH... -o FILE   convert a public source to a profile YAML\n"
-    "  info FILE                table of models x hardware of a profile YAML\n"
-    "                           (or of a scenario)\n"
-    "\n"
-    "Run 'strata profile <subcommand> --help' for its options.\n";
-
-static const char import_help[] =
-    "usage: strata profile import --from SOURCE PATH... -o FILE [options]\n"
-    "\n"
-    "Reads published measurements and writes strata's hardware-profile YAML:\n"
-    "top-level 'models' and 'hardware' lists that a scenario merges with\n"
-    "'include: [FILE]'.  The source, units and assumptions are written as\n"
-    "comments.  Values the source lacks are listed on stderr and in the\n"
-    "file, and left out: never invented.\n"
-    "\n"
-    "sources:\n"
-    "  tflite-csv      TensorFlow Lite's hosted-models table (Pixel 3) as CSV:\n"
-    "                  model, quantized, size_mb, top1, RUNTIME_ms columns\n"
-    "                  (runtimes cpu4, gpu, nnapi; precisions float, quantized)\n"
-    "  ai-hub          Qualcomm AI Hub model directories (perf.yaml, info.yaml,\n"
-    "                  numerics.yaml), or a directory of them\n"
-    "  mlperf-mobile   MLPerf Mobile result JSON, or a directory searched for\n"
-    "                  results/**/result(s).json; phones are named by the\n"
-    "                  submitter's systems/*.json\n"
-    "\n"
-    "selection (each may repeat; default all; case does not matter; a name\n"
-    "that matches nothing is an error listing what there is):\n"
-    "  --device NAME       e.g. \"Samsung Galaxy S24\" (or a chipset name)\n"
-    "  --runtime NAME      e.g. tflite, qnn_dlc, onnx, cpu4, nnapi, snpe\n"
-    "  --precision NAME    e.g. float, w8a8, quantized\n"
-    "  --model NAME        strata's model name or the source's\n"
-    "\n"
-    "assumptions (none of the sources measures these):\n"
-    "  --load-mbps MBPS    load (cold-start) time = base + size / MBPS;\n"
-    "                      without it no load times are written\n"
-    "  --load-base-ms MS   fixed part of the load time (default 0)\n"
-    "  --exec-cv CV        where the source gives no spread, a lognormal with\n"
-    "                      sd = CV x mean (default 0: constant times)\n"
-    "  --input-bytes N     bytes sent per request (default: not written)\n"
-    "  --output-bytes N    bytes returned per request (default: not written)\n"
-    "\n"
-    "  -o, --output FILE   where to write ('-' = stdout; required)\n"
-    "  -q, --quiet         do not list missing values on stderr\n"
-    "\n"
-    "exit status: 0 written, 2 bad arguments or a bad/partial input file\n"
-    "(the message names the file and what is missing).\n";
-
-static const char info_help[] =
-    "usage: strata profile info FILE [--what exec|load|memory]\n"
-    "\n"
-    "Prints a table: one row per model (task, accuracy, size in MB), one\n"
-    "column per hardware entry, each cell the mean execution time in ms\n"
-    "(or, with --what, the load time in ms or memory in MB); '-' where the\n"
-    "hardware has no profile for the model.  FILE is a hardware-profile YAML\n"
-    "or a scenario; it is read as a scenario's models and hardware are.\n";
-
-enum {
-    OPT_FROM = 256, OPT_DEVICE, OPT_RUNTIME, OPT_PRECISION, OPT_MODEL,
-    OPT_LOAD_MBPS, OPT_LOAD_BASE, OPT_EXEC_CV, OPT_INPUT_BYTES,
-    OPT_OUTPUT_BYTES, OPT_WHAT
-};
-
-/* Reports an option getopt rejected (opterr is off so that the message
- * has our usual form). */
-static int bad_option(const char *cmd, int c, char **argv)
-{
-    const char *what = argv[optind - 1];
-    if (c == ':')
-        return cli_usage_error(cmd, "option '%s' needs a value", what);
-    return cli_usage_error(cmd, "unknown option '%s'", what);
-}
-
-static int nonneg(const char *cmd, const char *opt, const char *s, double *out)
-{
-    if (cli_parse_double(s, out) < 0 || *out < 0)
-        return cli_usage_error(cmd, "%s needs a number >= 0, got '%s'", opt, s);
-    return 0;
-}
 
 /* The command line for the file's header, with the output path reduced to
  * its file name (where it was written is not part of what it says) and
@@ -136,97 +49,95 @@ static char *command_text(int argc, char **argv)
 }
 
 typedef struct import_args {
-    const char **lists[4];   /* device, runtime, precision, model */
-    size_t n[4];
+    cli_list lists[4];   /* device, runtime, precision, model */
     const char *out;
-    int have_from, quiet;
+    int quiet, have_base;
     st_profile_source from;
     st_profile_assume as;
 } import_args;
 
-static int import_option(const char *cmd, int c, const char *arg,
-                         import_args *a)
+static int parse_source(const char *cmd, const char *arg, void *dest)
 {
-    switch (c) {
-    case OPT_FROM:
-        if (st_profile_source_parse(arg, &a->from))
-            return cli_usage_error(cmd, "unknown source '%s' (tflite-csv, "
-                                   "ai-hub or mlperf-mobile)", arg);
-        a->have_from = 1;
-        return 0;
-    case OPT_DEVICE: case OPT_RUNTIME: case OPT_PRECISION: case OPT_MODEL: {
-        int k = c - OPT_DEVICE;
-        a->lists[k][a->n[k]++] = arg;
-        return 0;
-    }
-    case OPT_LOAD_MBPS:
-        if (cli_parse_double(arg, &a->as.load_mbps) < 0 || !(a->as.load_mbps > 0))
-            return cli_usage_error(cmd, "--load-mbps needs a positive number, "
-                                   "got '%s'", arg);
-        return 0;
-    case OPT_LOAD_BASE:
-        return nonneg(cmd, "--load-base-ms", arg, &a->as.load_base_ms);
-    case OPT_EXEC_CV:
-        return nonneg(cmd, "--exec-cv", arg, &a->as.exec_cv);
-    case OPT_INPUT_BYTES:
-        return nonneg(cmd, "--input-bytes", arg, &a->as.input_bytes);
-    case OPT_OUTPUT_BYTES:
-        return nonneg(cmd, "--output-bytes", arg, &a->as.output_bytes);
-    case 'o':
-        a->out = arg;
-        return 0;
-    case 'q':
-        a->quiet = 1;
-        return 0;
-    default:
-        return 1;
-    }
+    if (st_profile_source_parse(arg, dest))
+        return cli_usage_error(cmd, "unknown source '%s' (tflite-csv, "
+                               "ai-hub or mlperf-mobile)", arg);
+    return 0;
 }
 
-static int parse_import(int argc, char **argv, import_args *a, int *help)
+#define NONNEG(name, field, arg, help)                                      \
+    CLI_DOUBLE(0, name, &a->as.field, arg, 0, INFINITY, 0, help)
+
+/* The cli_parse result; then the checks across options. */
+static int parse_import(int argc, char **argv, import_args *a, cli_pos *pos)
 {
-    static const struct option longopts[] = {
-        {"from", required_argument, NULL, OPT_FROM},
-        {"device", required_argument, NULL, OPT_DEVICE},
-        {"runtime", required_argument, NULL, OPT_RUNTIME},
-        {"precision", required_argument, NULL, OPT_PRECISION},
-        {"model", required_argument, NULL, OPT_MODEL},
-        {"load-mbps", required_argument, NULL, OPT_LOAD_MBPS},
-        {"load-base-ms", required_argument, NULL, OPT_LOAD_BASE},
-        {"exec-cv", required_argument, NULL, OPT_EXEC_CV},
-        {"input-bytes", required_argument, NULL, OPT_INPUT_BYTES},
-        {"output-bytes", required_argument, NULL, OPT_OUTPUT_BYTES},
-        {"output", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *cmd = "profile import";
-    int c, rc, have_base = 0;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":ho:q", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            *help = 1;
-            return EXIT_OK;
-        }
-        have_base |= c == OPT_LOAD_BASE;
-        if ((rc = import_option(cmd, c, optarg, a)) == 1)
-            return bad_option(cmd, c, argv);
-        if (rc)
-            return rc;
-    }
-    if (!a->have_from)
-        return cli_usage_error(cmd, "--from SOURCE is required (tflite-csv, "
-                               "ai-hub or mlperf-mobile)");
-    if (!a->out)
-        return cli_usage_error(cmd, "-o FILE is required ('-' for stdout)");
-    if (optind >= argc)
-        return cli_usage_error(cmd, "no input PATH given");
-    if (have_base && !(a->as.load_mbps > 0))
-        return cli_usage_error(cmd, "--load-base-ms needs --load-mbps (load "
-                               "time = base + size / bandwidth)");
-    return EXIT_OK;
+    static const cli_cmd cmd = {
+        .name = "profile import",
+        .synopsis = "--from SOURCE PATH... -o FILE [options]",
+        .description = "Reads published measurements and writes strata's "
+            "hardware-profile YAML:\ntop-level 'models' and 'hardware' lists "
+            "that a scenario merges with\n'include: [FILE]'.  The source, "
+            "units and assumptions are written as\ncomments.  Values the "
+            "source lacks are listed on stderr and in the\nfile, and left "
+            "out: never invented.\n\n"
+            "sources:\n"
+            "  tflite-csv      TensorFlow Lite's hosted-models table (Pixel 3) "
+            "as CSV:\n                  model, quantized, size_mb, top1, "
+            "RUNTIME_ms columns\n                  (runtimes cpu4, gpu, "
+            "nnapi; precisions float, quantized)\n"
+            "  ai-hub          Qualcomm AI Hub model directories (perf.yaml, "
+            "info.yaml,\n                  numerics.yaml), or a directory of "
+            "them\n"
+            "  mlperf-mobile   MLPerf Mobile result JSON, or a directory "
+            "searched for\n                  results/**/result(s).json; "
+            "phones are named by the\n                  submitter's "
+            "systems/*.json\n",
+        .min_args = 1, .max_args = -1, .args_what = "one or more input PATHs",
+        .epilogue = "exit status: 0 written, 2 bad arguments or a "
+            "bad/partial input file\n(the message names the file and what is "
+            "missing).\n"};
+    cli_opt opts[] = {
+        {.kind = CLI_K_CALLBACK, .long_name = "from", .dest = &a->from,
+         .argname = "SOURCE", .cb = parse_source, .required = 1,
+         .help = "tflite-csv, ai-hub or mlperf-mobile (required)"},
+        {.kind = CLI_K_STRING, .short_name = 'o', .long_name = "output",
+         .dest = &a->out, .argname = "FILE", .required = 1,
+         .help = "where to write ('-' = stdout; required)"},
+        CLI_FLAG('q', "quiet", &a->quiet,
+                 "do not list missing values on stderr"),
+        CLI_GROUP("selection (each may repeat; default all; case does not "
+                  "matter; a name\nthat matches nothing is an error listing "
+                  "what there is):"),
+        CLI_LIST(0, "device", &a->lists[0], "NAME",
+                 "e.g. \"Samsung Galaxy S24\" (or a chipset name)"),
+        CLI_LIST(0, "runtime", &a->lists[1], "NAME",
+                 "e.g. tflite, qnn_dlc, onnx, cpu4, nnapi, snpe"),
+        CLI_LIST(0, "precision", &a->lists[2], "NAME",
+                 "e.g. float, w8a8, quantized"),
+        CLI_LIST(0, "model", &a->lists[3], "NAME",
+                 "strata's model name or the source's"),
+        CLI_GROUP("assumptions (none of the sources measures these):"),
+        CLI_DOUBLE(0, "load-mbps", &a->as.load_mbps, "MBPS", 0, INFINITY,
+                   CLI_OPEN_LO, "load (cold-start) time = base + size / "
+                   "MBPS;\nwithout it no load times are written"),
+        {.kind = CLI_K_DOUBLE, .long_name = "load-base-ms",
+         .dest = &a->as.load_base_ms, .argname = "MS", .lo = 0,
+         .hi = INFINITY, .seen = &a->have_base,
+         .help = "fixed part of the load time (default 0)"},
+        NONNEG("exec-cv", exec_cv, "CV", "where the source gives no spread, "
+               "a lognormal with\nsd = CV x mean (default 0: constant "
+               "times)"),
+        NONNEG("input-bytes", input_bytes, "N",
+               "bytes sent per request (default: not written)"),
+        NONNEG("output-bytes", output_bytes, "N",
+               "bytes returned per request (default: not written)"),
+        CLI_END};
+    int rc = cli_parse(&cmd, opts, argc, argv, pos);
+    if (rc)
+        return rc;
+    if (a->have_base && !(a->as.load_mbps > 0))
+        return cli_usage_error(cmd.name, "--load-base-ms needs --load-mbps "
+                               "(load time = base + size / bandwidth)");
+    return 0;
 }
 
 static void print_missing(const st_profile_set *set)
@@ -264,18 +175,13 @@ static int write_out(const char *path, const char *text, size_t len)
 static int profile_import(int argc, char **argv)
 {
     import_args a = {.as = {.input_bytes = -1, .output_bytes = -1}};
-    for (int k = 0; k < 4; k++) {
-        a.lists[k] = calloc((size_t)argc + 1, sizeof *a.lists[k]);
-        if (!a.lists[k])
-            abort();
-    }
-    int help = 0, rc = parse_import(argc, argv, &a, &help);
-    if (help)
-        fputs(import_help, stdout);
-    if (help || rc != EXIT_OK)
-        goto done;
-    st_profile_select sel = {a.lists[0], a.n[0], a.lists[1], a.n[1],
-                             a.lists[2], a.n[2], a.lists[3], a.n[3]};
+    cli_pos pos;
+    int rc = parse_import(argc, argv, &a, &pos);
+    if (rc)
+        return cli_done(rc);
+    st_profile_select sel = {a.lists[0].v, a.lists[0].n, a.lists[1].v,
+                             a.lists[1].n, a.lists[2].v, a.lists[2].n,
+                             a.lists[3].v, a.lists[3].n};
     st_profile_set set;
     st_error err;
     st_profile_set_init(&set, a.from);
@@ -283,8 +189,8 @@ static int profile_import(int argc, char **argv)
     a.as.command = cmdline;
     char *text = NULL;
     size_t len = 0;
-    if (st_profile_import(&set, (const char *const *)argv + optind,
-                          (size_t)(argc - optind), &sel, &err)) {
+    if (st_profile_import(&set, (const char *const *)pos.v, (size_t)pos.n,
+                          &sel, &err)) {
         rc = cli_input_error(&err);
     } else {
         FILE *mem = open_memstream(&text, &len);
@@ -299,62 +205,48 @@ static int profile_import(int argc, char **argv)
     free(text);
     free(cmdline);
     st_profile_set_free(&set);
-done:
-    for (int k = 0; k < 4; k++)
-        free(a.lists[k]);
     return rc;
 }
 
 static int profile_info(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"what", required_argument, NULL, OPT_WHAT},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    static const char *const fields[] = {"exec", "load", "memory"};
-    const char *cmd = "profile info";
-    st_profile_field field = ST_PROFILE_EXEC;
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            fputs(info_help, stdout);
-            return EXIT_OK;
-        }
-        if (c != OPT_WHAT)
-            return bad_option(cmd, c, argv);
-        int k = 0;
-        while (k < 3 && strcmp(optarg, fields[k]) != 0)
-            k++;
-        if (k == 3)
-            return cli_usage_error(cmd, "--what: expected exec, load or "
-                                   "memory, got '%s'", optarg);
-        field = (st_profile_field)k;
-    }
-    if (optind != argc - 1)
-        return cli_usage_error(cmd, "expected exactly one FILE");
+    static const char *const fields[] = {"exec", "load", "memory", NULL};
+    static const st_profile_field field_of[] = {
+        ST_PROFILE_EXEC, ST_PROFILE_LOAD, ST_PROFILE_MEMORY};
+    static const cli_cmd cmd = {
+        .name = "profile info", .synopsis = "FILE [--what exec|load|memory]",
+        .description = "Prints a table: one row per model (task, accuracy, "
+            "size in MB), one\ncolumn per hardware entry, each cell the mean "
+            "execution time in ms\n(or, with --what, the load time in ms or "
+            "memory in MB); '-' where the\nhardware has no profile for the "
+            "model.  FILE is a hardware-profile YAML\nor a scenario; it is "
+            "read as a scenario's models and hardware are.\n",
+        .min_args = 1, .max_args = 1, .args_what = "exactly one FILE"};
+    int what = 0;
+    cli_opt opts[] = {
+        CLI_CHOICE(0, "what", &what, "W", fields,
+                   "exec (default), load or memory"),
+        CLI_END};
+    cli_pos pos;
+    int rc = cli_parse(&cmd, opts, argc, argv, &pos);
+    if (rc)
+        return cli_done(rc);
     st_error err;
-    if (st_profile_info(argv[optind], field, stdout, &err))
+    if (st_profile_info(pos.v[0], field_of[what], stdout, &err))
         return cli_input_error(&err);
     return EXIT_OK;
 }
 
 int cmd_profile(int argc, char **argv)
 {
-    if (argc < 2) {
-        fputs(profile_help, stderr);
-        return EXIT_INPUT;
-    }
-    if (cli_is_help(argv[1])) {
-        fputs(profile_help, stdout);
-        return EXIT_OK;
-    }
-    if (strcmp(argv[1], "import") == 0)
-        return profile_import(argc - 1, argv + 1);
-    if (strcmp(argv[1], "info") == 0)
-        return profile_info(argc - 1, argv + 1);
-    return cli_usage_error("profile", "unknown subcommand '%s' (import or "
-                           "info)", argv[1]);
+    static const cli_sub subs[] = {
+        {"import", profile_import, "PATH... -o FILE: convert a public source "
+         "to a profile YAML"},
+        {"info", profile_info, "FILE: table of models x hardware of a profile "
+         "YAML (or of a scenario)"},
+    };
+    return cli_dispatch("profile", "Hardware profiles (per device and runtime: "
+                        "execution time, load time,\nmemory; per model: task, "
+                        "accuracy, size) from published measurements.\n",
+                        subs, sizeof subs / sizeof *subs, argc, argv);
 }

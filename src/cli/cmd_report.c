@@ -6,38 +6,14 @@
 #include "results/store.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_LIST 64
 
-static void help(void)
-{
-    printf("usage: strata report --db FILE [options]\n\n"
-           "Groups the database's ok runs and prints, per group, the mean of\n"
-           "each metric with its 95%% confidence interval across the group's\n"
-           "runs (Student t): with the default grouping, across seeds.\n\n"
-           "options:\n"
-           "  --db FILE          results database (required)\n"
-           "  --by A,B,...       group by these columns: policy, scenario,\n"
-           "                     seed, params, or a sweep parameter such as\n"
-           "                     devices.0.workload.slo_ms (default: policy\n"
-           "                     and every sweep parameter)\n"
-           "  --metrics A,B|all  metrics to show (default: attainment,\n"
-           "                     accuracy, p95 latency, cost per 1k requests,\n"
-           "                     offload fraction; all for csv)\n"
-           "  --format F         table (default), markdown, or csv (one row\n"
-           "                     per group and metric: n, mean, sd, ci_low,\n"
-           "                     ci_high, ci_half)\n"
-           "  --level P          confidence level (default 0.95)\n"
-           "  -o, --output FILE  write to FILE instead of standard output\n"
-           "  -h, --help         this help\n");
-}
-
 typedef struct report_args {
     const char *db, *output;
-    char *by, *metrics;
+    char *by, *metrics;   /* in argv, split in place */
     st_report_opts o;
 } report_args;
 
@@ -51,63 +27,46 @@ static size_t split(char *s, const char **out, size_t max)
     return n;
 }
 
-static int parse_format(const char *s, st_report_format *f)
-{
-    static const char *const names[] = {"table", "markdown", "csv"};
-    static const st_report_format fmts[] = {ST_REPORT_TABLE,
-                                            ST_REPORT_MARKDOWN, ST_REPORT_CSV};
-    for (size_t i = 0; i < 3; i++)
-        if (strcmp(s, names[i]) == 0)
-            return *f = fmts[i], 0;
-    return -1;
-}
-
 static int parse_args(int argc, char **argv, report_args *a)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"by", required_argument, NULL, 'b'},
-        {"metrics", required_argument, NULL, 'm'},
-        {"format", required_argument, NULL, 'f'},
-        {"level", required_argument, NULL, 'l'},
-        {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'd': a->db = optarg; break;
-        case 'b': a->by = optarg; break;
-        case 'm': a->metrics = optarg; break;
-        case 'o': a->output = optarg; break;
-        case 'f':
-            if (parse_format(optarg, &a->o.format))
-                return cli_usage_error("report", "--format: expected table,"
-                                       " markdown or csv, got '%s'", optarg);
-            break;
-        case 'l':
-            if (cli_parse_double(optarg, &a->o.level) || a->o.level <= 0 ||
-                a->o.level >= 1)
-                return cli_usage_error("report", "--level: expected a number"
-                                       " between 0 and 1, got '%s'", optarg);
-            break;
-        case 'h': help(); return -1;
-        case ':':
-            return cli_usage_error("report", "%s needs a value",
-                                   argv[optind - 1]);
-        default:
-            return cli_usage_error("report", "unknown option '%s'",
-                                   argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error("report", "unexpected argument '%s'",
-                               argv[optind]);
-    if (!a->db)
-        return cli_usage_error("report", "--db is required");
-    return 0;
+    static const char *const formats[] = {"table", "markdown", "csv", NULL};
+    static const st_report_format format_of[] = {
+        ST_REPORT_TABLE, ST_REPORT_MARKDOWN, ST_REPORT_CSV};
+    static const cli_cmd cmd = {
+        .name = "report", .synopsis = "--db FILE [options]",
+        .description = "Groups the database's ok runs and prints, per group, "
+            "the mean of\neach metric with its 95% confidence interval across "
+            "the group's\nruns (Student t): with the default grouping, across "
+            "seeds.\n",
+        .min_args = 0, .max_args = 0};
+    int format = 0;
+    cli_opt opts[] = {
+        {.kind = CLI_K_STRING, .long_name = "db", .dest = &a->db,
+         .argname = "FILE", .required = 1,
+         .help = "results database (required)"},
+        CLI_STRING(0, "by", &a->by, "A,B,...",
+                   "group by these columns: policy, scenario,\n"
+                   "seed, params, or a sweep parameter such as\n"
+                   "devices.0.workload.slo_ms (default: policy\n"
+                   "and every sweep parameter)"),
+        CLI_STRING(0, "metrics", &a->metrics, "A,B|all",
+                   "metrics to show (default: attainment,\n"
+                   "accuracy, p95 latency, cost per 1k requests,\n"
+                   "offload fraction; all for csv)"),
+        CLI_CHOICE(0, "format", &format, "F", formats,
+                   "table (default), markdown, or csv (one row\n"
+                   "per group and metric: n, mean, sd, ci_low,\n"
+                   "ci_high, ci_half)"),
+        CLI_DOUBLE(0, "level", &a->o.level, "P", 0, 1,
+                   CLI_OPEN_LO | CLI_OPEN_HI,
+                   "confidence level (default 0.95)"),
+        CLI_STRING('o', "output", &a->output, "FILE",
+                   "write to FILE instead of standard output"),
+        CLI_END};
+    cli_pos pos;
+    int rc = cli_parse(&cmd, opts, argc, argv, &pos);
+    a->o.format = format_of[format];
+    return rc;
 }
 
 int cmd_report(int argc, char **argv)
@@ -115,7 +74,7 @@ int cmd_report(int argc, char **argv)
     report_args a = {.o = {.format = ST_REPORT_TABLE}};
     int rc = parse_args(argc, argv, &a);
     if (rc)
-        return rc < 0 ? EXIT_OK : rc;
+        return cli_done(rc);
     const char *by[MAX_LIST], *metrics[MAX_LIST];
     if (a.by && !(a.o.n_by = split(a.by, by, MAX_LIST)))
         return cli_usage_error("report", "--by: expected column names");

@@ -6,28 +6,17 @@
 #include "results/store.h"
 #include "study/run.h"
 #include "world/world.h"
+#include "policy/registry.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void help(void)
+static void list_policies(FILE *out)
 {
-    printf("usage: strata run SCENARIO.yaml [options]\n\n"
-           "Simulates the scenario once per policy it lists (or --policy),\n"
-           "prints a comparison table and stores each run in the database.\n\n"
-           "options:\n"
-           "  --policy A[,B...]  run these policies instead of the scenario's\n"
-           "  --seed N           override the scenario's seed\n"
-           "  --set PATH=VALUE   override a scenario value, e.g.\n"
-           "                     --set devices.0.count=20 (repeatable)\n"
-           "  --db FILE          results database (default results.db)\n"
-           "  --no-db            do not store results\n"
-           "  --log-requests     also store one row per request\n"
-           "  -q, --quiet        no progress lines on stderr\n"
-           "  -h, --help         this help\n\npolicies:\n");
+    fprintf(out, "\npolicies:\n");
     for (size_t i = 0; i < st_policy_count(); i++)
-        printf("  %-10s %s\n", st_policy_at(i)->name, st_policy_at(i)->summary);
+        fprintf(out, "  %-10s %s\n", st_policy_at(i)->name,
+                st_policy_at(i)->summary);
 }
 
 typedef struct run_args {
@@ -91,48 +80,32 @@ static int run_all(st_scenario *sc, const run_args *a)
 
 int cmd_run(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"policy", required_argument, NULL, 'p'},
-        {"seed", required_argument, NULL, 's'},
-        {"set", required_argument, NULL, 'S'},
-        {"db", required_argument, NULL, 'd'},
-        {"no-db", no_argument, NULL, 'n'},
-        {"log-requests", no_argument, NULL, 'l'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const cli_cmd cmd = {
+        .name = "run", .synopsis = "SCENARIO.yaml [options]",
+        .description = "Simulates the scenario once per policy it lists (or "
+            "--policy),\nprints a comparison table and stores each run in "
+            "the database.\n",
+        .min_args = 1, .max_args = 1, .args_what = "one scenario file",
+        .epilogue_fn = list_policies};
     run_args a = {.db = "results.db"};
-    char *policies = NULL;
-    const char *seed = NULL;
-    const char **sets = calloc((size_t)argc + 1, sizeof *sets);
-    size_t nsets = 0;
-    int c, rc;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'p': policies = optarg; break;
-        case 's': seed = optarg; break;
-        case 'S': sets[nsets++] = optarg; break;
-        case 'd': a.db = optarg; break;
-        case 'n': a.db = NULL; break;
-        case 'l': a.log_requests = 1; break;
-        case 'q': a.quiet = 1; break;
-        case 'h': help(); free(sets); return EXIT_OK;
-        default:
-            free(sets);
-            return cli_usage_error("run", "unknown or incomplete option '%s'",
-                                   argv[optind - 1]);
-        }
-    }
-    if (optind != argc - 1) {
-        free(sets);
-        return cli_usage_error("run", "expected one scenario file, got %d "
-                               "arguments", argc - optind);
-    }
+    cli_scenario_args sa = {0};
+    int no_db = 0;
+    cli_opt opts[] = {
+        CLI_SCENARIO_OPTS(&sa),
+        CLI_STRING(0, "db", &a.db, "FILE", "results database (default results.db)"),
+        CLI_FLAG(0, "no-db", &no_db, "do not store results"),
+        CLI_FLAG(0, "log-requests", &a.log_requests,
+                 "also store one row per request"),
+        CLI_FLAG('q', "quiet", &a.quiet, "no progress lines on stderr"),
+        CLI_END};
+    cli_pos pos;
+    int rc = cli_parse(&cmd, opts, argc, argv, &pos);
+    if (rc)
+        return cli_done(rc);
+    if (no_db)
+        a.db = NULL;
     st_scenario *sc;
-    rc = cli_load_scenario(argv[optind], seed, sets, nsets, policies, &sc);
-    free(sets);
+    rc = cli_load_scenario(pos.v[0], &sa, &sc);
     if (rc != EXIT_OK)
         return rc;
     rc = run_all(sc, &a);

@@ -5,7 +5,6 @@
 #include "study/sweep.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,106 +12,76 @@
 
 #define EXIT_INTERRUPTED 130
 
-static void help(void)
-{
-    printf("usage: strata sweep SWEEP.yaml [options]\n\n"
-           "Runs every point of a sweep (a base scenario, a grid of values,\n"
-           "policies and seeds) and stores each run in the database.  Points\n"
-           "already stored are skipped, so running the same command again\n"
-           "resumes an interrupted sweep.  Each point's result is the same\n"
-           "whatever --jobs, shard or rank runs it.\n\n"
-           "options:\n"
-           "  --db FILE       results database (default results.db)\n"
-           "  -j, --jobs N    worker processes (default: the number of CPUs)\n"
-           "  --dry-run       list the points and whether each is stored;\n"
-           "                  run nothing\n"
-           "  --shard I/K     run only points whose index %% K is I (0 <= I < K),\n"
-           "                  for job arrays; give each shard its own --db and\n"
-           "                  combine them with 'strata merge'\n"
-           "  --mpi           share the points among the ranks of\n"
-           "                  'mpirun -np K strata sweep ... --mpi'; rank R\n"
-           "                  writes FILE.rank-R ('strata merge --db FILE')\n"
-           "  --log-requests  also store one row per request\n"
-           "  -q, --quiet     no progress on stderr\n"
-           "  -h, --help      this help\n\n"
-           "Progress: on a terminal, one line with done/total, failures and\n"
-           "ETA; otherwise a line every tenth of the way.  A point whose\n"
-           "scenario is invalid, or whose worker crashes, is stored as failed\n"
-           "with its message and the sweep goes on.  Ctrl-C stops between\n"
-           "commits: finished runs stay stored.\n\n"
-           "exit status: 0 all points ok, 1 some failed, 2 bad usage or\n"
-           "sweep file, 130 interrupted.\n");
-}
-
 typedef struct sweep_args {
     const char *file, *db;
     int jobs, dry_run, mpi, quiet, log_requests;
     size_t shard, n_shards;
 } sweep_args;
 
-static int parse_shard(const char *s, sweep_args *a)
+static int parse_shard(const char *cmd, const char *s, void *dest)
 {
+    sweep_args *a = dest;
     unsigned long long i, k;
     const char *slash = strchr(s, '/');
     char head[32];
-    if (!slash || (size_t)(slash - s) >= sizeof head)
-        return -1;
-    memcpy(head, s, (size_t)(slash - s));
-    head[slash - s] = '\0';
-    if (cli_parse_u64(head, &i) || cli_parse_u64(slash + 1, &k) || k == 0 ||
-        i >= k || k > ST_SWEEP_MAX_POINTS)
-        return -1;
+    int ok = slash && (size_t)(slash - s) < sizeof head;
+    if (ok) {
+        memcpy(head, s, (size_t)(slash - s));
+        head[slash - s] = '\0';
+        ok = !cli_parse_u64(head, &i) && !cli_parse_u64(slash + 1, &k) &&
+             k > 0 && i < k && k <= ST_SWEEP_MAX_POINTS;
+    }
+    if (!ok)
+        return cli_usage_error(cmd, "--shard: expected I/K with 0 <= I < K, "
+                               "got '%s'", s);
     a->shard = (size_t)i;
     a->n_shards = (size_t)k;
     return 0;
 }
 
-/* 0 to go on, -1 after --help, EXIT_INPUT on a usage error. */
+/* The cli_parse result; after it, the checks across options. */
 static int parse_args(int argc, char **argv, sweep_args *a)
 {
-    static const struct option longopts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"jobs", required_argument, NULL, 'j'},
-        {"dry-run", no_argument, NULL, 'n'},
-        {"shard", required_argument, NULL, 's'},
-        {"mpi", no_argument, NULL, 'm'},
-        {"log-requests", no_argument, NULL, 'l'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const cli_cmd cmd = {
+        .name = "sweep", .synopsis = "SWEEP.yaml [options]",
+        .description = "Runs every point of a sweep (a base scenario, a grid "
+            "of values,\npolicies and seeds) and stores each run in the "
+            "database.  Points\nalready stored are skipped, so running the "
+            "same command again\nresumes an interrupted sweep.  Each point's "
+            "result is the same\nwhatever --jobs, shard or rank runs it.\n",
+        .min_args = 1, .max_args = 1, .args_what = "one sweep file",
+        .epilogue = "Progress: on a terminal, one line with done/total, "
+            "failures and\nETA; otherwise a line every tenth of the way.  A "
+            "point whose\nscenario is invalid, or whose worker crashes, is "
+            "stored as failed\nwith its message and the sweep goes on.  "
+            "Ctrl-C stops between\ncommits: finished runs stay stored.\n\n"
+            "exit status: 0 all points ok, 1 some failed, 2 bad usage or\n"
+            "sweep file, 130 interrupted.\n"};
     *a = (sweep_args){.db = "results.db", .jobs = 0};
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":hqj:", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'd': a->db = optarg; break;
-        case 'j':
-            if (cli_parse_jobs("sweep", optarg, &a->jobs))
-                return EXIT_INPUT;
-            break;
-        case 'n': a->dry_run = 1; break;
-        case 's':
-            if (parse_shard(optarg, a))
-                return cli_usage_error("sweep", "--shard: expected I/K with"
-                                       " 0 <= I < K, got '%s'", optarg);
-            break;
-        case 'm': a->mpi = 1; break;
-        case 'l': a->log_requests = 1; break;
-        case 'q': a->quiet = 1; break;
-        case 'h': help(); return -1;
-        case ':':
-            return cli_usage_error("sweep", "%s needs a value",
-                                   argv[optind - 1]);
-        default:
-            return cli_usage_error("sweep", "unknown option '%s'",
-                                   argv[optind - 1]);
-        }
-    }
-    if (optind != argc - 1)
-        return cli_usage_error("sweep", "expected one sweep file, got %d"
-                               " arguments", argc - optind);
-    a->file = argv[optind];
+    cli_opt opts[] = {
+        CLI_STRING(0, "db", &a->db, "FILE",
+                   "results database (default results.db)"),
+        CLI_JOBS_OPT(&a->jobs,
+                     "worker processes (default: the number of CPUs)"),
+        CLI_FLAG(0, "dry-run", &a->dry_run,
+                 "list the points and whether each is stored;\nrun nothing"),
+        CLI_CALLBACK(0, "shard", a, "I/K", parse_shard,
+                     "run only points whose index % K is I (0 <= I < K),\n"
+                     "for job arrays; give each shard its own --db and\n"
+                     "combine them with 'strata merge'"),
+        CLI_FLAG(0, "mpi", &a->mpi,
+                 "share the points among the ranks of\n"
+                 "'mpirun -np K strata sweep ... --mpi'; rank R\n"
+                 "writes FILE.rank-R ('strata merge --db FILE')"),
+        CLI_FLAG(0, "log-requests", &a->log_requests,
+                 "also store one row per request"),
+        CLI_FLAG('q', "quiet", &a->quiet, "no progress on stderr"),
+        CLI_END};
+    cli_pos pos;
+    int rc = cli_parse(&cmd, opts, argc, argv, &pos);
+    if (rc)
+        return rc;
+    a->file = pos.v[0];
     if (a->mpi && (a->n_shards > 1 || a->jobs > 1))
         return cli_usage_error("sweep", "--mpi shares the points among the"
                                " ranks; it takes neither --shard nor --jobs");
@@ -269,7 +238,7 @@ int cmd_sweep(int argc, char **argv)
     sweep_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc)
-        return rc < 0 ? EXIT_OK : rc;
+        return cli_done(rc);
     if (a.mpi && !a.dry_run)
         return run_mpi(argc, argv, &a);
     st_error err;

@@ -3,144 +3,40 @@
  * by the trace library (strata/trace.h). */
 #include "cli/cli.h"
 #include "strata/trace.h"
+#include "trace/presets.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char trace_help[] =
-    "usage: strata trace <subcommand> [options]\n"
-    "\n"
-    "Bandwidth traces: piecewise-constant link rates that loop.\n"
-    "\n"
-    "subcommands:\n"
-    "  info FILE...     duration, segments and rate statistics of traces\n"
-    "  synth            generate a synthetic trace (Markov-modulated rate)\n"
-    "  import FILE      convert a trace to the native format\n"
-    "\n"
-    "Run 'strata trace <subcommand> --help' for its options.\n";
-
-static const char load_help[] =
-    "  --format F, --from F   native | cooked | mahimahi | csv | auto\n"
-    "                         (default auto: a CSV header, one integer ms\n"
-    "                         column = Mahimahi, or 'time_s mbps' pairs)\n"
-    "  --column NAME          CSV throughput column (default: the first\n"
-    "                         whose name contains 'throughput' or 'mbps';\n"
-    "                         a name ending _mbps/_kbps/_bps sets the unit)\n"
-    "  --time-column NAME     CSV time column in seconds (default: rows are\n"
-    "                         --step seconds apart)\n"
-    "  --step S               CSV row spacing in seconds (default 1)\n"
-    "  --bin-ms MS            Mahimahi bin width in ms (default 1)\n";
-
-static const char info_help[] =
-    "usage: strata trace info FILE... [options]\n"
-    "\n"
-    "Prints per file: duration (s), segments, time-weighted mean, min, max\n"
-    "and percentiles p5/p25/p50/p75/p95 (Mbit/s), and the share of time at\n"
-    "rate zero.\n"
-    "\n"
-    "options:\n"
-    "  --csv                  one CSV row per file (after a header row)\n";
-
-static const char synth_help[] =
-    "usage: strata trace synth (--states LIST | --preset NAME) --duration S\n"
-    "                          --seed N -o FILE [--jitter SIGMA] [--step S]\n"
-    "\n"
-    "Markov-modulated rate: each state has a mean rate (Mbit/s) and a mean\n"
-    "dwell time (s); a visit lasts an exponential time, then the next state\n"
-    "is drawn uniformly among the other states.  The first state is drawn\n"
-    "in proportion to dwell times, so the long-run mean is\n"
-    "sum(rate * dwell) / sum(dwell).  The rate is sampled every --step\n"
-    "seconds and multiplied by lognormal noise of mean 1 (sigma --jitter).\n"
-    "\n"
-    "options:\n"
-    "  --states LIST    MBPS:DWELL_S,MBPS:DWELL_S[,...] (1 to 16 states)\n"
-    "  --preset NAME    3g   = 0.4:8,1.5:20,3.5:12  (mean 1.88 Mbit/s)\n"
-    "                   lte  = 2:6,12:25,30:15      (mean 16.57 Mbit/s)\n"
-    "                   wifi = 5:10,40:40,80:30     (mean 50.63 Mbit/s)\n"
-    "                   presets use --jitter 0.3 unless given\n"
-    "  --jitter SIGMA   lognormal sigma of per-step noise (default 0)\n"
-    "  --step S         output resolution in seconds (default 1)\n"
-    "  --duration S     trace length in seconds (required)\n"
-    "  --seed N         random seed (required); same seed, same trace\n"
-    "  -o, --output F   output file in native format ('-' = stdout)\n";
-
-static const char import_help[] =
-    "usage: strata trace import FILE -o OUT [options]\n"
-    "\n"
-    "Reads a trace in any supported format and writes it in the native\n"
-    "format ('time_s mbps' per line, with a '# duration_s:' comment).\n"
-    "\n"
-    "options:\n"
-    "  -o, --output F         output file ('-' = stdout; required)\n";
-
-enum {
-    OPT_FORMAT = 256, OPT_COLUMN, OPT_TIME_COLUMN, OPT_STEP, OPT_BIN_MS,
-    OPT_CSV, OPT_STATES, OPT_PRESET, OPT_JITTER, OPT_DURATION, OPT_SEED,
-    OPT_HELP
-};
-
-#define LOAD_OPTIONS                                                  \
-    { "format", required_argument, NULL, OPT_FORMAT },                \
-    { "from", required_argument, NULL, OPT_FORMAT },                  \
-    { "column", required_argument, NULL, OPT_COLUMN },                \
-    { "time-column", required_argument, NULL, OPT_TIME_COLUMN },      \
-    { "step", required_argument, NULL, OPT_STEP },                    \
-    { "bin-ms", required_argument, NULL, OPT_BIN_MS }
-
-/* ---- shared option handling ------------------------------------------- */
-
-/* Reports an option getopt rejected (opterr is off so that the message
- * has our usual form). */
-static int bad_option(const char *cmd, int c, char **argv)
+static int parse_format(const char *cmd, const char *arg, void *dest)
 {
-    int short_opt = optopt > 0 && optopt < 256;
-    const char *what = argv[optind - 1];
-    if (c == ':' && short_opt)
-        return cli_usage_error(cmd, "option '-%c' needs a value", optopt);
-    if (c == ':')
-        return cli_usage_error(cmd, "option '%s' needs a value", what);
-    if (short_opt)
-        return cli_usage_error(cmd, "unknown option '-%c'", optopt);
-    return cli_usage_error(cmd, "unknown option '%s'", what);
-}
-
-static int positive(const char *cmd, const char *opt, const char *s,
-                    double *out)
-{
-    if (cli_parse_double(s, out) < 0 || !(*out > 0))
-        return cli_usage_error(cmd, "%s needs a positive number, got '%s'",
-                               opt, s);
+    if (st_trace_format_parse(arg, dest) < 0)
+        return cli_usage_error(cmd, "unknown trace format '%s' (native, "
+                               "cooked, mahimahi, csv or auto)", arg);
     return 0;
 }
 
-/* Handles one of the LOAD_OPTIONS; 1 if c is not one of them. */
-static int load_option(const char *cmd, int c, const char *arg,
-                       st_trace_opts *o)
-{
-    switch (c) {
-    case OPT_FORMAT:
-        if (st_trace_format_parse(arg, &o->format) < 0)
-            return cli_usage_error(cmd, "unknown trace format '%s' (native, "
-                                   "cooked, mahimahi, csv or auto)", arg);
-        return 0;
-    case OPT_COLUMN:
-        o->column = arg;
-        return 0;
-    case OPT_TIME_COLUMN:
-        o->time_column = arg;
-        return 0;
-    case OPT_STEP:
-        return positive(cmd, "--step", arg, &o->step_s);
-    case OPT_BIN_MS:
-        return positive(cmd, "--bin-ms", arg, &o->mahimahi_bin_ms);
-    default:
-        return 1;
-    }
-}
+/* How a trace file is read, for info and import. */
+#define LOAD_OPTS(o)                                                        \
+    {.kind = CLI_K_CALLBACK, .long_name = "format", .alias = "from",        \
+     .dest = &(o)->format, .argname = "F", .cb = parse_format,              \
+     .help = "native | cooked | mahimahi | csv | auto\n"                    \
+             "(default auto: a CSV header, one integer ms\n"                \
+             "column = Mahimahi, or 'time_s mbps' pairs)"},                 \
+    CLI_STRING(0, "column", &(o)->column, "NAME",                           \
+               "CSV throughput column (default: the first\n"                \
+               "whose name contains 'throughput' or 'mbps';\n"              \
+               "a name ending _mbps/_kbps/_bps sets the unit)"),            \
+    CLI_STRING(0, "time-column", &(o)->time_column, "NAME",                 \
+               "CSV time column in seconds (default: rows are\n"            \
+               "--step seconds apart)"),                                    \
+    CLI_DOUBLE(0, "step", &(o)->step_s, "S", 0, INFINITY, CLI_OPEN_LO,      \
+               "CSV row spacing in seconds (default 1)"),                   \
+    CLI_DOUBLE(0, "bin-ms", &(o)->mahimahi_bin_ms, "MS", 0, INFINITY,       \
+               CLI_OPEN_LO, "Mahimahi bin width in ms (default 1)")
 
 static FILE *open_output(const char *path, st_error *err)
 {
@@ -234,141 +130,34 @@ static int info_one(const char *path, const st_trace_opts *o, int csv,
 
 static int trace_info(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        LOAD_OPTIONS,
-        { "csv", no_argument, NULL, OPT_CSV },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    const char *cmd = "trace info";
+    static const cli_cmd cmd = {
+        .name = "trace info", .synopsis = "FILE... [options]",
+        .description = "Prints per file: duration (s), segments, time-weighted "
+            "mean, min, max\nand percentiles p5/p25/p50/p75/p95 (Mbit/s), and "
+            "the share of time at\nrate zero.\n",
+        .min_args = 1, .max_args = -1, .args_what = "one or more trace files"};
     st_trace_opts o = { .format = ST_TRACE_AUTO };
-    int csv = 0, c, rc;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            fputs(info_help, stdout);
-            fputs(load_help, stdout);
-            return EXIT_OK;
-        }
-        if (c == OPT_CSV) {
-            csv = 1;
-            continue;
-        }
-        if ((rc = load_option(cmd, c, optarg, &o)) == 1)
-            return bad_option(cmd, c, argv);
-        if (rc)
-            return rc;
-    }
-    if (optind >= argc)
-        return cli_usage_error(cmd, "no trace file given");
+    int csv = 0;
+    cli_opt opts[] = {
+        CLI_FLAG(0, "csv", &csv, "one CSV row per file (after a header row)"),
+        LOAD_OPTS(&o),
+        CLI_END};
+    cli_pos pos;
+    int rc = cli_parse(&cmd, opts, argc, argv, &pos);
+    if (rc)
+        return cli_done(rc);
     if (csv)
         puts("file,duration_s,segments,mean_mbps,min_mbps,max_mbps,p5_mbps,"
              "p25_mbps,p50_mbps,p75_mbps,p95_mbps,zero_fraction");
     /* Report every file, even after a bad one, but fail overall. */
     int status = EXIT_OK;
-    for (int i = optind; i < argc; i++)
-        if (info_one(argv[i], &o, csv, i == optind) != EXIT_OK)
+    for (int i = 0; i < pos.n; i++)
+        if (info_one(pos.v[i], &o, csv, i == 0) != EXIT_OK)
             status = EXIT_INPUT;
     return status;
 }
 
 /* ---- synth ------------------------------------------------------------ */
-
-static const struct preset {
-    const char *name;
-    const char *states;
-    double jitter;
-} presets[] = {
-    /* Rough shapes of each technology's throughput (low/typical/good
-     * radio conditions), not fits to any one measurement. */
-    { "3g", "0.4:8,1.5:20,3.5:12", 0.3 },
-    { "lte", "2:6,12:25,30:15", 0.3 },
-    { "wifi", "5:10,40:40,80:30", 0.3 },
-};
-
-/* Parses "MBPS:DWELL,MBPS:DWELL,..." into o; 0 or -1. */
-static int parse_states(const char *s, st_synth_opts *o)
-{
-    o->states = 0;
-    const char *p = s;
-    for (;;) {
-        char *end;
-        if (o->states == 16)
-            return -1;
-        errno = 0;
-        double rate = strtod(p, &end);
-        if (end == p || *end != ':' || errno)
-            return -1;
-        p = end + 1;
-        double dwell = strtod(p, &end);
-        if (end == p || errno)
-            return -1;
-        if (!isfinite(rate) || rate < 0 || !isfinite(dwell) || !(dwell > 0))
-            return -1;
-        o->mbps[o->states] = rate;
-        o->dwell_s[o->states] = dwell;
-        o->states++;
-        if (*end == '\0')
-            return 0;
-        if (*end != ',')
-            return -1;
-        p = end + 1;
-    }
-}
-
-static const struct preset *find_preset(const char *name)
-{
-    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
-        if (strcmp(presets[i].name, name) == 0)
-            return &presets[i];
-    return NULL;
-}
-
-static double stationary_mean(const st_synth_opts *o)
-{
-    double num = 0, den = 0;
-    for (size_t i = 0; i < o->states; i++) {
-        num += o->mbps[i] * o->dwell_s[i];
-        den += o->dwell_s[i];
-    }
-    return num / den;
-}
-
-static void format_states(const st_synth_opts *o, char *out, size_t size)
-{
-    size_t off = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < o->states && off < size; i++) {
-        int w = snprintf(out + off, size - off, "%s%.15g:%.15g",
-                         i ? "," : "", o->mbps[i], o->dwell_s[i]);
-        if (w < 0)
-            break;
-        off += (size_t)w;
-    }
-}
-
-/* The '#' header: enough to regenerate the file exactly. */
-static void synth_header(FILE *f, const st_synth_opts *o, const char *preset)
-{
-    char states[1024];
-    format_states(o, states, sizeof states);
-    fprintf(f, "# generated by strata trace synth: Markov-modulated rate, "
-            "exponential dwell times,\n"
-            "# next state uniform among the other states, lognormal "
-            "per-step jitter of mean 1\n");
-    fprintf(f, "# states (Mbit/s:mean dwell s): %s%s%s%s\n", states,
-            preset ? " (preset " : "", preset ? preset : "",
-            preset ? ")" : "");
-    fprintf(f, "# jitter sigma %.15g, step %.15g s, duration %.15g s, "
-            "seed %llu\n", o->jitter, o->step_s, o->duration_s,
-            (unsigned long long)o->seed);
-    fprintf(f, "# stationary mean %.4f Mbit/s\n", stationary_mean(o));
-    fprintf(f, "# regenerate: strata trace synth --states %s --jitter %.15g "
-            "--step %.15g --duration %.15g --seed %llu -o FILE\n", states,
-            o->jitter, o->step_s, o->duration_s,
-            (unsigned long long)o->seed);
-}
 
 /* Writes tr (which it frees) to out in the native format, after the
  * header the caller prints; a failed write leaves no partial file. */
@@ -398,7 +187,7 @@ typedef struct synth_ctx {
 static void synth_header_cb(FILE *f, const void *ctx)
 {
     const synth_ctx *c = ctx;
-    synth_header(f, c->o, c->preset);
+    st_synth_write_header(f, c->o, c->preset);
 }
 
 static int synth_write(const st_synth_opts *o, const char *preset,
@@ -414,45 +203,8 @@ static int synth_write(const st_synth_opts *o, const char *preset,
 
 typedef struct synth_args {
     const char *states, *preset, *out;
-    int have_jitter, have_duration, have_seed;
+    int have_jitter;
 } synth_args;
-
-static int synth_option(const char *cmd, int c, const char *arg,
-                        st_synth_opts *o, synth_args *a)
-{
-    unsigned long long seed;
-    switch (c) {
-    case OPT_STATES:
-        a->states = arg;
-        return 0;
-    case OPT_PRESET:
-        a->preset = arg;
-        return 0;
-    case OPT_JITTER:
-        a->have_jitter = 1;
-        if (cli_parse_double(arg, &o->jitter) < 0 || o->jitter < 0)
-            return cli_usage_error(cmd, "--jitter needs a number >= 0, got "
-                                   "'%s'", arg);
-        return 0;
-    case OPT_STEP:
-        return positive(cmd, "--step", arg, &o->step_s);
-    case OPT_DURATION:
-        a->have_duration = 1;
-        return positive(cmd, "--duration", arg, &o->duration_s);
-    case OPT_SEED:
-        a->have_seed = 1;
-        if (cli_parse_u64(arg, &seed) < 0)
-            return cli_usage_error(cmd, "--seed needs a whole number >= 0, "
-                                   "got '%s'", arg);
-        o->seed = seed;
-        return 0;
-    case 'o':
-        a->out = arg;
-        return 0;
-    default:
-        return 1;
-    }
-}
 
 /* Checks the combination of options and fills in the states. */
 static int synth_resolve(const char *cmd, st_synth_opts *o,
@@ -465,7 +217,7 @@ static int synth_resolve(const char *cmd, st_synth_opts *o,
                                "3g|lte|wifi");
     const char *states = a->states;
     if (a->preset) {
-        const struct preset *p = find_preset(a->preset);
+        const st_synth_preset *p = st_synth_preset_find(a->preset);
         if (!p)
             return cli_usage_error(cmd, "unknown preset '%s' (3g, lte or "
                                    "wifi)", a->preset);
@@ -473,51 +225,60 @@ static int synth_resolve(const char *cmd, st_synth_opts *o,
         if (!a->have_jitter)
             o->jitter = p->jitter;
     }
-    if (parse_states(states, o) < 0)
+    if (st_synth_parse_states(states, o) < 0)
         return cli_usage_error(cmd, "--states needs MBPS:DWELL_S pairs "
                                "separated by commas (1 to 16, rates >= 0, "
                                "dwell > 0), got '%s'", states);
-    if (!a->have_duration)
-        return cli_usage_error(cmd, "--duration is required");
-    if (!a->have_seed)
-        return cli_usage_error(cmd, "--seed is required");
-    if (!a->out)
-        return cli_usage_error(cmd, "-o FILE is required");
     return 0;
 }
 
 static int trace_synth(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        { "states", required_argument, NULL, OPT_STATES },
-        { "preset", required_argument, NULL, OPT_PRESET },
-        { "jitter", required_argument, NULL, OPT_JITTER },
-        { "step", required_argument, NULL, OPT_STEP },
-        { "duration", required_argument, NULL, OPT_DURATION },
-        { "seed", required_argument, NULL, OPT_SEED },
-        { "output", required_argument, NULL, 'o' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    const char *cmd = "trace synth";
+    static const cli_cmd cmd = {
+        .name = "trace synth",
+        .synopsis = "(--states LIST | --preset NAME) --duration S\n"
+            "                          --seed N -o FILE [--jitter SIGMA] "
+            "[--step S]",
+        .description = "Markov-modulated rate: each state has a mean rate "
+            "(Mbit/s) and a mean\ndwell time (s); a visit lasts an "
+            "exponential time, then the next state\nis drawn uniformly among "
+            "the other states.  The first state is drawn\nin proportion to "
+            "dwell times, so the long-run mean is\nsum(rate * dwell) / "
+            "sum(dwell).  The rate is sampled every --step\nseconds and "
+            "multiplied by lognormal noise of mean 1 (sigma --jitter).\n",
+        .min_args = 0, .max_args = 0};
     st_synth_opts o = { .step_s = 1.0 };
     synth_args a = { 0 };
-    int c, rc;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            fputs(synth_help, stdout);
-            return EXIT_OK;
-        }
-        if ((rc = synth_option(cmd, c, optarg, &o, &a)) == 1)
-            return bad_option(cmd, c, argv);
-        if (rc)
-            return rc;
-    }
-    if (optind < argc)
-        return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-    if ((rc = synth_resolve(cmd, &o, &a)) != 0)
+    unsigned long long seed = 0;
+    cli_opt opts[] = {
+        CLI_STRING(0, "states", &a.states, "LIST",
+                   "MBPS:DWELL_S,MBPS:DWELL_S[,...] (1 to 16 states)"),
+        CLI_STRING(0, "preset", &a.preset, "NAME",
+                   "3g   = 0.4:8,1.5:20,3.5:12  (mean 1.88 Mbit/s)\n"
+                   "lte  = 2:6,12:25,30:15      (mean 16.57 Mbit/s)\n"
+                   "wifi = 5:10,40:40,80:30     (mean 50.63 Mbit/s)\n"
+                   "presets use --jitter 0.3 unless given"),
+        {.kind = CLI_K_DOUBLE, .long_name = "jitter", .dest = &o.jitter,
+         .argname = "SIGMA", .lo = 0, .hi = INFINITY, .seen = &a.have_jitter,
+         .help = "lognormal sigma of per-step noise (default 0)"},
+        CLI_DOUBLE(0, "step", &o.step_s, "S", 0, INFINITY, CLI_OPEN_LO,
+                   "output resolution in seconds (default 1)"),
+        {.kind = CLI_K_DOUBLE, .long_name = "duration", .dest = &o.duration_s,
+         .argname = "S", .lo = 0, .hi = INFINITY, .open = CLI_OPEN_LO,
+         .required = 1, .help = "trace length in seconds (required)"},
+        {.kind = CLI_K_U64, .long_name = "seed", .dest = &seed,
+         .argname = "N", .required = 1,
+         .help = "random seed (required); same seed, same trace"},
+        {.kind = CLI_K_STRING, .short_name = 'o', .long_name = "output",
+         .dest = &a.out, .argname = "F", .required = 1,
+         .help = "output file in native format ('-' = stdout)"},
+        CLI_END};
+    cli_pos pos;
+    int rc = cli_parse(&cmd, opts, argc, argv, &pos);
+    if (rc)
+        return cli_done(rc);
+    o.seed = seed;
+    if ((rc = synth_resolve(cmd.name, &o, &a)) != 0)
         return rc;
     return synth_write(&o, a.preset, a.out);
 }
@@ -563,62 +324,38 @@ static int import_write(const char *in, const st_trace_opts *o,
 
 static int trace_import(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        LOAD_OPTIONS,
-        { "output", required_argument, NULL, 'o' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    const char *cmd = "trace import";
+    static const cli_cmd cmd = {
+        .name = "trace import", .synopsis = "FILE -o OUT [options]",
+        .description = "Reads a trace in any supported format and writes it "
+            "in the native\nformat ('time_s mbps' per line, with a '# "
+            "duration_s:' comment).\n",
+        .min_args = 1, .max_args = 1, .args_what = "one trace file"};
     st_trace_opts o = { .format = ST_TRACE_AUTO };
     const char *out = NULL;
-    int c, rc;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            fputs(import_help, stdout);
-            fputs(load_help, stdout);
-            return EXIT_OK;
-        }
-        if (c == 'o') {
-            out = optarg;
-            continue;
-        }
-        if ((rc = load_option(cmd, c, optarg, &o)) == 1)
-            return bad_option(cmd, c, argv);
-        if (rc)
-            return rc;
-    }
-    if (optind >= argc)
-        return cli_usage_error(cmd, "no trace file given");
-    if (argc - optind > 1)
-        return cli_usage_error(cmd, "one trace file at a time, got %d",
-                               argc - optind);
-    if (!out)
-        return cli_usage_error(cmd, "-o OUT is required");
-    return import_write(argv[optind], &o, out);
+    cli_opt opts[] = {
+        {.kind = CLI_K_STRING, .short_name = 'o', .long_name = "output",
+         .dest = &out, .argname = "F", .required = 1,
+         .help = "output file ('-' = stdout; required)"},
+        LOAD_OPTS(&o),
+        CLI_END};
+    cli_pos pos;
+    int rc = cli_parse(&cmd, opts, argc, argv, &pos);
+    if (rc)
+        return cli_done(rc);
+    return import_write(pos.v[0], &o, out);
 }
 
 /* ---- dispatch --------------------------------------------------------- */
 
 int cmd_trace(int argc, char **argv)
 {
-    if (argc < 2)
-        return cli_usage_error("trace", "missing subcommand (info, synth or "
-                               "import)");
-    const char *sub = argv[1];
-    if (cli_is_help(sub)) {
-        fputs(trace_help, stdout);
-        return EXIT_OK;
-    }
-    /* Each subcommand parses argv from its own name on. */
-    if (strcmp(sub, "info") == 0)
-        return trace_info(argc - 1, argv + 1);
-    if (strcmp(sub, "synth") == 0)
-        return trace_synth(argc - 1, argv + 1);
-    if (strcmp(sub, "import") == 0)
-        return trace_import(argc - 1, argv + 1);
-    return cli_usage_error("trace", "unknown subcommand '%s' (info, synth "
-                           "or import)", sub);
+    static const cli_sub subs[] = {
+        {"info", trace_info, "duration, segments and rate statistics of traces"},
+        {"synth", trace_synth, "generate a synthetic trace (Markov-modulated "
+         "rate)"},
+        {"import", trace_import, "convert a trace to the native format"},
+    };
+    return cli_dispatch("trace", "Bandwidth traces: piecewise-constant link "
+                        "rates that loop.\n", subs, sizeof subs / sizeof *subs,
+                        argc, argv);
 }

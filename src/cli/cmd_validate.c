@@ -3,15 +3,7 @@
 #include "cli/cli.h"
 #include "strata/scenario.h"
 
-#include <getopt.h>
 #include <stdlib.h>
-
-static void help(void)
-{
-    printf("usage: strata validate SCENARIO.yaml [--set PATH=VALUE]...\n\n"
-           "Checks the scenario (types, ranges, names, files, traces) and\n"
-           "prints a summary.  Exit 0 if valid, 2 with file:line:col if not.\n");
-}
 
 static void summary(const st_scenario *sc)
 {
@@ -34,35 +26,23 @@ static void summary(const st_scenario *sc)
 
 int cmd_validate(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"set", required_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const char **sets = calloc((size_t)argc + 1, sizeof *sets);
-    size_t nsets = 0;
-    int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        if (c == 'S') {
-            sets[nsets++] = optarg;
-        } else if (c == 'h') {
-            help();
-            free(sets);
-            return EXIT_OK;
-        } else {
-            free(sets);
-            return cli_usage_error("validate", "unknown or incomplete option "
-                                   "'%s'", argv[optind - 1]);
-        }
-    }
-    if (optind != argc - 1) {
-        free(sets);
-        return cli_usage_error("validate", "expected one scenario file");
-    }
+    static const cli_cmd cmd = {
+        .name = "validate", .synopsis = "SCENARIO.yaml [--set PATH=VALUE]...",
+        .description = "Checks the scenario (types, ranges, names, files, "
+            "traces) and\nprints a summary.  Exit 0 if valid, 2 with "
+            "file:line:col if not.\n",
+        .min_args = 1, .max_args = 1, .args_what = "one scenario file"};
+    cli_scenario_args sa = {0};
+    cli_opt opts[] = {
+        CLI_LIST(0, "set", &sa.sets, "PATH=VALUE",
+                 "override a scenario value (repeatable)"),
+        CLI_END};
+    cli_pos pos;
+    int rc = cli_parse(&cmd, opts, argc, argv, &pos);
+    if (rc)
+        return cli_done(rc);
     st_scenario *sc;
-    int rc = cli_load_scenario(argv[optind], NULL, sets, nsets, NULL, &sc);
-    free(sets);
+    rc = cli_load_scenario(pos.v[0], &sa, &sc);
     if (rc != EXIT_OK)
         return rc;
     rc = cli_check_policies(sc);

@@ -50,14 +50,24 @@ static void cache_fini(st_policy *p)
     p->state = NULL;
 }
 
+static const char *const inserts[] = {"path", "down", NULL};
+static const char *const counts[] = {"perfect", "in_cache", NULL};
+#define INSERT_PARAM                                                        \
+    ST_PARAM_CHOICE("insert", inserts, INSERT_PATH, "path: every node below "  \
+                    "the server loads the model; down: only the one just "   \
+                    "below it")
+static const st_param lru_params[] = {
+    INSERT_PARAM, ST_PARAM_INCLUDE(st_idn_param_table), ST_PARAM_END};
+static const st_param lfu_params[] = {
+    INSERT_PARAM,
+    ST_PARAM_CHOICE("counts", counts, COUNTS_PERFECT, "perfect: a model's "
+                    "count survives its eviction; in_cache: it restarts "
+                    "when loaded"),
+    ST_PARAM_INCLUDE(st_idn_param_table), ST_PARAM_END};
+
 static int cache_init(st_policy *p, const st_params *params, const st_view *v,
                       st_error *err, int lfu)
 {
-    static const char *const own_lru[] = {"insert", NULL};
-    static const char *const own_lfu[] = {"insert", "counts", NULL};
-    static const char *const inserts[] = {"path", "down", NULL};
-    static const char *const counts[] = {"perfect", "in_cache", NULL};
-    const char *name = lfu ? "lfu" : "lru";
     const st_scenario *sc = st_view_scenario(v);
     st_idn_params ip;
     cache *s = calloc(1, sizeof *s);
@@ -65,10 +75,11 @@ static int cache_init(st_policy *p, const st_params *params, const st_view *v,
         return st_error_set(err, "out of memory");
     p->state = s;
     s->lfu = lfu;
-    if (st_idn_read_params(params, name, lfu ? own_lfu : own_lru, sc, &ip, err) ||
-        st_params_choice(params, "insert", inserts, INSERT_PATH, &s->insert, err) ||
-        st_params_choice(params, "counts", counts, COUNTS_PERFECT, &s->counts, err) ||
-        st_idn_new(sc, &ip, &s->g, err))
+    st_idn_read_params(params, sc, &ip);
+    s->insert = st_param_choice(params, lru_params, "insert");
+    s->counts = lfu ? st_param_choice(params, lfu_params, "counts")
+                    : COUNTS_PERFECT;
+    if (st_idn_new(sc, &ip, &s->g, err))
         return -1;
     size_t n = st_idn_n_vars(s->g);
     s->stamp = calloc(n ? n : 1, sizeof *s->stamp);
@@ -186,6 +197,7 @@ const st_policy_ops st_policy_lru = {
     .decide = cache_decide,
     .tick = cache_tick,
     .fini = cache_fini,
+    .params = lru_params,
 };
 
 const st_policy_ops st_policy_lfu = {
@@ -195,4 +207,5 @@ const st_policy_ops st_policy_lfu = {
     .decide = cache_decide,
     .tick = cache_tick,
     .fini = cache_fini,
+    .params = lfu_params,
 };

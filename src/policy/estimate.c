@@ -84,30 +84,46 @@ int lc_select(const lc_rule *r, const lc_cand *c, size_t n, double budget_s)
 
 /* ---------- the network estimator ---------- */
 
-int lc_net_cfg_read(const st_params *p, lc_net_cfg *c, st_error *err)
+const st_param lc_net_params[] = {
+    ST_PARAM_CHOICE("bw_estimator", st_bwest_names, ST_BWEST_EWMA,
+                    "how bandwidth samples combine: the last, an EWMA, or "
+                    "the harmonic mean of the last bw_k"),
+    ST_PARAM_REAL("bw_alpha", 0.5, 1e-6, 1, "EWMA weight of a new bandwidth "
+                  "sample"),
+    ST_PARAM_INT("bw_k", 5, 1, ST_BWEST_KMAX, "samples the harmonic mean "
+                 "covers"),
+    ST_PARAM_REAL("bw_init_bytes_per_s", 0.001, 1e-9, 1e12, "bandwidth "
+                  "assumed before any sample, bytes/s"),
+    ST_PARAM_REAL("rtt_alpha", 0.5, 1e-6, 1, "EWMA weight of a new RTT "
+                  "sample"),
+    ST_PARAM_REAL("rtt_init_ms", 0, 0, 1e6, "RTT assumed before any sample, "
+                  "ms"),
+    ST_PARAM_REAL("probe_period_s", 10, 0, 1e6, "seconds between probes "
+                  "(0: none)"),
+    ST_PARAM_REAL("probe_bytes", 100000, 1, 1e10, "bytes a probe echoes each "
+                  "way"),
+    ST_PARAM_INT("startup_probes", 3, 0, 100, "probe rounds sent back to back "
+                 "at the start"),
+    ST_PARAM_INT("call_samples", 1, 0, 1, "1: finished remote calls also feed "
+                 "the bandwidth estimate"),
+    ST_PARAM_INT("count_output", 0, 0, 1, "1: the network time adds the "
+                 "output bytes over the bandwidth"),
+    ST_PARAM_END};
+
+void lc_net_cfg_read(const st_params *p, lc_net_cfg *c)
 {
-    int kind;
-    long k, startup, calls, out;
-    double rtt_ms;
-    if (st_params_choice(p, "bw_estimator", st_bwest_names, ST_BWEST_EWMA, &kind, err) ||
-        st_params_double(p, "bw_alpha", 0.5, 1e-6, 1, &c->bw_alpha, err) ||
-        st_params_int(p, "bw_k", 5, 1, ST_BWEST_KMAX, &k, err) ||
-        st_params_double(p, "bw_init_bytes_per_s", 0.001, 1e-9, 1e12, &c->bw_init, err) ||
-        st_params_double(p, "rtt_alpha", 0.5, 1e-6, 1, &c->rtt_alpha, err) ||
-        st_params_double(p, "rtt_init_ms", 0, 0, 1e6, &rtt_ms, err) ||
-        st_params_double(p, "probe_period_s", 10, 0, 1e6, &c->probe_period_s, err) ||
-        st_params_double(p, "probe_bytes", 100000, 1, 1e10, &c->probe_bytes, err) ||
-        st_params_int(p, "startup_probes", 3, 0, 100, &startup, err) ||
-        st_params_int(p, "call_samples", 1, 0, 1, &calls, err) ||
-        st_params_int(p, "count_output", 0, 0, 1, &out, err))
-        return -1;
-    c->bw_kind = (st_bwest_kind)kind;
-    c->bw_k = (int)k;
-    c->rtt_init_s = rtt_ms / 1e3;
-    c->startup_probes = (int)startup;
-    c->call_samples = (int)calls;
-    c->count_output = (int)out;
-    return 0;
+    const st_param *t = lc_net_params;
+    c->bw_kind = (st_bwest_kind)st_param_choice(p, t, "bw_estimator");
+    c->bw_alpha = st_param_real(p, t, "bw_alpha");
+    c->bw_k = (int)st_param_int(p, t, "bw_k");
+    c->bw_init = st_param_real(p, t, "bw_init_bytes_per_s");
+    c->rtt_alpha = st_param_real(p, t, "rtt_alpha");
+    c->rtt_init_s = st_param_real(p, t, "rtt_init_ms") / 1e3;
+    c->probe_period_s = st_param_real(p, t, "probe_period_s");
+    c->probe_bytes = st_param_real(p, t, "probe_bytes");
+    c->startup_probes = (int)st_param_int(p, t, "startup_probes");
+    c->call_samples = (int)st_param_int(p, t, "call_samples");
+    c->count_output = (int)st_param_int(p, t, "count_output");
 }
 
 void lc_net_init(lc_net *n, const lc_net_cfg *c)

@@ -65,12 +65,11 @@ typedef struct lc_net_cfg {
     int count_output;         /* add output bytes / bandwidth */
 } lc_net_cfg;
 
-/* The parameter names lc_net_cfg_read knows, for a policy's list. */
-#define LC_NET_KEYS "bw_estimator", "bw_alpha", "bw_k", "bw_init_bytes_per_s", \
-    "rtt_alpha", "rtt_init_ms", "probe_period_s", "probe_bytes",              \
-    "startup_probes", "call_samples", "count_output"
+/* The estimator's parameters, for a policy's table (ST_PARAM_INCLUDE). */
+extern const st_param lc_net_params[];
 
-int lc_net_cfg_read(const st_params *p, lc_net_cfg *c, st_error *err);
+/* Reads them from params (validated against a table including them). */
+void lc_net_cfg_read(const st_params *p, lc_net_cfg *c);
 
 typedef struct lc_pending {
     double t;            /* when the client has the measurement */

@@ -46,22 +46,28 @@ static void greedy_fini(st_policy *p)
     p->state = NULL;
 }
 
+static const char *const coords[] = {"independent", "joint", NULL};
+static const st_param greedy_params[] = {
+    ST_PARAM_INT("window", 1, 1, 100000, "slots of demand the marginal gains "
+                 "average"),
+    ST_PARAM_CHOICE("coordination", coords, COORD_INDEPENDENT, "nodes refill "
+                    "independently, or jointly along the paths"),
+    ST_PARAM_INCLUDE(st_idn_param_table),
+    ST_PARAM_END};
+
 static int greedy_init(st_policy *p, const st_params *params, const st_view *v,
                        st_error *err)
 {
-    static const char *const own[] = {"window", "coordination", NULL};
-    static const char *const coords[] = {"independent", "joint", NULL};
     const st_scenario *sc = st_view_scenario(v);
     st_idn_params ip;
     greedy *s = calloc(1, sizeof *s);
     if (!s)
         return st_error_set(err, "out of memory");
     p->state = s;
-    if (st_idn_read_params(params, "greedy", own, sc, &ip, err) ||
-        st_params_int(params, "window", 1, 1, 100000, &s->window, err) ||
-        st_params_choice(params, "coordination", coords, COORD_INDEPENDENT,
-                         &s->joint, err) ||
-        st_idn_new(sc, &ip, &s->g, err))
+    st_idn_read_params(params, sc, &ip);
+    s->window = st_param_int(params, greedy_params, "window");
+    s->joint = st_param_choice(params, greedy_params, "coordination");
+    if (st_idn_new(sc, &ip, &s->g, err))
         return -1;
     size_t nt = st_idn_n_types(s->g), n = st_idn_n_vars(s->g);
     s->hist = calloc((size_t)s->window * (nt ? nt : 1), sizeof *s->hist);
@@ -122,4 +128,5 @@ const st_policy_ops st_policy_greedy = {
     .decide = greedy_decide,
     .tick = greedy_tick,
     .fini = greedy_fini,
+    .params = greedy_params,
 };

@@ -64,11 +64,13 @@ typedef struct st_idn_params {
     long static_draws;      /* `static_draws`: roundings tried, best kept */
 } st_idn_params;
 
-/* Reads the shared parameters and rejects keys outside them and `extra`
- * (the policy's own, NULL-ended). */
-int st_idn_read_params(const st_params *params, const char *policy,
-                       const char *const *extra, const st_scenario *sc,
-                       st_idn_params *out, st_error *err);
+/* The shared parameters, for each policy's table (ST_PARAM_INCLUDE). */
+extern const st_param st_idn_param_table[];
+
+/* Reads the shared parameters (validated against a table including
+ * st_idn_param_table). */
+void st_idn_read_params(const st_params *params, const st_scenario *sc,
+                        st_idn_params *out);
 
 typedef struct st_idn st_idn;
 

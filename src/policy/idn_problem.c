@@ -26,37 +26,39 @@ static double default_slot(const st_scenario *sc)
     return 1;
 }
 
-int st_idn_read_params(const st_params *params, const char *policy,
-                       const char *const *extra, const st_scenario *sc,
-                       st_idn_params *out, st_error *err)
+static const char *const sharings[] = {"proportional", "full", NULL};
+
+const st_param st_idn_param_table[] = {
+    ST_PARAM_REAL("alpha", 1, 0, 1e6, "seconds of cost per unit of (1 - "
+                  "accuracy) in a candidate's cost"),
+    ST_PARAM_REAL("slot", NAN, 1e-6, 1e9, "allocation slot, s (default: the "
+                  "workload's task-mix slot, else 1)"),
+    ST_PARAM_CHOICE("sharing", sharings, 0, "how request types share a "
+                    "pair's capacity: in proportion to demand, or each all "
+                    "of it"),
+    ST_PARAM_REAL("capacity_scale", 1, 1e-6, 1e6, "share of the executors' "
+                  "throughput a pair may serve per slot"),
+    ST_PARAM_INT("static_iters", 300, 0, 100000, "mirror-ascent steps of the "
+                 "offline static reference"),
+    ST_PARAM_REAL("static_eta", 0.5, 1e-6, 100, "their normalised step "
+                  "size"),
+    ST_PARAM_INT("static_draws", 16, 1, 100000, "roundings of the static "
+                 "reference tried, the best kept"),
+    ST_PARAM_END};
+
+void st_idn_read_params(const st_params *params, const st_scenario *sc,
+                        st_idn_params *out)
 {
-    static const char *const shared[] = {"alpha", "slot", "sharing",
-        "capacity_scale", "static_iters", "static_eta", "static_draws", NULL};
-    static const char *const sharings[] = {"proportional", "full", NULL};
-    const char *known[64];
-    size_t n = 0;
-    for (const char *const *k = shared; *k; k++)
-        known[n++] = *k;
-    for (const char *const *k = extra; k && *k && n < 63; k++)
-        known[n++] = *k;
-    known[n] = NULL;
-    int sharing;
-    if (st_params_check(params, policy, known, err) ||
-        st_params_double(params, "alpha", 1, 0, 1e6, &out->alpha_s, err) ||
-        st_params_double(params, "slot", default_slot(sc), 1e-6, 1e9,
-                         &out->slot_s, err) ||
-        st_params_choice(params, "sharing", sharings, 0, &sharing, err) ||
-        st_params_double(params, "capacity_scale", 1, 1e-6, 1e6,
-                         &out->capacity_scale, err) ||
-        st_params_int(params, "static_iters", 300, 0, 100000,
-                      &out->static_iters, err) ||
-        st_params_double(params, "static_eta", 0.5, 1e-6, 100,
-                         &out->static_eta, err) ||
-        st_params_int(params, "static_draws", 16, 1, 100000,
-                      &out->static_draws, err))
-        return -1;
-    out->sharing = (st_idn_sharing)sharing;
-    return 0;
+    const st_param *t = st_idn_param_table;
+    out->alpha_s = st_param_real(params, t, "alpha");
+    out->slot_s = st_param_real(params, t, "slot");
+    if (isnan(out->slot_s))
+        out->slot_s = default_slot(sc);
+    out->sharing = (st_idn_sharing)st_param_choice(params, t, "sharing");
+    out->capacity_scale = st_param_real(params, t, "capacity_scale");
+    out->static_iters = st_param_int(params, t, "static_iters");
+    out->static_eta = st_param_real(params, t, "static_eta");
+    out->static_draws = st_param_int(params, t, "static_draws");
 }
 
 /* ---------- building the problem ---------- */

@@ -41,20 +41,25 @@ static void infaas_fini(st_policy *p)
     p->state = NULL;
 }
 
+static const char *const networks[] = {"none", "estimate", NULL};
+static const st_param infaas_params[] = {
+    ST_PARAM_REAL("min_accuracy", 0.5, 0, 1, "the fallback's accuracy floor: "
+                  "the fastest model at least this accurate"),
+    ST_PARAM_CHOICE("network", networks, 1, "none: the server ignores the "
+                    "network; estimate: it adds the client's estimate"),
+    ST_PARAM_INCLUDE(lc_net_params),
+    ST_PARAM_END};
+
 static int infaas_init(st_policy *p, const st_params *params, const st_view *v,
                        st_error *err)
 {
-    static const char *const known[] = {"min_accuracy", "network", LC_NET_KEYS, NULL};
-    static const char *const networks[] = {"none", "estimate", NULL};
     infaas_state *s = calloc(1, sizeof *s);
     if (!s)
         return st_error_set(err, "out of memory");
     p->state = s;
-    if (st_params_check(params, "infaas", known, err) ||
-        st_params_double(params, "min_accuracy", 0.5, 0, 1, &s->min_accuracy, err) ||
-        st_params_choice(params, "network", networks, 1, &s->use_network, err) ||
-        lc_net_cfg_read(params, &s->net, err))
-        return -1;
+    s->min_accuracy = st_param_real(params, infaas_params, "min_accuracy");
+    s->use_network = st_param_choice(params, infaas_params, "network");
+    lc_net_cfg_read(params, &s->net);
     if (!s->use_network)
         return 0;
     s->n_dev = st_view_scenario(v)->n_devices;
@@ -175,4 +180,5 @@ const st_policy_ops st_policy_infaas = {
     .observe = infaas_observe,
     .tick = infaas_tick,
     .fini = infaas_fini,
+    .params = infaas_params,
 };

@@ -63,23 +63,30 @@ static void infida_fini(st_policy *p)
     p->state = NULL;
 }
 
+static const char *const leftovers[] = {"down", "fair", NULL};
+static const st_param infida_params[] = {
+    ST_PARAM_REAL("eta", 1, 0, 1e9, "mirror-ascent step size, MB per second of cost saved"),
+    ST_PARAM_INT("round_every", 1, 1, 1000000, "slots between roundings to "
+                 "a new integral allocation"),
+    ST_PARAM_CHOICE("leftover", leftovers, ST_IDN_LEFTOVER_DOWN, "what DepRound does "
+                    "with its one leftover entry: round it down, or keep it fair"),
+    ST_PARAM_INCLUDE(st_idn_param_table),
+    ST_PARAM_END};
+
 static int infida_init(st_policy *p, const st_params *params, const st_view *v,
                        st_error *err)
 {
-    static const char *const own[] = {"eta", "round_every", "leftover", NULL};
-    static const char *const leftovers[] = {"down", "fair", NULL};
     const st_scenario *sc = st_view_scenario(v);
     st_idn_params ip;
     infida *s = calloc(1, sizeof *s);
     if (!s)
         return st_error_set(err, "out of memory");
     p->state = s;
-    if (st_idn_read_params(params, "infida", own, sc, &ip, err) ||
-        st_params_double(params, "eta", 1, 0, 1e9, &s->eta, err) ||
-        st_params_int(params, "round_every", 1, 1, 1000000, &s->round_every, err) ||
-        st_params_choice(params, "leftover", leftovers, ST_IDN_LEFTOVER_DOWN,
-                         &s->leftover, err) ||
-        st_idn_new(sc, &ip, &s->g, err))
+    st_idn_read_params(params, sc, &ip);
+    s->eta = st_param_real(params, infida_params, "eta");
+    s->round_every = st_param_int(params, infida_params, "round_every");
+    s->leftover = st_param_choice(params, infida_params, "leftover");
+    if (st_idn_new(sc, &ip, &s->g, err))
         return -1;
     size_t n = st_idn_n_vars(s->g);
     s->y = calloc(n ? n : 1, sizeof *s->y);
@@ -124,4 +131,5 @@ const st_policy_ops st_policy_infida = {
     .decide = infida_decide,
     .tick = infida_tick,
     .fini = infida_fini,
+    .params = infida_params,
 };

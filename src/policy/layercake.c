@@ -258,48 +258,67 @@ static void take_reports(const st_view *v, lc_state *s)
     s->next_report = st_view_now(v) + s->report_period_s;
 }
 
-static int read_params(const st_params *params, const char *name, lc_state *s,
-                       st_error *err)
+static const char *const measures[] = {"call", "server", "exec", NULL};
+static const char *const fallbacks[] = {"fastest_local", "smallest", NULL};
+
+/* Shared by layercake and oracle; the top of this file says where each
+ * default comes from. */
+static const st_param lc_params[] = {
+    ST_PARAM_REAL("percentile", 0.9, 0, 0.9999, "a pair's latency figure: "
+                  "this percentile of its measured latencies (0: the mean)"),
+    ST_PARAM_REAL("safety", 0.8, 0.01, 10, "T = safety x (budget - margin - "
+                  "fetch): the time an estimate must fit"),
+    ST_PARAM_REAL("margin_ms", 50, 0, 1e6, "margin taken off the budget, ms"),
+    ST_PARAM_REAL("fetch_ms", 0, 0, 1e6, "time to fetch the remote list "
+                  "taken off the budget, ms"),
+    ST_PARAM_INT("skip_busy", 1, 0, 1, "1: a pair runs one request at a time "
+                 "and a busy one is skipped"),
+    ST_PARAM_REAL("cold_timeout_s", 5, 0, 1e6, "a remote call unanswered this "
+                  "long marks its endpoint cold, s"),
+    ST_PARAM_REAL("cold_exclude_s", 10, 0, 1e6, "how long a cold endpoint is "
+                  "skipped, s"),
+    ST_PARAM_REAL("list_refresh_s", 60, 0, 1e9, "seconds between fetches of "
+                  "the remote list (histories start over)"),
+    ST_PARAM_CHOICE("measure", measures, MEASURE_CALL, "what a remote sample "
+                    "is: the whole call, the time at the server, or "
+                    "execution"),
+    ST_PARAM_INT("local_bench", 10, 0, 100000, "benchmark runs each local "
+                 "figure starts from"),
+    ST_PARAM_INT("history_max", 1000, 1, 1000000, "latencies kept per pair"),
+    ST_PARAM_INT("predict_cold", 0, 0, 1, "1: add the load time of a model "
+                 "the location does not hold"),
+    ST_PARAM_INT("use_queue", 0, 0, 1, "1: add the expected queueing wait "
+                 "from the nodes' last report"),
+    ST_PARAM_REAL("report_period_s", 1, 0.001, 1e6, "seconds between the "
+                  "nodes' state reports"),
+    ST_PARAM_INT("local_precheck", 1, 0, 1, "1: when no local figure fits the "
+                 "budget, run the fastest local model"),
+    ST_PARAM_CHOICE("fallback", fallbacks, LC_FALLBACK_FASTEST_LOCAL, "when "
+                    "nothing fits: the fastest local pair, or the smallest "
+                    "estimate"),
+    ST_PARAM_INCLUDE(lc_net_params),
+    ST_PARAM_END};
+
+static void read_params(const st_params *params, lc_state *s)
 {
-    static const char *const measures[] = {"call", "server", "exec", NULL};
-    static const char *const fallbacks[] = {"fastest_local", "smallest", NULL};
-    static const char *const known[] = {"percentile", "safety", "margin_ms",
-        "fetch_ms", "skip_busy", "cold_timeout_s", "cold_exclude_s",
-        "list_refresh_s", "measure", "local_bench", "history_max",
-        "predict_cold", "use_queue", "report_period_s", "local_precheck",
-        "fallback", LC_NET_KEYS, NULL};
-    double margin_ms, fetch_ms;
-    long bench, hist, busy, cold, queue, pre;
-    int fb;
-    if (st_params_check(params, name, known, err) ||
-        st_params_double(params, "percentile", 0.9, 0, 0.9999, &s->percentile, err) ||
-        st_params_double(params, "safety", 0.8, 0.01, 10, &s->rule.safety, err) ||
-        st_params_double(params, "margin_ms", 50, 0, 1e6, &margin_ms, err) ||
-        st_params_double(params, "fetch_ms", 0, 0, 1e6, &fetch_ms, err) ||
-        st_params_int(params, "skip_busy", 1, 0, 1, &busy, err) ||
-        st_params_double(params, "cold_timeout_s", 5, 0, 1e6, &s->cold_timeout_s, err) ||
-        st_params_double(params, "cold_exclude_s", 10, 0, 1e6, &s->cold_exclude_s, err) ||
-        st_params_double(params, "list_refresh_s", 60, 0, 1e9, &s->list_refresh_s, err) ||
-        st_params_choice(params, "measure", measures, MEASURE_CALL, &s->measure, err) ||
-        st_params_int(params, "local_bench", 10, 0, 100000, &bench, err) ||
-        st_params_int(params, "history_max", 1000, 1, 1000000, &hist, err) ||
-        st_params_int(params, "predict_cold", 0, 0, 1, &cold, err) ||
-        st_params_int(params, "use_queue", 0, 0, 1, &queue, err) ||
-        st_params_double(params, "report_period_s", 1, 0.001, 1e6, &s->report_period_s, err) ||
-        st_params_int(params, "local_precheck", 1, 0, 1, &pre, err) ||
-        st_params_choice(params, "fallback", fallbacks, LC_FALLBACK_FASTEST_LOCAL, &fb, err) ||
-        lc_net_cfg_read(params, &s->net, err))
-        return -1;
-    s->rule.margin_s = margin_ms / 1e3;
-    s->rule.fetch_s = fetch_ms / 1e3;
-    s->rule.local_precheck = (int)pre;
-    s->rule.fallback = (lc_fallback)fb;
-    s->skip_busy = (int)busy;
-    s->local_bench = (int)bench;
-    s->history_max = (int)hist;
-    s->predict_cold = (int)cold;
-    s->use_queue = (int)queue;
-    return 0;
+    const st_param *t = lc_params;
+    s->percentile = st_param_real(params, t, "percentile");
+    s->rule.safety = st_param_real(params, t, "safety");
+    s->rule.margin_s = st_param_real(params, t, "margin_ms") / 1e3;
+    s->rule.fetch_s = st_param_real(params, t, "fetch_ms") / 1e3;
+    s->skip_busy = (int)st_param_int(params, t, "skip_busy");
+    s->cold_timeout_s = st_param_real(params, t, "cold_timeout_s");
+    s->cold_exclude_s = st_param_real(params, t, "cold_exclude_s");
+    s->list_refresh_s = st_param_real(params, t, "list_refresh_s");
+    s->measure = st_param_choice(params, t, "measure");
+    s->local_bench = (int)st_param_int(params, t, "local_bench");
+    s->history_max = (int)st_param_int(params, t, "history_max");
+    s->predict_cold = (int)st_param_int(params, t, "predict_cold");
+    s->use_queue = (int)st_param_int(params, t, "use_queue");
+    s->report_period_s = st_param_real(params, t, "report_period_s");
+    s->rule.local_precheck = (int)st_param_int(params, t, "local_precheck");
+    s->rule.fallback = (lc_fallback)st_param_choice(params, t, "fallback");
+    lc_net_cfg_read(params, &s->net);
 }
 
 static void lc_fini(st_policy *p)
@@ -333,8 +352,7 @@ static int init_common(st_policy *p, const st_params *params, const st_view *v,
         return st_error_set(err, "out of memory");
     p->state = s;
     s->oracle = oracle;
-    if (read_params(params, oracle ? "oracle" : "layercake", s, err))
-        return -1;
+    read_params(params, s);
     s->n_dev = sc->n_devices;
     s->dev = calloc((size_t)s->n_dev, sizeof *s->dev);
     s->oracle_rtt = calloc((size_t)s->n_dev + 1, sizeof *s->oracle_rtt);
@@ -546,6 +564,7 @@ const st_policy_ops st_policy_layercake = {
     .observe = lc_observe,
     .tick = lc_tick,
     .fini = lc_fini,
+    .params = lc_params,
 };
 
 const st_policy_ops st_policy_oracle = {
@@ -555,4 +574,5 @@ const st_policy_ops st_policy_oracle = {
     .decide = lc_decide,
     .observe = lc_observe,
     .fini = lc_fini,
+    .params = lc_params,
 };

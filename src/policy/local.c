@@ -15,17 +15,21 @@ typedef struct local_state {
     double quantile;   /* 0 = use the mean */
 } local_state;
 
+static const st_param local_params[] = {
+    ST_PARAM_REAL("quantile", 0, 0, 0.9999, "the quantile of the execution "
+                  "time that must fit the SLO (0: the mean)"),
+    ST_PARAM_END};
+
 static int local_init(st_policy *p, const st_params *params, const st_view *v,
                       st_error *err)
 {
-    static const char *const known[] = {"quantile", NULL};
     (void)v;
     local_state *s = calloc(1, sizeof *s);
     if (!s)
         return st_error_set(err, "out of memory");
     p->state = s;
-    return st_params_check(params, "local", known, err) ||
-           st_params_double(params, "quantile", 0, 0, 0.9999, &s->quantile, err);
+    s->quantile = st_param_real(params, local_params, "quantile");
+    return 0;
 }
 
 static double profiled(const st_profile *pr, double q)
@@ -72,4 +76,5 @@ const st_policy_ops st_policy_local = {
     .init = local_init,
     .decide = local_decide,
     .fini = local_fini,
+    .params = local_params,
 };

@@ -1,106 +1,168 @@
-/* params.c - typed reads of a policy's YAML params, with file:line errors
- * (see policy.h). */
-#include "strata/policy.h"
+/* params.c - policy parameters checked against, and read through, the
+ * policy's declared table (see strata/params.h), with file:line errors. */
+#include "strata/params.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int find(const st_params *p, const char *key)
-{
-    for (size_t i = 0; p && i < p->n; i++)
-        if (strcmp(p->keys[i], key) == 0)
-            return (int)i;
-    return -1;
-}
+#define MAX_NAMES 128
 
-static int fail_at(const st_params *p, int i, st_error *err, const char *what,
-                   const char *expected)
+const st_param *st_param_find(const st_param *table, const char *name)
 {
-    return st_error_at(err, p->file ? p->file : "params", p->lines[i],
-                       p->cols[i], "policy parameter '%s': expected %s, got '%s'",
-                       what, expected, p->values[i]);
-}
-
-int st_params_check(const st_params *p, const char *policy,
-                    const char *const *known, st_error *err)
-{
-    for (size_t i = 0; p && i < p->n; i++) {
-        int ok = 0;
-        for (const char *const *k = known; *k && !ok; k++)
-            ok = strcmp(*k, p->keys[i]) == 0;
-        if (!ok) {
-            char list[512];
-            st_error_join(list, sizeof list, known);
-            if (!known[0])
-                return st_error_at(err, p->file ? p->file : "params",
-                                   p->lines[i], p->cols[i], "unknown parameter "
-                                   "'%s': policy '%s' takes no parameters",
-                                   p->keys[i], policy);
-            return st_error_at(err, p->file ? p->file : "params", p->lines[i],
-                               p->cols[i], "unknown parameter '%s' for policy "
-                               "'%s'; expected one of: %s", p->keys[i], policy,
-                               list);
+    for (const st_param *d = table; d && d->name; d++) {
+        if (d->type == ST_PARAM_INCLUDE) {
+            const st_param *in = st_param_find(d->include, name);
+            if (in)
+                return in;
+        } else if (strcmp(d->name, name) == 0) {
+            return d;
         }
     }
-    return 0;
+    return NULL;
 }
 
-int st_params_double(const st_params *p, const char *key, double def,
-                     double lo, double hi, double *out, st_error *err)
+/* The declared names, included tables flattened, in order. */
+static size_t list_names(const st_param *table, const char **out, size_t n,
+                         size_t max)
 {
-    int i = find(p, key);
-    if (i < 0) {
-        *out = def;
-        return 0;
-    }
+    for (const st_param *d = table; d && d->name && n < max; d++)
+        if (d->type == ST_PARAM_INCLUDE)
+            n = list_names(d->include, out, n, max);
+        else
+            out[n++] = d->name;
+    return n;
+}
+
+static const char *file_of(const st_params *p)
+{
+    return p->file ? p->file : "params";
+}
+
+static int fail_at(const st_params *p, size_t i, st_error *err,
+                   const char *expected)
+{
+    return st_error_at(err, file_of(p), p->lines[i], p->cols[i],
+                       "policy parameter '%s': expected %s, got '%s'",
+                       p->keys[i], expected, p->values[i]);
+}
+
+static int unknown(const st_params *p, size_t i, const char *policy,
+                   const st_param *table, st_error *err)
+{
+    const char *names[MAX_NAMES + 1];
+    char list[512];
+    names[list_names(table, names, 0, MAX_NAMES)] = NULL;
+    if (!names[0])
+        return st_error_at(err, file_of(p), p->lines[i], p->cols[i],
+                           "unknown parameter '%s': policy '%s' takes no "
+                           "parameters", p->keys[i], policy);
+    st_error_join(list, sizeof list, names);
+    return st_error_at(err, file_of(p), p->lines[i], p->cols[i], "unknown "
+                       "parameter '%s' for policy '%s'; expected one of: %s",
+                       p->keys[i], policy, list);
+}
+
+/* A finite number in [lo, hi]; 0 or -1. */
+static int parse_number(const char *s, double lo, double hi, double *out)
+{
     char *end;
-    char expected[96];
     errno = 0;
-    double v = strtod(p->values[i], &end);
-    snprintf(expected, sizeof expected, "a number in [%g, %g]", lo, hi);
-    if (end == p->values[i] || *end || errno || !isfinite(v) || v < lo || v > hi)
-        return fail_at(p, i, err, key, expected);
+    double v = strtod(s, &end);
+    if (end == s || *end || errno || !isfinite(v) || v < lo || v > hi)
+        return -1;
     *out = v;
     return 0;
 }
 
-int st_params_int(const st_params *p, const char *key, long def, long lo,
-                  long hi, long *out, st_error *err)
+static int choice_index(const st_param *d, const char *s)
 {
+    for (int c = 0; d->choices[c]; c++)
+        if (strcmp(d->choices[c], s) == 0)
+            return c;
+    return -1;
+}
+
+static int check_value(const st_params *p, size_t i, const st_param *d,
+                       st_error *err)
+{
+    char expected[256];
     double v;
-    char expected[96];
-    if (st_params_double(p, key, (double)def, (double)lo, (double)hi, &v, err))
-        return -1;
-    if (v != floor(v)) {
-        snprintf(expected, sizeof expected, "a whole number in [%ld, %ld]", lo, hi);
-        return fail_at(p, find(p, key), err, key, expected);
+    const char *s = p->values[i];
+    if (d->type == ST_PARAM_CHOICE) {
+        if (choice_index(d, s) >= 0)
+            return 0;
+        snprintf(expected, sizeof expected, "one of: ");
+        st_error_join(expected + strlen(expected),
+                      sizeof expected - strlen(expected), d->choices);
+        return fail_at(p, i, err, expected);
     }
-    *out = (long)v;
+    if (parse_number(s, d->lo, d->hi, &v)) {
+        snprintf(expected, sizeof expected, "a number in [%g, %g]", d->lo,
+                 d->hi);
+        return fail_at(p, i, err, expected);
+    }
+    if (d->type == ST_PARAM_INT && v != floor(v)) {
+        snprintf(expected, sizeof expected, "a whole number in [%ld, %ld]",
+                 (long)d->lo, (long)d->hi);
+        return fail_at(p, i, err, expected);
+    }
     return 0;
 }
 
-int st_params_choice(const st_params *p, const char *key,
-                     const char *const *choices, int def, int *out,
-                     st_error *err)
+int st_params_validate(const st_params *params, const char *policy,
+                       const st_param *table, st_error *err)
 {
-    int i = find(p, key);
-    if (i < 0) {
-        *out = def;
-        return 0;
+    for (size_t i = 0; params && i < params->n; i++) {
+        const st_param *d = st_param_find(table, params->keys[i]);
+        if (!d)
+            return unknown(params, i, policy, table, err);
+        if (check_value(params, i, d, err))
+            return -1;
     }
-    for (int c = 0; choices[c]; c++)
-        if (strcmp(choices[c], p->values[i]) == 0) {
-            *out = c;
-            return 0;
-        }
-    char expected[256] = "one of:";
-    for (int c = 0; choices[c]; c++) {
-        if (strlen(expected) + strlen(choices[c]) + 3 >= sizeof expected)
-            break;
-        strcat(expected, c ? ", " : " ");
-        strcat(expected, choices[c]);
+    return 0;
+}
+
+/* The declared parameter and the scenario's text for it (NULL: absent). */
+static const st_param *lookup(const st_params *p, const st_param *table,
+                              const char *name, st_param_type type,
+                              const char **text)
+{
+    const st_param *d = st_param_find(table, name);
+    if (!d || d->type != type) {
+        fprintf(stderr, "strata: bug in a policy: it reads parameter '%s' "
+                "that its table does not declare as that type\n", name);
+        abort();
     }
-    return fail_at(p, i, err, key, expected);
+    *text = NULL;
+    for (size_t i = 0; p && i < p->n; i++)
+        if (strcmp(p->keys[i], name) == 0)
+            *text = p->values[i];
+    return d;
+}
+
+double st_param_real(const st_params *params, const st_param *table,
+                     const char *name)
+{
+    const char *s;
+    const st_param *d = lookup(params, table, name, ST_PARAM_REAL, &s);
+    return s ? strtod(s, NULL) : d->def;
+}
+
+long st_param_int(const st_params *params, const st_param *table,
+                  const char *name)
+{
+    const char *s;
+    const st_param *d = lookup(params, table, name, ST_PARAM_INT, &s);
+    return (long)(s ? strtod(s, NULL) : d->def);
+}
+
+int st_param_choice(const st_params *params, const st_param *table,
+                    const char *name)
+{
+    const char *s;
+    const st_param *d = lookup(params, table, name, ST_PARAM_CHOICE, &s);
+    return s ? choice_index(d, s) : (int)d->def;
 }

@@ -1,7 +1,6 @@
 /* registry.c - the table of known policies, looked up by name, and the
- * check of a scenario's policies against it.  Built-ins are listed here;
- * plugins add themselves with st_policy_register. */
-#include "strata/policy.h"
+ * world-free checks of a scenario's policy choices (see registry.h).
+ * Built-ins are listed here; plugins (plugin.c) add theirs at load time. */
 #include "policy/registry.h"
 
 #include <string.h>
@@ -34,6 +33,7 @@ static const st_policy_ops *const builtins[] = {
 #define MAX_PLUGINS 64
 
 static const st_policy_ops *plugins[MAX_PLUGINS];
+static const char *plugin_files[MAX_PLUGINS];
 static size_t n_plugins;
 
 size_t st_policy_count(void) { return N_BUILTIN + n_plugins; }
@@ -45,6 +45,14 @@ const st_policy_ops *st_policy_at(size_t i)
     return i - N_BUILTIN < n_plugins ? plugins[i - N_BUILTIN] : NULL;
 }
 
+int st_policy_is_plugin(size_t i, const char **plugin)
+{
+    if (i < N_BUILTIN || i - N_BUILTIN >= n_plugins)
+        return 0;
+    *plugin = plugin_files[i - N_BUILTIN];
+    return 1;
+}
+
 const st_policy_ops *st_policy_lookup(const char *name)
 {
     for (size_t i = 0; i < st_policy_count(); i++)
@@ -53,42 +61,64 @@ const st_policy_ops *st_policy_lookup(const char *name)
     return NULL;
 }
 
-int st_policy_register(const st_policy_ops *ops)
+int st_policy_register(const st_policy_ops *ops, const char *plugin,
+                       st_error *err)
 {
-    if (n_plugins == MAX_PLUGINS || st_policy_lookup(ops->name))
-        return -1;
+    const char *other = "strata (built in)";
+    if (!ops->name || !*ops->name || !ops->decide)
+        return st_error_set(err, "%s: a policy without a name or a decide "
+                            "function", plugin);
+    for (size_t i = 0; i < st_policy_count(); i++)
+        if (strcmp(st_policy_at(i)->name, ops->name) == 0) {
+            st_policy_is_plugin(i, &other);
+            return st_error_set(err, "%s: policy '%s' is already defined by "
+                                "%s", plugin, ops->name, other);
+        }
+    if (n_plugins == MAX_PLUGINS)
+        return st_error_set(err, "%s: more than %d plugin policies", plugin,
+                            MAX_PLUGINS);
+    plugin_files[n_plugins] = plugin;
     plugins[n_plugins++] = ops;
     return 0;
 }
 
-static int unknown_policy(const st_scenario *sc, const st_policy_spec *ps,
+/* "unknown policy 'x'; expected one of: a, b, ..." */
+static int unknown_policy(const st_policy_spec *ps, const char *file,
                           st_error *err)
 {
-    const char *names[ST_MAX_POLICIES + 1] = {NULL};
+    const char *names[ST_MAX_POLICIES + N_BUILTIN + MAX_PLUGINS + 1] = {NULL};
     char list[512];
-    for (size_t i = 0; i < st_policy_count() && i < ST_MAX_POLICIES; i++)
+    for (size_t i = 0; i < st_policy_count(); i++)
         names[i] = st_policy_at(i)->name;
     st_error_join(list, sizeof list, names);
     if (!ps->line)
-        return st_error_at(err, sc->file, 0, 0, "in an override: unknown "
+        return st_error_at(err, file, 0, 0, "in an override: unknown "
                            "policy '%s'; expected one of: %s", ps->name, list);
-    return st_error_at(err, sc->file, ps->line, ps->col, "unknown policy "
-                       "'%s'; expected one of: %s", ps->name, list);
+    return st_error_at(err, file, ps->line, ps->col, "unknown policy '%s'; "
+                       "expected one of: %s", ps->name, list);
 }
 
-/* One policy of a scenario: what can be checked without a world. */
-static int check_spec(const st_scenario *sc, const st_policy_spec *ps,
-                      st_error *err)
+int st_policy_check_spec(const st_policy_spec *ps, const char *file,
+                         st_error *err)
 {
-    if (!st_policy_lookup(ps->name))
-        return unknown_policy(sc, ps, err);
+    const st_policy_ops *ops = st_policy_lookup(ps->name);
+    if (!ops)
+        return unknown_policy(ps, file, err);
+    return st_params_validate(&ps->params, ops->name, ops->params, err);
+}
+
+int st_policy_check_names(const st_scenario *sc, st_error *err)
+{
+    for (size_t p = 0; p < sc->n_policies; p++)
+        if (!st_policy_lookup(sc->policies[p].name))
+            return unknown_policy(&sc->policies[p], sc->file, err);
     return 0;
 }
 
 int st_policy_check_scenario(const st_scenario *sc, st_error *err)
 {
-    for (size_t i = 0; i < sc->n_policies; i++)
-        if (check_spec(sc, &sc->policies[i], err))
+    for (size_t p = 0; p < sc->n_policies; p++)
+        if (st_policy_check_spec(&sc->policies[p], sc->file, err))
             return -1;
     return 0;
 }

@@ -1,16 +1,36 @@
-/* registry.h - checking a loaded scenario's policies against the registry,
- * for whoever loads a scenario to run or validate it (the scenario reader
- * knows no policies).  Private to strata's sources. */
+/* registry.h - the table of known policies: the built-ins and those that
+ * plugins added, looked up by name, and the checks of a scenario's policy
+ * choices that need no world (the name exists, the parameters fit the
+ * policy's declared table).  Private to strata; a plugin adds its policies
+ * through its entry point (strata/policy.h), not through these calls. */
 #ifndef STRATA_POLICY_REGISTRY_H
 #define STRATA_POLICY_REGISTRY_H
 
 #include <stddef.h>
-#include "strata/error.h"
-#include "strata/scenario.h"
+#include "strata/policy.h"
 
-/* Every policy the scenario lists is known.  0, or -1 with err naming the
- * scenario file, the line and column where the policy was named (or "in
- * an override") and the known names. */
+/* The policy of that name, or NULL. */
+const st_policy_ops *st_policy_lookup(const char *name);
+/* Built-ins first, in the registry's order, then plugins' in load order. */
+size_t st_policy_count(void);
+const st_policy_ops *st_policy_at(size_t i);
+/* 1 if the policy came from a plugin; then *plugin is the file. */
+int st_policy_is_plugin(size_t i, const char **plugin);
+/* Adds a policy that `plugin` (a file name, for messages) provides.  0, or
+ * -1 with err set when the name is taken or the table is full. */
+int st_policy_register(const st_policy_ops *ops, const char *plugin,
+                       st_error *err);
+
+/* Checks one of a scenario's policy choices without building a world: the
+ * policy exists and its parameters are declared, of the right type and in
+ * range.  Errors name the scenario's file:line. */
+int st_policy_check_spec(const st_policy_spec *ps, const char *file,
+                         st_error *err);
+/* Only that every policy the scenario names exists: what loading a
+ * scenario checks, so that a point of a sweep whose parameters are wrong
+ * is still stored as a failed run. */
+int st_policy_check_names(const st_scenario *sc, st_error *err);
+/* The full check (names and parameters) for every policy of the scenario. */
 int st_policy_check_scenario(const st_scenario *sc, st_error *err);
 
 /* Keeps only the named policies (st_scenario_select_policies) after

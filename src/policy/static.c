@@ -39,8 +39,8 @@ static int static_init(st_policy *p, const st_params *params, const st_view *v,
     if (!s)
         return st_error_set(err, "out of memory");
     p->state = s;
-    if (st_idn_read_params(params, "static", NULL, sc, &ip, err) ||
-        st_idn_new(sc, &ip, &s->g, err))
+    st_idn_read_params(params, sc, &ip);
+    if (st_idn_new(sc, &ip, &s->g, err))
         return -1;
     st_idn_apply(s->g, v, st_idn_static_x(s->g));
     p->tick_s = ip.slot_s;
@@ -69,4 +69,5 @@ const st_policy_ops st_policy_static = {
     .decide = static_decide,
     .tick = static_tick,
     .fini = static_fini,
+    .params = st_idn_param_table,
 };

@@ -4,7 +4,6 @@
 #include "study/sweep.h"
 #include "base/xalloc.h"
 #include "base/hash.h"
-#include "strata/policy.h"
 #include "policy/registry.h"
 #include "yaml/cfgread.h"
 #include "yaml/yamltree.h"
@@ -374,7 +373,7 @@ static int load_checked(const char *path, const char *const *ov, size_t n,
 {
     if (st_scenario_load(path, ov, n, out, err))
         return -1;
-    if (st_policy_check_scenario(*out, err)) {
+    if (st_policy_check_names(*out, err)) {
         st_scenario_free(*out);
         *out = NULL;
         return -1;

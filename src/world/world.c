@@ -34,6 +34,7 @@
  *   measured.
  */
 #include "world/runtime.h"
+#include "policy/registry.h"
 #include "base/rng.h"
 #include "base/xalloc.h"
 
@@ -644,7 +645,8 @@ int st_world_run_ops(const st_scenario *sc, const st_policy_ops *ops,
         st_error_set(err, "out of memory setting up %ld devices", sc->n_devices);
         goto done;
     }
-    if (ops->init && ops->init(&w.pol, params, &w.view, err) != 0)
+    if (st_params_validate(params, ops->name, ops->params, err) != 0 ||
+        (ops->init && ops->init(&w.pol, params, &w.view, err) != 0))
         goto done;
     if (w.opts->check_only) {
         rc = 0;
