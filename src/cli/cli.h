@@ -19,6 +19,7 @@ int cmd_merge(int argc, char **argv);
 int cmd_capacity(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 
 /* Prints "strata: <msg>" to stderr and returns EXIT_INPUT. */
 int cli_input_error(const st_error *err);
@@ -28,12 +29,22 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 /* Parses a whole decimal number / unsigned / positive double; 0 or -1. */
 int cli_parse_u64(const char *s, unsigned long long *out);
 int cli_parse_double(const char *s, double *out);
+/* --plugin FILE (repeatable), for every command that runs or checks
+ * policies. */
+#define CLI_PLUGIN_OPT(l)                                                   \
+    CLI_LIST(0, "plugin", l, "FILE", "load a policy plugin (repeatable; "   \
+             "also from\nSTRATA_PLUGIN_PATH)")
+/* Loads the plugins STRATA_PLUGIN_PATH names, then files.  EXIT_OK, or
+ * EXIT_INPUT after printing why one was refused. */
+int cli_load_plugins(const cli_list *files);
+
 /* The options that choose and adjust a scenario: --policy, --seed, --set. */
 typedef struct cli_scenario_args {
     const char *policies;     /* "a,b"; NULL keeps the scenario's */
     unsigned long long seed;
     int have_seed;
     cli_list sets;            /* "path=value" overrides */
+    cli_list plugins;         /* --plugin files */
 } cli_scenario_args;
 
 #define CLI_SCENARIO_OPTS(a)                                                \
@@ -44,9 +55,10 @@ typedef struct cli_scenario_args {
      .help = "override the scenario's seed"},                              \
     CLI_LIST(0, "set", &(a)->sets, "PATH=VALUE",                            \
              "override a scenario value, e.g.\n"                            \
-             "--set devices.0.count=20 (repeatable)")
+             "--set devices.0.count=20 (repeatable)"),                     \
+    CLI_PLUGIN_OPT(&(a)->plugins)
 
-/* Loads a scenario with the --seed, --set and --policy of a.  EXIT_OK, or
+/* Loads a's plugins, then a scenario with its --seed, --set and --policy.  EXIT_OK, or
  * EXIT_INPUT after printing the error. */
 struct st_scenario;
 int cli_load_scenario(const char *path, const cli_scenario_args *a,

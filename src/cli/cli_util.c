@@ -3,6 +3,7 @@
 #include "strata/scenario.h"
 #include "world/world.h"
 #include "policy/registry.h"
+#include "policy/plugin.h"
 #include "base/xalloc.h"
 
 #include <errno.h>
@@ -76,6 +77,17 @@ static int select_policies(st_scenario *sc, const char *list, st_error *err)
     return rc;
 }
 
+int cli_load_plugins(const cli_list *files)
+{
+    st_error err;
+    if (st_plugin_load_env(&err))
+        return cli_input_error(&err);
+    for (size_t i = 0; files && i < files->n; i++)
+        if (st_plugin_load(files->v[i], &err))
+            return cli_input_error(&err);
+    return EXIT_OK;
+}
+
 int cli_load_scenario(const char *path, const cli_scenario_args *a,
                       st_scenario **out)
 {
@@ -83,6 +95,9 @@ int cli_load_scenario(const char *path, const cli_scenario_args *a,
     const char *ov[CLI_LIST_MAX + 2];
     char seedset[64];
     size_t n = 0;
+    int rc = cli_load_plugins(&a->plugins);
+    if (rc != EXIT_OK)
+        return rc;
     for (size_t i = 0; i < a->sets.n; i++)
         ov[n++] = a->sets.v[i];
     if (a->have_seed) {

@@ -17,6 +17,7 @@ typedef struct check_args {
     size_t n_files;
     const char *expect;
     int jobs, update, verbose, quiet;
+    cli_list plugins;
 } check_args;
 
 /* The cli_parse result. */
@@ -64,6 +65,7 @@ static int parse_args(int argc, char **argv, check_args *a)
                  "print every row, not only those that moved"),
         CLI_FLAG('q', "quiet", &a->quiet,
                  "no progress on stderr (shown on a terminal)"),
+        CLI_PLUGIN_OPT(&a->plugins),
         CLI_END};
     cli_pos pos;
     int rc = cli_parse(&cmd, opts, argc, argv, &pos);
@@ -73,7 +75,7 @@ static int parse_args(int argc, char **argv, check_args *a)
         a->files[a->n_files++] = pos.v[i];
     if (!a->jobs)
         a->jobs = cli_default_jobs();
-    return 0;
+    return cli_load_plugins(&a->plugins);
 }
 
 /* The expected rows; with --update a file that does not exist yet is an

@@ -16,6 +16,7 @@ typedef struct sweep_args {
     const char *file, *db;
     int jobs, dry_run, mpi, quiet, log_requests;
     size_t shard, n_shards;
+    cli_list plugins;
 } sweep_args;
 
 static int parse_shard(const char *cmd, const char *s, void *dest)
@@ -76,6 +77,7 @@ static int parse_args(int argc, char **argv, sweep_args *a)
         CLI_FLAG(0, "log-requests", &a->log_requests,
                  "also store one row per request"),
         CLI_FLAG('q', "quiet", &a->quiet, "no progress on stderr"),
+        CLI_PLUGIN_OPT(&a->plugins),
         CLI_END};
     cli_pos pos;
     int rc = cli_parse(&cmd, opts, argc, argv, &pos);
@@ -87,7 +89,7 @@ static int parse_args(int argc, char **argv, sweep_args *a)
                                " ranks; it takes neither --shard nor --jobs");
     if (!a->jobs)
         a->jobs = cli_default_jobs();
-    return 0;
+    return cli_load_plugins(&a->plugins);
 }
 
 /* ---- --dry-run ---------------------------------------------------------- */

@@ -36,6 +36,7 @@ int cmd_validate(int argc, char **argv)
     cli_opt opts[] = {
         CLI_LIST(0, "set", &sa.sets, "PATH=VALUE",
                  "override a scenario value (repeatable)"),
+        CLI_PLUGIN_OPT(&sa.plugins),
         CLI_END};
     cli_pos pos;
     int rc = cli_parse(&cmd, opts, argc, argv, &pos);

@@ -22,6 +22,7 @@ static const command commands[] = {
     {"capacity", cmd_capacity, "find the highest rate that meets an SLO target"},
     {"profile", cmd_profile, "hardware profiles: import published measurements, info"},
     {"check", cmd_check, "regression gate: fail when results move beyond tolerance"},
+    {"policy", cmd_policy, "the placement policies and their parameters: list, info"},
 };
 
 #define NCMD (sizeof commands / sizeof *commands)

@@ -5,6 +5,7 @@
 #include "study/sweep.h"
 #include "base/xalloc.h"
 #include "study/progress.h"
+#include "policy/plugin.h"
 #include "strata_config.h"
 
 #include <stdio.h>
@@ -29,6 +30,7 @@ void st_run_execute(const st_scenario *sc, size_t policy,
     memcpy(out->config_hash, sc->hash, sizeof out->config_hash);
     out->scenario = st_xstrdup(sc->name);
     out->config_text = st_xstrdup(sc->text);
+    st_plugin_describe(&out->config_text);
     out->policy = st_xstrdup(sc->policies[policy].name);
     out->params = st_xstrdup(sc->policies[policy].params_text);
     out->seed = sc->seed;

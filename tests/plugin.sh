@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# plugin.sh - policy plugins: the example plugin (examples/policy-plugin)
+# lists its parameters, runs next to the built-ins from --plugin and from
+# STRATA_PLUGIN_PATH, in sweep workers too, and its runs are stored like a
+# built-in's with the plugin's SHA-256 in the stored configuration; a
+# plugin of another API version, one without the entry point, one reusing
+# a policy's name and a file that is no shared object are each refused
+# with exit 2 and a message saying why.
+set -u
+: "${STRATA:?}" "${STRATA_SRC:?}" "${STRATA_TEST_PLUGINS:?}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+. "$(dirname "$0")/expect.sh"
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+so="$STRATA_TEST_PLUGINS/bwthresh.so"
+scen="$STRATA_SRC/examples/policy-plugin/bwthresh.yaml"
+# A short copy of the example (same traces, 60 s) keeps the test fast.
+sed -e 's/^duration: .*/duration: 60 s/' -e "s|\.\./\.\./traces/|$STRATA_SRC/traces/|g" \
+    "$scen" >"$tmp/short.yaml"
+
+# ---- listing ------------------------------------------------------------------
+expect 0 '' -- policy list --plugin "$so"
+grep -qE "^bwthresh +example plugin" "$tmp/out" || fail "policy list lacks bwthresh"
+grep -qF "(plugin $(realpath "$so"))" "$tmp/out" || fail "policy list does not name the plugin file"
+grep -qE '^local ' "$tmp/out" || fail "policy list lacks the built-ins"
+expect 0 '' -- policy info bwthresh --plugin "$so"
+grep -qE '^  threshold_mbps +number +2 +\[0, 100000\]' "$tmp/out" || fail "info lacks threshold_mbps"
+grep -qE '^  alpha +number +0.3 +\[0.01, 1\]' "$tmp/out" || fail "info lacks alpha"
+expect 2 "unknown policy 'bwthresh'" -- policy info bwthresh
+
+# ---- a run with --plugin, stored like a built-in --------------------------------
+expect 0 '' -- run -q "$tmp/short.yaml" --plugin "$so" --db "$tmp/r.db"
+grep -qE '^bwthresh +[0-9]+ ' "$tmp/out" || fail "the table lacks bwthresh"
+[ "$(sqlite3 "$tmp/r.db" "select count(*) from runs where status = 'ok'")" = 3 ] \
+    || fail "three ok runs expected"
+sha=$(sha256sum "$so" | cut -d' ' -f1)
+[ "$(sqlite3 "$tmp/r.db" "select count(*) from runs where policy = 'bwthresh'
+     and params = 'alpha=0.3;threshold_mbps=1.5'
+     and instr(config_text, 'sha256: $sha') > 0")" = 1 ] \
+    || fail "the stored configuration does not record the plugin's SHA-256"
+offload=$(sqlite3 "$tmp/r.db" "select value from metrics m join runs r on r.id = m.run_id
+     where r.policy = 'bwthresh' and m.name = 'offload_fraction'")
+awk -v f="$offload" 'BEGIN { exit !(f > 0 && f < 1) }' \
+    || fail "bwthresh should offload some requests, not all or none (got $offload)"
+expect 0 '' -- report --db "$tmp/r.db" --by policy
+grep -qE '^bwthresh ' "$tmp/out" || fail "report lacks bwthresh"
+
+# Bad parameters of a plugin policy: exit 2 with file:line, nothing stored.
+sed 's/threshold_mbps: 1.5/threshold_mbps: -1/' "$tmp/short.yaml" >"$tmp/badp.yaml"
+expect 2 "badp.yaml:[0-9]+:[0-9]+: policy parameter 'threshold_mbps': expected a number in \[0, 100000\]" \
+    -- run -q "$tmp/badp.yaml" --plugin "$so" --db "$tmp/bad.db"
+[ ! -s "$tmp/bad.db" ] || [ "$(sqlite3 "$tmp/bad.db" 'select count(*) from runs')" = 0 ] \
+    || fail "a rejected plugin parameter left runs"
+expect 2 "unknown policy 'bwthresh'" -- validate "$tmp/short.yaml"
+
+# ---- STRATA_PLUGIN_PATH: a file, or a directory of them --------------------------
+mkdir "$tmp/plugdir"
+ln -s "$so" "$tmp/plugdir/bwthresh.so"
+STRATA_PLUGIN_PATH="$tmp/plugdir" expect 0 '' -- validate "$tmp/short.yaml"
+STRATA_PLUGIN_PATH="/nonexistent:$so" expect 2 "/nonexistent: cannot open the plugin" -- validate "$tmp/short.yaml"
+# The same file twice (by two names) is loaded once.
+STRATA_PLUGIN_PATH="$tmp/plugdir" expect 0 '' -- validate "$tmp/short.yaml" --plugin "$so"
+
+# ---- sweep workers and the stored points ----------------------------------------
+cat >"$tmp/sw.yaml" <<YAML
+name: plugsweep
+base: $tmp/short.yaml
+set:
+  policy: [{name: bwthresh, params: {threshold_mbps: 1.5}}]
+grid:
+  policy.0.params.threshold_mbps: [0.5, 3]
+seeds: [1, 2]
+YAML
+expect 0 '' -- sweep -q "$tmp/sw.yaml" --jobs 2 --plugin "$so" --db "$tmp/s.db"
+[ "$(sqlite3 "$tmp/s.db" "select count(*) from runs where status = 'ok' and policy = 'bwthresh'")" = 4 ] \
+    || fail "the sweep's four bwthresh points are not all stored ok"
+expect 2 "unknown policy 'bwthresh'" -- sweep -q "$tmp/sw.yaml" --db "$tmp/s2.db"
+
+# ---- refusals -------------------------------------------------------------------
+expect 2 "bad_version.so: built for strata plugin API version 99, but this strata has version 1" \
+    -- run -q --no-db "$tmp/short.yaml" --plugin "$STRATA_TEST_PLUGINS/bad_version.so"
+expect 2 "no_entry.so: not a strata plugin: it does not export 'strata_plugin'" \
+    -- run -q --no-db "$tmp/short.yaml" --plugin "$STRATA_TEST_PLUGINS/no_entry.so"
+expect 2 "dup_name.so: policy 'local' is already defined by strata \(built in\)" \
+    -- run -q --no-db "$tmp/short.yaml" --plugin "$STRATA_TEST_PLUGINS/dup_name.so"
+echo "not a shared object" >"$tmp/text.so"
+expect 2 "text.so: not a strata plugin: cannot load it as a shared object" \
+    -- run -q --no-db "$tmp/short.yaml" --plugin "$tmp/text.so"
+expect 2 "nowhere.so: cannot open the plugin" -- check "$tmp/sw.yaml" --expect x.csv --plugin "$tmp/nowhere.so"
+cp "$so" "$tmp/copy.so"
+expect 2 "copy.so: policy 'bwthresh' is already defined by .*bwthresh.so" \
+    -- run -q --no-db "$tmp/short.yaml" --plugin "$so" --plugin "$tmp/copy.so"
+
+[ "$fails" = 0 ] || { echo "$fails failure(s)"; exit 1; }
+echo "plugins: ok"
