@@ -78,6 +78,23 @@ expect 0 '' -- sweep -q "$tmp/sw.yaml" --jobs 2 --plugin "$so" --db "$tmp/s.db"
     || fail "the sweep's four bwthresh points are not all stored ok"
 expect 2 "unknown policy 'bwthresh'" -- sweep -q "$tmp/sw.yaml" --db "$tmp/s2.db"
 
+# MPI ranks load the plugin too (each parses its own --plugin).
+mpi_rc=0
+if command -v mpirun >/dev/null; then
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" mpirun --oversubscribe --allow-run-as-root -np 2 \
+        "$STRATA" sweep "$tmp/sw.yaml" --mpi --plugin "$so" --db "$tmp/m.db" -q \
+        >"$tmp/mpi.out" 2>&1 || mpi_rc=$?
+fi
+if ! command -v mpirun >/dev/null || grep -q 'built without MPI' "$tmp/mpi.out"; then
+    echo "note: no MPI here; the MPI case is not run"
+elif [ "$mpi_rc" != 0 ]; then
+    fail "the MPI sweep with a plugin failed: $(tail -3 "$tmp/mpi.out")"
+else
+    expect 0 '' -- merge --db "$tmp/m.db" -q
+    [ "$(sqlite3 "$tmp/m.db" "select count(*) from runs where status = 'ok' and policy = 'bwthresh'")" = 4 ] \
+        || fail "the MPI ranks did not store the four bwthresh points"
+fi
+
 # ---- refusals -------------------------------------------------------------------
 expect 2 "bad_version.so: built for strata plugin API version 99, but this strata has version 1" \
     -- run -q --no-db "$tmp/short.yaml" --plugin "$STRATA_TEST_PLUGINS/bad_version.so"

@@ -41,6 +41,48 @@ static void usage(FILE *f)
                "or input.\n");
 }
 
+/* strata(1): the commands, the environment, the other pages. */
+static void main_page(void)
+{
+    cli_man_header(stdout, "strata", 1, "simulate where machine-learning "
+                   "inference should run");
+    printf(".SH SYNOPSIS\n\\fBstrata\\fR \\fIcommand\\fR [options]\n"
+           ".SH DESCRIPTION\n");
+    cli_man_text(stdout, "strata is a trace-driven discrete-event simulator "
+                 "for placing ML inference\non phone, edge and cloud: it "
+                 "replays bandwidth traces and device profiles\nthrough "
+                 "placement policies and stores every run in SQLite.\n");
+    printf(".SH COMMANDS\n");
+    for (size_t i = 0; i < NCMD; i++)
+        printf(".TP\n\\fBstrata\\-%s\\fR(1)\n%s\n", commands[i].name,
+               commands[i].summary);
+    printf(".SH ENVIRONMENT\n.TP\n\\fBSTRATA_DATA\\fR\nreplaces "
+           "${STRATA_DATA} at the start of a scenario's file paths\n"
+           ".TP\n\\fBSTRATA_PLUGIN_PATH\\fR\npolicy plugins to load: "
+           "files, or directories whose *.so files are all loaded, separated "
+           "by colons\n.SH EXIT STATUS\n0 success, 1 failure, 2 bad usage or "
+           "input.\n.SH SEE ALSO\n\\fBstrata\\-scenario\\fR(5)\n");
+}
+
+/* `strata --man [CMD]`: the manual page of strata or of one command, from
+ * the same tables as --help (the build writes the installed pages so). */
+static int man(int argc, char **argv)
+{
+    if (argc < 3) {
+        main_page();
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < NCMD; i++)
+        if (strcmp(argv[2], commands[i].name) == 0) {
+            char help[] = "--help";
+            char *args[] = {argv[2], help, NULL};
+            cli_man_mode(commands[i].name, commands[i].summary);
+            return commands[i].fn(2, args);
+        }
+    fprintf(stderr, "strata: --man: unknown command '%s'\n", argv[2]);
+    return EXIT_INPUT;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -51,6 +93,8 @@ int main(int argc, char **argv)
         usage(stdout);
         return EXIT_OK;
     }
+    if (strcmp(argv[1], "--man") == 0)
+        return man(argc, argv);
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
         printf("strata %s\n", STRATA_VERSION);
         return EXIT_OK;

@@ -270,6 +270,132 @@ int cli_done(int parse_rc)
     return parse_rc == CLI_HELP ? EXIT_OK : parse_rc;
 }
 
+/* ---- manual pages ---------------------------------------------------- */
+
+static void left_column(const cli_opt *o, char *buf, size_t n);
+
+static struct {
+    int on;
+    const char *cmd, *summary;
+} man;
+
+void cli_man_mode(const char *cmd, const char *summary)
+{
+    man.on = 1;
+    man.cmd = cmd;
+    man.summary = summary;
+}
+
+int cli_is_man_mode(void) { return man.on; }
+
+static void man_escape(FILE *out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n && s[i]; i++) {
+        if (s[i] == '\\')
+            fputs("\\e", out);
+        else if (s[i] == '-')
+            fputs("\\-", out);
+        else if (i == 0 && (s[i] == '.' || s[i] == '\''))
+            fputs("\\&.", out);
+        else
+            fputc(s[i], out);
+    }
+}
+
+void cli_man_text(FILE *out, const char *s)
+{
+    fputs(".nf\n", out);
+    for (const char *p = s; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        man_escape(out, p, len);
+        fputc('\n', out);
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    fputs(".fi\n", out);
+}
+
+void cli_man_header(FILE *out, const char *page, int section,
+                    const char *summary)
+{
+    fprintf(out, ".TH \"");
+    for (const char *c = page; *c; c++)
+        fputc(*c >= 'a' && *c <= 'z' ? *c - 32 : *c, out);
+    fprintf(out, "\" %d \"\" \"strata\" \"strata manual\"\n.SH NAME\n",
+            section);
+    man_escape(out, page, strlen(page));
+    fputs(" \\- ", out);
+    man_escape(out, summary, strlen(summary));
+    fputc('\n', out);
+}
+
+/* "\fB\-j\fR, \fB\-\-jobs\fR \fIN\fR" */
+static void man_option(FILE *out, const cli_opt *o)
+{
+    char left[128];
+    left_column(o, left, sizeof left);
+    fputs(".TP\n\\fB", out);
+    man_escape(out, left, strlen(left));
+    fputs("\\fR\n", out);
+    for (const char *p = o->help ? o->help : ""; *p; p++)
+        fputc(*p == '\n' ? ' ' : *p, out);
+    fputc('\n', out);
+}
+
+/* The page of one command, or its section when it is a subcommand. */
+static void man_usage(FILE *out, const cli_cmd *cmd, const cli_opt *opts)
+{
+    static const cli_opt help = {.kind = CLI_K_FLAG, .short_name = 'h',
+                                 .long_name = "help", .help = "this help"};
+    int sub = strchr(cmd->name, ' ') != NULL;
+    fprintf(out, sub ? ".SH \"%s\"\n" : ".SH SYNOPSIS\n", cmd->name);
+    fputs(".nf\n\\fBstrata ", out);
+    man_escape(out, cmd->name, strlen(cmd->name));
+    fputs("\\fR ", out);
+    man_escape(out, cmd->synopsis, strlen(cmd->synopsis));
+    fputs("\n.fi\n", out);
+    if (cmd->description) {
+        fputs(sub ? ".PP\n" : ".SH DESCRIPTION\n", out);
+        cli_man_text(out, cmd->description);
+    }
+    fputs(sub ? ".PP\nOptions:\n" : ".SH OPTIONS\n", out);
+    for (size_t i = 0; opts[i].kind != CLI_K_END; i++) {
+        if (opts[i].kind == CLI_K_GROUP) {
+            fputs(".PP\n", out);
+            cli_man_text(out, opts[i].help);
+        } else {
+            man_option(out, &opts[i]);
+        }
+    }
+    man_option(out, &help);
+    if (cmd->epilogue) {
+        fputs(".PP\n", out);
+        cli_man_text(out, cmd->epilogue);
+    }
+    if (cmd->epilogue_fn) {
+        fputs(".PP\n.nf\n", out);
+        cmd->epilogue_fn(out);
+        fputs(".fi\n", out);
+    }
+}
+
+static void man_page_start(FILE *out, const char *cmd_name)
+{
+    char page[64];
+    snprintf(page, sizeof page, "strata-%s", cmd_name);
+    cli_man_header(out, page, 1, man.summary ? man.summary : "");
+}
+
+static void man_page_end(FILE *out)
+{
+    fputs(".SH EXIT STATUS\n0 success, 1 failure (a run failed, a row "
+          "moved), 2 bad usage or input (the message names the file and "
+          "line).\n.SH SEE ALSO\n\\fBstrata\\fR(1), "
+          "\\fBstrata\\-scenario\\fR(5)\n", out);
+}
+
 /* ---- usage text ------------------------------------------------------ */
 
 /* The left column of an option's row: "-j, --jobs N". */
@@ -303,6 +429,15 @@ static void print_help_text(FILE *out, const char *help, int width)
 
 void cli_usage(FILE *out, const cli_cmd *cmd, const cli_opt *opts)
 {
+    if (man.on) {
+        int sub = strchr(cmd->name, ' ') != NULL;
+        if (!sub)
+            man_page_start(out, cmd->name);
+        man_usage(out, cmd, opts);
+        if (!sub)
+            man_page_end(out);
+        return;
+    }
     static const cli_opt help = {.kind = CLI_K_FLAG, .short_name = 'h',
                                  .long_name = "help", .help = "this help"};
     char left[128];
@@ -350,6 +485,30 @@ static void group_usage(FILE *out, const char *group, const char *description,
             group);
 }
 
+/* A group's page: its subcommands, then each one's section. */
+static void man_group(FILE *out, const char *group, const char *description,
+                      const cli_sub *subs, size_t n)
+{
+    man_page_start(out, group);
+    fprintf(out, ".SH SYNOPSIS\n\\fBstrata %s\\fR \\fIsubcommand\\fR "
+            "[options]\n.SH DESCRIPTION\n", group);
+    cli_man_text(out, description);
+    fputs(".PP\nSubcommands:\n", out);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(out, ".TP\n\\fB%s\\fR\n", subs[i].name);
+        man_escape(out, subs[i].summary, strlen(subs[i].summary));
+        fputc('\n', out);
+    }
+    for (size_t i = 0; i < n; i++) {
+        char name[32], help[] = "--help";
+        char *argv[] = {name, help, NULL};
+        snprintf(name, sizeof name, "%s", subs[i].name);
+        fflush(out);
+        subs[i].fn(2, argv);
+    }
+    man_page_end(out);
+}
+
 static void list_names(const cli_sub *subs, size_t n, char *buf, size_t size)
 {
     const char *names[16] = {NULL};
@@ -366,6 +525,10 @@ int cli_dispatch(const char *group, const char *description,
     if (argc < 2) {
         group_usage(stderr, group, description, subs, n);
         return cli_usage_error(group, "missing subcommand (%s)", names);
+    }
+    if (man.on && cli_is_help(argv[1])) {
+        man_group(stdout, group, description, subs, n);
+        return EXIT_OK;
     }
     if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
         group_usage(stdout, group, description, subs, n);

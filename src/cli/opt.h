@@ -127,6 +127,17 @@ int cli_done(int parse_rc);
 /* Writes the usage text generated from the table. */
 void cli_usage(FILE *out, const cli_cmd *cmd, const cli_opt *opts);
 
+/* Manual pages: after cli_man_mode(cmd, summary), --help (cli_usage and
+ * cli_dispatch) writes a roff page for `man` instead of the usage text.
+ * summary is the one line of the page's NAME section. */
+void cli_man_mode(const char *cmd, const char *summary);
+int cli_is_man_mode(void);
+/* Writes s as roff text, one output line per line, escaped. */
+void cli_man_text(FILE *out, const char *s);
+/* The page's header (.TH and NAME) for "strata" or "strata-CMD". */
+void cli_man_header(FILE *out, const char *page, int section,
+                    const char *summary);
+
 /* A command with subcommands ("trace info", "profile import"). */
 typedef struct cli_sub {
     const char *name;
