@@ -77,6 +77,13 @@ expect 0 '' -- sweep -q "$tmp/sw.yaml" --jobs 2 --plugin "$so" --db "$tmp/s.db"
 [ "$(sqlite3 "$tmp/s.db" "select count(*) from runs where status = 'ok' and policy = 'bwthresh'")" = 4 ] \
     || fail "the sweep's four bwthresh points are not all stored ok"
 expect 2 "unknown policy 'bwthresh'" -- sweep -q "$tmp/sw.yaml" --db "$tmp/s2.db"
+# The same sweep again finds every point stored; with a changed plugin
+# file (one byte appended: it still loads) no point is taken as stored.
+expect 0 '' -- sweep "$tmp/sw.yaml" --jobs 2 --plugin "$so" --db "$tmp/s.db"
+grep -q '0 ran, 4 already stored' "$tmp/out" || fail "the unchanged sweep did not resume"
+cp "$so" "$tmp/changed.so" && printf 'x' >>"$tmp/changed.so"
+expect 0 '' -- sweep "$tmp/sw.yaml" --jobs 2 --plugin "$tmp/changed.so" --db "$tmp/s.db"
+grep -q '4 ran, 0 already stored' "$tmp/out" || fail "a changed plugin resumed into the old plugin's runs"
 
 # MPI ranks load the plugin too (each parses its own --plugin).
 mpi_rc=0

@@ -26,6 +26,20 @@ const st_plugin_info *st_plugin_at(size_t i)
     return i < n_loaded ? &loaded[i] : NULL;
 }
 
+const char *st_plugin_sha256_of(const char *policy)
+{
+    const char *file;
+    for (size_t i = 0; i < st_policy_count(); i++) {
+        if (strcmp(st_policy_at(i)->name, policy) != 0 ||
+            !st_policy_is_plugin(i, &file))
+            continue;
+        for (size_t k = 0; k < n_loaded; k++)
+            if (strcmp(loaded[k].path, file) == 0)
+                return loaded[k].sha256;
+    }
+    return NULL;
+}
+
 static int file_sha256(const char *path, char hex[65], st_error *err)
 {
     unsigned char buf[65536], digest[SHA256_DIGEST_SIZE];

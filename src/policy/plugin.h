@@ -32,6 +32,10 @@ typedef struct st_plugin_info {
 size_t st_plugin_count(void);
 const st_plugin_info *st_plugin_at(size_t i);
 
+/* The SHA-256 of the plugin that defines the policy; NULL for a built-in
+ * (or an unknown name). */
+const char *st_plugin_sha256_of(const char *policy);
+
 /* Appends "plugins:" with each loaded plugin's path and SHA-256 to text
  * (a YAML document's text, owned by the caller, reallocated); does nothing
  * when none is loaded. */

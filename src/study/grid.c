@@ -502,7 +502,7 @@ static int expand_combination(spec *s, const size_t *choice, size_t *cap,
                                   ? scs[j]->policies[p].name : NULL;
             pt->policy = pol ? st_xstrdup(pol) : NULL;
             if (scs[j] && p < scs[j]->n_policies) {
-                st_scenario_run_key(scs[j], p, pt->run_key);
+                st_run_key(scs[j], p, pt->run_key);
                 pt->scenario = st_xstrdup(scs[j]->name);
             } else {
                 pt->scenario = st_xstrdup(base_name);

@@ -4,6 +4,7 @@
 #include "study/run.h"
 #include "study/sweep.h"
 #include "base/xalloc.h"
+#include "base/hash.h"
 #include "study/progress.h"
 #include "policy/plugin.h"
 #include "strata_config.h"
@@ -21,12 +22,21 @@ static void iso_now(char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+void st_run_key(const st_scenario *sc, size_t policy, char out[17])
+{
+    st_scenario_run_key(sc, policy, out);
+    const char *sha = st_plugin_sha256_of(sc->policies[policy].name);
+    if (sha)
+        st_hash_hex(st_hash_mix(st_hash_str(st_hash_str(ST_HASH_INIT, out),
+                                            sha)), out);
+}
+
 void st_run_execute(const st_scenario *sc, size_t policy,
                     const st_run_opts *opts, st_run_outcome *out)
 {
     memset(out, 0, sizeof *out);
     iso_now(out->started);
-    st_scenario_run_key(sc, policy, out->run_key);
+    st_run_key(sc, policy, out->run_key);
     memcpy(out->config_hash, sc->hash, sizeof out->config_hash);
     out->scenario = st_xstrdup(sc->name);
     out->config_text = st_xstrdup(sc->text);

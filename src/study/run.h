@@ -30,6 +30,12 @@ typedef struct st_run_outcome {
                           * process (NULL when they are the world's own) */
 } st_run_outcome;
 
+/* The key a run of sc->policies[policy] is stored under:
+ * st_scenario_run_key, and for a plugin's policy the plugin file's
+ * SHA-256 too, so a changed plugin makes new runs rather than resuming
+ * into results of the old code. */
+void st_run_key(const st_scenario *sc, size_t policy, char out[17]);
+
 /* Runs sc with sc->policies[policy]; out is ok, or failed with the
  * world's message (e.g. bad policy parameters). */
 void st_run_execute(const st_scenario *sc, size_t policy,
