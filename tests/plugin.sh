@@ -38,7 +38,7 @@ grep -qE '^bwthresh +[0-9]+ ' "$tmp/out" || fail "the table lacks bwthresh"
 sha=$(sha256sum "$so" | cut -d' ' -f1)
 [ "$(sqlite3 "$tmp/r.db" "select count(*) from runs where policy = 'bwthresh'
      and params = 'alpha=0.3;threshold_mbps=1.5'
-     and instr(config_text, 'sha256: $sha') > 0")" = 1 ] \
+     and instr(config_text, 'sha256 $sha') > 0")" = 1 ] \
     || fail "the stored configuration does not record the plugin's SHA-256"
 offload=$(sqlite3 "$tmp/r.db" "select value from metrics m join runs r on r.id = m.run_id
      where r.policy = 'bwthresh' and m.name = 'offload_fraction'")
@@ -54,6 +54,37 @@ expect 2 "badp.yaml:[0-9]+:[0-9]+: policy parameter 'threshold_mbps': expected a
 [ ! -s "$tmp/bad.db" ] || [ "$(sqlite3 "$tmp/bad.db" 'select count(*) from runs')" = 0 ] \
     || fail "a rejected plugin parameter left runs"
 expect 2 "unknown policy 'bwthresh'" -- validate "$tmp/short.yaml"
+
+# ---- the scenario's own 'plugins' key (paths relative to the scenario) ---------
+mkdir -p "$tmp/scen/lib"
+cp "$so" "$tmp/scen/lib/bwthresh.so"
+{ echo "plugins: [lib/bwthresh.so]"; cat "$tmp/short.yaml"; } >"$tmp/scen/with.yaml"
+expect 0 '' -- run -q "$tmp/scen/with.yaml" --db "$tmp/k.db"
+[ "$(sqlite3 "$tmp/k.db" "select count(*) from runs where policy = 'bwthresh' and status = 'ok'
+     and instr(config_text, '- lib/bwthresh.so') > 0
+     and instr(config_text, 'sha256 $sha') > 0")" = 1 ] \
+    || fail "a run of a scenario naming its plugin does not record it"
+{ echo "plugins: [{path: lib/bwthresh.so, sha256: $sha}]"; cat "$tmp/short.yaml"; } >"$tmp/scen/pinned.yaml"
+expect 0 '' -- validate "$tmp/scen/pinned.yaml"
+wrong=$(printf '%064d' 0)
+{ echo "plugins: [{path: lib/bwthresh.so, sha256: $wrong}]"; cat "$tmp/short.yaml"; } >"$tmp/scen/stale.yaml"
+expect 2 "stale.yaml:1:[0-9]+: plugin: .*bwthresh.so: the plugin's SHA-256 is $sha, not the $wrong" \
+    -- run -q --no-db "$tmp/scen/stale.yaml"
+{ echo "plugins: [lib/nothere.so]"; cat "$tmp/short.yaml"; } >"$tmp/scen/missing.yaml"
+expect 2 "missing.yaml:1:11: plugin '.*lib/nothere.so' does not exist" -- validate "$tmp/scen/missing.yaml"
+{ echo "plugins: lib/bwthresh.so"; cat "$tmp/short.yaml"; } >"$tmp/scen/scalar.yaml"
+expect 2 "scalar.yaml:1:10: expected a list of plugin files" -- validate "$tmp/scen/scalar.yaml"
+cat >"$tmp/scen/sw.yaml" <<YAML
+name: keysweep
+base: with.yaml
+grid:
+  policy.2.params.threshold_mbps: [0.5, 3]
+seeds: [1]
+policies: [bwthresh]
+YAML
+expect 0 '' -- sweep -q "$tmp/scen/sw.yaml" --jobs 2 --db "$tmp/ks.db"
+[ "$(sqlite3 "$tmp/ks.db" "select count(*) from runs where status = 'ok' and policy = 'bwthresh'")" = 2 ] \
+    || fail "sweep workers did not run the scenario's plugin policy"
 
 # ---- STRATA_PLUGIN_PATH: a file, or a directory of them --------------------------
 mkdir "$tmp/plugdir"

@@ -27,6 +27,13 @@
 /* Segments of all the traces a scenario loads (each takes 24 bytes). */
 #define ST_MAX_TRACE_SEGMENTS 1e8
 
+/* A policy plugin the scenario names (its 'plugins' key). */
+typedef struct st_plugin_spec {
+    char *path;          /* resolved against the scenario's directory */
+    char *sha256;        /* the file's expected SHA-256 (hex), or NULL */
+    size_t line, col;    /* where it was named */
+} st_plugin_spec;
+
 typedef struct st_policy_spec {
     char *name;
     st_params params;
@@ -169,6 +176,8 @@ typedef struct st_scenario {
     long n_devices;       /* sum of counts */
     st_policy_spec *policies;
     size_t n_policies;
+    st_plugin_spec *plugins;  /* loaded before the policies are checked */
+    size_t n_plugins;
     double price_per_gb;  /* bytes to/from priced nodes */
     st_trace **traces;    /* owned, loaded once each */
     size_t n_traces;

@@ -48,6 +48,9 @@ int conf_read_devices(cfg *c, yaml_node_t *root, st_scenario *sc);
 int conf_read_workload(cfg *c, yaml_node_t *m, st_scenario *sc,
                        st_device_class *dc);
 int conf_read_policies(cfg *c, yaml_node_t *root, st_scenario *sc);
+/* 'plugins': paths, or {path, sha256}, of policy plugins; the files must
+ * exist (loading them is the policy layer's). */
+int conf_read_plugins(cfg *c, yaml_node_t *root, st_scenario *sc);
 
 /* --- checks.c: the whole scenario --- */
 

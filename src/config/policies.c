@@ -1,13 +1,16 @@
 /* policies.c - the `policy` section: one policy or a list, each a name
  * with optional params, kept as text with their lines (policies read and
  * check their own parameters; st_policy_check_scenario checks the names)
- * and in a canonical sorted form that is part of a run's identity. */
+ * and in a canonical sorted form that is part of a run's identity; and the
+ * `plugins` section, the policy plugins a scenario needs. */
 #include "config/load.h"
 #include "base/xalloc.h"
 #include "yaml/yamltree.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int cmp_param(const void *a, const void *b)
 {
@@ -110,6 +113,67 @@ int conf_read_policies(cfg *c, yaml_node_t *root, st_scenario *sc)
                 strcmp(sc->policies[j].params_text, sc->policies[i].params_text) == 0)
                 return cfg_fail(c, conf_seq_at(c, p, i), "policy '%s' listed twice "
                                 "with the same params", sc->policies[i].name);
+    }
+    return 0;
+}
+
+#define MAX_PLUGINS 64
+
+static int is_sha256(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!isxdigit((unsigned char)s[n]) || isupper((unsigned char)s[n]))
+            return 0;
+    return n == 64;
+}
+
+/* One entry: "path", or {path: P, sha256: HEX}. */
+static int read_plugin(cfg *c, yaml_node_t *n, st_plugin_spec *ps)
+{
+    static const char *const keys[] = {"path", "sha256", NULL};
+    yaml_node_t *pn = n, *hn = NULL;
+    const char *rel, *hex;
+    struct stat sb;
+    if (cfg_is_map(n) && (cfg_keys(c, n, keys, "a plugin") ||
+                          !(pn = cfg_need(c, n, "path", "a plugin"))))
+        return -1;
+    if (cfg_str(c, pn, "a plugin path", &rel) ||
+        !(ps->path = cfg_path(c, pn, rel)))
+        return -1;
+    if (stat(ps->path, &sb) != 0 || !S_ISREG(sb.st_mode))
+        return cfg_fail(c, pn, "plugin '%s' does not exist or is not a file",
+                        ps->path);
+    if (cfg_is_map(n) && (hn = cfg_get(c, n, "sha256"))) {
+        if (cfg_str(c, hn, "sha256", &hex))
+            return -1;
+        if (!is_sha256(hex))
+            return cfg_fail(c, hn, "expected 64 lowercase hex digits for "
+                            "sha256, got '%s'", hex);
+        ps->sha256 = st_xstrdup(hex);
+    }
+    if (pn->start_mark.index != YT_FROM_OVERRIDE) {
+        ps->line = pn->start_mark.line + 1;
+        ps->col = pn->start_mark.column + 1;
+    }
+    return 0;
+}
+
+int conf_read_plugins(cfg *c, yaml_node_t *root, st_scenario *sc)
+{
+    yaml_node_t *p = cfg_get(c, root, "plugins");
+    if (!p)
+        return 0;
+    if (!cfg_is_seq(p))
+        return cfg_fail(c, p, "expected a list of plugin files for plugins");
+    size_t n = conf_seq_len(p);
+    if (n > MAX_PLUGINS)
+        return cfg_fail(c, p, "at most %d plugins", MAX_PLUGINS);
+    sc->plugins = st_xcalloc(n, sizeof *sc->plugins);
+    for (size_t i = 0; i < n; i++) {
+        sc->n_plugins = i + 1;
+        if (read_plugin(c, conf_seq_at(c, p, i), &sc->plugins[i]))
+            return -1;
     }
     return 0;
 }

@@ -31,7 +31,7 @@ static int read_top(cfg *c, yaml_node_t *root, st_scenario *sc)
 {
     static const char *const keys[] = {"name", "seed", "duration", "warmup",
         "drain", "models", "hardware", "nodes", "devices", "policy", "cost",
-        "description", NULL};
+        "description", "plugins", NULL};
     yaml_node_t *n;
     const char *name;
     double seed = 1;
@@ -61,7 +61,8 @@ static int read_top(cfg *c, yaml_node_t *root, st_scenario *sc)
     return conf_read_models(c, root, sc) || conf_read_hardware(c, root, sc) ||
            conf_read_nodes(c, root, sc) || conf_read_devices(c, root, sc) ||
            conf_check_servable(c, root, sc) || conf_check_topology(c, root, sc) ||
-           conf_check_size(c, root, sc) || conf_read_policies(c, root, sc) ||
+           conf_check_size(c, root, sc) || conf_read_plugins(c, root, sc) ||
+           conf_read_policies(c, root, sc) ||
            read_cost(c, root, sc);
 }
 
@@ -225,6 +226,11 @@ void st_scenario_free(st_scenario *sc)
     for (size_t i = 0; i < sc->n_policies; i++)
         free_policy(&sc->policies[i]);
     free(sc->policies);
+    for (size_t i = 0; i < sc->n_plugins; i++) {
+        free(sc->plugins[i].path);
+        free(sc->plugins[i].sha256);
+    }
+    free(sc->plugins);
     for (size_t i = 0; i < sc->n_traces; i++)
         st_trace_free(sc->traces[i]);
     free(sc->traces);

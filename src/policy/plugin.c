@@ -62,12 +62,21 @@ static int file_sha256(const char *path, char hex[65], st_error *err)
     return 0;
 }
 
-static int already_loaded(const char *real)
+static const st_plugin_info *find_loaded(const char *real)
 {
     for (size_t i = 0; i < n_loaded; i++)
         if (strcmp(loaded[i].path, real) == 0)
-            return 1;
-    return 0;
+            return &loaded[i];
+    return NULL;
+}
+
+static int check_sha(const char *path, const char *got, const char *want,
+                     st_error *err)
+{
+    if (!want || strcmp(got, want) == 0)
+        return 0;
+    return st_error_set(err, "%s: the plugin's SHA-256 is %s, not the %s the "
+                        "scenario names (the plugin changed)", path, got, want);
 }
 
 /* The plugin's description, from its entry point. */
@@ -134,15 +143,23 @@ static int check_file(const char *path, char real[PATH_MAX], st_error *err)
 
 int st_plugin_load(const char *path, st_error *err)
 {
+    return st_plugin_load_expect(path, NULL, err);
+}
+
+int st_plugin_load_expect(const char *path, const char *sha256,
+                          st_error *err)
+{
     char real[PATH_MAX];
+    const st_plugin_info *old;
     if (check_file(path, real, err))
         return -1;
-    if (already_loaded(real))
-        return 0;
+    if ((old = find_loaded(real)))
+        return check_sha(path, old->sha256, sha256, err);
     if (n_loaded == MAX_LOADED)
         return st_error_set(err, "%s: more than %d plugins", path, MAX_LOADED);
     st_plugin_info *info = &loaded[n_loaded];
-    if (file_sha256(real, info->sha256, err))
+    if (file_sha256(real, info->sha256, err) ||
+        check_sha(path, info->sha256, sha256, err))
         return -1;
     void *h = dlopen(real, RTLD_NOW | RTLD_LOCAL);
     if (!h)
@@ -214,32 +231,22 @@ int st_plugin_load_env(st_error *err)
     return rc;
 }
 
-/* path as a YAML single-quoted scalar ('' stands for '). */
-static void append_quoted(char *out, const char *path)
-{
-    char *o = out + strlen(out);
-    *o++ = '\'';
-    for (const char *p = path; *p; p++) {
-        if (*p == '\'')
-            *o++ = '\'';
-        *o++ = *p;
-    }
-    *o++ = '\'';
-    *o = '\0';
-}
-
 void st_plugin_describe(char **text)
 {
     if (n_loaded == 0)
         return;
     size_t len = strlen(*text) + 64;
     for (size_t i = 0; i < n_loaded; i++)
-        len += 2 * strlen(loaded[i].path) + 128;
+        len += strlen(loaded[i].path) + 96;
     *text = st_xrealloc(*text, len);
-    strcat(*text, "# policy plugins loaded\nplugins:\n");
+    strcat(*text, "# policy plugins loaded (path, SHA-256):\n");
     for (size_t i = 0; i < n_loaded; i++) {
-        strcat(*text, "  - {path: ");
-        append_quoted(*text, loaded[i].path);
-        sprintf(*text + strlen(*text), ", sha256: %s}\n", loaded[i].sha256);
+        /* A newline in a path would end the comment: shown as '?'. */
+        char *line = *text + strlen(*text);
+        sprintf(line, "#   plugin %s sha256 %s\n", loaded[i].path,
+                loaded[i].sha256);
+        for (char *c = line; *c && c[1]; c++)
+            if (*c == '\n')
+                *c = '?';
     }
 }

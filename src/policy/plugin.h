@@ -20,6 +20,10 @@
  * the entry point, it was built for another plugin API version, or one of
  * its policies has the name of a policy already known. */
 int st_plugin_load(const char *path, st_error *err);
+/* The same, refusing a file whose SHA-256 is not sha256 (hex; NULL: any),
+ * as a scenario that pins its plugin asks. */
+int st_plugin_load_expect(const char *path, const char *sha256,
+                          st_error *err);
 /* Loads every plugin STRATA_PLUGIN_PATH names (nothing if it is unset). */
 int st_plugin_load_env(st_error *err);
 
@@ -36,9 +40,9 @@ const st_plugin_info *st_plugin_at(size_t i);
  * (or an unknown name). */
 const char *st_plugin_sha256_of(const char *policy);
 
-/* Appends "plugins:" with each loaded plugin's path and SHA-256 to text
- * (a YAML document's text, owned by the caller, reallocated); does nothing
- * when none is loaded. */
+/* Appends a comment naming each loaded plugin's path and SHA-256 to text
+ * (a YAML document's text, owned by the caller, reallocated), so the text
+ * still loads as the same scenario; does nothing when none is loaded. */
 void st_plugin_describe(char **text);
 
 #endif

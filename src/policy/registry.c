@@ -2,6 +2,7 @@
  * world-free checks of a scenario's policy choices (see registry.h).
  * Built-ins are listed here; plugins (plugin.c) add theirs at load time. */
 #include "policy/registry.h"
+#include "policy/plugin.h"
 
 #include <string.h>
 
@@ -107,8 +108,23 @@ int st_policy_check_spec(const st_policy_spec *ps, const char *file,
     return st_params_validate(&ps->params, ops->name, ops->params, err);
 }
 
+/* The scenario's own plugins, before its policy names are checked. */
+static int load_plugins(const st_scenario *sc, st_error *err)
+{
+    st_error perr;
+    for (size_t i = 0; i < sc->n_plugins; i++) {
+        const st_plugin_spec *ps = &sc->plugins[i];
+        if (st_plugin_load_expect(ps->path, ps->sha256, &perr))
+            return st_error_at(err, sc->file, ps->line, ps->col, "plugin: %s",
+                               perr.msg);
+    }
+    return 0;
+}
+
 int st_policy_check_names(const st_scenario *sc, st_error *err)
 {
+    if (load_plugins(sc, err))
+        return -1;
     for (size_t p = 0; p < sc->n_policies; p++)
         if (!st_policy_lookup(sc->policies[p].name))
             return unknown_policy(&sc->policies[p], sc->file, err);

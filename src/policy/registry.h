@@ -26,9 +26,11 @@ int st_policy_register(const st_policy_ops *ops, const char *plugin,
  * range.  Errors name the scenario's file:line. */
 int st_policy_check_spec(const st_policy_spec *ps, const char *file,
                          st_error *err);
-/* Only that every policy the scenario names exists: what loading a
+/* Loads the plugins the scenario names (its 'plugins' key), then checks
+ * only that every policy the scenario names exists: what loading a
  * scenario checks, so that a point of a sweep whose parameters are wrong
- * is still stored as a failed run. */
+ * is still stored as a failed run.  Errors name the scenario file, the
+ * line and column (or "in an override") and the known names. */
 int st_policy_check_names(const st_scenario *sc, st_error *err);
 /* The full check (names and parameters) for every policy of the scenario. */
 int st_policy_check_scenario(const st_scenario *sc, st_error *err);

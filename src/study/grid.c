@@ -47,6 +47,7 @@ typedef struct spec {
     size_t n_axes;
     char **policies;      /* NULL: each combination's own list */
     size_t n_policies;
+    size_t *policy_at;    /* line, column of each name (pairs) */
     uint64_t *seeds;      /* NULL: the base scenario's seed */
     size_t n_seeds;
     size_t cap_keys;
@@ -251,14 +252,15 @@ static int read_policies(spec *s, yaml_node_t *n)
         return cfg_fail(&s->c, n, "expected 1 to %d policy names",
                         ST_MAX_POLICIES);
     s->policies = st_xcalloc(len, sizeof *s->policies);
+    s->policy_at = st_xcalloc(2 * len, sizeof *s->policy_at);
     for (size_t i = 0; i < len; i++) {
         yaml_node_t *v = cfg_node(&s->c, n->data.sequence.items.start[i]);
         const char *name;
         if (cfg_str(&s->c, v, "a policy name", &name))
             return -1;
-        if (!st_policy_lookup(name))
-            return cfg_fail(&s->c, v, "unknown policy '%s' (see 'strata run"
-                            " --help' for the list)", name);
+        /* The names are checked once the base has loaded its plugins. */
+        s->policy_at[2 * i] = v->start_mark.line + 1;
+        s->policy_at[2 * i + 1] = v->start_mark.column + 1;
         for (size_t j = 0; j < i; j++)
             if (strcmp(s->policies[j], name) == 0)
                 return cfg_fail(&s->c, v, "policy '%s' is listed twice", name);
@@ -572,6 +574,14 @@ static int expand(spec *s)
                      &base, &e))
         return st_error_set(s->c.err, "%s: the base scenario is invalid: %s",
                             sw->file, e.msg);
+    for (size_t i = 0; i < s->n_policies; i++)
+        if (!st_policy_lookup(s->policies[i])) {
+            st_scenario_free(base);
+            return st_error_at(s->c.err, sw->file, s->policy_at[2 * i],
+                               s->policy_at[2 * i + 1], "unknown policy '%s' "
+                               "(see 'strata run --help' for the list)",
+                               s->policies[i]);
+        }
     uint64_t base_seed = base->seed;
     char *base_name = st_xstrdup(base->name);
     size_t per = (s->policies ? s->n_policies : base->n_policies) *
@@ -634,6 +644,7 @@ int st_sweep_load(const char *path, st_sweep **out, st_error *err)
     free(dir);
     free(s.axes);
     free_strings(s.policies, s.n_policies);
+    free(s.policy_at);
     free(s.seeds);
     if (rc) {
         st_sweep_free(sw);
