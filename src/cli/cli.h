@@ -20,6 +20,11 @@ int cmd_capacity(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+/* The built-in policies' parameters as Markdown (docs/policies.md). */
+void cli_policy_reference(FILE *out);
+/* `strata --reference md|man|policies`: the file formats' reference, or
+ * the policies'. */
+int cli_reference(int argc, char **argv);
 
 /* Prints "strata: <msg>" to stderr and returns EXIT_INPUT. */
 int cli_input_error(const st_error *err);

@@ -95,6 +95,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--man") == 0)
         return man(argc, argv);
+    if (strcmp(argv[1], "--reference") == 0)
+        return cli_reference(argc, argv);
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
         printf("strata %s\n", STRATA_VERSION);
         return EXIT_OK;

@@ -2,19 +2,26 @@
  * hardware, where they attach, their access link, an optional on-device
  * dispatch queue, and a workload (workload.c). */
 #include "config/load.h"
+#include "config/keys.h"
 #include "config/topology.h"
 #include "base/xalloc.h"
 
 #include <math.h>
 #include <string.h>
 
+const cfg_key conf_keys_dispatch[] = {
+    {"queue", "string", NULL, NULL, "fifo, edf", "the order waiting requests "
+     "are taken in (edf: earliest deadline first)"},
+    {"workers", "integer", NULL, "1", "[1, 1024]", "requests the device "
+     "handles at once; each stays busy until its request completes"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
+
 /* dispatch: {queue: fifo|edf, workers: N}; absent = decide at arrival. */
 static int read_dispatch(cfg *c, yaml_node_t *m, st_device_class *dc)
 {
-    static const char *const keys[] = {"queue", "workers", NULL};
     const char *q;
     long workers = 1;
-    if (cfg_keys(c, m, keys, "dispatch"))
+    if (cfg_keys_in(c, m, conf_keys_dispatch, "dispatch"))
         return -1;
     yaml_node_t *qn = cfg_need(c, m, "queue", "dispatch");
     if (!qn || cfg_str(c, qn, "queue", &q))
@@ -32,16 +39,35 @@ static int read_dispatch(cfg *c, yaml_node_t *m, st_device_class *dc)
     return 0;
 }
 
+const cfg_key conf_keys_device[] = {
+    {"name", "string", NULL, NULL, "unique", "the class's name"},
+    {"count", "integer", NULL, "1", "[1, 1e7]", "devices of this class"},
+    {"hardware", "name of a hardware entry", NULL, NULL, NULL, "the "
+     "device's own hardware"},
+    {"executors", "integer", NULL, "1", "[1, 1024]", "requests it runs "
+     "locally in parallel"},
+    {"memory_mb", "number", "MB", "unlimited", "[0.001, 1e12]", "budget "
+     "for resident models"},
+    {"attach", "node name, or a list of them", NULL, NULL, NULL, "the node "
+     "its access link reaches (a list: devices spread round-robin)"},
+    {"link", "link", NULL, NULL, NULL, "the access link (devices[].link)"},
+    {"preload", "all, none or a list of model names", NULL, "none", NULL,
+     "models resident at the start"},
+    {"workload", "mapping", NULL, NULL, NULL, "what the devices ask for "
+     "(devices[].workload)"},
+    {"dispatch", "mapping", NULL, "-", NULL, "an on-device queue: the policy "
+     "decides when a worker takes the request (devices[].dispatch); absent: "
+     "at arrival"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
+
 static int read_device(cfg *c, yaml_node_t *m, st_scenario *sc,
                        st_device_class *dc)
 {
-    static const char *const keys[] = {"name", "count", "hardware", "executors",
-        "memory_mb", "attach", "link", "preload", "workload", "dispatch", NULL};
     yaml_node_t *n;
     long ex = 1;
     dc->count = 1;
     dc->memory_mb = INFINITY;
-    if (cfg_keys(c, m, keys, "a device class") ||
+    if (cfg_keys_in(c, m, conf_keys_device, "a device class") ||
         conf_read_name(c, m, "a device class", &dc->name))
         return -1;
     if (cfg_opt_long(c, m, "count", 1, ST_MAX_DEVICES, &dc->count) ||

@@ -1,6 +1,7 @@
 /* include.c - merging the `models` and `hardware` lists of the files
  * named by a scenario's `include:` key into its document. */
 #include "config/load.h"
+#include "config/keys.h"
 #include "yaml/yamltree.h"
 
 #include <stdlib.h>
@@ -62,21 +63,28 @@ static int merge_list(cfg *c, yaml_document_t *inc, yaml_node_t *l,
     return 0;
 }
 
+const cfg_key conf_keys_include[] = {
+    {"models", "list", NULL, "-", NULL, "models merged into the scenario's "
+     "(as models[])"},
+    {"hardware", "list", NULL, "-", NULL, "hardware entries merged in (as "
+     "hardware[])"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
+
 static int include_file(cfg *c, yaml_node_t *at, const char *path,
                         size_t origin)
 {
-    static const char *const keys[] = {"models", "hardware", NULL};
     yaml_document_t inc;
     st_error lerr;
     if (yt_load_file(path, &inc, &lerr))
         return cfg_fail(c, at, "cannot include it: %s", lerr.msg);
     cfg ic = {.doc = &inc, .file = path, .dir = c->dir, .err = c->err};
     yaml_node_t *root = yaml_document_get_root_node(&inc);
-    int rc = cfg_keys(&ic, root, keys, "an included file");
-    for (const char *const *k = keys; *k && !rc; k++) {
-        yaml_node_t *l = cfg_get(&ic, root, *k);
+    int rc = cfg_keys_in(&ic, root, conf_keys_include, "an included file");
+    for (const cfg_key *k = conf_keys_include; k->name && !rc; k++) {
+        yaml_node_t *l = cfg_get(&ic, root, k->name);
         if (l)
-            rc = cfg_expect_seq(&ic, l, *k) || merge_list(c, &inc, l, *k, origin);
+            rc = cfg_expect_seq(&ic, l, k->name) ||
+                 merge_list(c, &inc, l, k->name, origin);
     }
     yaml_document_delete(&inc);
     return rc;

@@ -2,6 +2,7 @@
  * (files or directories of them, loaded once per scenario and shared), the
  * RTT distribution and trace reading options. */
 #include "config/load.h"
+#include "config/keys.h"
 #include "base/xalloc.h"
 #include "trace/trace_dir.h"
 
@@ -78,12 +79,24 @@ static int read_trace_opts(cfg *c, yaml_node_t *m, st_trace_opts *o)
     return 0;
 }
 
+const cfg_key conf_keys_link_dir[] = {
+    {"mbps", "number", "Mbit/s", "-", "[1e-9, 1e9]", "a constant rate (give "
+     "mbps or trace)"},
+    {"trace", "path, or a list of paths", NULL, "-", NULL, "bandwidth traces "
+     "(a directory: every trace in it); devices take them round-robin"},
+    {"format", "string", NULL, "auto", "auto, native, cooked, mahimahi, csv",
+     "how the traces are read"},
+    {"column", "string", NULL, "-", NULL, "CSV: the throughput column"},
+    {"bin_ms", "number", "ms", "1", "[0.001, 1e6]", "Mahimahi: bin width"},
+    {"loop", "boolean", NULL, "true", NULL, "a trace repeats when it ends "
+     "(false: the run must not outlast it)"},
+    {"scale", "number", NULL, "1", "[1e-6, 1e6]", "multiplies the rate"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
+
 static int read_link_dir(cfg *c, yaml_node_t *m, st_scenario *sc,
                          const char *what, st_link_dir *d)
 {
-    static const char *const keys[] = {"mbps", "trace", "format", "column",
-                                       "bin_ms", "loop", "scale", NULL};
-    if (cfg_keys(c, m, keys, what))
+    if (cfg_keys_in(c, m, conf_keys_link_dir, what))
         return -1;
     d->scale = 1;
     if (cfg_opt_num(c, m, "scale", 1e-6, 1e6, &d->scale))
@@ -137,12 +150,20 @@ static int read_link_dir(cfg *c, yaml_node_t *m, st_scenario *sc,
     return rc;
 }
 
+const cfg_key conf_keys_link[] = {
+    {"up", "mapping", NULL, NULL, NULL, "the uplink (devices[].link.up)"},
+    {"down", "mapping", NULL, NULL, NULL, "the downlink, keys as up"},
+    {"rtt", "time or distribution", "s", "0", ">= 0", "round-trip time; "
+     "each transfer adds half a draw (give rtt or rtt_ms)"},
+    {"rtt_ms", "number", "ms", "0", "[0, 1e4]", "a constant round trip"},
+    {"random_offset", "boolean", NULL, "true", NULL, "each device starts its "
+     "trace at a seeded random offset"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
+
 int conf_read_link(cfg *c, yaml_node_t *m, st_scenario *sc, int traces_ok,
                      st_link *l)
 {
-    static const char *const keys[] = {"up", "down", "rtt", "rtt_ms",
-                                       "random_offset", NULL};
-    if (cfg_keys(c, m, keys, "a link"))
+    if (cfg_keys_in(c, m, conf_keys_link, "a link"))
         return -1;
     yaml_node_t *up = cfg_need(c, m, "up", "a link");
     yaml_node_t *down = up ? cfg_need(c, m, "down", "a link") : NULL;

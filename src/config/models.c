@@ -2,6 +2,7 @@
  * `hardware` (per-model execution, load and memory profiles) sections of a
  * scenario. */
 #include "config/load.h"
+#include "config/keys.h"
 #include "base/xalloc.h"
 
 #include <stdio.h>
@@ -19,13 +20,25 @@ static int task_index(st_scenario *sc, const char *task)
     return (int)sc->n_tasks++;
 }
 
+const cfg_key conf_keys_model[] = {
+    {"name", "string", NULL, NULL, "unique", "the model's name"},
+    {"task", "string", NULL, NULL, NULL, "the task it serves (models of one "
+     "task are alternatives)"},
+    {"accuracy", "number", NULL, NULL, "[0, 1]", "top-1 accuracy"},
+    {"size_mb", "number", "MB", "0", "[0, 1e7]", "size, for memory budgets "
+     "and loads"},
+    {"input_bytes", "number", "bytes", "0", "[0, 1e12]", "bytes a request "
+     "sends up"},
+    {"output_bytes", "number", "bytes", "0", "[0, 1e12]", "bytes a result "
+     "brings back"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
+
 static int read_model(cfg *c, yaml_node_t *m, st_scenario *sc, st_model *md)
 {
-    static const char *const keys[] = {"name", "task", "accuracy", "size_mb",
-                                       "input_bytes", "output_bytes", NULL};
     const char *task;
     yaml_node_t *tn, *an;
-    if (cfg_keys(c, m, keys, "a model") || conf_read_name(c, m, "a model", &md->name))
+    if (cfg_keys_in(c, m, conf_keys_model, "a model") ||
+        conf_read_name(c, m, "a model", &md->name))
         return -1;
     if (!(tn = cfg_need(c, m, "task", "a model")) || cfg_str(c, tn, "task", &task) ||
         !(an = cfg_need(c, m, "accuracy", "a model")) ||
@@ -55,14 +68,29 @@ int conf_read_models(cfg *c, yaml_node_t *root, st_scenario *sc)
 
 /* --- hardware --- */
 
+const cfg_key conf_keys_profile[] = {
+    {"exec", "time or distribution", "s", "-", "> 0", "execution time (give "
+     "exec or exec_ms)"},
+    {"exec_ms", "number", "ms", "-", "[0, 1e6]", "a constant execution time"},
+    {"load", "time", "s", "0", "[0, 1e6]", "cold-start time to load the model"},
+    {"load_ms", "number", "ms", "0", "[0, 1e6]", "the same in ms"},
+    {"memory_mb", "number", "MB", "the model's size_mb", "[0, 1e9]",
+     "resident footprint"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
+
+const cfg_key conf_keys_hardware[] = {
+    {"name", "string", NULL, NULL, "unique", "the hardware's name, which "
+     "nodes and devices refer to"},
+    {"profiles", "mapping", NULL, NULL, "model name: profile", "per model it "
+     "can run, its profile (below); a model not listed cannot run here"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
+
 static int read_profile(cfg *c, yaml_node_t *m, const char *model,
                         st_profile *p)
 {
-    static const char *const keys[] = {"exec", "exec_ms", "load", "load_ms",
-                                       "memory_mb", NULL};
     char what[160];
     snprintf(what, sizeof what, "the profile of '%s'", model);
-    if (cfg_keys(c, m, keys, what))
+    if (cfg_keys_in(c, m, conf_keys_profile, what))
         return -1;
     yaml_node_t *e = cfg_get(c, m, "exec"), *ems = cfg_get(c, m, "exec_ms");
     if (e && ems)
@@ -92,8 +120,7 @@ static int read_profile(cfg *c, yaml_node_t *m, const char *model,
 static int read_hardware_one(cfg *c, yaml_node_t *h, st_scenario *sc,
                              st_hardware *hw)
 {
-    static const char *const keys[] = {"name", "profiles", NULL};
-    if (cfg_keys(c, h, keys, "a hardware entry") ||
+    if (cfg_keys_in(c, h, conf_keys_hardware, "a hardware entry") ||
         conf_read_name(c, h, "a hardware entry", &hw->name))
         return -1;
     hw->per_model = st_xcalloc(sc->n_models, sizeof *hw->per_model);

@@ -2,6 +2,7 @@
  * preloaded models, and the parent links that make the nodes a tree
  * (parents listed first, so cycles cannot be written). */
 #include "config/load.h"
+#include "config/keys.h"
 #include "base/xalloc.h"
 
 #include <math.h>
@@ -100,18 +101,38 @@ static int read_parent(cfg *c, yaml_node_t *n, st_scenario *sc, size_t self,
                     "list every node after its parent", s, me);
 }
 
+const cfg_key conf_keys_node[] = {
+    {"name", "string", NULL, NULL, "unique", "the node's name"},
+    {"tier", "string", NULL, "cloud", "access, edge, regional, cloud",
+     "where it sits"},
+    {"hardware", "name of a hardware entry", NULL, NULL, NULL, "what runs "
+     "the models"},
+    {"executors", "integer", NULL, "1", "[1, 100000]", "requests it serves "
+     "in parallel (GPU streams, cores)"},
+    {"memory_mb", "number", "MB", "unlimited", "[0.001, 1e12]", "budget "
+     "for resident models"},
+    {"price_per_s", "number", "$/s", "0", "[0, 1e6]", "price of a busy "
+     "second (load and execution)"},
+    {"price_per_request", "number", "$", "0", "[0, 1e6]", "price of each "
+     "request it serves"},
+    {"parent", "name of an earlier node", NULL, "-", NULL, "the node above "
+     "(nodes form a forest; needs uplink)"},
+    {"uplink", "link", NULL, "-", "constant rates only", "the link to the "
+     "parent (see devices[].link)"},
+    {"preload", "all, none or a list of model names", NULL, "none", NULL,
+     "models resident at the start"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
+
 static int read_node(cfg *c, yaml_node_t *m, st_scenario *sc, size_t self)
 {
-    static const char *const keys[] = {"name", "tier", "hardware", "executors",
-        "memory_mb", "price_per_s", "price_per_request", "parent", "uplink",
-        "preload", NULL};
     st_node_spec *nd = &sc->nodes[self];
     yaml_node_t *n;
     long ex = 1;
     nd->parent = -1;
     nd->tier = ST_TIER_CLOUD;
     nd->memory_mb = INFINITY;
-    if (cfg_keys(c, m, keys, "a node") || conf_read_name(c, m, "a node", &nd->name))
+    if (cfg_keys_in(c, m, conf_keys_node, "a node") ||
+        conf_read_name(c, m, "a node", &nd->name))
         return -1;
     if ((n = cfg_get(c, m, "tier")) && read_tier(c, n, &nd->tier))
         return -1;

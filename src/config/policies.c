@@ -4,6 +4,7 @@
  * and in a canonical sorted form that is part of a run's identity; and the
  * `plugins` section, the policy plugins a scenario needs. */
 #include "config/load.h"
+#include "config/keys.h"
 #include "base/xalloc.h"
 #include "yaml/yamltree.h"
 
@@ -70,12 +71,17 @@ static int read_params(cfg *c, yaml_node_t *m, st_policy_spec *ps)
     return 0;
 }
 
+const cfg_key conf_keys_policy[] = {
+    {"name", "string", NULL, NULL, "strata policy list", "the policy"},
+    {"params", "mapping", NULL, "-", "strata policy info NAME", "its "
+     "parameters, each checked against the policy's declared table"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
+
 static int read_policy_one(cfg *c, yaml_node_t *m, st_policy_spec *ps)
 {
-    static const char *const keys[] = {"name", "params", NULL};
     yaml_node_t *name = m;
     if (cfg_is_map(m)) {
-        if (cfg_keys(c, m, keys, "a policy") ||
+        if (cfg_keys_in(c, m, conf_keys_policy, "a policy") ||
             !(name = cfg_need(c, m, "name", "a policy")))
             return -1;
     }
@@ -128,14 +134,20 @@ static int is_sha256(const char *s)
     return n == 64;
 }
 
+const cfg_key conf_keys_plugin[] = {
+    {"path", "path", NULL, NULL, "a shared object", "the plugin file, "
+     "relative to the scenario"},
+    {"sha256", "string", NULL, "-", "64 hex digits", "refuse the plugin "
+     "unless its file has this SHA-256"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
+
 /* One entry: "path", or {path: P, sha256: HEX}. */
 static int read_plugin(cfg *c, yaml_node_t *n, st_plugin_spec *ps)
 {
-    static const char *const keys[] = {"path", "sha256", NULL};
     yaml_node_t *pn = n, *hn = NULL;
     const char *rel, *hex;
     struct stat sb;
-    if (cfg_is_map(n) && (cfg_keys(c, n, keys, "a plugin") ||
+    if (cfg_is_map(n) && (cfg_keys_in(c, n, conf_keys_plugin, "a plugin") ||
                           !(pn = cfg_need(c, n, "path", "a plugin"))))
         return -1;
     if (cfg_str(c, pn, "a plugin path", &rel) ||

@@ -7,6 +7,7 @@
  */
 #include "strata/scenario.h"
 #include "config/load.h"
+#include "config/keys.h"
 #include "config/topology.h"
 #include "base/hash.h"
 #include "base/xalloc.h"
@@ -17,25 +18,56 @@
 #include <stdlib.h>
 #include <string.h>
 
+const cfg_key conf_keys_cost[] = {
+    {"price_per_gb", "number", "$/GB", "0", "[0, 1e6]", "price of the bytes "
+     "to and from priced nodes"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
+
 static int read_cost(cfg *c, yaml_node_t *root, st_scenario *sc)
 {
-    static const char *const keys[] = {"price_per_gb", NULL};
     yaml_node_t *m = cfg_get(c, root, "cost");
     if (!m)
         return 0;
-    return cfg_keys(c, m, keys, "cost") ||
+    return cfg_keys_in(c, m, conf_keys_cost, "cost") ||
            cfg_opt_num(c, m, "price_per_gb", 0, 1e6, &sc->price_per_gb);
 }
 
+/* 'include' and 'topology' are expanded before the rest is read. */
+const cfg_key conf_keys_top[] = {
+    {"name", "string", NULL, NULL, NULL, "the scenario's name, stored with "
+     "every run"},
+    {"seed", "integer", NULL, "1", "[0, 2^53]", "the base of every random "
+     "stream"},
+    {"duration", "time", "s", NULL, "[1e-6, 1e9]", "requests arrive in [0, "
+     "duration)"},
+    {"warmup", "time", "s", "0", "< duration", "requests arriving earlier "
+     "are simulated but not measured"},
+    {"drain", "time", "s", "60", "[0, 1e9]", "after duration, requests in "
+     "flight may finish; later ones count as unfinished"},
+    {"description", "string", NULL, "-", NULL, "free text"},
+    {"include", "list of paths", NULL, "-", NULL, "files whose models and "
+     "hardware merge in (include)"},
+    {"models", "list", NULL, NULL, NULL, "the model zoo (models[])"},
+    {"hardware", "list", NULL, NULL, NULL, "execution profiles per model "
+     "(hardware[])"},
+    {"nodes", "list", NULL, "-", NULL, "the infrastructure (nodes[]); give "
+     "nodes or topology"},
+    {"topology", "mapping", NULL, "-", NULL, "a tree of nodes by level "
+     "(topology.tree[])"},
+    {"devices", "list", NULL, NULL, NULL, "classes of devices (devices[])"},
+    {"policy", "name, mapping or list", NULL, NULL, NULL, "the policy or "
+     "policies to compare (policy[])"},
+    {"plugins", "list", NULL, "-", NULL, "policy plugins to load first: "
+     "paths relative to the scenario, or mappings (plugins[])"},
+    {"cost", "mapping", NULL, "-", NULL, "prices not tied to a node (cost)"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
+
 static int read_top(cfg *c, yaml_node_t *root, st_scenario *sc)
 {
-    static const char *const keys[] = {"name", "seed", "duration", "warmup",
-        "drain", "models", "hardware", "nodes", "devices", "policy", "cost",
-        "description", "plugins", NULL};
     yaml_node_t *n;
     const char *name;
     double seed = 1;
-    if (cfg_keys(c, root, keys, "the scenario"))
+    if (cfg_keys_in(c, root, conf_keys_top, "the scenario"))
         return -1;
     if (!(n = cfg_need(c, root, "name", "the scenario")) || cfg_str(c, n, "name", &name))
         return -1;

@@ -13,6 +13,7 @@
  * every topology is a forest.
  */
 #include "config/topology.h"
+#include "config/keys.h"
 #include "yaml/yamltree.h"
 
 #include <stdio.h>
@@ -72,9 +73,23 @@ static void append_pair(cfg *c, int map, int key, int value)
         abort();
 }
 
-static const char *const level_keys[] = {"tier", "name", "fanout", "hardware",
-    "executors", "memory_mb", "price_per_s", "price_per_request", "uplink",
-    "preload", NULL};
+const cfg_key conf_keys_level[] = {
+    {"tier", "string", NULL, "cloud", "access, edge, regional, cloud",
+     "the level's tier"},
+    {"name", "string", NULL, "the tier", "1 to 32 characters", "prefix: the "
+     "level's nodes are PREFIX-0, PREFIX-1, ..."},
+    {"fanout", "integer", NULL, "1", "[1, 100000]", "nodes per node of the "
+     "level above (first level: the roots)"},
+    {"hardware", "name of a hardware entry", NULL, NULL, NULL, "as nodes[]"},
+    {"executors", "integer", NULL, "1", "[1, 100000]", "as nodes[]"},
+    {"memory_mb", "number", "MB", "unlimited", "[0.001, 1e12]", "as nodes[]"},
+    {"price_per_s", "number", "$/s", "0", "[0, 1e6]", "as nodes[]"},
+    {"price_per_request", "number", "$", "0", "[0, 1e6]", "as nodes[]"},
+    {"uplink", "link", NULL, "required below the first level",
+     "constant rates only", "each node's link to its parent"},
+    {"preload", "all, none or a list of model names", NULL, "none", NULL,
+     "as nodes[]"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
 
 /* Checks one level and fills everything but its pairs. */
 static int read_level(cfg *c, yaml_node_t *m, size_t i, size_t above,
@@ -83,7 +98,7 @@ static int read_level(cfg *c, yaml_node_t *m, size_t i, size_t above,
     const char *s;
     yaml_node_t *n;
     if (cfg_expect_map(c, m, "a topology level") ||
-        cfg_keys(c, m, level_keys, "a topology level"))
+        cfg_keys_in(c, m, conf_keys_level, "a topology level"))
         return -1;
     lv->fanout = 1;
     if (cfg_opt_long(c, m, "fanout", 1, ST_MAX_NODES, &lv->fanout))
@@ -191,9 +206,13 @@ static void expand(cfg *c, const level *lv, size_t nl, long topo_pair)
     append_pair(c, root_id, key, seq);
 }
 
+const cfg_key conf_keys_topology[] = {
+    {"tree", "list", NULL, NULL, NULL, "the levels from the roots down "
+     "(topology.tree[]); it becomes the equivalent nodes list"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
+
 int st_topology_expand(cfg *c)
 {
-    static const char *const topo_keys[] = {"tree", NULL};
     yaml_node_t *root = yaml_document_get_root_node(c->doc);
     if (!cfg_is_map(root))
         return 0;
@@ -204,7 +223,7 @@ int st_topology_expand(cfg *c)
     if (cfg_get(c, root, "nodes"))
         return cfg_fail(c, topo, "give either 'nodes' or 'topology', not both");
     if (cfg_expect_map(c, topo, "topology") ||
-        cfg_keys(c, topo, topo_keys, "topology"))
+        cfg_keys_in(c, topo, conf_keys_topology, "topology"))
         return -1;
     yaml_node_t *tree = cfg_need(c, topo, "tree", "topology");
     if (!tree || cfg_expect_seq(c, tree, "topology.tree"))

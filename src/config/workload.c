@@ -2,6 +2,7 @@
  * arrival process (poisson, constant, onoff, or a file of arrival times,
  * parsed here) and the SLO. */
 #include "config/load.h"
+#include "config/keys.h"
 #include "base/xalloc.h"
 
 #include <errno.h>
@@ -78,14 +79,25 @@ static int read_arrival_times(cfg *c, yaml_node_t *f, st_arrival *a)
     return rc ? -1 : 0;
 }
 
+const cfg_key conf_keys_arrival[] = {
+    {"process", "string", NULL, NULL, "poisson, constant, onoff, file",
+     "how requests arrive at each device"},
+    {"rate_per_s", "number", "1/s", "-", "[1e-9, 1e7]", "requests per "
+     "second per device (onoff: while on); required but with file"},
+    {"on", "time", "s", "-", "[1e-6, 1e9]", "onoff (required): mean on "
+     "period (exponential)"},
+    {"off", "time", "s", "-", "[1e-6, 1e9]", "onoff (required): mean off "
+     "period"},
+    {"file", "path", NULL, "-", NULL, "file (required): arrival times in "
+     "seconds, one per line, replayed by every device of the class"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
+
 static int read_arrival(cfg *c, yaml_node_t *m, st_arrival *a)
 {
-    static const char *const keys[] = {"process", "rate_per_s", "on", "off",
-                                       "file", NULL};
     static const char *const kinds[] = {"poisson", "constant", "onoff", "file",
                                         NULL};
     const char *s;
-    if (cfg_keys(c, m, keys, "an arrival process"))
+    if (cfg_keys_in(c, m, conf_keys_arrival, "an arrival process"))
         return -1;
     yaml_node_t *p = cfg_need(c, m, "process", "an arrival process");
     if (!p || cfg_str(c, p, "process", &s))
@@ -138,14 +150,23 @@ static int read_task_ref(cfg *c, yaml_node_t *t, const st_scenario *sc,
 /* tasks: {zipf: S, names: [task, ...], shift_every: K, shift_by: N,
  * slot: TIME}; names default to every task, in the order models name
  * them.  See st_task_mix in scenario.h. */
+const cfg_key conf_keys_tasks[] = {
+    {"zipf", "number", NULL, NULL, "[0, 100]", "popularity exponent: rank k "
+     "has weight 1/(k+1)^zipf (0: uniform)"},
+    {"names", "list of task names", NULL, "every task, in model order",
+     NULL, "the tasks, most popular first"},
+    {"shift_every", "integer", "slots", "0", "[0, 1e9]", "the ranking rotates "
+     "every this many slots (0: stationary)"},
+    {"shift_by", "integer", NULL, "1", "[0, 4096]", "places it rotates by"},
+    {"slot", "time", "s", "1", "[1e-6, 1e9]", "the slot length"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
+
 static int read_task_mix(cfg *c, yaml_node_t *m, const st_scenario *sc,
                          st_device_class *dc)
 {
-    static const char *const keys[] = {"zipf", "names", "shift_every",
-                                       "shift_by", "slot", NULL};
     st_task_mix *mix = &dc->mix;
     yaml_node_t *z, *names, *sl;
-    if (cfg_expect_map(c, m, "tasks") || cfg_keys(c, m, keys, "tasks") ||
+    if (cfg_expect_map(c, m, "tasks") || cfg_keys_in(c, m, conf_keys_tasks, "tasks") ||
         !(z = cfg_need(c, m, "zipf", "tasks")) ||
         cfg_num(c, z, "zipf", 0, 100, &mix->zipf))
         return -1;
@@ -183,12 +204,25 @@ static int read_task_mix(cfg *c, yaml_node_t *m, const st_scenario *sc,
 
 
 
+const cfg_key conf_keys_workload[] = {
+    {"task", "string", NULL, "-", "a task some model serves", "the task of "
+     "every request (give task or tasks)"},
+    {"tasks", "mapping", NULL, "-", NULL, "a Zipf popularity over tasks "
+     "(devices[].workload.tasks)"},
+    {"arrival", "mapping", NULL, NULL, NULL, "the arrival process "
+     "(devices[].workload.arrival)"},
+    {"slo", "time or distribution", "s", "-", "> 0", "latency target, drawn "
+     "per request (give slo or slo_ms)"},
+    {"slo_ms", "number", "ms", "-", "[1e-6, 1e6]", "a constant latency "
+     "target"},
+    {"min_accuracy", "number", NULL, "0", "[0, 1]", "a request served below "
+     "it counts as missed"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
+
 int conf_read_workload(cfg *c, yaml_node_t *m, st_scenario *sc,
                          st_device_class *dc)
 {
-    static const char *const keys[] = {"task", "tasks", "arrival", "slo",
-                                       "slo_ms", "min_accuracy", NULL};
-    if (cfg_keys(c, m, keys, "a workload"))
+    if (cfg_keys_in(c, m, conf_keys_workload, "a workload"))
         return -1;
     yaml_node_t *t = cfg_get(c, m, "task"), *ts = cfg_get(c, m, "tasks");
     if (!!t == !!ts)

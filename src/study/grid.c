@@ -6,6 +6,7 @@
 #include "base/hash.h"
 #include "policy/registry.h"
 #include "yaml/cfgread.h"
+#include "yaml/keyref.h"
 #include "yaml/yamltree.h"
 
 #include <errno.h>
@@ -300,16 +301,32 @@ static char *default_name(const char *path)
     return strndup(b, n);
 }
 
+const cfg_key st_sweep_keys[] = {
+    {"name", "string", NULL, "the file's name", NULL, "the sweep's name"},
+    {"base", "path", NULL, NULL, NULL, "the scenario to sweep, relative to "
+     "this file"},
+    {"set", "mapping", NULL, "-", "dotted path: value", "overrides applied "
+     "to every point, as strata run --set"},
+    {"grid", "mapping", NULL, "-", "dotted path: list of values", "axes of "
+     "the cartesian product, the first outermost"},
+    {"zip", "mapping, or a list of them", NULL, "-", "dotted path: list of "
+     "values", "axes that move together (lists of one length)"},
+    {"seeds", "list of integers", NULL, "the base's seed", NULL, "the seeds "
+     "each combination runs with (or replications)"},
+    {"replications", "integer", NULL, "-", ">= 1", "seeds 1..N"},
+    {"policies", "list of policy names", NULL, "the base's list", NULL,
+     "the policies each combination runs"},
+    {"log_requests", "boolean", NULL, "false", NULL, "also store one row per "
+     "request"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
+
 static int read_top(spec *s, yaml_node_t *root)
 {
-    static const char *const keys[] = {
-        "name", "base", "set", "grid", "zip", "seeds", "replications",
-        "policies", "log_requests", NULL};
     cfg *c = &s->c;
     st_sweep *sw = s->sw;
     yaml_node_t *n;
     const char *t;
-    if (cfg_keys(c, root, keys, "a sweep"))
+    if (cfg_keys_in(c, root, st_sweep_keys, "a sweep"))
         return -1;
     if ((n = cfg_get(c, root, "name"))) {
         if (cfg_str(c, n, "name", &t))

@@ -36,8 +36,12 @@
 #include "strata/scenario.h"
 #include "results/store.h"
 #include "study/run.h"
+#include "yaml/keyref.h"
 
 #define ST_SWEEP_MAX_POINTS 1000000
+
+/* The keys of a sweep file, for its reader and the generated reference. */
+extern const cfg_key st_sweep_keys[];
 /* Naming the points loads each combination's scenario once per seed;
  * these bound that work (a few ms a load) before anything runs. */
 #define ST_SWEEP_MAX_COMBINATIONS 10000

@@ -1,6 +1,7 @@
 /* cfgread.c - checked, typed reads from a YAML document (see cfgread.h).
  * Every failure names file:line:col and says what was expected. */
 #include "yaml/cfgread.h"
+#include "yaml/keyref.h"
 #include "yaml/yamltree.h"
 
 #include <errno.h>
@@ -414,13 +415,59 @@ static int samples_list(cfg *c, yaml_node_t *m, st_dist *out)
     return 0;
 }
 
+const cfg_key cfg_keys_dist[] = {
+    {"dist", "string", NULL, NULL, "constant, normal, lognormal, exponential, uniform, empirical",
+     "the distribution"},
+    {"value", "time", "s", "-", ">= 0",
+     "constant: the value (or value_ms, value_s)"},
+    {"value_ms", "number", "ms", "-", ">= 0",
+     "the same in ms"},
+    {"value_s", "number", "s", "-", ">= 0",
+     "the same in s"},
+    {"mean", "time", "s", "-", ">= 0",
+     "normal, lognormal, exponential: the mean (or mean_ms, mean_s)"},
+    {"mean_ms", "number", "ms", "-", ">= 0",
+     "the same in ms"},
+    {"mean_s", "number", "s", "-", ">= 0",
+     "the same in s"},
+    {"sd", "time", "s", "-", ">= 0",
+     "normal, lognormal with a mean: the standard deviation (or sd_ms, sd_s)"},
+    {"sd_ms", "number", "ms", "-", ">= 0",
+     "the same in ms"},
+    {"sd_s", "number", "s", "-", ">= 0",
+     "the same in s"},
+    {"median", "time", "s", "-", "> 0",
+     "lognormal: the median, with sigma (or median_ms, median_s)"},
+    {"median_ms", "number", "ms", "-", "> 0",
+     "the same in ms"},
+    {"median_s", "number", "s", "-", "> 0",
+     "the same in s"},
+    {"sigma", "number", NULL, "-", "[0, 10]",
+     "lognormal with a median: sigma of the log"},
+    {"min", "time", "s", "-", ">= 0",
+     "uniform: the lower end (or min_ms, min_s)"},
+    {"min_ms", "number", "ms", "-", ">= 0",
+     "the same in ms"},
+    {"min_s", "number", "s", "-", ">= 0",
+     "the same in s"},
+    {"max", "time", "s", "-", ">= min",
+     "uniform: the upper end (or max_ms, max_s)"},
+    {"max_ms", "number", "ms", "-", ">= min",
+     "the same in ms"},
+    {"max_s", "number", "s", "-", ">= min",
+     "the same in s"},
+    {"samples_ms", "list of numbers", "ms", "-", NULL,
+     "empirical: the samples (or samples_s, or file and column)"},
+    {"samples_s", "list of numbers", "s", "-", NULL,
+     "the same in s"},
+    {"file", "path", NULL, "-", NULL,
+     "empirical: a CSV file of samples"},
+    {"column", "string", NULL, "-", NULL,
+     "empirical with file: the column of samples"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
+
 int cfg_time_dist(cfg *c, yaml_node_t *n, const char *what, st_dist *out)
 {
-    static const char *const keys[] = {
-        "dist", "value_ms", "value_s", "value", "mean_ms", "mean_s", "mean",
-        "sd_ms", "sd_s", "sd", "median_ms", "median_s", "median", "sigma",
-        "min_ms", "min_s", "min", "max_ms", "max_s", "max", "samples_ms",
-        "samples_s", "file", "column", NULL};
     static const char *const kinds[] = {"constant", "normal", "lognormal",
                                         "exponential", "uniform", "empirical",
                                         NULL};
@@ -432,7 +479,7 @@ int cfg_time_dist(cfg *c, yaml_node_t *n, const char *what, st_dist *out)
         *out = st_dist_const(a);
         return 0;
     }
-    if (cfg_keys(c, n, keys, what))
+    if (cfg_keys_in(c, n, cfg_keys_dist, what))
         return -1;
     yaml_node_t *kn = cfg_need(c, n, "dist", what);
     if (!kn || cfg_str(c, kn, "dist", &kind))
