@@ -64,6 +64,18 @@ sha=$(sha256sum "$so" | cut -d' ' -f1)
     || fail "the plugin's run has no requests"
 "$bin" policy info bwthresh --plugin "$so" | grep -q threshold_mbps || fail "policy info from the installed binary"
 
+# Bash completion completes commands, subcommands and each command's
+# options (read from the installed binary's --help).
+complete_words() {
+    # shellcheck disable=SC1090,SC2034
+    ( PATH="$root/bin:$PATH"; . "$root/share/bash-completion/completions/strata"
+      COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _strata; printf '%s\n' "${COMPREPLY[@]}" )
+}
+complete_words strata ru | grep -qx run || fail "completion of 'strata ru'"
+complete_words strata run --pl | grep -qx -- --plugin || fail "completion of 'strata run --pl'"
+complete_words strata trace sy | grep -qx synth || fail "completion of 'strata trace sy'"
+complete_words strata policy info lay | grep -qx layercake || fail "completion of 'strata policy info lay'"
+
 # man finds the installed pages.
 if command -v man >/dev/null; then
     for page in strata strata-run strata-policy; do
