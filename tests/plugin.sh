@@ -107,6 +107,11 @@ YAML
 expect 0 '' -- sweep -q "$tmp/sw.yaml" --jobs 2 --plugin "$so" --db "$tmp/s.db"
 [ "$(sqlite3 "$tmp/s.db" "select count(*) from runs where status = 'ok' and policy = 'bwthresh'")" = 4 ] \
     || fail "the sweep's four bwthresh points are not all stored ok"
+# Results of a plugin's policy do not depend on --jobs either.
+expect 0 '' -- sweep -q "$tmp/sw.yaml" --jobs 1 --plugin "$so" --db "$tmp/s1.db"
+"$STRATA" export --db "$tmp/s.db" --csv "$tmp/s.csv" && "$STRATA" export --db "$tmp/s1.db" --csv "$tmp/s1.csv"
+cmp -s "$tmp/s.csv" "$tmp/s1.csv" || fail "the plugin sweep exports differently with --jobs 1 and 2"
+[ "$(wc -l <"$tmp/s.csv")" -gt 4 ] || fail "the plugin sweep exported nothing"
 expect 2 "unknown policy 'bwthresh'" -- sweep -q "$tmp/sw.yaml" --db "$tmp/s2.db"
 # The same sweep again finds every point stored; with a changed plugin
 # file (one byte appended: it still loads) no point is taken as stored.
