@@ -63,6 +63,10 @@ sha=$(sha256sum "$so" | cut -d' ' -f1)
       where r.policy = 'bwthresh' and m.name = 'requests' and m.value > 0")" = 1 ] \
     || fail "the plugin's run has no requests"
 "$bin" policy info bwthresh --plugin "$so" | grep -q threshold_mbps || fail "policy info from the installed binary"
+"$bin" report --db r.db --by policy >report.txt 2>&1 || fail "report: $(cat report.txt)"
+for p in local cloud bwthresh; do
+    grep -qE "^$p " report.txt || fail "the report does not compare $p"
+done
 
 # Bash completion completes commands, subcommands and each command's
 # options (read from the installed binary's --help).
