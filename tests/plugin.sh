@@ -90,6 +90,7 @@ expect 0 '' -- sweep -q "$tmp/scen/sw.yaml" --jobs 2 --db "$tmp/ks.db"
 mkdir "$tmp/plugdir"
 ln -s "$so" "$tmp/plugdir/bwthresh.so"
 STRATA_PLUGIN_PATH="$tmp/plugdir" expect 0 '' -- validate "$tmp/short.yaml"
+grep -qF "plugin     $(realpath "$so") (sha256 $sha)" "$tmp/out" || fail "validate does not show the loaded plugin"
 STRATA_PLUGIN_PATH="/nonexistent:$so" expect 2 "/nonexistent: cannot open the plugin" -- validate "$tmp/short.yaml"
 # The same file twice (by two names) is loaded once.
 STRATA_PLUGIN_PATH="$tmp/plugdir" expect 0 '' -- validate "$tmp/short.yaml" --plugin "$so"

@@ -2,6 +2,7 @@
  * it describes, run nothing. */
 #include "cli/cli.h"
 #include "strata/scenario.h"
+#include "policy/plugin.h"
 
 #include <stdlib.h>
 
@@ -18,6 +19,9 @@ static void summary(const st_scenario *sc)
     printf("  devices    %ld in %zu class(es)\n", sc->n_devices,
            sc->n_device_classes);
     printf("  traces     %zu loaded\n", sc->n_traces);
+    for (size_t i = 0; i < st_plugin_count(); i++)
+        printf("  plugin     %s (sha256 %s)\n", st_plugin_at(i)->path,
+               st_plugin_at(i)->sha256);
     printf("  policies  ");
     for (size_t i = 0; i < sc->n_policies; i++)
         printf(" %s", sc->policies[i].name);

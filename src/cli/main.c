@@ -30,7 +30,10 @@ static const command commands[] = {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: strata <command> [options]\n"
-               "       strata --version | --help\n\n"
+               "       strata --version | --help\n"
+               "       strata --man [COMMAND]        (a manual page, roff)\n"
+               "       strata --reference md|man|policies  (the file formats' "
+               "reference)\n\n"
                "strata simulates where machine-learning inference should run "
                "(device, edge, cloud)\nby replaying bandwidth traces through "
                "placement policies.\n\ncommands:\n");
