@@ -185,6 +185,9 @@ typedef struct st_scenario {
     char hash[17];        /* hash of text */
 } st_scenario;
 
+/* ---- strata's own: loading and querying a scenario.  A policy plugin
+ * reads the structures above (st_view_scenario) and needs none of these. */
+
 /* Loads and checks a scenario.  overrides: "dotted.path=yaml-value"
  * strings applied before checking (sequence items by index:
  * devices.0.count=10).  Relative paths inside resolve against the
