@@ -46,7 +46,7 @@ static st_run_record record(const char *key, const st_metrics *m,
 {
     return (st_run_record){
         .run_key = key, .scenario = "edge", .config_text = "a: 1\n",
-        .config_hash = "abcd", .policy = "local", .params = "k=1",
+        .policy = "local", .params = "k=1",
         .seed = 42, .version = "0.1.0", .started = "2024-01-01T00:00:00Z",
         .finished = "2024-01-01T00:00:01Z", .wall_s = 1.25, .events = 1000,
         .metrics = m, .requests = reqs, .status = "ok", .message = NULL,
@@ -104,6 +104,14 @@ static const char *raw_text(sqlite3 *db, const char *sql, const char *arg,
     snprintf(buf, size, "%s", t ? (const char *)t : "<null>");
     sqlite3_finalize(q);
     return buf;
+}
+
+static void assert_schema_version(sqlite3 *db, const char *want)
+{
+    char buf[16];
+    assert_string_equal(raw_text(db, "SELECT value FROM meta WHERE key ="
+                                 " 'schema_version'", NULL, buf, sizeof buf),
+                        want);
 }
 
 static char *export_text(st_store *s, st_export_what what)
@@ -199,8 +207,7 @@ static void test_put_reads_back(void **state)
                                  " ifnull(latency_s, 'null') || ':' || model"
                                  " FROM requests WHERE req_id = 8", NULL, t,
                                  sizeof t), "dropped:null:-1");
-    assert_string_equal(raw_text(db, "SELECT value FROM meta WHERE key ="
-                                 " 'schema_version'", NULL, t, sizeof t), "1");
+    assert_schema_version(db, "2");
     assert_string_equal(raw_text(db, "PRAGMA journal_mode", NULL, t,
                                  sizeof t), "wal");
     sqlite3_close(db);
@@ -366,6 +373,175 @@ static void test_reopen_keeps_runs(void **state)
     assert_int_equal(st_store_open_readonly(path, &s, &err), 0);
     assert_int_equal(st_store_has_run(s, "r1", &err), 1);
     st_store_close(s);
+}
+
+/* ---- what makes a run what it is (schema version 2) -------------------- */
+
+static void test_config_hash_ignores_only_the_seed(void **state)
+{
+    (void)state;
+    char a[17], b[17], c[17], d[17], e[17];
+    st_store_config_hash("name: q\nseed: 1\nx: 2\n", "local", "", a);
+    st_store_config_hash("name: q\nseed: 99\nx: 2\n", "local", "", b);
+    st_store_config_hash("name: q\nseed: 1\nx: 3\n", "local", "", c);
+    st_store_config_hash("name: q\nseed: 1\nx: 2\n", "cloud", "", d);
+    st_store_config_hash("name: q\nseed: 1\nx: 2\n", "local", "k=1", e);
+    assert_string_equal(a, b);
+    assert_string_not_equal(a, c);
+    assert_string_not_equal(a, d);
+    assert_string_not_equal(a, e);
+    /* a nested key named seed is configuration, not the run's seed */
+    st_store_config_hash("name: q\nseed: 1\nx:\n  seed: 2\n", "local", "", b);
+    st_store_config_hash("name: q\nseed: 1\nx:\n  seed: 3\n", "local", "", c);
+    assert_string_not_equal(b, c);
+}
+
+static void test_overrides_and_sweep_stored(void **state)
+{
+    (void)state;
+    const char *path = db_path("overrides.db");
+    st_store *s = open_store(path);
+    st_metrics m = {0};
+    st_metrics_add(&m, "slo_attainment", 0.5);
+    const char *ok[] = {"devices.0.count", "duration"};
+    const char *ov[] = {"50", "20 s"};
+    const char *gk[] = {"devices.0.count"};
+    const char *gv[] = {"50"};
+    st_run_record r = record("ov1", &m, NULL);
+    r.config_text = "name: q\nseed: 3\n";
+    r.n_overrides = 2;
+    r.override_keys = ok;
+    r.override_values = ov;
+    r.n_grid = 1;
+    r.grid_keys = gk;
+    r.grid_values = gv;
+    r.sweep = "grow";
+    r.sweep_file = "grow.yaml";
+    r.sweep_hash = "0123456789abcdef";
+    r.sweep_point = 4;
+    r.scenario_file = "q.yaml";
+    put(s, &r);
+    st_store_close(s);
+    sqlite3 *db = raw_open(path);
+    char buf[256], want[17];
+    assert_string_equal(raw_text(db, "select overrides from runs", NULL, buf,
+                                 sizeof buf), "devices.0.count=50\nduration=20 s");
+    assert_int_equal(raw_int(db, "select count(*) from run_overrides", NULL), 2);
+    assert_string_equal(raw_text(db, "select value from run_overrides where"
+                                 " key = ?1", "duration", buf, sizeof buf),
+                        "20 s");
+    assert_string_equal(raw_text(db, "select sweep || ' ' || sweep_file || ' '"
+                                 " || sweep_hash || ' ' || sweep_point || ' ' ||"
+                                 " scenario_file from runs", NULL, buf,
+                                 sizeof buf),
+                        "grow grow.yaml 0123456789abcdef 4 q.yaml");
+    st_store_config_hash("name: q\nseed: 3\n", "local", "k=1", want);
+    assert_string_equal(raw_text(db, "select config_hash from runs", NULL, buf,
+                                 sizeof buf), want);
+    /* the summary view has the keys and the metric as columns */
+    assert_string_equal(raw_text(db, "select \"devices.0.count\" || ' ' ||"
+                                 " duration || ' ' || slo_attainment from"
+                                 " run_summary", NULL, buf, sizeof buf),
+                        "50 20 s 0.5");
+    sqlite3_close(db);
+}
+
+/* Loads tests/data/store-v1.sql (written by schema version 1) into a
+ * fresh database file at path. */
+static void make_v1_db(const char *path)
+{
+    FILE *f = fopen(tu_src("tests/data/store-v1.sql"), "r");
+    assert_non_null(f);
+    char *sql = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&sql, &len);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        fwrite(buf, 1, n, m);
+    fclose(f);
+    fclose(m);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("loading the v1 dump: %s", msg);
+    sqlite3_close(db);
+    free(sql);
+}
+
+/* What the migration must give, read through plain SQL. */
+static void check_migrated(sqlite3 *db)
+{
+    /* every run has both hashes; text_hash is the old whole-text hash */
+    assert_int_equal(raw_int(db, "select count(*) from runs where"
+                             " config_hash is null or text_hash is null", NULL),
+                     0);
+    /* the sweep's two seeds of each SLO are one configuration each, the
+     * two SLOs and the single cloud run three different ones */
+    assert_int_equal(raw_int(db, "select count(distinct config_hash) from runs",
+                             NULL), 3);
+    assert_int_equal(raw_int(db, "select count(*) from (select config_hash"
+                             " from runs group by config_hash having"
+                             " count(distinct seed) = 2)", NULL), 2);
+    /* nothing lost, and the new tables and views answer */
+    assert_int_equal(raw_int(db, "select count(*) from runs", NULL), 5);
+    assert_int_equal(raw_int(db, "select count(*) from metrics", NULL) > 100, 1);
+    assert_int_equal(raw_int(db, "select count(*) from requests_named", NULL),
+                     raw_int(db, "select count(*) from requests", NULL));
+    assert_int_equal(raw_int(db, "select count(*) from run_summary where"
+                             " \"devices.0.workload.slo_ms\" = '400'", NULL), 2);
+    assert_schema_version(db, "2");
+}
+
+static void test_migrates_v1_database(void **state)
+{
+    (void)state;
+    const char *path = db_path("v1.db");
+    make_v1_db(path);
+    st_store *s = open_store(path);
+    check_migrated(st_store_sqlite(s));
+    /* a migrated database takes new runs */
+    st_run_record r = record("after-migration", NULL, NULL);
+    put(s, &r);
+    st_store_close(s);
+    sqlite3 *db = raw_open(path);
+    assert_int_equal(raw_int(db, "select count(*) from runs where config_hash"
+                             " is not null and text_hash is not null", NULL), 6);
+    sqlite3_close(db);
+}
+
+static void test_reads_v1_database_without_writing(void **state)
+{
+    (void)state;
+    const char *path = db_path("v1-ro.db");
+    make_v1_db(path);
+    st_store *s;
+    st_error err = {{0}};
+    if (st_store_open_readonly(path, &s, &err))
+        fail_msg("open v1 read-only: %s", err.msg);
+    check_migrated(st_store_sqlite(s));
+    st_store_close(s);
+    sqlite3 *db = raw_open(path);
+    assert_schema_version(db, "1");
+    sqlite3_close(db);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+    (void)state;
+    const char *path = db_path("v99.db");
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "create table meta(key text primary key,"
+                                  " value text); insert into meta values("
+                                  "'schema_version', '99')", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    st_store *s;
+    st_error err = {{0}};
+    assert_int_equal(st_store_open(path, &s, &err), -1);
+    assert_non_null(strstr(err.msg, "schema version 99"));
 }
 
 /* ---- export ----------------------------------------------------------- */
@@ -591,6 +767,11 @@ int main(void)
         cmocka_unit_test(test_missing_key_rejected),
         cmocka_unit_test(test_hostile_text_verbatim),
         cmocka_unit_test(test_reopen_keeps_runs),
+        cmocka_unit_test(test_config_hash_ignores_only_the_seed),
+        cmocka_unit_test(test_overrides_and_sweep_stored),
+        cmocka_unit_test(test_migrates_v1_database),
+        cmocka_unit_test(test_reads_v1_database_without_writing),
+        cmocka_unit_test(test_newer_schema_refused),
         cmocka_unit_test(test_export_runs_csv),
         cmocka_unit_test(test_export_requests_csv),
         cmocka_unit_test(test_export_is_deterministic),

@@ -304,7 +304,7 @@ static void put_run(st_store *s, const char *policy, const char *slo,
     const char *vals[] = {slo};
     st_run_record r = {
         .run_key = key, .scenario = "s", .config_text = "x: 1\n",
-        .config_hash = "h", .policy = policy, .params = "", .seed = seed,
+        .policy = policy, .params = "", .seed = seed,
         .version = "t", .started = "a", .finished = "b", .metrics = &m,
         .status = "ok", .n_grid = 1, .grid_keys = keys, .grid_values = vals};
     st_error err = {{0}};

@@ -183,6 +183,9 @@ typedef struct st_scenario {
     size_t n_traces;
     char *text;           /* canonical resolved text */
     char hash[17];        /* hash of text */
+    char **overrides;     /* the "path=yaml" overrides it was loaded with,
+                           * in the order applied (a run records them) */
+    size_t n_overrides;
 } st_scenario;
 
 /* ---- strata's own: loading and querying a scenario.  A policy plugin

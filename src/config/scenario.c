@@ -133,6 +133,9 @@ static int build(const char *label, const char *base_dir, yaml_document_t *doc,
         return -1;
     }
     conf_includes_free(&inc);
+    sc->overrides = st_xcalloc(nov + 1, sizeof *sc->overrides);
+    for (size_t i = 0; i < nov; i++)
+        sc->overrides[sc->n_overrides++] = st_xstrdup(ov[i]);
     sc->text = yt_canonical(doc);
     st_hash_hex(st_hash_str(ST_HASH_INIT, sc->text), sc->hash);
     *out = sc;
@@ -223,6 +226,9 @@ void st_scenario_free(st_scenario *sc)
 {
     if (!sc)
         return;
+    for (size_t i = 0; i < sc->n_overrides; i++)
+        free(sc->overrides[i]);
+    free(sc->overrides);
     for (size_t i = 0; i < sc->n_tasks; i++)
         free(sc->tasks[i]);
     free(sc->tasks);

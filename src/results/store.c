@@ -1,6 +1,7 @@
 /* store.c - the results database: opening it (with its schema) and writing
  * one run per transaction (see store.h).  Export lives in export.c. */
 #include "results/store.h"
+#include "base/hash.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -12,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
 #define BUSY_TIMEOUT_MS 10000
@@ -22,8 +23,41 @@ struct st_store {
     char *path;     /* as given, for error messages */
 };
 
+/* What version 2 added: the run's configuration hash (config_hash now
+ * leaves the seed out; text_hash is the old whole-text hash), where it
+ * came from (file, overrides, sweep), the names behind request indices,
+ * and the requests_named view.  PRE and POST wrap each column so the list
+ * serves both CREATE TABLE and ALTER TABLE. */
+#define V2_RUN_COLUMNS(PRE, POST)                                            \
+    PRE " text_hash TEXT" POST PRE " scenario_file TEXT" POST                \
+    PRE " overrides TEXT" POST PRE " sweep TEXT" POST                        \
+    PRE " sweep_file TEXT" POST PRE " sweep_hash TEXT" POST                  \
+    PRE " sweep_point INTEGER" POST
+
+#define NAME_OF(KIND, COL)                                                   \
+    " (SELECT n.name FROM run_names n WHERE n.run_id = q.run_id"             \
+    " AND n.kind = '" KIND "' AND q." COL " BETWEEN n.first AND n.last)"
+
+#define V2_TABLES                                                            \
+    "CREATE TABLE IF NOT EXISTS run_overrides("                              \
+    " run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,"                 \
+    " pos INTEGER, key TEXT, value TEXT, PRIMARY KEY(run_id, pos));"         \
+    "CREATE TABLE IF NOT EXISTS run_names("                                  \
+    " run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,"                 \
+    " kind TEXT, first INTEGER, last INTEGER, name TEXT,"                    \
+    " PRIMARY KEY(run_id, kind, first));"                                    \
+    "CREATE VIEW IF NOT EXISTS requests_named AS SELECT r.run_key,"          \
+    " r.scenario, r.sweep, r.policy, r.seed, r.config_hash, q.req_id,"       \
+    NAME_OF("device", "device") " AS device_class, q.device,"                \
+    NAME_OF("model", "model") " AS model," NAME_OF("node", "node")           \
+    " AS node, q.outcome, q.offloaded, q.cold, q.arrival_s, q.latency_s,"    \
+    " q.slo_s, q.accuracy, q.estimate_s"                                     \
+    " FROM requests q JOIN runs r ON r.id = q.run_id;"
+
 /* The whole schema.  Every statement is idempotent so two processes that
- * open a fresh database at once both succeed. */
+ * open a fresh database at once both succeed.  Columns added by a later
+ * version go at the end of their table, so a migrated database has the
+ * same layout as a fresh one (merge copies columns by name anyway). */
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta("
     " key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -33,7 +67,8 @@ static const char schema_sql[] =
     " id INTEGER PRIMARY KEY, run_key TEXT NOT NULL UNIQUE, scenario TEXT,"
     " config_text TEXT, config_hash TEXT, policy TEXT, params TEXT,"
     " seed INTEGER, version TEXT, started TEXT, finished TEXT, wall_s REAL,"
-    " events INTEGER, status TEXT NOT NULL, message TEXT);"
+    " events INTEGER, status TEXT NOT NULL, message TEXT"
+    V2_RUN_COLUMNS(",", "") ");"
     "CREATE TABLE IF NOT EXISTS metrics("
     " run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,"
     " name TEXT, value REAL, PRIMARY KEY(run_id, name));"
@@ -48,7 +83,16 @@ static const char schema_sql[] =
     " PRIMARY KEY(run_id, req_id));"
     "CREATE TABLE IF NOT EXISTS timeseries("
     " run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,"
-    " slot INTEGER, name TEXT, value REAL, PRIMARY KEY(run_id, slot, name));";
+    " slot INTEGER, name TEXT, value REAL, PRIMARY KEY(run_id, slot, name));"
+    V2_TABLES;
+
+/* Version 1 to 2, inside the opener's transaction; the hashes of the old
+ * runs are then filled in by rehash_runs. */
+static const char migrate_v1_sql[] =
+    V2_RUN_COLUMNS("ALTER TABLE runs ADD COLUMN", ";")
+    "UPDATE runs SET config_hash = NULL;"
+    V2_TABLES
+    "UPDATE meta SET value = '2' WHERE key = 'schema_version';";
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -182,11 +226,13 @@ static int query_has_meta(sqlite3 *db, int64_t *has_meta)
                      " WHERE type = 'table' AND name = 'meta'", 0, has_meta);
 }
 
-/* Refuses a database that some other program owns (tables but no meta) or
- * that a different strata version laid out. */
-static int check_schema(st_store *s, st_error *err)
+/* The schema version of the database: 0 for a fresh (empty) one.
+ * Refuses a database that some other program owns (tables but no meta) or
+ * that a newer strata laid out. */
+static int check_schema(st_store *s, int64_t *version, st_error *err)
 {
-    int64_t has_meta, tables, version;
+    int64_t has_meta, tables;
+    *version = 0;
     int rc = query_has_meta(s->db, &has_meta);
     if (rc == SQLITE_OK)
         rc = query_int(s->db, "SELECT count(*) FROM sqlite_master"
@@ -199,35 +245,130 @@ static int check_schema(st_store *s, st_error *err)
                                      " meta table)", s->path)
                       : 0;
     rc = query_int(s->db, "SELECT CAST(value AS INTEGER) FROM meta"
-                   " WHERE key = 'schema_version'", -1, &version);
+                   " WHERE key = 'schema_version'", -1, version);
     if (rc != SQLITE_OK)
         return store_fail(err, s->path, s->db, rc, "read the schema");
-    if (version != SCHEMA_VERSION)
+    if (*version < 1 || *version > SCHEMA_VERSION)
         return st_error_set(err, "%s: results database has schema version"
-                            " %" PRId64 ", but this strata reads version %d",
-                            s->path, version, SCHEMA_VERSION);
+                            " %" PRId64 ", but this strata reads versions 1"
+                            " to %d", s->path, *version, SCHEMA_VERSION);
     return 0;
 }
 
-/* Creates the tables inside one write transaction, so a concurrent opener
- * waits instead of seeing half a schema. */
+/* Fills text_hash and config_hash of the runs that have a text but no
+ * text_hash: runs a version-1 strata stored (migrated, or merged in from a
+ * version-1 shard). */
+static int rehash_runs(sqlite3 *db)
+{
+    sqlite3_stmt *q, *u;
+    int rc = sqlite3_prepare_v2(db, "SELECT id, config_text, policy, params"
+                                " FROM runs WHERE text_hash IS NULL"
+                                " AND config_text IS NOT NULL", -1, &q, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = sqlite3_prepare_v2(db, "UPDATE runs SET text_hash = ?2,"
+                            " config_hash = ?3 WHERE id = ?1", -1, &u, NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(q, 1);
+        const char *pol = (const char *)sqlite3_column_text(q, 2);
+        const char *par = (const char *)sqlite3_column_text(q, 3);
+        char th[17], ch[17];
+        st_hash_hex(st_hash_str(ST_HASH_INIT, text), th);
+        st_store_config_hash(text, pol ? pol : "", par ? par : "", ch);
+        sqlite3_reset(u);
+        sqlite3_bind_int64(u, 1, sqlite3_column_int64(q, 0));
+        sqlite3_bind_text(u, 2, th, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(u, 3, ch, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(u) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(u);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static int has_view(sqlite3 *db, const char *name)
+{
+    sqlite3_stmt *q;
+    int n = 0;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE"
+                           " type = 'view' AND name = ?1", -1, &q,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) == SQLITE_ROW)
+            n = sqlite3_column_int(q, 0);
+    }
+    sqlite3_finalize(q);
+    return n > 0;
+}
+
+/* Brings a database of version `version` (0: empty) to the current
+ * schema, inside the caller's transaction. */
+static int upgrade(sqlite3 *db, int64_t version)
+{
+    int rc = version == 1 ? exec(db, migrate_v1_sql) : SQLITE_OK;
+    if (rc == SQLITE_OK)
+        rc = exec(db, schema_sql);
+    if (rc == SQLITE_OK && version == 1)
+        rc = rehash_runs(db);
+    if (rc == SQLITE_OK && !has_view(db, "run_summary"))
+        rc = st_store_refresh_summary(db);
+    return rc;
+}
+
+/* Creates or migrates the tables inside one write transaction, so a
+ * concurrent opener waits instead of seeing half a schema. */
 static int create_schema(st_store *s, st_error *err)
 {
     int rc = exec(s->db, "BEGIN IMMEDIATE");
     if (rc != SQLITE_OK)
         return store_fail(err, s->path, s->db, rc, "create the schema");
-    if (check_schema(s, err) < 0) {
+    int64_t version;
+    if (check_schema(s, &version, err) < 0) {
         exec(s->db, "ROLLBACK");
         return -1;
     }
-    rc = exec(s->db, schema_sql);
+    rc = upgrade(s->db, version);
     if (rc == SQLITE_OK)
         rc = exec(s->db, "COMMIT");
     if (rc != SQLITE_OK) {
-        store_fail(err, s->path, s->db, rc, "create the schema");
+        store_fail(err, s->path, s->db, rc, version == 1
+                   ? "migrate the database to the current schema"
+                   : "create the schema");
         exec(s->db, "ROLLBACK");
         return -1;
     }
+    return 0;
+}
+
+/* A database opened read-only with an older schema is copied into memory
+ * and migrated there: readers see the current schema, the file is never
+ * written. */
+static int migrate_in_memory(st_store *s, st_error *err)
+{
+    sqlite3 *mem;
+    int rc = sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE, NULL);
+    sqlite3_backup *b = rc == SQLITE_OK
+                            ? sqlite3_backup_init(mem, "main", s->db, "main")
+                            : NULL;
+    if (b) {
+        sqlite3_backup_step(b, -1);
+        rc = sqlite3_backup_finish(b);
+    } else if (rc == SQLITE_OK) {
+        rc = sqlite3_errcode(mem);
+    }
+    if (rc == SQLITE_OK)
+        rc = exec(mem, "BEGIN");
+    if (rc == SQLITE_OK)
+        rc = upgrade(mem, 1);
+    if (rc == SQLITE_OK)
+        rc = exec(mem, "COMMIT");
+    if (rc != SQLITE_OK) {
+        store_fail(err, s->path, mem, rc, "migrate the database (in memory)");
+        sqlite3_close(mem);
+        return -1;
+    }
+    sqlite3_close(s->db);
+    s->db = mem;
     return 0;
 }
 
@@ -418,7 +559,9 @@ int st_store_open_readonly(const char *path, st_store **out, st_error *err)
         store_free(s);
         return -1;
     }
-    if (check_schema(s, err) < 0) {
+    int64_t version;
+    if (check_schema(s, &version, err) < 0 ||
+        (version < SCHEMA_VERSION && migrate_in_memory(s, err) < 0)) {
         store_free(s);
         return -1;
     }
@@ -445,23 +588,21 @@ const char *st_store_path(const st_store *s)
 
 /* Children first, so the replacement is complete even if the library was
  * built without foreign-key (cascade) support. */
+#define DELETE_CHILD(T)                                                      \
+    "DELETE FROM " T " WHERE run_id IN (SELECT id FROM runs WHERE run_key = ?1)"
 static const char *const delete_sql[] = {
-    "DELETE FROM metrics WHERE run_id IN"
-    " (SELECT id FROM runs WHERE run_key = ?1)",
-    "DELETE FROM run_params WHERE run_id IN"
-    " (SELECT id FROM runs WHERE run_key = ?1)",
-    "DELETE FROM requests WHERE run_id IN"
-    " (SELECT id FROM runs WHERE run_key = ?1)",
-    "DELETE FROM timeseries WHERE run_id IN"
-    " (SELECT id FROM runs WHERE run_key = ?1)",
+    DELETE_CHILD("metrics"), DELETE_CHILD("run_params"),
+    DELETE_CHILD("run_overrides"), DELETE_CHILD("run_names"),
+    DELETE_CHILD("requests"), DELETE_CHILD("timeseries"),
     "DELETE FROM runs WHERE run_key = ?1",
 };
 
 static const char insert_run_sql[] =
     "INSERT INTO runs(run_key, scenario, config_text, config_hash, policy,"
     " params, seed, version, started, finished, wall_s, events, status,"
-    " message) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-    " ?13, ?14)";
+    " message, text_hash, scenario_file, overrides, sweep, sweep_file,"
+    " sweep_hash, sweep_point) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+    " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
 
 static const char insert_metric_sql[] =
     "INSERT INTO metrics(run_id, name, value) VALUES(?1, ?2, ?3)";
@@ -469,10 +610,129 @@ static const char insert_metric_sql[] =
 static const char insert_param_sql[] =
     "INSERT INTO run_params(run_id, key, value) VALUES(?1, ?2, ?3)";
 
+static const char insert_override_sql[] =
+    "INSERT INTO run_overrides(run_id, pos, key, value) VALUES(?1, ?2, ?3, ?4)";
+
+static const char insert_name_sql[] =
+    "INSERT OR REPLACE INTO run_names(run_id, kind, first, last, name)"
+    " VALUES(?1, ?2, ?3, ?4, ?5)";
+
 static const char insert_request_sql[] =
     "INSERT INTO requests(run_id, req_id, device, model, node, outcome,"
     " offloaded, cold, arrival_s, latency_s, slo_s, accuracy, estimate_s)"
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+
+/* ---- the configuration hash ------------------------------------------- */
+
+/* A line of the canonical text that sets the top-level seed. */
+static int is_seed_line(const char *line)
+{
+    return strncmp(line, "seed:", 5) == 0;
+}
+
+void st_store_config_hash(const char *config_text, const char *policy,
+                          const char *params, char out[17])
+{
+    uint64_t h = st_hash_str(ST_HASH_INIT, "config");
+    for (const char *p = config_text; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+        if (!is_seed_line(p))
+            h = st_hash_bytes(h, p, len);
+        p += len;
+    }
+    h = st_hash_u64(h, 0);   /* the text's end, so no shift is ambiguous */
+    h = st_hash_str(h, policy);
+    h = st_hash_u64(h, 0);
+    h = st_hash_str(h, params);
+    st_hash_hex(h, out);
+}
+
+/* ---- the run_summary view --------------------------------------------- */
+
+/* The run columns of run_summary, before the configuration keys and the
+ * metrics (each a column named after it). */
+static const char summary_head_sql[] =
+    "CREATE VIEW run_summary AS SELECT r.id AS run_id, r.run_key, r.scenario,"
+    " r.sweep, r.policy, r.params, r.seed, r.config_hash, r.status";
+
+static const char summary_keys_sql[] =
+    "SELECT key, 0 FROM (SELECT key FROM run_params UNION"
+    " SELECT key FROM run_overrides) UNION"
+    " SELECT DISTINCT name, 1 FROM metrics WHERE name IS NOT NULL"
+    " ORDER BY 2, 1";
+
+static const char *const summary_fixed[] = {
+    "run_id", "run_key", "scenario", "sweep", "policy", "params", "seed",
+    "config_hash", "status", NULL};
+
+static int is_fixed_column(const char *name)
+{
+    for (const char *const *f = summary_fixed; *f; f++)
+        if (strcmp(*f, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* One column: a configuration key (the grid value as written, else the
+ * last override of it) or a metric. */
+static void summary_column(sqlite3_str *v, const char *name, int metric)
+{
+    if (metric)
+        sqlite3_str_appendf(v, ", (SELECT m.value FROM metrics m WHERE"
+                            " m.run_id = r.id AND m.name = %Q) AS \"%w\"",
+                            name, name);
+    else
+        sqlite3_str_appendf(v, ", coalesce((SELECT p.value FROM run_params p"
+                            " WHERE p.run_id = r.id AND p.key = %Q),"
+                            " (SELECT o.value FROM run_overrides o WHERE"
+                            " o.run_id = r.id AND o.key = %Q ORDER BY o.pos"
+                            " DESC LIMIT 1)) AS \"%w\"", name, name, name);
+}
+
+int st_store_refresh_summary(sqlite3 *db)
+{
+    sqlite3_str *v = sqlite3_str_new(db);
+    sqlite3_str_appendall(v, summary_head_sql);
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(db, summary_keys_sql, -1, &q, NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(q, 0);
+        /* A key spelled like a run column (or a metric like a key) would
+         * make the view invalid; the run column wins. */
+        if (name && !is_fixed_column(name))
+            summary_column(v, name, sqlite3_column_int(q, 1));
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(q);
+    sqlite3_str_appendall(v, " FROM runs r");
+    char *sql = sqlite3_str_finish(v);
+    if (rc == SQLITE_DONE)
+        rc = sql ? exec(db, "DROP VIEW IF EXISTS run_summary") : SQLITE_NOMEM;
+    if (rc == SQLITE_OK)
+        rc = exec(db, sql);
+    sqlite3_free(sql);
+    return rc;
+}
+
+/* 1 when run id has a configuration key or metric run_summary lacks. */
+static int summary_is_stale(sqlite3 *db, int64_t id)
+{
+    sqlite3_stmt *q;
+    int stale = 1;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM (SELECT key AS k FROM"
+            " run_params WHERE run_id = ?1 UNION SELECT key FROM run_overrides"
+            " WHERE run_id = ?1 UNION SELECT name FROM metrics WHERE"
+            " run_id = ?1 AND name IS NOT NULL) WHERE k NOT IN (SELECT name"
+            " FROM pragma_table_info('run_summary'))", -1, &q,
+            NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, id);
+        if (sqlite3_step(q) == SQLITE_ROW)
+            stale = sqlite3_column_int(q, 0) > 0;
+    }
+    sqlite3_finalize(q);
+    return stale;
+}
 
 /* Prepares sql, runs fill() once per item, finalizes.  fill binds and steps
  * one row; the first failure stops the loop. */
@@ -494,7 +754,29 @@ static int run_rows(sqlite3 *db, const char *sql, row_fill fill,
 typedef struct put_ctx {
     const st_run_record *r;
     int64_t run_id;
+    char text_hash[17], config_hash[17];
+    char *overrides;     /* "key=value" lines, sqlite3_malloc'd */
 } put_ctx;
+
+/* The hashes and the overrides' text, before the transaction. */
+static int put_prepare(put_ctx *c)
+{
+    const st_run_record *r = c->r;
+    if (r->config_text) {
+        st_hash_hex(st_hash_str(ST_HASH_INIT, r->config_text), c->text_hash);
+        st_store_config_hash(r->config_text, r->policy ? r->policy : "",
+                             r->params ? r->params : "", c->config_hash);
+    }
+    sqlite3_str *o = sqlite3_str_new(NULL);
+    for (size_t i = 0; i < r->n_overrides; i++)
+        sqlite3_str_appendf(o, "%s%s=%s", i ? "\n" : "", r->override_keys[i],
+                            r->override_values[i]);
+    int rc = sqlite3_str_errcode(o);
+    c->overrides = sqlite3_str_finish(o);
+    if (rc == SQLITE_OK && !c->overrides)
+        c->overrides = sqlite3_mprintf("%s", "");
+    return rc == SQLITE_OK && c->overrides ? SQLITE_OK : SQLITE_NOMEM;
+}
 
 static int fill_delete(binder *b, const void *ctx, size_t i)
 {
@@ -506,11 +788,12 @@ static int fill_delete(binder *b, const void *ctx, size_t i)
 static int fill_run(binder *b, const void *ctx, size_t i)
 {
     (void)i;
-    const st_run_record *r = ((const put_ctx *)ctx)->r;
+    const put_ctx *c = ctx;
+    const st_run_record *r = c->r;
     bind_text(b, r->run_key);
     bind_text(b, r->scenario);
     bind_text(b, r->config_text);
-    bind_text(b, r->config_hash);
+    bind_text(b, r->config_text ? c->config_hash : NULL);
     bind_text(b, r->policy);
     bind_text(b, r->params);
     bind_u64(b, r->seed);
@@ -521,6 +804,38 @@ static int fill_run(binder *b, const void *ctx, size_t i)
     bind_u64(b, r->events);
     bind_text(b, r->status);
     bind_text(b, r->message);
+    bind_text(b, r->config_text ? c->text_hash : NULL);
+    bind_text(b, r->scenario_file);
+    bind_text(b, c->overrides);
+    bind_text(b, r->sweep);
+    bind_text(b, r->sweep ? r->sweep_file : NULL);
+    bind_text(b, r->sweep ? r->sweep_hash : NULL);
+    if (r->sweep && r->sweep_point >= 0)
+        bind_int(b, r->sweep_point);
+    else
+        bind_text(b, NULL);
+    return step_done(b);
+}
+
+static int fill_override(binder *b, const void *ctx, size_t i)
+{
+    const put_ctx *c = ctx;
+    bind_int(b, c->run_id);
+    bind_int(b, (int64_t)i);
+    bind_text(b, c->r->override_keys[i]);
+    bind_text(b, c->r->override_values[i]);
+    return step_done(b);
+}
+
+static int fill_name(binder *b, const void *ctx, size_t i)
+{
+    const put_ctx *c = ctx;
+    const st_run_name *n = &c->r->names[i];
+    bind_int(b, c->run_id);
+    bind_text(b, n->kind);
+    bind_int(b, n->first);
+    bind_int(b, n->last);
+    bind_text(b, n->name);
     return step_done(b);
 }
 
@@ -593,12 +908,19 @@ static int put_body(sqlite3 *db, put_ctx *c)
         rc = run_rows(db, insert_metric_sql, fill_metric, c, c->r->metrics->n);
     if (rc == SQLITE_OK && c->r->n_grid)
         rc = run_rows(db, insert_param_sql, fill_param, c, c->r->n_grid);
+    if (rc == SQLITE_OK && c->r->n_overrides)
+        rc = run_rows(db, insert_override_sql, fill_override, c,
+                      c->r->n_overrides);
+    if (rc == SQLITE_OK && c->r->n_names)
+        rc = run_rows(db, insert_name_sql, fill_name, c, c->r->n_names);
     if (rc == SQLITE_OK && c->r->requests)
         rc = run_rows(db, insert_request_sql, fill_request, c,
                       c->r->requests->n);
     if (rc == SQLITE_OK && c->r->timeseries)
         rc = run_rows(db, insert_timeseries_sql, fill_timeseries, c,
                       c->r->timeseries->n);
+    if (rc == SQLITE_OK && summary_is_stale(db, c->run_id))
+        rc = st_store_refresh_summary(db);
     return rc;
 }
 
@@ -607,12 +929,15 @@ int64_t st_store_put_run(st_store *s, const st_run_record *r, st_error *err)
     if (!r->run_key || !r->status)
         return st_error_set(err, "%s: cannot store a run without a %s",
                             s->path, r->run_key ? "status" : "run key");
-    put_ctx c = {r, 0};
-    int rc = exec(s->db, "BEGIN IMMEDIATE");
+    put_ctx c = {.r = r};
+    int rc = put_prepare(&c);
+    if (rc == SQLITE_OK)
+        rc = exec(s->db, "BEGIN IMMEDIATE");
     if (rc == SQLITE_OK)
         rc = put_body(s->db, &c);
     if (rc == SQLITE_OK)
         rc = exec(s->db, "COMMIT");
+    sqlite3_free(c.overrides);
     if (rc == SQLITE_OK)
         return c.run_id;
     char doing[160];

@@ -1,7 +1,14 @@
 /* store.h - the results database (SQLite), one per study.
  *
- * Tables: runs, metrics, run_params (a sweep's parameters of each run),
- * requests (optional), timeseries (optional).  Every
+ * Tables: runs, metrics, run_params (a sweep's grid values of each run),
+ * run_overrides (every override applied to the scenario file), run_names
+ * (what the request rows' indices name), requests (optional), timeseries
+ * (optional); views run_summary (one row per run: key metrics and every
+ * configuration key as columns) and requests_named.  A run's config_hash
+ * names its configuration: everything but the seed, so runs with equal
+ * config_hash differ only by seed (see st_store_config_hash).  A database
+ * of an older schema is migrated when opened (in memory only when opened
+ * read-only).  Every
  * write goes through prepared statements with bound parameters, and a run
  * is written in one transaction: it is stored whole or not at all.  The
  * database is opened in WAL mode with a busy timeout so readers and a
@@ -33,11 +40,22 @@ struct sqlite3 *st_store_sqlite(st_store *s);
 /* The path the store was opened with, for error messages. */
 const char *st_store_path(const st_store *s);
 
+/* A range of the indices request rows use and its name: kind "model"
+ * (first = last = the model's index), "node" (infrastructure nodes one by
+ * one; a device class's own devices as one range), "device" (a class's
+ * device instances). */
+typedef struct st_run_name {
+    const char *kind;
+    int64_t first, last;
+    const char *name;
+} st_run_name;
+
 typedef struct st_run_record {
     const char *run_key;      /* hex id: hash(config, policy, params, seed) */
     const char *scenario;     /* scenario name */
-    const char *config_text;  /* full resolved scenario text */
-    const char *config_hash;  /* hex hash of config_text */
+    const char *scenario_file;   /* the file run, NULL if unknown */
+    const char *config_text;  /* full resolved scenario text; the store
+                               * derives text_hash and config_hash from it */
     const char *policy;
     const char *params;       /* policy params as canonical text */
     uint64_t seed;
@@ -56,7 +74,26 @@ typedef struct st_run_record {
     size_t n_grid;
     const char *const *grid_keys;
     const char *const *grid_values;
+    /* Every override applied to the scenario file ("key" a dotted path,
+     * "value" its YAML), in the order applied, the seed excepted; stored
+     * in run_overrides and, joined as "key=value" lines, in runs.overrides
+     * ("" when none). */
+    size_t n_overrides;
+    const char *const *override_keys;
+    const char *const *override_values;
+    /* The sweep the run is a point of (sweep NULL: none): its name, file,
+     * the hash of the file's text, and the point's index in it. */
+    const char *sweep, *sweep_file, *sweep_hash;
+    int64_t sweep_point;
+    size_t n_names;           /* run_names rows */
+    const st_run_name *names;
 } st_run_record;
+
+/* The configuration hash of a run (16 hex digits): of its resolved text
+ * without the top-level seed line, its policy and its params.  Runs with
+ * the same configuration hash differ only in their seed. */
+void st_store_config_hash(const char *config_text, const char *policy,
+                          const char *params, char out[17]);
 
 /* Stores a run in one transaction; returns the new run id (> 0) or -1.  A
  * run with the same run_key already present is replaced (in the same
@@ -90,8 +127,19 @@ typedef enum st_export_what {
  * policy, seed, run_key, then metric name / request id).  The runs export
  * has one column per sweep parameter key (sorted), after seed.  It carries no
  * wall-clock columns, so identical runs export byte-identical CSV.
- * Numbers are printed with %.17g (round-trip exact). */
+ * Numbers are printed with the fewest digits that read back to the same
+ * double (st_format_double).  Exporting requests from a database without
+ * request rows fails, saying to re-run with --log-requests. */
 int st_store_export_csv(st_store *s, st_export_what what, FILE *out,
                         st_error *err);
+
+/* The shortest decimal text (%.1g to %.17g) that strtod reads back as v
+ * exactly; "" for NaN.  buf holds at least 32 bytes. */
+void st_format_double(double v, char *buf, size_t n);
+
+/* Recreates the run_summary view so that every configuration key (sweep
+ * axis or override) stored is one of its columns; store and merge call
+ * it after writing.  SQLite result code. */
+int st_store_refresh_summary(struct sqlite3 *db);
 
 #endif

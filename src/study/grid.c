@@ -637,6 +637,21 @@ static int expand(spec *s)
 
 /* ---- public --------------------------------------------------------------- */
 
+/* The hash of a file's bytes (runs record which sweep file made them);
+ * an unreadable file hashes as empty, and then fails to load anyway. */
+static void hash_file(const char *path, char out[17])
+{
+    uint64_t h = ST_HASH_INIT;
+    FILE *f = fopen(path, "rb");
+    char buf[8192];
+    size_t n;
+    while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
+        h = st_hash_bytes(h, buf, n);
+    if (f)
+        fclose(f);
+    st_hash_hex(h, out);
+}
+
 int st_sweep_load(const char *path, st_sweep **out, st_error *err)
 {
     *out = NULL;
@@ -645,6 +660,7 @@ int st_sweep_load(const char *path, st_sweep **out, st_error *err)
         return -1;
     st_sweep *sw = st_xcalloc(1, sizeof *sw);
     sw->file = st_xstrdup(path);
+    hash_file(path, sw->hash);
     const char *slash = strrchr(path, '/');
     char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path))
                       : st_xstrdup("");

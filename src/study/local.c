@@ -35,8 +35,9 @@ typedef struct wire_head {
     uint64_t point, seed, events;
     double wall_s;
     char run_key[17], config_hash[17], started[32], finished[32];
-    uint64_t len[5];       /* scenario, config, policy, params, message */
-    uint64_t n_metrics, n_requests;
+    uint64_t len[6];       /* scenario, config, policy, params, message,
+                            * labels */
+    uint64_t n_metrics, n_requests, n_timeseries;
 } wire_head;
 
 #define ABSENT UINT64_MAX
@@ -92,9 +93,9 @@ static int read_all(int fd, void *data, size_t n)
 
 static void put_strings(buf *b, wire_head *h, const st_run_outcome *o)
 {
-    const char *s[5] = {o->scenario, o->config_text, o->policy, o->params,
-                        o->message};
-    for (int i = 0; i < 5; i++) {
+    const char *s[6] = {o->scenario, o->config_text, o->policy, o->params,
+                        o->message, o->labels};
+    for (int i = 0; i < 6; i++) {
         h->len[i] = s[i] ? strlen(s[i]) : ABSENT;
         if (s[i])
             put(b, s[i], strlen(s[i]));
@@ -107,7 +108,8 @@ static int send_outcome(int fd, size_t point, const st_run_outcome *o)
                    .seed = o->seed, .events = o->result.events,
                    .wall_s = o->result.wall_s,
                    .n_metrics = o->result.metrics.n,
-                   .n_requests = o->result.requests.n};
+                   .n_requests = o->result.requests.n,
+                   .n_timeseries = o->result.timeseries.n};
     memcpy(h.run_key, o->run_key, sizeof h.run_key);
     memcpy(h.config_hash, o->config_hash, sizeof h.config_hash);
     memcpy(h.started, o->started, sizeof h.started);
@@ -125,6 +127,14 @@ static int send_outcome(int fd, size_t point, const st_run_outcome *o)
     if (o->result.requests.n)
         put(&b, o->result.requests.recs,
             o->result.requests.n * sizeof *o->result.requests.recs);
+    for (size_t i = 0; i < o->result.timeseries.n; i++) {
+        const st_ts_point *p = &o->result.timeseries.pts[i];
+        uint32_t len = (uint32_t)strlen(p->name);
+        put(&b, &len, sizeof len);
+        put(&b, p->name, len);
+        put(&b, &p->slot, sizeof p->slot);
+        put(&b, &p->value, sizeof p->value);
+    }
     memcpy(b.p, &h, sizeof h);
     uint64_t total = b.n;
     int rc = write_all(fd, &total, sizeof total) || write_all(fd, b.p, b.n);
@@ -164,6 +174,25 @@ static char *take_string(reader *r, uint64_t len)
     return c;
 }
 
+/* A length-prefixed name, copied (NUL-terminated) to *next, which moves
+ * past it; NULL when the message is short. */
+static const char *take_name(reader *r, char **next)
+{
+    uint32_t len;
+    const void *at = take(r, sizeof len);
+    if (!at)
+        return NULL;
+    memcpy(&len, at, sizeof len);
+    const char *name = take(r, len);
+    if (!name)
+        return NULL;
+    char *copy = *next;
+    memcpy(copy, name, len);
+    copy[len] = '\0';
+    *next += len + 1;
+    return copy;
+}
+
 /* Metric names live in one block the outcome owns. */
 static void take_metrics(reader *r, uint64_t n, st_run_outcome *o)
 {
@@ -178,21 +207,13 @@ static void take_metrics(reader *r, uint64_t n, st_run_outcome *o)
     char *next = o->names;
     /* Fields sit unaligned in the message: copy them out, never cast. */
     for (uint64_t i = 0; i < n && !r->bad; i++) {
-        uint32_t len;
         double value;
-        const void *at = take(r, sizeof len);
-        if (!at)
-            break;
-        memcpy(&len, at, sizeof len);
-        const char *name = take(r, len);
+        const char *name = take_name(r, &next);
         const void *v = name ? take(r, sizeof value) : NULL;
         if (!v)
             break;
-        memcpy(next, name, len);
-        next[len] = '\0';
         memcpy(&value, v, sizeof value);
-        st_metrics_add(&o->result.metrics, next, value);
-        next += len + 1;
+        st_metrics_add(&o->result.metrics, name, value);
     }
 }
 
@@ -211,6 +232,31 @@ static void take_requests(reader *r, uint64_t n, st_run_outcome *o)
         abort();
     memcpy(log->recs, recs, (size_t)n * sizeof *log->recs);
     log->n = log->cap = (size_t)n;
+}
+
+/* Per-slot points; their names live in one block the outcome owns. */
+static void take_timeseries(reader *r, uint64_t n, st_run_outcome *o)
+{
+    if (n > (uint64_t)(r->end - r->p)) {
+        r->bad = 1;
+        return;
+    }
+    o->ts_names = calloc((size_t)(r->end - r->p) + 1, 1);
+    if (!o->ts_names)
+        abort();
+    char *next = o->ts_names;
+    for (uint64_t i = 0; i < n && !r->bad; i++) {
+        int64_t slot;
+        double value;
+        const char *name = take_name(r, &next);
+        const void *sl = name ? take(r, sizeof slot) : NULL;
+        const void *v = sl ? take(r, sizeof value) : NULL;
+        if (!v)
+            break;
+        memcpy(&slot, sl, sizeof slot);
+        memcpy(&value, v, sizeof value);
+        st_timeseries_push(&o->result.timeseries, slot, name, value);
+    }
 }
 
 /* Reads one outcome; 1 ok, 0 end of file, -1 a broken message. */
@@ -233,14 +279,16 @@ static int receive_outcome(int fd, size_t *point, st_run_outcome *o)
     wire_head h;
     memcpy(&h, data, sizeof h);
     reader r = {data + sizeof h, data + total, h.magic != WIRE_MAGIC};
-    char **s[5] = {&o->scenario, &o->config_text, &o->policy, &o->params,
-                   &o->message};
-    for (int i = 0; i < 5 && !r.bad; i++)
+    char **s[6] = {&o->scenario, &o->config_text, &o->policy, &o->params,
+                   &o->message, &o->labels};
+    for (int i = 0; i < 6 && !r.bad; i++)
         *s[i] = take_string(&r, h.len[i]);
     if (!r.bad)
         take_metrics(&r, h.n_metrics, o);
     if (!r.bad)
         take_requests(&r, h.n_requests, o);
+    if (!r.bad)
+        take_timeseries(&r, h.n_timeseries, o);
     free(data);
     o->ok = (int)h.ok;
     o->seed = h.seed;

@@ -28,6 +28,15 @@ typedef struct st_run_outcome {
     st_run_result result;
     char *names;         /* storage for metric names received from another
                           * process (NULL when they are the world's own) */
+    char *ts_names;      /* the same for the time series' names */
+    char *scenario_file;
+    char **overrides;    /* the scenario's overrides, the seed excepted
+                          * (this process only: a sweep point's are
+                          * rebuilt from the sweep when stored) */
+    size_t n_overrides;
+    char *labels;        /* what request indices name (run_names rows),
+                          * encoded by st_run_execute: travels with the
+                          * outcome between processes */
 } st_run_outcome;
 
 /* The key a run of sc->policies[policy] is stored under:

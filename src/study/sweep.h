@@ -67,6 +67,7 @@ typedef struct st_sweep_point {
 
 typedef struct st_sweep {
     char *file;          /* the sweep file, for messages */
+    char hash[17];       /* hash of the file's text, as read */
     char *name;
     char *base;          /* the base scenario's path as opened */
     char **set;          /* "path=yaml" overrides for every point */
