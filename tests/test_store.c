@@ -527,6 +527,21 @@ static void test_reads_v1_database_without_writing(void **state)
     sqlite3_close(db);
 }
 
+static void test_merges_v1_shard(void **state)
+{
+    (void)state;
+    const char *shard = db_path("v1-shard.db");
+    make_v1_db(shard);
+    st_store *s = open_store(db_path("merged.db"));
+    st_merge_stats st = {0, 0, 0};
+    st_error err = {{0}};
+    if (st_store_merge(s, shard, &st, &err))
+        fail_msg("merge: %s", err.msg);
+    assert_int_equal(st.added, 5);
+    check_migrated(st_store_sqlite(s));
+    st_store_close(s);
+}
+
 static void test_newer_schema_refused(void **state)
 {
     (void)state;
@@ -771,6 +786,7 @@ int main(void)
         cmocka_unit_test(test_overrides_and_sweep_stored),
         cmocka_unit_test(test_migrates_v1_database),
         cmocka_unit_test(test_reads_v1_database_without_writing),
+        cmocka_unit_test(test_merges_v1_shard),
         cmocka_unit_test(test_newer_schema_refused),
         cmocka_unit_test(test_export_runs_csv),
         cmocka_unit_test(test_export_requests_csv),

@@ -232,6 +232,8 @@ static int merge_attached(sqlite3 *db, st_merge_stats *st)
         rc = merge_all(db, &c, &mine);
     copier_free(&c);
     if (rc == SQLITE_OK)
+        rc = st_store_refresh_derived(db);
+    if (rc == SQLITE_OK)
         rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK && !sqlite3_get_autocommit(db))
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -301,6 +301,12 @@ static int has_view(sqlite3 *db, const char *name)
     return n > 0;
 }
 
+int st_store_refresh_derived(sqlite3 *db)
+{
+    int rc = rehash_runs(db);
+    return rc == SQLITE_OK ? st_store_refresh_summary(db) : rc;
+}
+
 /* Brings a database of version `version` (0: empty) to the current
  * schema, inside the caller's transaction. */
 static int upgrade(sqlite3 *db, int64_t version)

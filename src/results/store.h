@@ -138,8 +138,12 @@ int st_store_export_csv(st_store *s, st_export_what what, FILE *out,
 void st_format_double(double v, char *buf, size_t n);
 
 /* Recreates the run_summary view so that every configuration key (sweep
- * axis or override) stored is one of its columns; store and merge call
- * it after writing.  SQLite result code. */
+ * axis or override) and metric stored is one of its columns.  SQLite
+ * result code. */
 int st_store_refresh_summary(struct sqlite3 *db);
+/* What merge calls after copying runs in (inside its transaction): fills
+ * text_hash and config_hash of runs that came from a version-1 shard,
+ * and refreshes run_summary.  SQLite result code. */
+int st_store_refresh_derived(struct sqlite3 *db);
 
 #endif
