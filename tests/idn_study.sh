@@ -78,7 +78,7 @@ echo "sliding: infida $(metric idn-tree-sliding infida idn_gain_vs_static)," \
 
 # the per-slot series: 120 slots of each, served per tier adding up
 "$STRATA" export --db s.db --what timeseries --csv ts.csv
-[ "$(head -1 ts.csv)" = "run_key,scenario,policy,params,seed,slot,name,value" ] ||
+[ "$(head -1 ts.csv)" = "run_key,scenario,policy,params,seed,slot,name,value,t_s" ] ||
     fail "unexpected timeseries header: $(head -1 ts.csv)"
 for p in infida greedy static lru lfu; do
     n=$(grep -c ",idn-tree,$p,.*,gain_integral," ts.csv || true)
@@ -103,10 +103,13 @@ grep ',idn-tree-sliding,infida,' ts.csv >a.csv
 grep ',idn-tree-sliding,infida,' again.csv >b.csv
 cmp -s a.csv b.csv || fail "a re-run of infida gave a different timeseries"
 
-# the figure script draws from the export, when gnuplot is there
+# the figures of the two scenarios (one configuration per scenario and
+# policy, each its own panel), when gnuplot is there
 if command -v gnuplot >/dev/null; then
-    gnuplot -c "$STRATA_SRC/analysis/idn-gain.gp" ts.csv gain.png png idn-tree-sliding
-    [ -s gain.png ] || fail "analysis/idn-gain.gp made no figure"
+    STRATA="$STRATA" "$STRATA_SRC/analysis/figures" s.db figs --series gain_integral >/dev/null
+    [ -s figs/series_gain_integral.png ] || fail "analysis/figures drew no gain over time"
+    grep -q 'scenario=idn-tree-sliding' figs/series_gain_integral.svg \
+        || fail "the two scenarios are not separate panels"
 else
     echo "idn_study: gnuplot not installed; figure not checked"
 fi

@@ -155,7 +155,13 @@ grep -q 'point 1 (devices.0.count=-1 policy=local seed=1) failed' bad.err
 "$STRATA" sweep bad.yaml --dry-run --db bad.db | grep -q 'point 1 is invalid'
 
 # ---- a report of the study -------------------------------------------------
-"$STRATA" report --db ref.db --by policy >report.txt
+# --by policy would average the grid's configurations: refused, naming an
+# axis, unless --pool, which says so and counts them
+rc=0; "$STRATA" report --db ref.db --by policy >report.txt 2>report.err || rc=$?
+[ $rc = 2 ] || fail "report --by policy over a grid should exit 2, got $rc"
+grep -q 'different configurations' report.err && grep -q 'devices\.' report.err
+"$STRATA" report --db ref.db --by policy --pool >report.txt
+grep -q '^POOLED' report.txt
 grep -qE '^local +20 ' report.txt && grep -qE '^cloud +20 ' report.txt
 "$STRATA" report --db ref.db --format csv --metrics slo_attainment >report.csv
 [ "$(wc -l <report.csv)" = 21 ] || fail "expected 20 groups of seeds"

@@ -561,6 +561,47 @@ static void test_newer_schema_refused(void **state)
 
 /* ---- export ----------------------------------------------------------- */
 
+static const char *fmt(double v)
+{
+    static char buf[40];
+    st_format_double(v, buf, sizeof buf);
+    return buf;
+}
+
+static void test_numbers_shortest_round_trip(void **state)
+{
+    (void)state;
+    assert_string_equal(fmt(0.1), "0.1");
+    assert_string_equal(fmt(0.4), "0.4");
+    assert_string_equal(fmt(0.1 + 0.2), "0.30000000000000004");
+    assert_string_equal(fmt(1.0 / 3), "0.3333333333333333");
+    assert_string_equal(fmt(100), "100");
+    assert_string_equal(fmt(1e22), "1e+22");
+    assert_string_equal(fmt(-2.5), "-2.5");
+    assert_string_equal(fmt(NAN), "");
+    assert_string_equal(fmt(INFINITY), "inf");
+    /* any double: reads back exactly, and one digit fewer would not */
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (int i = 0; i < 20000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        double v;
+        memcpy(&v, &x, sizeof v);
+        if (!isfinite(v))
+            continue;
+        const char *t = fmt(v);
+        assert_true(strtod(t, NULL) == v);
+        char mant[40];
+        int digits = 0;
+        snprintf(mant, sizeof mant, "%s", t);
+        for (const char *p = mant; *p && *p != 'e'; p++)
+            digits += *p >= '0' && *p <= '9';
+        char fewer[400];
+        snprintf(fewer, sizeof fewer, "%.*g", digits - 1 > 0 ? digits - 1 : 1, v);
+        if (digits > 1 && strchr(t, 'e'))
+            assert_false(strtod(fewer, NULL) == v);
+    }
+}
+
 /* Three runs put in an order unlike the export's, with quoting, NaN and a
  * failed run without metrics. */
 static st_store *known_db(const char *name, st_request_log *bbb_log,
@@ -613,7 +654,7 @@ static void test_export_runs_csv(void **state)
     char *csv = export_text(s, ST_EXPORT_RUNS);
     assert_string_equal(csv,
         "run_key,scenario,policy,params,seed,status,metric,value\n"
-        "ccc,cloud-only,local,\"line1\nline2\",1,ok,x,0.10000000000000001\n"
+        "ccc,cloud-only,local,\"line1\nline2\",1,ok,x,0.1\n"
         "aaa,edge,cloud,,7,failed,,\n"
         "bbb,edge,local,\"a=1,b=\"\"x\"\"\",7,ok,met_ratio,\n"
         "bbb,edge,local,\"a=1,b=\"\"x\"\"\",7,ok,p99_latency_s,0.25\n"
@@ -635,7 +676,7 @@ static void test_export_requests_csv(void **state)
         "run_key,scenario,policy,seed,req_id,device,model,node,outcome,"
         "offloaded,cold,arrival_s,latency_s,slo_s,accuracy,estimate_s\n"
         "ccc,cloud-only,local,1,0,2,0,2,unfinished,0,1,2,,1,"
-        "0.90000000000000002,0.29999999999999999\n"
+        "0.9,0.3\n"
         "bbb,edge,local,7,1,1,-1,-1,dropped,0,0,0.5,,0.5,,\n"
         "bbb,edge,local,7,2,0,1,3,met,1,0,1.5,0.125,0.5,0.75,\n");
     free(csv);
@@ -787,6 +828,7 @@ int main(void)
         cmocka_unit_test(test_migrates_v1_database),
         cmocka_unit_test(test_reads_v1_database_without_writing),
         cmocka_unit_test(test_merges_v1_shard),
+        cmocka_unit_test(test_numbers_shortest_round_trip),
         cmocka_unit_test(test_newer_schema_refused),
         cmocka_unit_test(test_export_runs_csv),
         cmocka_unit_test(test_export_requests_csv),

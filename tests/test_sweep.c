@@ -302,8 +302,11 @@ static void put_run(st_store *s, const char *policy, const char *slo,
     st_metrics_add(&m, "requests", 100);
     const char *keys[] = {"devices.0.workload.slo_ms"};
     const char *vals[] = {slo};
+    char text[64];   /* as a resolved scenario: the SLO and the seed in it */
+    snprintf(text, sizeof text, "slo: %s\nseed: %llu\n", slo,
+             (unsigned long long)seed);
     st_run_record r = {
-        .run_key = key, .scenario = "s", .config_text = "x: 1\n",
+        .run_key = key, .scenario = "s", .config_text = text,
         .policy = policy, .params = "", .seed = seed,
         .version = "t", .started = "a", .finished = "b", .metrics = &m,
         .status = "ok", .n_grid = 1, .grid_keys = keys, .grid_values = vals};
@@ -350,10 +353,10 @@ static void test_report_csv_groups_and_cis(void **state)
     /* default groups: policy and the sweep parameter, numeric order */
     const char *lines[] = {
         "policy,devices.0.workload.slo_ms,metric,n,mean,sd,ci_low,ci_high,"
-        "ci_half",
+        "ci_half,configs",
         "cloud,400,slo_attainment,3,",
-        "local,400,slo_attainment,3,0.9,0.1,",
-        "local,1000,slo_attainment,3,1,0,1,1,0"};
+        "local,400,slo_attainment,3,0.9,",
+        "local,1000,slo_attainment,3,1,0,1,1,0,1"};
     const char *at = csv;
     for (size_t i = 0; i < 4; i++) {
         if (strncmp(at, lines[i], strlen(lines[i])) != 0)
@@ -367,18 +370,25 @@ static void test_report_csv_groups_and_cis(void **state)
                             "%lf,%lf", &n, &mean, &sd, &lo, &hi, &half), 6);
     assert_float_equal(half, 0.248414, 1e-6);
     free(csv);
-    /* --by policy pools the parameter's values */
+    /* --by policy would pool the parameter's values: refused, naming it */
     const char *by[] = {"policy"};
     o.by = by;
     o.n_by = 1;
+    st_error err = {{0}};
+    FILE *devnull = fopen("/dev/null", "w");
+    assert_int_equal(st_report_write(s, &o, devnull, &err), -1);
+    assert_non_null(strstr(err.msg, "different configurations"));
+    assert_non_null(strstr(err.msg, "devices.0.workload.slo_ms"));
+    /* --pool allows it, and the row says how many configurations */
+    o.pool = 1;
     csv = report_text(s, &o);
     assert_non_null(strstr(csv, "local,slo_attainment,6,"));
+    assert_non_null(strstr(csv, ",2\n"));
     free(csv);
+    o.pool = 0;
     /* an unknown column is an error naming the choices */
     const char *bad[] = {"colour"};
     o.by = bad;
-    st_error err = {{0}};
-    FILE *devnull = fopen("/dev/null", "w");
     assert_int_equal(st_report_write(s, &o, devnull, &err), -1);
     assert_non_null(strstr(err.msg, "devices.0.workload.slo_ms"));
     fclose(devnull);

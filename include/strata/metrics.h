@@ -63,6 +63,8 @@ typedef struct st_ts_point {
     int64_t slot;
     const char *name;
     double value;         /* NaN: not measured */
+    double t_s;           /* simulated time it was recorded (the slot's
+                           * end, for a policy ticked per slot) */
 } st_ts_point;
 
 typedef struct st_timeseries {

@@ -96,6 +96,10 @@ int cmd_export(int argc, char **argv)
     st_store *s;
     if (st_store_open_readonly(a.db, &s, &err) < 0)
         return cli_input_error(&err);
+    if (a.what == ST_EXPORT_REQUESTS && st_store_has_requests(s, &err) != 1) {
+        st_store_close(s);
+        return cli_input_error(&err);
+    }
     if (a.out)
         rc = export_to_file(s, &a, &err);
     else

@@ -1,6 +1,7 @@
 /* cmd_report.c - `strata report`: a study's runs grouped (by policy and
  * sweep parameters, or --by), each metric's mean with a confidence interval
- * across seeds, as a table, Markdown or CSV. */
+ * across seeds, as a table, Markdown or CSV; never averaging different
+ * configurations unless --pool says to. */
 #include "cli/cli.h"
 #include "results/report.h"
 #include "results/store.h"
@@ -13,7 +14,7 @@
 
 typedef struct report_args {
     const char *db, *output;
-    char *by, *metrics;   /* in argv, split in place */
+    char *by, *metrics, *series;   /* in argv, split in place */
     st_report_opts o;
 } report_args;
 
@@ -45,10 +46,17 @@ static int parse_args(int argc, char **argv, report_args *a)
          .argname = "FILE", .required = 1,
          .help = "results database (required)"},
         CLI_STRING(0, "by", &a->by, "A,B,...",
-                   "group by these columns: policy, scenario,\n"
-                   "seed, params, or a sweep parameter such as\n"
-                   "devices.0.workload.slo_ms (default: policy\n"
-                   "and every sweep parameter)"),
+                   "group by these columns: scenario, sweep,\n"
+                   "policy, params, seed, config_hash, or a\n"
+                   "configuration key (a sweep axis or a --set\n"
+                   "path) such as devices.0.workload.slo_ms\n"
+                   "(default: one group per configuration, with\n"
+                   "the policy and every key that differs as\n"
+                   "columns); a grouping that would average\n"
+                   "different configurations is refused (exit 2)"),
+        CLI_FLAG(0, "pool", &a->o.pool,
+                 "allow it: average them anyway (said in the\n"
+                 "output, and a configs column counts them)"),
         CLI_STRING(0, "metrics", &a->metrics, "A,B|all",
                    "metrics to show (default: attainment,\n"
                    "accuracy, p95 latency, cost per 1k requests,\n"
@@ -56,7 +64,12 @@ static int parse_args(int argc, char **argv, report_args *a)
         CLI_CHOICE(0, "format", &format, "F", formats,
                    "table (default), markdown, or csv (one row\n"
                    "per group and metric: n, mean, sd, ci_low,\n"
-                   "ci_high, ci_half)"),
+                   "ci_high, ci_half, configs)"),
+        CLI_STRING(0, "timeseries", &a->series, "A,B",
+                   "per-slot series (e.g. gain_integral) instead\n"
+                   "of metrics: per group, series and slot, the\n"
+                   "mean and CI across runs, with the slot's end\n"
+                   "time t_s in seconds (csv only)"),
         CLI_DOUBLE(0, "level", &a->o.level, "P", 0, 1,
                    CLI_OPEN_LO | CLI_OPEN_HI,
                    "confidence level (default 0.95)"),
@@ -75,7 +88,11 @@ int cmd_report(int argc, char **argv)
     int rc = parse_args(argc, argv, &a);
     if (rc)
         return cli_done(rc);
-    const char *by[MAX_LIST], *metrics[MAX_LIST];
+    const char *by[MAX_LIST], *metrics[MAX_LIST], *series[MAX_LIST];
+    if (a.series && !(a.o.n_series = split(a.series, series, MAX_LIST)))
+        return cli_usage_error("report", "--timeseries: expected series"
+                               " names");
+    a.o.series = series;
     if (a.by && !(a.o.n_by = split(a.by, by, MAX_LIST)))
         return cli_usage_error("report", "--by: expected column names");
     if (a.metrics && strcmp(a.metrics, "all") != 0 &&

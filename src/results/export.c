@@ -4,6 +4,8 @@
 #include "results/store.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdlib.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -31,10 +33,10 @@ static const char requests_sql[] =
     " ORDER BY r.scenario, r.policy, r.seed, r.run_key, q.req_id";
 
 static const char timeseries_header[] =
-    "run_key,scenario,policy,params,seed,slot,name,value\n";
+    "run_key,scenario,policy,params,seed,slot,name,value,t_s\n";
 static const char timeseries_sql[] =
     "SELECT r.run_key, r.scenario, r.policy, r.params, r.seed, t.slot, t.name,"
-    " t.value"
+    " t.value, t.t_s"
     " FROM runs r JOIN timeseries t ON t.run_id = r.id"
     " ORDER BY r.scenario, r.policy, r.seed, r.run_key, t.slot, t.name";
 
@@ -125,6 +127,38 @@ static int runs_query(st_store *s, char **header, char **sql, st_error *err)
     return -1;
 }
 
+/* %g switches to an exponent once the exponent reaches the precision, so
+ * the fewest digits can read worse than a few more ("1e+02" for 100):
+ * the plain form wins when it is no longer. */
+static void prefer_plain(double v, char *buf, size_t n)
+{
+    const char *e = strchr(buf, 'e');
+    int x = e ? atoi(e + 1) : -1;
+    if (x < 0 || x > 16)
+        return;
+    char plain[40];
+    snprintf(plain, sizeof plain, "%.*g", x + 1, v);
+    if (!strchr(plain, 'e') && strlen(plain) <= strlen(buf) &&
+        strtod(plain, NULL) == v)
+        snprintf(buf, n, "%s", plain);
+}
+
+void st_format_double(double v, char *buf, size_t n)
+{
+    if (n == 0)
+        return;
+    buf[0] = '\0';
+    if (isnan(v))
+        return;
+    /* %.17g always reads back exactly; fewer digits often do too. */
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    prefer_plain(v, buf, n);
+}
+
 /* One cell, formatted by the type SQLite holds: NULL (a NaN or absent
  * value) is an empty field. */
 static void put_cell(FILE *out, sqlite3_stmt *q, int col)
@@ -135,9 +169,12 @@ static void put_cell(FILE *out, sqlite3_stmt *q, int col)
     case SQLITE_INTEGER:
         fprintf(out, "%lld", (long long)sqlite3_column_int64(q, col));
         break;
-    case SQLITE_FLOAT:
-        fprintf(out, "%.17g", sqlite3_column_double(q, col));
+    case SQLITE_FLOAT: {
+        char buf[40];
+        st_format_double(sqlite3_column_double(q, col), buf, sizeof buf);
+        fputs(buf, out);
         break;
+    }
     default: {
         const char *s = (const char *)sqlite3_column_text(q, col);
         put_text(out, s ? s : "", (size_t)sqlite3_column_bytes(q, col));

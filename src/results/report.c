@@ -43,6 +43,8 @@ typedef struct group {
     char **vals;          /* [n_by]; NULL where a run lacks the column */
     st_ci *ci;            /* [n_metrics]; n = 0 where none */
     size_t runs;
+    char **hashes;        /* the distinct configurations in the group */
+    size_t n_hashes;
 } group;
 
 typedef struct report {
@@ -50,24 +52,33 @@ typedef struct report {
     const char *path;
     st_error *err;
     double level;
-    const char *by[MAX_BY];
+    char *by[MAX_BY];        /* column names, owned */
     char *by_expr[MAX_BY];   /* SQL for each column */
     size_t n_by;
+    char **keys;             /* configuration keys: sweep axes, overrides */
+    size_t n_keys;
     char **metrics;          /* shown, in order */
     size_t n_metrics;
     group *groups;
     size_t n_groups, cap;
+    int pool;                /* --pool: mixed groups are allowed */
+    size_t n_mixed;          /* groups of more than one configuration */
+    char *differ;            /* what differs within them, for the note */
 } report;
 
 static const char *const headline[] = {
     "slo_attainment", "mean_accuracy", "latency_p95_ms", "cost_per_1k_usd",
     "offload_fraction", NULL};
 
+/* Columns of the run itself; the configuration keys follow.  Seed and
+ * config_hash are never a difference worth naming. */
 static const struct {
     const char *name, *expr;
+    int describes;        /* may tell configurations apart */
 } run_columns[] = {
-    {"policy", "r.policy"}, {"scenario", "r.scenario"}, {"seed", "r.seed"},
-    {"params", "r.params"}};
+    {"scenario", "r.scenario", 1}, {"sweep", "r.sweep", 1},
+    {"policy", "r.policy", 1},     {"params", "r.params", 1},
+    {"seed", "r.seed", 0},         {"config_hash", "r.config_hash", 0}};
 
 #define N_RUN_COLUMNS (sizeof run_columns / sizeof *run_columns)
 
@@ -110,19 +121,6 @@ static void free_strings(char **v, size_t n)
     free(v);
 }
 
-static int has_params_table(report *r)
-{
-    sqlite3_stmt *q;
-    int n = 0;
-    if (sqlite3_prepare_v2(r->db, "SELECT count(*) FROM sqlite_master WHERE"
-                           " type = 'table' AND name = 'run_params'", -1, &q,
-                           NULL) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW)
-        n = sqlite3_column_int(q, 0);
-    sqlite3_finalize(q);
-    return n > 0;
-}
-
 static int find(char *const *list, size_t n, const char *s)
 {
     for (size_t i = 0; i < n; i++)
@@ -131,74 +129,122 @@ static int find(char *const *list, size_t n, const char *s)
     return -1;
 }
 
-static int add_by(report *r, const char *name, char *const *keys, size_t nk)
+/* SQL for a column: a run column, or a configuration key (its sweep value
+ * as written, else the last override of it; NULL: the scenario file's
+ * own value).  NULL when name is neither. */
+static char *column_expr(const report *r, const char *name)
+{
+    for (size_t i = 0; i < N_RUN_COLUMNS; i++)
+        if (strcmp(name, run_columns[i].name) == 0)
+            return sqlite3_mprintf("%s", run_columns[i].expr);
+    if (find(r->keys, r->n_keys, name) < 0)
+        return NULL;
+    return sqlite3_mprintf("coalesce((SELECT p.value FROM run_params p WHERE"
+                           " p.run_id = r.id AND p.key = %Q), (SELECT o.value"
+                           " FROM run_overrides o WHERE o.run_id = r.id AND"
+                           " o.key = %Q ORDER BY o.pos DESC LIMIT 1))", name,
+                           name);
+}
+
+static int unknown_column(report *r, const char *name)
+{
+    char known[1024] = "";
+    for (size_t i = 0; i < N_RUN_COLUMNS; i++)
+        if (strlen(known) + strlen(run_columns[i].name) + 3 < sizeof known)
+            strcat(strcat(known, i ? ", " : ""), run_columns[i].name);
+    for (size_t i = 0; i < r->n_keys; i++)
+        if (strlen(known) + strlen(r->keys[i]) + 3 < sizeof known)
+            strcat(strcat(known, ", "), r->keys[i]);
+    return st_error_set(r->err, "--by: '%s' is not a column of %s;"
+                        " expected one of: %s", name, r->path, known);
+}
+
+static int add_by(report *r, const char *name)
 {
     if (r->n_by == MAX_BY)
         return st_error_set(r->err, "--by: at most %d columns", MAX_BY);
-    for (size_t i = 0; i < r->n_by; i++)
-        if (strcmp(r->by[i], name) == 0)
-            return st_error_set(r->err, "--by: '%s' is named twice", name);
-    char *expr = NULL;
-    for (size_t i = 0; i < N_RUN_COLUMNS && !expr; i++)
-        if (strcmp(name, run_columns[i].name) == 0)
-            expr = sqlite3_mprintf("%s", run_columns[i].expr);
-    if (!expr && find(keys, nk, name) >= 0)
-        expr = sqlite3_mprintf("(SELECT value FROM run_params p WHERE"
-                               " p.run_id = r.id AND p.key = %Q)", name);
-    if (!expr) {
-        char known[512] = "policy, scenario, seed, params";
-        for (size_t i = 0; i < nk; i++)
-            if (strlen(known) + strlen(keys[i]) + 3 < sizeof known)
-                strcat(strcat(known, ", "), keys[i]);
-        return st_error_set(r->err, "--by: '%s' is not a column of %s;"
-                            " expected one of: %s", name, r->path, known);
-    }
-    r->by[r->n_by] = name;
+    if (find(r->by, r->n_by, name) >= 0)
+        return st_error_set(r->err, "--by: '%s' is named twice", name);
+    char *expr = column_expr(r, name);
+    if (!expr)
+        return unknown_column(r, name);
+    r->by[r->n_by] = strdup(name);
+    if (!r->by[r->n_by])
+        abort();
     r->by_expr[r->n_by++] = expr;
     return 0;
 }
 
-static int count_scenarios(report *r)
+/* 1 when the column takes more than one value (NULL counting as one)
+ * over the ok runs. */
+static int varies(report *r, const char *name)
 {
+    char *expr = column_expr(r, name);
+    char *sql = expr ? sqlite3_mprintf("SELECT count(DISTINCT coalesce("
+                                       "CAST(%s AS TEXT), char(1))) FROM runs r"
+                                       " WHERE r.status = 'ok'", expr)
+                     : NULL;
     sqlite3_stmt *q;
     int n = 0;
-    if (sqlite3_prepare_v2(r->db, "SELECT count(DISTINCT scenario) FROM runs"
-                           " WHERE status = 'ok'", -1, &q, NULL) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW)
-        n = sqlite3_column_int(q, 0);
-    sqlite3_finalize(q);
-    return n;
+    if (sql && sqlite3_prepare_v2(r->db, sql, -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW)
+            n = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+    }
+    sqlite3_free(sql);
+    sqlite3_free(expr);
+    return n > 1;
+}
+
+/* 1 when some policy ran with more than one set of params. */
+static int params_vary_within_policy(report *r)
+{
+    sqlite3_stmt *q;
+    int n = 1;
+    if (sqlite3_prepare_v2(r->db, "SELECT count(*) FROM (SELECT 1 FROM runs"
+                           " WHERE status = 'ok' GROUP BY policy HAVING"
+                           " count(DISTINCT coalesce(params, char(1))) > 1)",
+                           -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW)
+            n = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+    }
+    return n > 0;
+}
+
+/* The default: the policy, and every other column that tells the
+ * database's configurations apart (params only when a policy ran with
+ * several; config_hash is added when even they do not, see
+ * read_pure_groups). */
+static int default_by(report *r)
+{
+    int rc = 0;
+    for (size_t i = 0; i < N_RUN_COLUMNS && rc == 0; i++) {
+        const char *c = run_columns[i].name;
+        if (!run_columns[i].describes)
+            continue;
+        if (strcmp(c, "policy") == 0 ||
+            (strcmp(c, "params") == 0 ? params_vary_within_policy(r)
+                                      : varies(r, c)))
+            rc = add_by(r, c);
+    }
+    for (size_t i = 0; i < r->n_keys && rc == 0; i++)
+        if (varies(r, r->keys[i]))
+            rc = add_by(r, r->keys[i]);
+    return rc;
 }
 
 static int resolve_by(report *r, const st_report_opts *o)
 {
-    char **keys = NULL;
-    size_t nk = 0;
-    int rc = 0;
-    if (has_params_table(r))
-        rc = strings(r, "SELECT DISTINCT key FROM run_params ORDER BY key",
-                     &keys, &nk);
+    int rc = strings(r, "SELECT key FROM run_params UNION"
+                        " SELECT key FROM run_overrides ORDER BY 1",
+                     &r->keys, &r->n_keys);
     if (rc == 0 && o->n_by) {
         for (size_t i = 0; i < o->n_by && rc == 0; i++)
-            rc = add_by(r, o->by[i], keys, nk);
+            rc = add_by(r, o->by[i]);
     } else if (rc == 0) {
-        if (count_scenarios(r) > 1)
-            rc = add_by(r, "scenario", keys, nk);
-        if (rc == 0)
-            rc = add_by(r, "policy", keys, nk);
-        for (size_t i = 0; i < nk && rc == 0; i++)
-            rc = add_by(r, keys[i], keys, nk);
+        rc = default_by(r);
     }
-    /* by[] points into keys for the defaults: keep them with the report. */
-    if (rc == 0 && !o->n_by)
-        for (size_t i = 0; i < r->n_by; i++) {
-            int k = find(keys, nk, r->by[i]);
-            if (k >= 0)
-                r->by[i] = sqlite3_mprintf("%s", keys[k]);
-            else
-                r->by[i] = sqlite3_mprintf("%s", r->by[i]);
-        }
-    free_strings(keys, nk);
     return rc;
 }
 
@@ -236,14 +282,17 @@ static int resolve_metrics(report *r, const st_report_opts *o)
 
 /* ---- reading the groups ------------------------------------------------- */
 
+/* Columns of the query: r.id, the by columns, config_hash, metric name,
+ * value. */
 static char *query_sql(report *r)
 {
     sqlite3_str *s = sqlite3_str_new(r->db);
     sqlite3_str_appendall(s, "SELECT r.id");
     for (size_t i = 0; i < r->n_by; i++)
         sqlite3_str_appendf(s, ", %s", r->by_expr[i]);
-    sqlite3_str_appendall(s, ", m.name, m.value FROM runs r JOIN metrics m"
-                          " ON m.run_id = r.id WHERE r.status = 'ok' ORDER BY ");
+    sqlite3_str_appendall(s, ", r.config_hash, m.name, m.value FROM runs r"
+                          " JOIN metrics m ON m.run_id = r.id"
+                          " WHERE r.status = 'ok' ORDER BY ");
     /* Numbers in numeric order (text casts to its leading number, or 0),
      * then as text, so "250 ms" < "1 s" never happens by accident. */
     for (size_t i = 0; i < r->n_by; i++)
@@ -275,18 +324,30 @@ static group *new_group(report *r, sqlite3_stmt *q)
             abort();
     }
     group *g = &r->groups[r->n_groups++];
+    *g = (group){0};
     g->vals = calloc(r->n_by + 1, sizeof *g->vals);
     g->ci = calloc(r->n_metrics + 1, sizeof *g->ci);
     if (!g->vals || !g->ci)
         abort();
     for (size_t i = 0; i < r->n_metrics; i++)
         st_mean_ci(NULL, 0, r->level, &g->ci[i]);
-    g->runs = 0;
     for (size_t i = 0; i < r->n_by; i++) {
         const char *v = (const char *)sqlite3_column_text(q, 1 + (int)i);
         g->vals[i] = v ? strdup(v) : NULL;
     }
     return g;
+}
+
+/* Remembers the configuration of a row's run in its group. */
+static void note_hash(group *g, const char *hash)
+{
+    const char *h = hash ? hash : "";
+    if (find(g->hashes, g->n_hashes, h) >= 0)
+        return;
+    g->hashes = realloc(g->hashes, (g->n_hashes + 1) * sizeof *g->hashes);
+    if (!g->hashes || !(g->hashes[g->n_hashes] = strdup(h)))
+        abort();
+    g->n_hashes++;
 }
 
 /* The values of one metric in one group, as they are read. */
@@ -326,7 +387,7 @@ static int read_groups(report *r)
     sqlite3_stmt *q = NULL;
     int rc = sql ? sqlite3_prepare_v2(r->db, sql, -1, &q, NULL) : SQLITE_NOMEM;
     sqlite3_free(sql);
-    int name_col = 1 + (int)r->n_by;
+    int hash_col = 1 + (int)r->n_by, name_col = hash_col + 1;
     group *g = NULL;
     series s = {.metric = -1};
     char *metric = NULL;
@@ -342,13 +403,154 @@ static int read_groups(report *r)
             metric = name ? strdup(name) : NULL;
             s.metric = name ? find(r->metrics, r->n_metrics, name) : -1;
         }
+        note_hash(g, (const char *)sqlite3_column_text(q, hash_col));
         series_push(&s, q, name_col + 1);
     }
     series_close(r, g, &s);
     free(metric);
     free(s.x);
     sqlite3_finalize(q);
+    r->n_mixed = 0;
+    for (size_t i = 0; i < r->n_groups; i++)
+        r->n_mixed += r->groups[i].n_hashes > 1;
     return rc == SQLITE_DONE ? 0 : db_fail(r, "read the runs");
+}
+
+static void free_groups(report *r)
+{
+    for (size_t g = 0; g < r->n_groups; g++) {
+        free_strings(r->groups[g].vals, r->n_by);
+        free_strings(r->groups[g].hashes, r->groups[g].n_hashes);
+        free(r->groups[g].ci);
+    }
+    free(r->groups);
+    r->groups = NULL;
+    r->n_groups = r->cap = 0;
+}
+
+/* ---- groups that would average different configurations ---------------- */
+
+/* The columns that may differ within a group: the describing run columns
+ * and every configuration key not grouped by. */
+static size_t candidates(const report *r, const char **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < N_RUN_COLUMNS && n < max; i++)
+        if (run_columns[i].describes &&
+            find(r->by, r->n_by, run_columns[i].name) < 0)
+            out[n++] = run_columns[i].name;
+    for (size_t i = 0; i < r->n_keys && n < max; i++)
+        if (find(r->by, r->n_by, r->keys[i]) < 0)
+            out[n++] = r->keys[i];
+    return n;
+}
+
+/* For one group, marks in differs[] the candidates that take more than
+ * one value over its runs. */
+static int mark_differences(report *r, const group *g, const char **cand,
+                            size_t nc, int *differs)
+{
+    sqlite3_str *s = sqlite3_str_new(r->db);
+    sqlite3_str_appendall(s, "SELECT 0");
+    for (size_t c = 0; c < nc; c++) {
+        char *e = column_expr(r, cand[c]);
+        sqlite3_str_appendf(s, ", count(DISTINCT coalesce(CAST(%s AS TEXT),"
+                            " char(1)))", e);
+        sqlite3_free(e);
+    }
+    sqlite3_str_appendall(s, " FROM runs r WHERE r.status = 'ok'");
+    for (size_t i = 0; i < r->n_by; i++)
+        sqlite3_str_appendf(s, " AND CAST(%s AS TEXT) IS ?%d", r->by_expr[i],
+                            (int)i + 1);
+    char *sql = sqlite3_str_finish(s);
+    sqlite3_stmt *q;
+    int rc = sql ? sqlite3_prepare_v2(r->db, sql, -1, &q, NULL) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK)
+        return db_fail(r, "compare the runs of a group");
+    for (size_t i = 0; i < r->n_by; i++)
+        sqlite3_bind_text(q, (int)i + 1, g->vals[i], -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        for (size_t c = 0; c < nc; c++)
+            differs[c] |= sqlite3_column_int(q, (int)c + 1) > 1;
+    sqlite3_finalize(q);
+    return 0;
+}
+
+/* "k1, k2" over every mixed group, into r->differ. */
+static int describe_mix(report *r)
+{
+    const char *cand[MAX_BY + 64 + 1024];
+    size_t nc = candidates(r, cand, sizeof cand / sizeof *cand);
+    int *differs = calloc(nc + 1, sizeof *differs);
+    if (!differs)
+        abort();
+    int rc = 0;
+    for (size_t i = 0; i < r->n_groups && rc == 0; i++)
+        if (r->groups[i].n_hashes > 1)
+            rc = mark_differences(r, &r->groups[i], cand, nc, differs);
+    sqlite3_str *s = sqlite3_str_new(NULL);
+    for (size_t c = 0; c < nc; c++)
+        if (differs[c])
+            sqlite3_str_appendf(s, "%s%s", sqlite3_str_length(s) ? ", " : "",
+                                cand[c]);
+    if (!sqlite3_str_length(s))
+        sqlite3_str_appendall(s, "the scenario text itself (the same keys,"
+                              " but different scenario files or versions of"
+                              " one; compare runs.config_text)");
+    free(differs);
+    r->differ = sqlite3_str_finish(s);
+    return rc;
+}
+
+/* The first mixed group, as "col=value col=value". */
+static char *mixed_example(const report *r)
+{
+    sqlite3_str *s = sqlite3_str_new(NULL);
+    for (size_t i = 0; i < r->n_groups; i++) {
+        const group *g = &r->groups[i];
+        if (g->n_hashes < 2)
+            continue;
+        for (size_t k = 0; k < r->n_by; k++)
+            sqlite3_str_appendf(s, "%s%s=%s", k ? " " : "", r->by[k],
+                                g->vals[k] ? g->vals[k] : "-");
+        sqlite3_str_appendf(s, " (%lld configurations)", (long long)g->n_hashes);
+        break;
+    }
+    return sqlite3_str_finish(s);
+}
+
+/* Reads the groups and makes sure none averages different configurations:
+ * the default grouping then adds config_hash; a grouping that was asked
+ * for is refused, naming what differs, unless --pool allows it. */
+static int read_pure_groups(report *r, int asked)
+{
+    int rc = read_groups(r);
+    if (rc || !r->n_mixed)
+        return rc;
+    if (!asked) {
+        free_groups(r);
+        return add_by(r, "config_hash") || read_groups(r);
+    }
+    if (describe_mix(r))
+        return -1;
+    if (r->pool)
+        return 0;
+    char *ex = mixed_example(r);
+    sqlite3_str *by = sqlite3_str_new(NULL);
+    for (size_t i = 0; i < r->n_by; i++)
+        sqlite3_str_appendf(by, "%s%s", i ? "," : "", r->by[i]);
+    char *by_text = sqlite3_str_finish(by);
+    rc = st_error_set(r->err, "%s: grouping by %s would average runs of"
+                      " different configurations in %zu group%s (e.g. %s);"
+                      " they differ in: %s.  Add those keys to --by (or"
+                      " group by config_hash), or pass --pool to average"
+                      " them anyway", r->path, by_text ? by_text : "?",
+                      r->n_mixed, r->n_mixed == 1 ? "" : "s", ex ? ex : "",
+                      r->differ ? r->differ : "?");
+    sqlite3_free(ex);
+    sqlite3_free(by_text);
+    return rc;
 }
 
 /* ---- writing ------------------------------------------------------------ */
@@ -372,8 +574,9 @@ static void put_csv_text(FILE *out, const char *s)
 
 static void put_csv_num(FILE *out, double v)
 {
-    if (!isnan(v))
-        fprintf(out, "%.10g", v);
+    char buf[40];
+    st_format_double(v, buf, sizeof buf);
+    fputs(buf, out);
 }
 
 static void write_csv(const report *r, FILE *out)
@@ -382,7 +585,7 @@ static void write_csv(const report *r, FILE *out)
         put_csv_text(out, r->by[i]);
         putc(',', out);
     }
-    fputs("metric,n,mean,sd,ci_low,ci_high,ci_half\n", out);
+    fputs("metric,n,mean,sd,ci_low,ci_high,ci_half,configs\n", out);
     for (size_t gi = 0; gi < r->n_groups; gi++) {
         const group *g = &r->groups[gi];
         for (size_t m = 0; m < r->n_metrics; m++) {
@@ -399,7 +602,7 @@ static void write_csv(const report *r, FILE *out)
                     putc(',', out);
                 put_csv_num(out, v[k]);
             }
-            putc('\n', out);
+            fprintf(out, ",%zu\n", g->n_hashes);
         }
     }
 }
@@ -431,9 +634,16 @@ typedef struct grid {
     int *right;      /* right-align this column */
 } grid;
 
+/* With --pool and mixed groups, a "configs" column follows "runs". */
+static int shows_configs(const report *r)
+{
+    return r->pool && r->n_mixed;
+}
+
 static void grid_fill(const report *r, grid *t)
 {
-    t->cols = r->n_by + 1 + r->n_metrics;
+    size_t first = r->n_by + 1 + (size_t)shows_configs(r);
+    t->cols = first + r->n_metrics;
     t->rows = r->n_groups + 1;
     t->cell = calloc(t->rows * t->cols, sizeof *t->cell);
     t->right = calloc(t->cols, sizeof *t->right);
@@ -443,10 +653,13 @@ static void grid_fill(const report *r, grid *t)
     for (size_t i = 0; i < r->n_by; i++)
         t->cell[i] = strdup(r->by[i]);
     t->cell[r->n_by] = strdup("runs");
-    t->right[r->n_by] = 1;
+    if (shows_configs(r))
+        t->cell[r->n_by + 1] = strdup("configs");
+    for (size_t c = r->n_by; c < first; c++)
+        t->right[c] = 1;
     for (size_t m = 0; m < r->n_metrics; m++) {
-        t->cell[r->n_by + 1 + m] = strdup(r->metrics[m]);
-        t->right[r->n_by + 1 + m] = 1;
+        t->cell[first + m] = strdup(r->metrics[m]);
+        t->right[first + m] = 1;
     }
     for (size_t gi = 0; gi < r->n_groups; gi++) {
         char **row = &t->cell[(gi + 1) * t->cols];
@@ -455,11 +668,26 @@ static void grid_fill(const report *r, grid *t)
             row[i] = strdup(g->vals[i] ? g->vals[i] : "-");
         snprintf(buf, sizeof buf, "%zu", g->runs);
         row[r->n_by] = strdup(buf);
+        if (shows_configs(r)) {
+            snprintf(buf, sizeof buf, "%zu", g->n_hashes);
+            row[r->n_by + 1] = strdup(buf);
+        }
         for (size_t m = 0; m < r->n_metrics; m++) {
             ci_cell(&g->ci[m], buf, sizeof buf);
-            row[r->n_by + 1 + m] = strdup(buf);
+            row[first + m] = strdup(buf);
         }
     }
+}
+
+/* Said above every table of pooled groups. */
+static void pool_note(const report *r, FILE *out)
+{
+    if (shows_configs(r))
+        fprintf(out, "POOLED (--pool): %zu group%s average%s runs of"
+                " different configurations (they differ in %s); their"
+                " intervals are not across seeds of one configuration\n\n",
+                r->n_mixed, r->n_mixed == 1 ? "" : "s",
+                r->n_mixed == 1 ? "s" : "", r->differ ? r->differ : "?");
 }
 
 static void grid_free(grid *t)
@@ -496,6 +724,7 @@ static void write_grid(const report *r, FILE *out, int markdown)
     for (size_t i = 0; i < t.rows * t.cols; i++)
         if (width(t.cell[i]) > w[i % t.cols])
             w[i % t.cols] = width(t.cell[i]);
+    pool_note(r, out);
     if (!markdown)
         fprintf(out, "mean " PLUS_MINUS " half-width of the %g%% confidence"
                 " interval (Student t) over each group's runs\n\n",
@@ -520,39 +749,161 @@ static void write_grid(const report *r, FILE *out, int markdown)
     grid_free(&t);
 }
 
+/* ---- time series: per group, series and slot, the mean across runs ---- */
+
+static char *ts_query_sql(const report *r, const st_report_opts *o)
+{
+    sqlite3_str *s = sqlite3_str_new(r->db);
+    sqlite3_str_appendall(s, "SELECT r.id");
+    for (size_t i = 0; i < r->n_by; i++)
+        sqlite3_str_appendf(s, ", %s", r->by_expr[i]);
+    sqlite3_str_appendall(s, ", r.config_hash, t.name, t.slot, t.t_s, t.value"
+                          " FROM runs r JOIN timeseries t ON t.run_id = r.id"
+                          " WHERE r.status = 'ok' AND t.name IN (");
+    for (size_t i = 0; i < o->n_series; i++)
+        sqlite3_str_appendf(s, "%s%Q", i ? ", " : "", o->series[i]);
+    sqlite3_str_appendall(s, ") ORDER BY ");
+    for (size_t i = 0; i < r->n_by; i++)
+        sqlite3_str_appendf(s, "CAST(%s AS REAL), %s, ", r->by_expr[i],
+                            r->by_expr[i]);
+    sqlite3_str_appendall(s, "t.name, t.slot, r.seed, r.run_key");
+    return sqlite3_str_finish(s);
+}
+
+/* One (group, series, slot) being read. */
+typedef struct ts_cell {
+    group *g;            /* its group's values (a scratch group) */
+    char *name;
+    int64_t slot;
+    double t;            /* the slot's time (the same in every run) */
+    series s;
+    size_t configs;
+} ts_cell;
+
+static void ts_write(const report *r, FILE *out, ts_cell *c)
+{
+    if (!c->g || !c->s.rows)
+        return;
+    st_ci ci;
+    st_mean_ci(c->s.x, c->s.n, r->level, &ci);
+    for (size_t i = 0; i < r->n_by; i++) {
+        put_csv_text(out, c->g->vals[i]);
+        putc(',', out);
+    }
+    put_csv_text(out, c->name);
+    fprintf(out, ",%lld,", (long long)c->slot);
+    put_csv_num(out, c->t);
+    fprintf(out, ",%zu", ci.n);
+    const double v[] = {ci.mean, ci.sd, ci.lo, ci.hi, ci.half};
+    for (size_t k = 0; k < 5; k++) {
+        putc(',', out);
+        put_csv_num(out, v[k]);
+    }
+    fprintf(out, ",%zu\n", c->g->n_hashes);
+    c->s.n = c->s.rows = 0;
+}
+
+/* 1 when row q starts another (group, series, slot) than c's. */
+static int ts_new_cell(const report *r, const ts_cell *c, sqlite3_stmt *q)
+{
+    int name_col = 2 + (int)r->n_by;
+    return !c->g || !same_group(c->g, q, r->n_by) ||
+           !same_text(c->name, (const char *)sqlite3_column_text(q, name_col)) ||
+           c->slot != sqlite3_column_int64(q, name_col + 1);
+}
+
+/* The per-slot means of the series named in o, after the groups were read
+ * (so the same grouping, checked for mixing). */
+static int write_timeseries(report *r, const st_report_opts *o, FILE *out)
+{
+    for (size_t i = 0; i < r->n_by; i++) {
+        put_csv_text(out, r->by[i]);
+        putc(',', out);
+    }
+    fputs("series,slot,t_s,n,mean,sd,ci_low,ci_high,ci_half,configs\n", out);
+    char *sql = ts_query_sql(r, o);
+    sqlite3_stmt *q = NULL;
+    int rc = sql ? sqlite3_prepare_v2(r->db, sql, -1, &q, NULL) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    int name_col = 2 + (int)r->n_by;
+    ts_cell c = {0};
+    size_t gi = 0;
+    while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        rc = SQLITE_OK;
+        if (ts_new_cell(r, &c, q)) {
+            ts_write(r, out, &c);
+            while (gi < r->n_groups && !same_group(&r->groups[gi], q, r->n_by))
+                gi++;   /* both passes read the groups in the same order */
+            c.g = gi < r->n_groups ? &r->groups[gi] : NULL;
+            free(c.name);
+            const char *n = (const char *)sqlite3_column_text(q, name_col);
+            c.name = strdup(n ? n : "");
+            c.slot = sqlite3_column_int64(q, name_col + 1);
+            c.t = sqlite3_column_type(q, name_col + 2) == SQLITE_NULL
+                      ? NAN : sqlite3_column_double(q, name_col + 2);
+        }
+        series_push(&c.s, q, name_col + 3);
+    }
+    ts_write(r, out, &c);
+    free(c.name);
+    free(c.s.x);
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? 0 : db_fail(r, "read the time series");
+}
+
+static int check_series(report *r, const st_report_opts *o)
+{
+    char **have;
+    size_t nh;
+    if (strings(r, "SELECT DISTINCT name FROM timeseries ORDER BY name", &have,
+                &nh))
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < o->n_series && rc == 0; i++)
+        if (find(have, nh, o->series[i]) < 0)
+            rc = st_error_set(r->err, "--timeseries: %s has no series '%s'%s",
+                              r->path, o->series[i],
+                              nh ? "" : " (it holds no per-slot rows at all)");
+    free_strings(have, nh);
+    if (rc == 0 && o->format != ST_REPORT_CSV)
+        rc = st_error_set(r->err, "--timeseries: only with --format csv");
+    return rc;
+}
+
 static void report_free(report *r)
 {
-    for (size_t i = 0; i < r->n_by; i++)
+    for (size_t i = 0; i < r->n_by; i++) {
+        free(r->by[i]);
         sqlite3_free(r->by_expr[i]);
-    free_strings(r->metrics, r->n_metrics);
-    for (size_t g = 0; g < r->n_groups; g++) {
-        free_strings(r->groups[g].vals, r->n_by);
-        free(r->groups[g].ci);
     }
-    free(r->groups);
+    free_strings(r->keys, r->n_keys);
+    free_strings(r->metrics, r->n_metrics);
+    free_groups(r);
+    sqlite3_free(r->differ);
 }
 
 int st_report_write(st_store *s, const st_report_opts *o, FILE *out,
                     st_error *err)
 {
     report r = {.db = st_store_sqlite(s), .path = st_store_path(s),
-                .err = err, .level = o->level > 0 ? o->level : 0.95};
+                .err = err, .level = o->level > 0 ? o->level : 0.95,
+                .pool = o->pool};
     if (!(r.level < 1))
         return st_error_set(err, "the confidence level must be in (0, 1),"
                             " not %g", r.level);
     int rc = resolve_by(&r, o);
-    int owned_by = rc == 0 && !o->n_by;
     if (rc == 0)
         rc = resolve_metrics(&r, o);
+    if (rc == 0 && o->n_series)
+        rc = check_series(&r, o);
     if (rc == 0)
-        rc = read_groups(&r);
-    if (rc == 0 && o->format == ST_REPORT_CSV)
+        rc = read_pure_groups(&r, o->n_by > 0);
+    if (rc == 0 && o->n_series)
+        rc = write_timeseries(&r, o, out);
+    else if (rc == 0 && o->format == ST_REPORT_CSV)
         write_csv(&r, out);
     else if (rc == 0)
         write_grid(&r, out, o->format == ST_REPORT_MARKDOWN);
-    if (owned_by)
-        for (size_t i = 0; i < r.n_by; i++)
-            sqlite3_free((char *)r.by[i]);
     report_free(&r);
     if (rc == 0 && (fflush(out) != 0 || ferror(out)))
         return st_error_set(err, "cannot write the report");

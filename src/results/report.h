@@ -34,9 +34,12 @@ typedef enum st_report_format {
 } st_report_format;
 
 typedef struct st_report_opts {
-    /* Columns that define a group: policy, scenario, seed, params (the
-     * policy's), or a sweep parameter's key.  None: the scenario (when the
-     * database holds several), the policy and every sweep parameter. */
+    /* Columns that define a group: scenario, sweep, policy, params (the
+     * policy's), seed, config_hash, or a configuration key (a sweep axis
+     * or an override's dotted path).  None: the policy and every other of
+     * those columns (seed and config_hash aside) whose value differs
+     * between runs, plus config_hash if runs still differ in
+     * configuration: each group is then one configuration's seeds. */
     const char *const *by;
     size_t n_by;
     /* Metrics to show.  None: the headline ones for a table (attainment,
@@ -47,13 +50,24 @@ typedef struct st_report_opts {
     int all_metrics;      /* 1: every metric, whatever the format */
     st_report_format format;
     double level;         /* confidence level; 0 means 0.95 */
+    /* Per-slot series (the timeseries table) to report instead of the
+     * metrics: per group, series and slot, the mean across the group's
+     * runs (CSV only: ...,series,slot,t_s,n,mean,sd,ci_low,ci_high,
+     * ci_half,configs; t_s the slot's end in simulated seconds). */
+    const char *const *series;
+    size_t n_series;
+    int pool;             /* 1: a --by grouping may average different
+                           * configurations (the output says so) */
 } st_report_opts;
 
 /* Groups the ok runs of s, and writes per group the mean of each metric
- * with its confidence interval across the group's runs (its seeds, when
- * the group is every column but the seed).  Groups are ordered by their
- * columns, numerically where the values are numbers.  0, or -1 with err
- * (unknown column or metric, or a database error). */
+ * with its confidence interval across the group's runs (its seeds).
+ * Groups are ordered by their columns, numerically where the values are
+ * numbers.  A --by grouping whose groups would hold runs of different
+ * configurations fails, naming the columns that differ, unless o->pool.
+ * The CSV ends each row with `configs`, the configurations averaged.
+ * 0, or -1 with err (unknown column or metric, a mixed grouping, or a
+ * database error). */
 int st_report_write(st_store *s, const st_report_opts *o, FILE *out,
                     st_error *err);
 

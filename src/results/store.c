@@ -83,13 +83,15 @@ static const char schema_sql[] =
     " PRIMARY KEY(run_id, req_id));"
     "CREATE TABLE IF NOT EXISTS timeseries("
     " run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,"
-    " slot INTEGER, name TEXT, value REAL, PRIMARY KEY(run_id, slot, name));"
+    " slot INTEGER, name TEXT, value REAL, t_s REAL,"
+    " PRIMARY KEY(run_id, slot, name));"
     V2_TABLES;
 
 /* Version 1 to 2, inside the opener's transaction; the hashes of the old
  * runs are then filled in by rehash_runs. */
 static const char migrate_v1_sql[] =
     V2_RUN_COLUMNS("ALTER TABLE runs ADD COLUMN", ";")
+    "ALTER TABLE timeseries ADD COLUMN t_s REAL;"
     "UPDATE runs SET config_hash = NULL;"
     V2_TABLES
     "UPDATE meta SET value = '2' WHERE key = 'schema_version';";
@@ -885,7 +887,8 @@ static int fill_request(binder *b, const void *ctx, size_t i)
 }
 
 static const char insert_timeseries_sql[] =
-    "INSERT INTO timeseries(run_id, slot, name, value) VALUES(?1, ?2, ?3, ?4)";
+    "INSERT INTO timeseries(run_id, slot, name, value, t_s)"
+    " VALUES(?1, ?2, ?3, ?4, ?5)";
 
 static int fill_timeseries(binder *b, const void *ctx, size_t i)
 {
@@ -895,6 +898,7 @@ static int fill_timeseries(binder *b, const void *ctx, size_t i)
     bind_int(b, p->slot);
     bind_text(b, p->name);
     bind_real(b, p->value);
+    bind_real(b, p->t_s);
     return step_done(b);
 }
 
@@ -953,6 +957,20 @@ int64_t st_store_put_run(st_store *s, const st_run_record *r, st_error *err)
     if (!sqlite3_get_autocommit(s->db))
         exec(s->db, "ROLLBACK");
     return -1;
+}
+
+int st_store_has_requests(st_store *s, st_error *err)
+{
+    int64_t n;
+    int rc = query_int(s->db, "SELECT count(*) FROM (SELECT 1 FROM requests"
+                       " LIMIT 1)", 0, &n);
+    if (rc != SQLITE_OK)
+        return store_fail(err, s->path, s->db, rc, "read the requests");
+    if (!n)
+        st_error_set(err, "%s: holds no per-request rows; re-run with"
+                     " --log-requests (strata run) or log_requests: true (in"
+                     " the sweep file) to store them", s->path);
+    return n > 0;
 }
 
 int st_store_has_run(st_store *s, const char *run_key, st_error *err)

@@ -100,6 +100,10 @@ void st_store_config_hash(const char *config_text, const char *policy,
  * transaction), so re-running a configuration never duplicates it. */
 int64_t st_store_put_run(st_store *s, const st_run_record *r, st_error *err);
 
+/* 1 if any run has per-request rows, 0 if none, -1 on error (with err
+ * saying, for 0 too, to re-run with --log-requests). */
+int st_store_has_requests(st_store *s, st_error *err);
+
 /* 1 if an ok run with this key is stored, 0 if not, -1 on error. */
 int st_store_has_run(st_store *s, const char *run_key, st_error *err);
 

@@ -164,9 +164,12 @@ typedef struct series {
     size_t n, cap;
 } series;
 
-/* One (policy, point) of an experiment: the runs that differ by seed. */
+/* One (policy, point) of an experiment: the runs that differ by seed,
+ * which must share one configuration hash. */
 typedef struct group {
     char *policy, *point;
+    char config[17];      /* the first run's config_hash; "" before it */
+    int mixed;            /* a run of another configuration came in */
     series *m;
     size_t n_m, cap_m;
 } group;
@@ -379,21 +382,41 @@ static void take_metric(runner *r, sqlite3_stmt *q)
     size_t lo, hi;
     if (!key || !name)
         return;
+    const char *hash = (const char *)sqlite3_column_text(q, 3);
     key_range(r, key, &lo, &hi);
     for (size_t k = lo; k < hi; k++) {
         experiment *e = &r->e[r->keys[k].exp];
-        series *s = group_metric(&e->g[e->point_group[r->keys[k].point]],
-                                 name);
+        group *g = &e->g[e->point_group[r->keys[k].point]];
+        if (!g->config[0] && hash)
+            snprintf(g->config, sizeof g->config, "%s", hash);
+        else if (!hash || strcmp(g->config, hash) != 0)
+            g->mixed = 1;
+        series *s = group_metric(g, name);
         if (sqlite3_column_type(q, 2) != SQLITE_NULL)
             series_push(s, sqlite3_column_double(q, 2));
     }
+}
+
+/* Every group is one configuration's seeds, or the gate would compare
+ * averages of different configurations. */
+static int check_pure(runner *r)
+{
+    for (size_t i = 0; i < r->n_e; i++)
+        for (size_t j = 0; j < r->e[i].n_g; j++)
+            if (r->e[i].g[j].mixed)
+                return st_error_set(r->err, "%s: policy %s, point '%s': its"
+                                    " seeds ran different configurations"
+                                    " (config_hash differs)", r->e[i].sw->file,
+                                    r->e[i].g[j].policy, r->e[i].g[j].point);
+    return 0;
 }
 
 static int read_metrics(runner *r, st_store *db)
 {
     sqlite3_stmt *q;
     int rc = sqlite3_prepare_v2(st_store_sqlite(db),
-        "SELECT r.run_key, m.name, m.value FROM runs r JOIN metrics m"
+        "SELECT r.run_key, m.name, m.value, r.config_hash FROM runs r"
+        " JOIN metrics m"
         " ON m.run_id = r.id WHERE r.status = 'ok'"
         " ORDER BY r.seed, r.run_key, m.name", -1, &q, NULL);
     while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -401,7 +424,9 @@ static int read_metrics(runner *r, st_store *db)
         rc = SQLITE_OK;
     }
     sqlite3_finalize(q);
-    return rc == SQLITE_DONE ? 0 : db_fail(r, db, "read the runs");
+    if (rc != SQLITE_DONE)
+        return db_fail(r, db, "read the runs");
+    return check_pure(r);
 }
 
 static void add_failure(st_check_runinfo *info, char *line)

@@ -4,7 +4,9 @@
  * summaries with an expected file, each within that row's tolerance.
  *
  * A group is an experiment (the sweep's name), a policy and the sweep's
- * grid values (the "point"); its runs differ only by seed.  Per group and
+ * grid values (the "point"); its runs differ only by seed (they share
+ * one configuration hash, which the gate checks: it never compares an
+ * average of different configurations).  Per group and
  * metric the gate keeps n (the seeds where the metric has a value), the
  * mean and the sample standard deviation, computed with st_mean_ci.
  *

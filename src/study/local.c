@@ -134,6 +134,7 @@ static int send_outcome(int fd, size_t point, const st_run_outcome *o)
         put(&b, p->name, len);
         put(&b, &p->slot, sizeof p->slot);
         put(&b, &p->value, sizeof p->value);
+        put(&b, &p->t_s, sizeof p->t_s);
     }
     memcpy(b.p, &h, sizeof h);
     uint64_t total = b.n;
@@ -247,15 +248,18 @@ static void take_timeseries(reader *r, uint64_t n, st_run_outcome *o)
     char *next = o->ts_names;
     for (uint64_t i = 0; i < n && !r->bad; i++) {
         int64_t slot;
-        double value;
+        double value, t;
         const char *name = take_name(r, &next);
         const void *sl = name ? take(r, sizeof slot) : NULL;
         const void *v = sl ? take(r, sizeof value) : NULL;
-        if (!v)
+        const void *at = v ? take(r, sizeof t) : NULL;
+        if (!at)
             break;
         memcpy(&slot, sl, sizeof slot);
         memcpy(&value, v, sizeof value);
+        memcpy(&t, at, sizeof t);
         st_timeseries_push(&o->result.timeseries, slot, name, value);
+        o->result.timeseries.pts[o->result.timeseries.n - 1].t_s = t;
     }
 }
 

@@ -50,7 +50,7 @@ void st_timeseries_push(st_timeseries *ts, int64_t slot, const char *name,
         ts->cap = ts->cap ? ts->cap * 2 : 1024;
         ts->pts = st_xrealloc(ts->pts, ts->cap * sizeof *ts->pts);
     }
-    ts->pts[ts->n++] = (st_ts_point){slot, name, value};
+    ts->pts[ts->n++] = (st_ts_point){slot, name, value, NAN};
 }
 
 void st_timeseries_free(st_timeseries *ts)

@@ -125,8 +125,10 @@ int st_view_set_resident(const st_view *v, int node, int model, int on)
 
 void st_view_emit(const st_view *v, long slot, const char *name, double value)
 {
-    if (v->w->ts)
+    if (v->w->ts) {
         st_timeseries_push(v->w->ts, slot, name, value);
+        v->w->ts->pts[v->w->ts->n - 1].t_s = st_sim_now(v->w->sim);
+    }
 }
 
 void st_view_metric(const st_view *v, const char *name, double value)
