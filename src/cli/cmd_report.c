@@ -30,9 +30,10 @@ static size_t split(char *s, const char **out, size_t max)
 
 static int parse_args(int argc, char **argv, report_args *a)
 {
-    static const char *const formats[] = {"table", "markdown", "csv", NULL};
+    static const char *const formats[] = {"table", "markdown", "csv", "html",
+                                          NULL};
     static const st_report_format format_of[] = {
-        ST_REPORT_TABLE, ST_REPORT_MARKDOWN, ST_REPORT_CSV};
+        ST_REPORT_TABLE, ST_REPORT_MARKDOWN, ST_REPORT_CSV, ST_REPORT_HTML};
     static const cli_cmd cmd = {
         .name = "report", .synopsis = "--db FILE [options]",
         .description = "Groups the database's ok runs and prints, per group, "
@@ -62,9 +63,11 @@ static int parse_args(int argc, char **argv, report_args *a)
                    "accuracy, p95 latency, cost per 1k requests,\n"
                    "offload fraction; all for csv)"),
         CLI_CHOICE(0, "format", &format, "F", formats,
-                   "table (default), markdown, or csv (one row\n"
+                   "table (default), markdown, csv (one row\n"
                    "per group and metric: n, mean, sd, ci_low,\n"
-                   "ci_high, ci_half, configs)"),
+                   "ci_high, ci_half, configs), or html (one\n"
+                   "self-contained page: the table, a figure per\n"
+                   "metric, every run's configuration; use -o)"),
         CLI_STRING(0, "timeseries", &a->series, "A,B",
                    "per-slot series (e.g. gain_integral) instead\n"
                    "of metrics: per group, series and slot, the\n"

@@ -30,7 +30,9 @@ void st_mean_ci(const double *x, size_t n, double level, st_ci *out);
 typedef enum st_report_format {
     ST_REPORT_TABLE,      /* aligned text: "mean ± half" per metric */
     ST_REPORT_MARKDOWN,   /* the same as a Markdown table */
-    ST_REPORT_CSV         /* one row per group x metric: n, mean, sd, CI */
+    ST_REPORT_CSV,        /* one row per group x metric: n, mean, sd, CI */
+    ST_REPORT_HTML        /* one self-contained page: the table, a figure
+                           * per metric (SVG), every run's configuration */
 } st_report_format;
 
 typedef struct st_report_opts {
