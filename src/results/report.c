@@ -930,6 +930,21 @@ static int names_lines(const report *r, int axis, size_t c)
     return varies && !fixed;
 }
 
+/* 1 when columns c and d split the groups drawn against axis alike (two
+ * zipped axes): the legend needs only one of them. */
+static int same_split(const report *r, int axis, size_t c, size_t d)
+{
+    for (size_t g = 0; g < r->n_groups; g++)
+        for (size_t h = 0; h < g && r->groups[g].vals[axis]; h++) {
+            const group *a = &r->groups[g], *b = &r->groups[h];
+            if (b->vals[axis] &&
+                same_text(a->vals[c], b->vals[c]) !=
+                    same_text(a->vals[d], b->vals[d]))
+                return 0;
+        }
+    return 1;
+}
+
 /* The values of group g's columns (all but skip; with a mask, only those
  * set in it), joined by ", ". */
 static char *group_label(const report *r, const group *g, int skip,
@@ -1029,8 +1044,11 @@ static void make_figures(const report *r, char **svg, char **caption)
     int *mask = calloc(r->n_by + 1, sizeof *mask);
     if (!ticks || !mask)
         abort();
-    for (size_t c = 0; axis >= 0 && c < r->n_by; c++)
+    for (size_t c = 0; axis >= 0 && c < r->n_by; c++) {
         mask[c] = (int)c != axis && names_lines(r, axis, c);
+        for (size_t d = 0; d < c && mask[c]; d++)
+            mask[c] = !(mask[d] && same_split(r, axis, c, d));
+    }
     for (size_t m = 0; m < r->n_metrics; m++) {
         st_plot p = {.title = r->metrics[m], .ylabel = r->metrics[m],
                      .xlabel = axis >= 0 ? r->by[axis] : "group",
