@@ -21,7 +21,8 @@
  *   point      the grid values, "key=value" joined by ';' in the sweep
  *              file's key order; empty when the sweep has no grid
  *   n          seeds with a value (a whole number)
- *   mean, sd   %.17g, so they read back exactly; empty when there is none
+ *   mean, sd   the fewest digits that read back exactly (st_format_double);
+ *              empty when there is none
  *              (mean: n = 0; sd: n < 2)
  *   tolerance  how far the run may move from this row:
  *                exact (or empty)  n, mean and sd identical: the default,

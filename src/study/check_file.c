@@ -3,6 +3,7 @@
  * written through a temporary file renamed into place.
  */
 #include "study/check.h"
+#include "results/store.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -303,11 +304,13 @@ static int put_field(FILE *f, const char *s, int first)
     return quote ? csv_fwrite(f, s, n) : (fputs(s, f) < 0 ? -1 : 0);
 }
 
+/* The fewest digits that read back exactly, as every strata CSV. */
 static void put_number(FILE *f, double v)
 {
+    char buf[40];
+    st_format_double(v, buf, sizeof buf);
     putc(',', f);
-    if (!isnan(v))
-        fprintf(f, "%.17g", v);
+    fputs(buf, f);
 }
 
 static const st_tolerance *tolerance_for(const st_check_row *row,
