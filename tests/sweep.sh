@@ -45,6 +45,16 @@ children() {
         /proc/[0-9]*/stat 2>/dev/null || true
 }
 
+# The same, polled for up to 10 s: between one point's worker exiting and
+# the next one's fork there may be a moment with none.
+live_children() {
+    for _ in $(seq 100); do
+        c=$(children "$1")
+        [ -n "$c" ] && { echo "$c"; return 0; }
+        sleep 0.1
+    done
+}
+
 alive() {
     awk '$3 != "Z" { found = 1 } END { exit !found }' "/proc/$1/stat" 2>/dev/null
 }
@@ -78,7 +88,7 @@ grep -q "0 ran, $total already stored" again.txt
 "$STRATA" sweep study.yaml --jobs 2 --db kw.db -q >kw.txt 2>kw.err &
 pid=$!
 wait_runs kw.db 5
-worker=$(children $pid | head -1)
+worker=$(live_children $pid | head -1)
 [ -n "$worker" ] || fail "no worker process found"
 kill -9 "$worker"
 rc=0; wait $pid || rc=$?
@@ -97,7 +107,7 @@ cmp ref.csv kw.csv || fail "export after a worker crash and resume differs"
 "$STRATA" sweep study.yaml --jobs 2 --db kp.db -q >/dev/null 2>&1 &
 pid=$!
 wait_runs kp.db 10
-workers=$(children $pid)
+workers=$(live_children $pid)
 [ -n "$workers" ] || fail "no worker processes found"
 kill -9 $pid
 wait $pid 2>/dev/null || true
