@@ -41,8 +41,10 @@ wait_runs() {
 # The live (not zombie) strata processes whose parent is $1, from /proc so
 # the test needs no procps.
 children() {
-    awk -v p="$1" '$2 == "(strata)" && $4 == p && $3 != "Z" { print $1 }' \
-        /proc/[0-9]*/stat 2>/dev/null || true
+    # cat, not awk on the files: an awk may stop at the first process that
+    # exits while the list is read.
+    cat /proc/[0-9]*/stat 2>/dev/null |
+        awk -v p="$1" '$2 == "(strata)" && $4 == p && $3 != "Z" { print $1 }' || true
 }
 
 # The same, polled for up to 10 s: between one point's worker exiting and
