@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
 #define BUSY_TIMEOUT_MS 10000
@@ -45,6 +45,7 @@ static const char schema_sql[] =
     " req_id INTEGER, device INTEGER, model INTEGER, node INTEGER,"
     " outcome TEXT, offloaded INTEGER, cold INTEGER, arrival_s REAL,"
     " latency_s REAL, slo_s REAL, accuracy REAL, estimate_s REAL,"
+    " attempts INTEGER, completed INTEGER,"
     " PRIMARY KEY(run_id, req_id));"
     "CREATE TABLE IF NOT EXISTS timeseries("
     " run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,"
@@ -471,8 +472,10 @@ static const char insert_param_sql[] =
 
 static const char insert_request_sql[] =
     "INSERT INTO requests(run_id, req_id, device, model, node, outcome,"
-    " offloaded, cold, arrival_s, latency_s, slo_s, accuracy, estimate_s)"
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+    " offloaded, cold, arrival_s, latency_s, slo_s, accuracy, estimate_s,"
+    " attempts, completed)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+    " ?15)";
 
 /* Prepares sql, runs fill() once per item, finalizes.  fill binds and steps
  * one row; the first failure stops the loop. */
@@ -560,6 +563,8 @@ static int fill_request(binder *b, const void *ctx, size_t i)
     bind_real(b, q->slo_s);
     bind_real(b, q->accuracy);
     bind_real(b, q->estimate_s);
+    bind_int(b, q->attempts);
+    bind_int(b, q->completed);
     return step_done(b);
 }
 
