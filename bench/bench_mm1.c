@@ -34,7 +34,7 @@ static const char *tmpl =
     "    link: {up: {mbps: 1000}, down: {mbps: 1000}, rtt_ms: 0}\n"
     "    workload: {task: q, arrival: {process: poisson, rate_per_s: %g}, "
     "slo: 1 h}\n"
-    "policy: cloud\n";
+    "policy: {name: cloud, params: {timeout_s: 0}}\n";
 
 int main(int argc, char **argv)
 {

@@ -3,7 +3,10 @@
 # expects: on the synthetic study (two seeds) and, when the shared data is
 # there, on the 80 HSDPA traces, layercake meets more SLOs than local,
 # cloud and infaas, the oracle at least as many as layercake, and
-# layercake's cloud cost is well below (under half) the cloud's.
+# layercake's cloud cost is well below (under half) the cloud's; and on a
+# slice of experiments/layercake-range.yaml (HSDPA, 0.1 and 1 request/s)
+# the range study's shape: layercake far above both static choices under
+# load, level with the phone alone at low load.
 #
 # The margin over `local` rests on `local` choosing its model against the
 # whole SLO (DESIGN's table), so on a busy phone it picks models the time
@@ -67,4 +70,41 @@ fi
 STRATA_DATA=$data "$STRATA" run "$STRATA_SRC/configs/layercake-hsdpa.yaml" \
     --seed 1 --db hsdpa.db -q
 check hsdpa.db 1 "HSDPA, seed 1"
+
+# A slice of experiments/layercake-range.yaml on the HSDPA traces (uplink at
+# half rate, 16 phones, two seeds): at 1 request/s per phone the phone
+# alone is saturated and the 3G uplink cannot carry the cloud's traffic,
+# so layercake is far above both static choices at a fraction of the
+# cloud's cost; at 0.1 request/s the phone alone meets nearly every SLO
+# and layercake stays within a few points of it (the full study measured
+# 0.988 and 0.977), while the cloud alone still fails most requests.
+cat >slice.yaml <<EOF
+name: range-slice
+base: $STRATA_SRC/configs/layercake-hsdpa.yaml
+set: {duration: 500 s, devices.0.count: 16}
+zip:
+  - devices.0.workload.arrival.rate_per_s: [0.1, 1]
+seeds: [1, 2]
+policies: [local, cloud, layercake]
+EOF
+STRATA_DATA=$data "$STRATA" sweep slice.yaml --jobs 2 --db slice.db -q
+at() {   # at POLICY RATE METRIC: the mean over the seeds
+    sqlite3 slice.db "select avg(m.value) from metrics m join runs r on r.id = m.run_id
+        join run_params p on p.run_id = r.id and p.key = 'devices.0.workload.arrival.rate_per_s'
+        where r.policy = '$1' and p.value = '$2' and m.name = '$3'"
+}
+expect() {   # expect LABEL AWK-CONDITION VALUES...
+    local label=$1 cond=$2
+    shift 2
+    awk -v a="${1:-}" -v b="${2:-}" -v c="${3:-}" "BEGIN { exit !($cond) }" ||
+        { echo "range slice: $label ($*)" >&2; exit 1; }
+}
+lc1=$(at layercake 1 slo_attainment) lo1=$(at local 1 slo_attainment) cl1=$(at cloud 1 slo_attainment)
+expect "at 1/s layercake not well above local and cloud" "a > b + 0.1 && a > c + 0.1" "$lc1" "$lo1" "$cl1"
+expect "at 1/s layercake's cost not below cloud's" "a < b" "$(at layercake 1 cost_usd)" "$(at cloud 1 cost_usd)"
+lc0=$(at layercake 0.1 slo_attainment) lo0=$(at local 0.1 slo_attainment) cl0=$(at cloud 0.1 slo_attainment)
+expect "at 0.1/s local or layercake below 0.95, or apart by more than 0.05" \
+    "a >= 0.95 && b >= 0.95 && a - b < 0.05 && b - a < 0.05" "$lo0" "$lc0"
+expect "at 0.1/s cloud not below local" "a < b - 0.2" "$cl0" "$lo0"
+echo "range slice: 1/s layercake $lc1, local $lo1, cloud $cl1; 0.1/s local $lo0, layercake $lc0, cloud $cl0"
 echo "layercake study shape ok"

@@ -3,8 +3,10 @@
  * estimate and LayerCake's selection rule on hand-made states (each
  * expected choice worked out by hand in a comment), and the world support
  * they need: dispatch queues (EDF and FIFO with workers), probes that
- * occupy the access link, the estimate-error metrics, and ${STRATA_DATA}
- * in scenario paths.  Then the policies end to end on tiny scenarios. */
+ * occupy the access link, the estimate-error metrics, ${STRATA_DATA} in
+ * scenario paths, and client timeouts (cancelled transfers, retries,
+ * what the node does with abandoned work).  Then the policies end to end
+ * on tiny scenarios, layercake through a long outage among them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -556,6 +558,338 @@ static void test_strata_data_paths(void **state)
     }
 }
 
+/* ---------- client timeouts ---------- */
+
+/* Attempt 1 goes to node 0 with a 5 s timeout, later attempts run on the
+ * device.  Every observation is kept. */
+typedef struct obs {
+    uint64_t id;
+    int attempt, abandoned;
+    double at;
+} obs;
+
+static obs obs_[64];
+static size_t n_obs;
+static double retry_timeout_s = 5;
+
+static void retry_decide(st_policy *p, const st_request *req, const st_view *v,
+                         st_decision *out)
+{
+    record_decide(p, req, v, out);
+    out->node = req->attempt == 1 ? 0 : req->device_node;
+    out->timeout_s = retry_timeout_s;
+    out->estimate_s = NAN;
+}
+
+static void retry_observe(st_policy *p, const st_outcome *o, const st_view *v)
+{
+    (void)p;
+    if (n_obs < 64)
+        obs_[n_obs++] = (obs){o->req->id, o->req->attempt, o->abandoned,
+                              st_view_now(v)};
+}
+
+static const st_policy_ops retrier = {.name = "retrier", .summary = "test",
+                                      .decide = retry_decide,
+                                      .observe = retry_observe};
+
+static const st_request_rec *rec_of(const st_run_result *r, uint64_t id)
+{
+    for (size_t i = 0; i < r->requests.n; i++)
+        if (r->requests.recs[i].id == id)
+            return &r->requests.recs[i];
+    fail_msg("request %llu not logged", (unsigned long long)id);
+    return NULL;
+}
+
+static void test_timeout_cancels_upload(void **state)
+{
+    (void)state;
+    /* Uplink 8 Mbit/s (1 MB/s), zero from 1 s to 7 s; RTT 0; 1 MB inputs,
+     * no output; 100 ms everywhere.  Request 0 arrives at 0.5: half its
+     * input is up by 1.0, the rest would go from 7.0 to 7.5.  Its timeout
+     * fires at 0.5 + 5 = 5.5: the upload is cancelled, the policy
+     * observes the abandoned attempt then, and the retry runs on the
+     * device, done at 5.6 (latency 5.1, attempt 2 of 2).  Request 1
+     * arrives at 6.0 and finds the link free: its upload waits out the
+     * stretch and takes 7.0-8.0 (not 7.5-8.5 behind a held link), runs
+     * 8.0-8.1 on the node: latency 2.1, first attempt.  The node never
+     * saw request 0: 0.1 s billed. */
+    tu_write_file(0, "arrivals.txt", "0.5\n6.0\n");
+    tu_write_file(1, "stall.txt", "0 8\n1 0\n7 8\n1000 8\n");
+    st_scenario *sc = load(
+        "name: to\nseed: 1\nduration: 10 s\nwarmup: 0 s\ndrain: 100 s\n"
+        "models: [{name: m, task: t, accuracy: 0.5, size_mb: 1, input_bytes: 1000000, output_bytes: 0}]\n"
+        "hardware: [{name: h, profiles: {m: {exec_ms: 100}}}]\n"
+        "nodes: [{name: c, hardware: h, preload: all, price_per_s: 1}]\n"
+        "devices:\n  - name: p\n    hardware: h\n    preload: all\n    attach: c\n"
+        "    link: {up: {trace: stall.txt}, down: {mbps: 8}, rtt_ms: 0, random_offset: false}\n"
+        "    workload: {task: t, arrival: {process: file, file: arrivals.txt}, slo_ms: 10000}\n"
+        "policy: local\n");
+    n_log = n_obs = 0;
+    st_run_result r = run_ops(sc, &retrier);
+    assert_int_equal(r.requests.n, 2);
+    const st_request_rec *a = rec_of(&r, 0), *b = rec_of(&r, 1);
+    assert_near(a->latency_s, 5.1, 1e-9);
+    assert_int_equal(a->attempts, 2);
+    assert_int_equal(a->completed, 2);
+    assert_int_equal(a->offloaded, 0);
+    assert_near(b->latency_s, 2.1, 1e-9);
+    assert_int_equal(b->attempts, 1);
+    assert_int_equal(b->completed, 1);
+    assert_int_equal(b->offloaded, 1);
+    /* decisions: 0 at 0.5, 0 again at 5.5 with 10 - 5 = 5 s left, 1 at 6.0 */
+    assert_int_equal(n_log, 3);
+    assert_near(log_[1].decide, 5.5, 1e-9);
+    assert_near(log_[1].budget, 5.0, 1e-9);
+    /* observations: 0's abandoned attempt at 5.5, its outcome at 5.6,
+     * 1's at 8.1 */
+    assert_int_equal(n_obs, 3);
+    assert_true(obs_[0].id == 0 && obs_[0].attempt == 1 && obs_[0].abandoned);
+    assert_near(obs_[0].at, 5.5, 1e-9);
+    assert_true(obs_[1].id == 0 && obs_[1].attempt == 2 && !obs_[1].abandoned);
+    assert_near(obs_[1].at, 5.6, 1e-9);
+    assert_near(obs_[2].at, 8.1, 1e-9);
+    assert_near(st_metrics_get(&r.metrics, "priced_busy_s"), 0.1, 1e-9);
+    assert_near(st_metrics_get(&r.metrics, "slo_attainment"), 1, 1e-12);
+    st_run_result_free(&r);
+    st_scenario_free(sc);
+}
+
+/* Work the node already holds when its client gives up: `finish` runs and
+ * bills it, `cancel` drops it unless it is running. */
+static void test_timeout_node_side(void **state)
+{
+    (void)state;
+    /* One executor, 8 s per request, a link fast enough to ignore
+     * (1 Gbit/s, 8 us per 1 KB).  Request 0 (t = 0) runs on the node
+     * 0-8 s; request 1 (t = 1) queues behind it.  Both are abandoned at
+     * +5 s and retried on the device (0.1 s there).  finish: 0 runs to 8,
+     * 1 runs 8-16: 16 s billed.  cancel: 0 is running and finishes (8 s
+     * billed), 1 is dropped from the queue. */
+    tu_write_file(0, "arrivals.txt", "0\n1\n");
+    const char *tmpl =
+        "name: ns\nseed: 1\nduration: 2 s\nwarmup: 0 s\ndrain: 100 s\n"
+        "models: [{name: m, task: t, accuracy: 0.5, size_mb: 1, input_bytes: 1000, output_bytes: 0}]\n"
+        "hardware: [{name: h, profiles: {m: {exec_ms: 100}}}, {name: slow, profiles: {m: {exec_ms: 8000}}}]\n"
+        "nodes: [{name: c, hardware: slow, preload: all, price_per_s: 1%s}]\n"
+        "devices:\n  - name: p\n    hardware: h\n    preload: all\n    attach: c\n"
+        "    link: {up: {mbps: 1000}, down: {mbps: 1000}, rtt_ms: 0}\n"
+        "    workload: {task: t, arrival: {process: file, file: arrivals.txt}, slo_ms: 10000}\n"
+        "policy: local\n";
+    const char *modes[] = {"", ", on_abandon: cancel"};
+    const double billed[] = {16, 8};
+    for (int k = 0; k < 2; k++) {
+        char text[2048];
+        snprintf(text, sizeof text, tmpl, modes[k]);
+        st_scenario *sc = load(text);
+        n_log = n_obs = 0;
+        st_run_result r = run_ops(sc, &retrier);
+        assert_near(st_metrics_get(&r.metrics, "priced_busy_s"), billed[k], 1e-6);
+        assert_near(rec_of(&r, 0)->latency_s, 5.1, 1e-6);
+        assert_near(rec_of(&r, 1)->latency_s, 5.1, 1e-6);
+        assert_int_equal(rec_of(&r, 1)->attempts, 2);
+        st_run_result_free(&r);
+        st_scenario_free(sc);
+    }
+}
+
+static void test_slo_phases(void **state)
+{
+    (void)state;
+    /* LayerCake's harness pivot, scaled down: jobs 2-3 tight (100 ms), 5
+     * loose (5 s), the rest the class's 1 s.  One phone, so request id =
+     * job number. */
+    st_scenario *sc = load(
+        "name: piv\nseed: 1\nduration: 8 s\nwarmup: 0 s\n"
+        "models: [{name: m, task: t, accuracy: 0.5}]\n"
+        "hardware: [{name: h, profiles: {m: {exec_ms: 1}}}]\n"
+        "nodes: [{name: c, hardware: h}]\n"
+        "devices:\n  - name: p\n    hardware: h\n    attach: c\n"
+        "    link: {up: {mbps: 10}, down: {mbps: 10}}\n"
+        "    workload:\n      task: t\n      arrival: {process: constant, rate_per_s: 1}\n"
+        "      slo_ms: 1000\n"
+        "      slo_phases: [{jobs: [2, 3], slo: 100 ms}, {jobs: [5, 5], slo: 5 s}]\n"
+        "policy: local\n");
+    n_log = 0;
+    st_run_result r = run_ops(sc, &recorder);
+    const double want[] = {1, 1, 0.1, 0.1, 1, 5, 1, 1};
+    assert_int_equal(n_log, 8);
+    for (size_t i = 0; i < n_log; i++)
+        assert_near(log_[i].slo, want[log_[i].id], 1e-12);
+    st_run_result_free(&r);
+    st_scenario_free(sc);
+    st_error err;
+    const char *bad = "name: b\nduration: 1 s\n"
+        "models: [{name: m, task: t, accuracy: 0.5}]\n"
+        "hardware: [{name: h, profiles: {m: {exec_ms: 1}}}]\n"
+        "nodes: [{name: c, hardware: h}]\n"
+        "devices:\n  - name: p\n    hardware: h\n    attach: c\n"
+        "    link: {up: {mbps: 10}, down: {mbps: 10}}\n"
+        "    workload: {task: t, arrival: {process: constant, rate_per_s: 1}, slo_ms: 1,\n"
+        "               slo_phases: [{jobs: [5, 2], slo: 1 s}]}\n"
+        "policy: local\n";
+    assert_int_not_equal(st_scenario_load_text("b.yaml", bad, strlen(bad), ".", NULL,
+                                               0, &sc, &err), 0);
+    assert_non_null(strstr(err.msg, "b.yaml:12:"));
+    assert_non_null(strstr(err.msg, "last job"));
+}
+
+/* ---------- serverless endpoints ---------- */
+
+static const char *serverless_tmpl =
+    "name: sl\nseed: 1\nduration: 40 s\nwarmup: 0 s\ndrain: 100 s\n"
+    "models: [{name: m, task: t, accuracy: 0.5, size_mb: 1, input_bytes: 1000, output_bytes: 0}]\n"
+    "hardware: [{name: h, profiles: {m: {exec_ms: 100}}},\n"
+    "           {name: fn, profiles: {m: {exec_ms: %g, load_ms: 2000}}}]\n"
+    "nodes: [{name: c, hardware: fn, %s serverless: {%s}}]\n"
+    "devices:\n  - name: p\n    hardware: h\n    preload: all\n    attach: c\n"
+    "    link: {up: {mbps: 1000}, down: {mbps: 1000}, rtt_ms: 0}\n"
+    "    workload: {task: t, arrival: {process: file, file: arrivals.txt}, slo_ms: 100000}\n"
+    "policy: local\n";
+
+/* The 1 KB upload at 1 Gbit/s. */
+#define UP_S 8e-6
+
+static st_run_result run_serverless(double exec_ms, const char *node_keys,
+                                    const char *keys, st_scenario **keep)
+{
+    char text[2048];
+    snprintf(text, sizeof text, serverless_tmpl, exec_ms, node_keys, keys);
+    *keep = load(text);
+    n_log = n_obs = 0;
+    retry_timeout_s = 0;
+    st_run_result r = run_ops(*keep, &retrier);
+    retry_timeout_s = 5;
+    return r;
+}
+
+static void test_serverless_keep_alive(void **state)
+{
+    (void)state;
+    /* One endpoint, keep-alive 10 s, 1 s per request, a 2 s cold start,
+     * 2 GB at $0.5 per GB-second ($1 per second).  t = 0: no instance,
+     * cold: done at 3 s.  t = 5: idle since 3, warm: 1 s.  t = 30: idle
+     * since 6, 24 s > 10 s, scaled to zero: cold again, 3 s.  Billed:
+     * 3 s of execution ($3), or with the cold starts 3 + 2 x 2 = 7 s. */
+    tu_write_file(0, "arrivals.txt", "0\n5\n30\n");
+    const char *keys[] = {
+        "keep_alive_s: 10, memory_mb: 2048, price_per_gb_s: 0.5",
+        "keep_alive_s: 10, memory_mb: 2048, price_per_gb_s: 0.5, bill_cold_start: true"};
+    const double cost[] = {3, 7};
+    for (int k = 0; k < 2; k++) {
+        st_scenario *sc;
+        st_run_result r = run_serverless(1000, "", keys[k], &sc);
+        assert_near(rec_of(&r, 0)->latency_s, 3 + UP_S, 1e-9);
+        assert_near(rec_of(&r, 1)->latency_s, 1 + UP_S, 1e-9);
+        assert_near(rec_of(&r, 2)->latency_s, 3 + UP_S, 1e-9);
+        assert_true(rec_of(&r, 0)->cold && !rec_of(&r, 1)->cold && rec_of(&r, 2)->cold);
+        assert_near(st_metrics_get(&r.metrics, "model_loads"), 2, 0);
+        assert_near(st_metrics_get(&r.metrics, "cost_usd"), cost[k], 1e-9);
+        st_run_result_free(&r);
+        st_scenario_free(sc);
+    }
+}
+
+static void test_serverless_throttle(void **state)
+{
+    (void)state;
+    /* max_concurrency 1, a warm instance (preload), 10 s per request.
+     * Request 0 (t = 0) runs 0-10.  Request 1 (t = 1) finds it busy.
+     * Throttled with an error: the policy observes the failed attempt at
+     * once and runs it on the phone, 100 ms: latency 0.1 plus the upload.
+     * Queued: it runs 10-20, latency 19 s, one attempt. */
+    tu_write_file(0, "arrivals.txt", "0\n1\n");
+    st_scenario *sc;
+    st_run_result r = run_serverless(10000, "preload: all,", "max_concurrency: 1", &sc);
+    const st_request_rec *b = rec_of(&r, 1);
+    assert_near(b->latency_s, 0.1 + UP_S, 1e-9);
+    assert_int_equal(b->attempts, 2);
+    assert_int_equal(b->offloaded, 0);
+    assert_true(n_obs >= 1 && obs_[0].id == 1 && obs_[0].abandoned);
+    assert_near(obs_[0].at, 1 + UP_S, 1e-9);
+    assert_near(rec_of(&r, 0)->latency_s, 10 + UP_S, 1e-9);
+    st_run_result_free(&r);
+    st_scenario_free(sc);
+    r = run_serverless(10000, "preload: all,", "max_concurrency: 1, on_throttle: queue", &sc);
+    b = rec_of(&r, 1);
+    assert_near(b->latency_s, 19 + UP_S, 1e-9);
+    assert_int_equal(b->attempts, 1);
+    assert_int_equal(b->offloaded, 1);
+    st_run_result_free(&r);
+    st_scenario_free(sc);
+}
+
+/* ---------- censored metrics ---------- */
+
+/* Runs every request on its device, but drops request ids >= drop_from. */
+static uint64_t drop_from;
+
+static void dropping_decide(st_policy *p, const st_request *req,
+                            const st_view *v, st_decision *out)
+{
+    record_decide(p, req, v, out);
+    out->drop = req->id >= drop_from;
+}
+
+static const st_policy_ops dropper = {.name = "dropper", .summary = "test",
+                                      .decide = dropping_decide};
+
+static void test_percentiles_censored(void **state)
+{
+    (void)state;
+    /* 20 requests at 0..19 s, each 100 ms on the device; the last is
+     * dropped.  Ranked with the dropped one above every completed one,
+     * p50 sits at index 9.5 among completed ones (100 ms), but p95 at
+     * index 0.95 x 19 = 18.05 interpolates towards index 19, the dropped
+     * request: censored, not the 100 ms of the survivors.  p99 too. */
+    char times[256] = "";
+    for (int i = 0; i < 20; i++)
+        snprintf(times + strlen(times), sizeof times - strlen(times), "%d\n", i);
+    tu_write_file(0, "arrivals.txt", times);
+    const char *tmpl =
+        "name: cens\nseed: 1\nduration: 20 s\nwarmup: 0 s\ndrain: %s\n"
+        "models: [{name: m, task: t, accuracy: 0.5, size_mb: 1}]\n"
+        "hardware: [{name: h, profiles: {m: {exec_ms: %s}}}]\n"
+        "nodes: [{name: c, hardware: h}]\n"
+        "devices:\n  - name: p\n    hardware: h\n    preload: all\n    attach: c\n%s"
+        "    link: {up: {mbps: 10}, down: {mbps: 10}}\n"
+        "    workload: {task: t, arrival: {process: file, file: arrivals.txt}, slo_ms: 1000}\n"
+        "policy: local\n";
+    char text[2048];
+    snprintf(text, sizeof text, tmpl, "10 s", "100", "");
+    st_scenario *sc = load(text);
+    drop_from = 19;
+    n_log = 0;
+    st_run_result r = run_ops(sc, &dropper);
+    const st_metrics *m = &r.metrics;
+    assert_near(st_metrics_get(m, "latency_p50_ms"), 100, 1e-9);
+    assert_near(st_metrics_get(m, "latency_p50_censored"), 0, 0);
+    assert_true(isnan(st_metrics_get(m, "latency_p95_ms")));
+    assert_near(st_metrics_get(m, "latency_p95_censored"), 1, 0);
+    assert_near(st_metrics_get(m, "latency_p99_censored"), 1, 0);
+    assert_near(st_metrics_get(m, "requests_undecided"), 0, 0);
+    st_run_result_free(&r);
+    st_scenario_free(sc);
+    /* One worker, 100 s per request, 10 s of drain: request 0 is decided
+     * and unfinished, the other 19 never leave the device's queue.  The
+     * offload fraction is over the one decided request; every percentile
+     * is censored. */
+    snprintf(text, sizeof text, tmpl, "10 s", "100000",
+             "    dispatch: {queue: fifo, workers: 1}\n");
+    sc = load(text);
+    drop_from = 1000;
+    r = run_ops(sc, &dropper);
+    m = &r.metrics;
+    assert_near(st_metrics_get(m, "requests_unfinished"), 20, 0);
+    assert_near(st_metrics_get(m, "requests_undecided"), 19, 0);
+    assert_near(st_metrics_get(m, "offload_fraction"), 0, 0);
+    assert_true(isnan(st_metrics_get(m, "latency_p50_ms")));
+    assert_near(st_metrics_get(m, "latency_p50_censored"), 1, 0);
+    st_run_result_free(&r);
+    st_scenario_free(sc);
+}
+
 /* ---------- the policies end to end ---------- */
 
 /* Phone: small 50 ms (0.7), big 2 s (0.8); cloud: small 10 ms, big
@@ -666,9 +1000,11 @@ static void test_layercake_cold_noticed_or_predicted(void **state)
     (void)state;
     /* The cloud does not hold big and takes 10 s to load it.  By default
      * the cold start is not predicted: layercake sends big there (50 ms +
-     * network fits), pays the load, and that call (> 5 s) marks the pair
-     * cold.  With predict_cold the 10 s are in the estimate: big never
-     * goes to the cloud, and nothing is loaded. */
+     * network fits), the cloud loads it, and the call is abandoned at 5 s,
+     * which marks the pair cold: that request is picked again and runs on
+     * the phone (its second attempt completes, off the cloud).  With
+     * predict_cold the 10 s are in the estimate: big never goes to the
+     * cloud, and nothing is loaded. */
     char text[4096];
     snprintf(text, sizeof text, e2e_tmpl, 100.0, 100.0, 1000.0);
     subst(text, sizeof text, "preload: all, price", "preload: [small], price");
@@ -682,14 +1018,110 @@ static void test_layercake_cold_noticed_or_predicted(void **state)
         fail_msg("%s", err.msg);
     st_run_result r = run_policy(sc, 0);
     assert_true(st_metrics_get(&r.metrics, "model_loads") >= 1);
-    size_t cold_calls = 0;
-    for (size_t i = 0; i < r.requests.n; i++)
-        cold_calls += r.requests.recs[i].cold && r.requests.recs[i].offloaded;
-    assert_true(cold_calls >= 1);
+    size_t retried = 0;
+    for (size_t i = 0; i < r.requests.n; i++) {
+        const st_request_rec *q = &r.requests.recs[i];
+        if (q->attempts < 2)
+            continue;
+        retried++;
+        assert_int_equal(q->completed, q->attempts);
+        assert_int_equal(q->offloaded, 0);
+    }
+    assert_true(retried >= 1);
     st_run_result_free(&r);
     r = run_policy(sc, 1);
     assert_true(st_metrics_get(&r.metrics, "model_loads") == 0);
     assert_int_equal(count_choice(&r, 1, 1), 0);
+    st_run_result_free(&r);
+    st_scenario_free(sc);
+}
+
+/* layercake itself, with every decision it makes kept. */
+extern const st_policy_ops st_policy_layercake;
+
+typedef struct pick {
+    uint64_t id;
+    int attempt, node;
+    double at, timeout;
+} pick;
+
+static pick picks_[4096];
+static size_t n_picks;
+
+static void picking_decide(st_policy *p, const st_request *req,
+                           const st_view *v, st_decision *out)
+{
+    st_policy_layercake.decide(p, req, v, out);
+    if (n_picks < 4096)
+        picks_[n_picks++] = (pick){req->id, req->attempt, out->node,
+                                   st_view_now(v), out->timeout_s};
+}
+
+static st_policy_ops picking_layercake(void)
+{
+    st_policy_ops ops = st_policy_layercake;
+    ops.decide = picking_decide;
+    return ops;
+}
+
+static void test_layercake_outage_abandons_and_serves(void **state)
+{
+    (void)state;
+    /* 100 Mbit/s both ways except a 100 s outage from 30 s to 130 s; one
+     * phone, 1 request/s (constant), SLO 1 s, two EDF workers.  Before
+     * the outage layercake sends big to the cloud.  In it, every call it
+     * makes stalls: each is abandoned exactly 5 s after it was made, and
+     * the request is picked again at once, on the phone (the endpoint is
+     * cold, the budget gone).  The workers come free, so the requests
+     * queued behind are served: nothing is left unfinished, and none
+     * waits longer than a queue wait behind two stalls plus its own. */
+    tu_write_file(0, "outage.txt", "0 100\n30 0\n130 100\n1000 100\n");
+    char text[4096];
+    snprintf(text, sizeof text, e2e_tmpl, 1.0, 1.0, 1000.0);
+    subst(text, sizeof text, "count: 2", "count: 1");
+    subst(text, sizeof text, "process: poisson", "process: constant");
+    subst(text, sizeof text, "link: {up: {mbps: 1}, down: {mbps: 1}, rtt_ms: 20}",
+          "link: {up: {trace: outage.txt}, down: {trace: outage.txt}, rtt_ms: 20, random_offset: false}");
+    strcpy(strstr(text, "policy:"), "policy: layercake\n");
+    const char *ov[] = {"warmup=0", "duration=180"};
+    st_scenario *sc;
+    st_error err;
+    if (st_scenario_load_text("t.yaml", text, strlen(text), tu_tmpdir(), ov, 2, &sc, &err))
+        fail_msg("%s", err.msg);
+    st_policy_ops ops = picking_layercake();
+    n_picks = 0;
+    st_run_result r = run_ops(sc, &ops);
+    size_t stalled = 0, before = 0;
+    for (size_t i = 0; i < n_picks; i++) {
+        const pick *k = &picks_[i];
+        if (k->node != 0)
+            continue;
+        assert_near(k->timeout, 5, 1e-12);
+        /* the next pick of this request, if any */
+        const pick *next = NULL;
+        for (size_t j = i + 1; j < n_picks && !next; j++)
+            if (picks_[j].id == k->id)
+                next = &picks_[j];
+        if (k->at >= 30 && k->at < 125) {
+            stalled++;
+            assert_non_null(next);
+            assert_int_equal(next->attempt, k->attempt + 1);
+            assert_near(next->at, k->at + 5, 1e-9);
+            assert_int_not_equal(next->node, 0);
+        } else if (k->at < 29) {
+            before++;
+            assert_null(next);
+        }
+    }
+    assert_true(before > 20);
+    assert_true(stalled >= 2);
+    assert_int_equal(st_metrics_get(&r.metrics, "requests_unfinished"), 0);
+    for (size_t i = 0; i < r.requests.n; i++) {
+        const st_request_rec *q = &r.requests.recs[i];
+        assert_true(isfinite(q->latency_s));
+        assert_true(q->latency_s < 15.5);
+        assert_true(q->attempts == 1 || q->completed == q->attempts);
+    }
     st_run_result_free(&r);
     st_scenario_free(sc);
 }
@@ -725,6 +1157,13 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bwest_initial),
+        cmocka_unit_test(test_timeout_cancels_upload),
+        cmocka_unit_test(test_timeout_node_side),
+        cmocka_unit_test(test_percentiles_censored),
+        cmocka_unit_test(test_slo_phases),
+        cmocka_unit_test(test_serverless_keep_alive),
+        cmocka_unit_test(test_serverless_throttle),
+        cmocka_unit_test(test_layercake_outage_abandons_and_serves),
         cmocka_unit_test(test_bwest_last),
         cmocka_unit_test(test_bwest_ewma),
         cmocka_unit_test(test_bwest_harmonic),

@@ -39,7 +39,7 @@ static const char *tmpl =
     "devices:\n  - name: d\n    count: 100\n    hardware: srv\n    attach: server\n"
     "    link: {up: {mbps: 1000}, down: {mbps: 1000}, rtt_ms: 0}\n"
     "    workload: {task: q, arrival: {process: poisson, rate_per_s: %g}, slo: 1 h}\n"
-    "policy: cloud\n";
+    "policy: {name: cloud, params: {timeout_s: 0}}\n";
 
 typedef struct result {
     double w_mean, w_ci, little_err_max, all_accounted;

@@ -637,8 +637,10 @@ static void known_logs(st_request_log *bbb, st_request_log *ccc)
 {
     st_request_rec q;
     q = req(2, 0, 1, 3, ST_OUT_MET, 1.5, 0.125, 0.75, NAN);
+    q.attempts = q.completed = 2;
     st_request_log_push(bbb, &q);
     q = req(1, 1, -1, -1, ST_OUT_DROPPED, 0.5, NAN, NAN, NAN);
+    q.attempts = 1;
     st_request_log_push(bbb, &q);
     q = req(0, 2, 0, 2, ST_OUT_UNFINISHED, 2.0, NAN, 0.9, 0.3);
     q.cold = 1;
@@ -674,11 +676,12 @@ static void test_export_requests_csv(void **state)
     char *csv = export_text(s, ST_EXPORT_REQUESTS);
     assert_string_equal(csv,
         "run_key,scenario,policy,seed,req_id,device,model,node,outcome,"
-        "offloaded,cold,arrival_s,latency_s,slo_s,accuracy,estimate_s\n"
+        "offloaded,cold,arrival_s,latency_s,slo_s,accuracy,estimate_s,"
+        "attempts,completed\n"
         "ccc,cloud-only,local,1,0,2,0,2,unfinished,0,1,2,,1,"
-        "0.9,0.3\n"
-        "bbb,edge,local,7,1,1,-1,-1,dropped,0,0,0.5,,0.5,,\n"
-        "bbb,edge,local,7,2,0,1,3,met,1,0,1.5,0.125,0.5,0.75,\n");
+        "0.9,0.3,0,0\n"
+        "bbb,edge,local,7,1,1,-1,-1,dropped,0,0,0.5,,0.5,,,1,0\n"
+        "bbb,edge,local,7,2,0,1,3,met,1,0,1.5,0.125,0.5,0.75,,2,2\n");
     free(csv);
     st_store_close(s);
 }

@@ -41,6 +41,10 @@ typedef struct st_request_rec {
     uint8_t outcome;      /* st_outcome_kind */
     uint8_t offloaded;    /* ran somewhere other than its own device */
     uint8_t cold;         /* paid a model load */
+    uint8_t attempts;     /* attempts decided (0: never decided), at most
+                             255 counted */
+    uint8_t completed;    /* the attempt that completed (always the last:
+                             one attempt is live at a time); 0: none */
     double arrival_s;
     double latency_s;     /* NaN unless completed */
     double slo_s;

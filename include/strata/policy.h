@@ -48,6 +48,9 @@ typedef struct st_request {
     double decide_s;
     /* Time left to the deadline then: slo_s - (decide_s - arrival_s). */
     double budget_s;
+    /* 1 for the first decision; n when the policy decides again after
+     * n - 1 attempts were abandoned at their timeout. */
+    int attempt;
 } st_request;
 
 /* What the policy decided: refuse, or run a model on a node. */
@@ -60,6 +63,17 @@ typedef struct st_decision {
      * policy deciding after a dispatch wait adds the time waited), NAN if
      * none; the world reports its error against the actual latency. */
     double estimate_s;
+    /* Client-side timeout of an offloaded attempt, in seconds from the
+     * decision (0: none; ignored when the request runs on its device).
+     * At expiry the device abandons the attempt: the rest of its upload
+     * or download over the access link is cancelled (the link is free
+     * from then, unless a later transfer is already queued behind it),
+     * the device stops waiting, the policy observes the abandoned attempt
+     * (st_outcome.abandoned) and is asked again with the remaining budget
+     * (st_request.attempt + 1).  What the node does with work already
+     * sent is the node's `on_abandon` (scenario.h).  A request is dropped
+     * after 100 attempts. */
+    double timeout_s;
 } st_decision;
 
 /* How a request ended, passed to observe. */
@@ -73,6 +87,12 @@ typedef struct st_outcome {
     double queue_s, load_s, exec_s;  /* waiting, cold start, execution */
     double bytes_up, bytes_down;
     int cold;                    /* 1 if the model had to be loaded */
+    /* 1: not the request's outcome but one attempt the device abandoned
+     * at its timeout (kind ST_OUT_UNFINISHED, latency NAN, the legs done
+     * so far filled in); the policy is then asked again.  The final
+     * outcome of a request comes once, with req->attempt attempts made,
+     * the last being the one that completed when it completed. */
+    int abandoned;
 } st_outcome;
 
 /* A policy: its name, its parameters, and the calls the world makes. */

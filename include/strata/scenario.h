@@ -85,6 +85,26 @@ typedef enum st_tier {
 
 const char *st_tier_name(st_tier t);
 
+/* A node made of serverless endpoints, one per model (SageMaker
+ * Serverless Inference style), instead of `executors` sharing one queue.
+ * Each endpoint runs at most max_concurrency requests at once; one beyond
+ * that is throttled (an immediate error its client sees, which the policy
+ * observes as an abandoned attempt) or, with queue_throttled, waits in the
+ * endpoint's FIFO queue.  An instance idle longer than keep_alive_s is
+ * gone (scale to zero); a request finding no warm instance pays a cold
+ * start, the model's load time on the node's hardware.  Billed: memory_mb
+ * / 1024 x price_per_gb_s per second of execution, plus the cold start
+ * when bill_cold_start, plus the node's price_per_request. */
+typedef struct st_serverless {
+    int on;                    /* 0: an ordinary node */
+    int max_concurrency;       /* per endpoint (1) */
+    int queue_throttled;       /* on_throttle: error (0) | queue (1) */
+    double keep_alive_s;       /* (600 s) */
+    double memory_mb;          /* per instance, for billing (6144) */
+    double price_per_gb_s;     /* (0) */
+    int bill_cold_start;       /* (false) */
+} st_serverless;
+
 typedef struct st_node_spec {
     char *name;
     st_tier tier;
@@ -93,6 +113,12 @@ typedef struct st_node_spec {
     double memory_mb;
     double price_per_s;        /* dollars per busy second (load + exec) */
     double price_per_request;
+    /* What the node does with a request whose client abandoned it at its
+     * timeout: finish (default) runs it to completion, billed, and drops
+     * the result; cancel removes it unbilled if it has not started
+     * (running work still finishes and is billed: no preemption). */
+    int cancel_abandoned;
+    st_serverless serverless;
     int parent;                /* -1: a root */
     st_link uplink;            /* to the parent (constant rates only) */
     unsigned char *preload;    /* [n_models] 1 = resident at start */
@@ -151,6 +177,14 @@ typedef struct st_device_class {
     st_task_mix mix;
     st_arrival arrival;
     st_dist slo_s;
+    /* SLO phases by job: device k's request j (0-based, warm-up included)
+     * takes its SLO from the first phase whose [from_job, to_job] holds
+     * j, else from slo_s (LayerCake's harness DO_LATENCY_PIVOT). */
+    struct st_slo_phase {
+        long from_job, to_job;
+        st_dist slo_s;
+    } *slo_phases;
+    size_t n_slo_phases;
     double min_accuracy;  /* 0 = none */
     st_dispatch_kind dispatch;
     int dispatch_workers; /* with a dispatch queue; >= 1 */

@@ -15,6 +15,7 @@ extern const cfg_key conf_keys_model[];     /* models.c */
 extern const cfg_key conf_keys_hardware[];  /* models.c */
 extern const cfg_key conf_keys_profile[];   /* models.c */
 extern const cfg_key conf_keys_node[];      /* nodes.c */
+extern const cfg_key conf_keys_serverless[]; /* nodes.c */
 extern const cfg_key conf_keys_topology[];  /* topology.c */
 extern const cfg_key conf_keys_level[];     /* topology.c */
 extern const cfg_key conf_keys_device[];    /* devices.c */
@@ -22,6 +23,7 @@ extern const cfg_key conf_keys_dispatch[];  /* devices.c */
 extern const cfg_key conf_keys_link[];      /* links.c */
 extern const cfg_key conf_keys_link_dir[];  /* links.c */
 extern const cfg_key conf_keys_workload[];  /* workload.c */
+extern const cfg_key conf_keys_slo_phase[]; /* workload.c */
 extern const cfg_key conf_keys_tasks[];     /* workload.c */
 extern const cfg_key conf_keys_arrival[];   /* workload.c */
 extern const cfg_key conf_keys_policy[];    /* policies.c */

@@ -120,8 +120,66 @@ const cfg_key conf_keys_node[] = {
     {"uplink", "link", NULL, "-", "constant rates only", "the link to the "
      "parent (see devices[].link)"},
     {"preload", "all, none or a list of model names", NULL, "none", NULL,
-     "models resident at the start"},
+     "models resident at the start (serverless: one warm instance each)"},
+    {"on_abandon", "string", NULL, "finish", "finish, cancel", "a request its "
+     "client abandoned at a timeout: run it to the end (billed, result "
+     "dropped), or drop it unbilled if it has not started"},
+    {"serverless", "mapping", NULL, "-", NULL, "per-model serverless "
+     "endpoints instead of executors sharing one queue"},
     {NULL, NULL, NULL, NULL, NULL, NULL}};
+
+const cfg_key conf_keys_serverless[] = {
+    {"max_concurrency", "integer", NULL, "1", "[1, 100000]", "instances of "
+     "one model's endpoint running at once"},
+    {"on_throttle", "string", NULL, "error", "error, queue", "a request "
+     "beyond it: an immediate error its client sees, or a FIFO wait"},
+    {"keep_alive_s", "number", "s", "600", "[0, 1e9]", "an instance idle "
+     "longer scales to zero; the next request pays a cold start (the "
+     "model's load time)"},
+    {"memory_mb", "number", "MB", "6144", "[1, 1e7]", "memory of an "
+     "instance, for billing"},
+    {"price_per_gb_s", "number", "$/GB-s", "0", "[0, 1e6]", "price of a "
+     "GB-second of execution"},
+    {"bill_cold_start", "boolean", NULL, "false", NULL, "whether cold "
+     "starts are billed too"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
+
+/* A scalar that is one of two words: *out = 0 for no, 1 for yes. */
+static int read_either(cfg *c, yaml_node_t *n, const char *key,
+                       const char *no, const char *yes, int *out)
+{
+    const char *s;
+    if (cfg_str(c, n, key, &s))
+        return -1;
+    if (strcmp(s, no) && strcmp(s, yes))
+        return cfg_fail(c, n, "unknown %s '%s'; expected %s or %s", key, s,
+                        no, yes);
+    *out = strcmp(s, yes) == 0;
+    return 0;
+}
+
+/* serverless: see conf_keys_serverless and st_serverless. */
+static int read_serverless(cfg *c, yaml_node_t *m, st_serverless *s)
+{
+    long conc = 1;
+    yaml_node_t *n;
+    *s = (st_serverless){.on = 1, .keep_alive_s = 600, .memory_mb = 6144};
+    if (cfg_expect_map(c, m, "serverless") ||
+        cfg_keys_in(c, m, conf_keys_serverless, "serverless") ||
+        cfg_opt_long(c, m, "max_concurrency", 1, 100000, &conc) ||
+        cfg_opt_num(c, m, "keep_alive_s", 0, 1e9, &s->keep_alive_s) ||
+        cfg_opt_num(c, m, "memory_mb", 1, 1e7, &s->memory_mb) ||
+        cfg_opt_num(c, m, "price_per_gb_s", 0, 1e6, &s->price_per_gb_s))
+        return -1;
+    s->max_concurrency = (int)conc;
+    if ((n = cfg_get(c, m, "bill_cold_start")) &&
+        cfg_bool(c, n, "bill_cold_start", &s->bill_cold_start))
+        return -1;
+    if ((n = cfg_get(c, m, "on_throttle")) &&
+        read_either(c, n, "on_throttle", "error", "queue", &s->queue_throttled))
+        return -1;
+    return 0;
+}
 
 static int read_node(cfg *c, yaml_node_t *m, st_scenario *sc, size_t self)
 {
@@ -147,6 +205,11 @@ static int read_node(cfg *c, yaml_node_t *m, st_scenario *sc, size_t self)
         conf_read_preload(c, m, sc, &nd->preload))
         return -1;
     nd->executors = (int)ex;
+    if ((n = cfg_get(c, m, "on_abandon")) &&
+        read_either(c, n, "on_abandon", "finish", "cancel", &nd->cancel_abandoned))
+        return -1;
+    if ((n = cfg_get(c, m, "serverless")) && read_serverless(c, n, &nd->serverless))
+        return -1;
     if ((n = cfg_get(c, m, "parent"))) {
         if (read_parent(c, n, sc, self, &nd->parent))
             return -1;

@@ -14,6 +14,8 @@ static const cfg_ref_section sections[] = {
      conf_keys_profile},
     {"nodes[]", "The infrastructure: access points, edge, regional and cloud "
      "nodes.", conf_keys_node},
+    {"nodes[].serverless", "Per-model serverless endpoints (SageMaker "
+     "Serverless Inference style).", conf_keys_serverless},
     {"topology", "Instead of nodes: a tree written by level.",
      conf_keys_topology},
     {"topology.tree[]", "One level of the tree; every node of a level is "
@@ -27,6 +29,8 @@ static const cfg_ref_section sections[] = {
      "or traces.", conf_keys_link_dir},
     {"devices[].workload", "What each device of the class asks for.",
      conf_keys_workload},
+    {"devices[].workload.slo_phases[]", "Another SLO for a range of each "
+     "device's requests (LayerCake's DO_LATENCY_PIVOT).", conf_keys_slo_phase},
     {"devices[].workload.tasks", "A Zipf popularity over tasks, optionally "
      "sliding over time.", conf_keys_tasks},
     {"devices[].workload.arrival", "When requests arrive.",

@@ -258,6 +258,9 @@ void st_scenario_free(st_scenario *sc)
         free(d->mix.tasks);
         free(d->arrival.times);
         st_dist_free(&d->slo_s);
+        for (size_t k = 0; k < d->n_slo_phases; k++)
+            st_dist_free(&d->slo_phases[k].slo_s);
+        free(d->slo_phases);
         free_link(&d->link);
     }
     free(sc->devices);

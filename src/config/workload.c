@@ -217,7 +217,51 @@ const cfg_key conf_keys_workload[] = {
      "target"},
     {"min_accuracy", "number", NULL, "0", "[0, 1]", "a request served below "
      "it counts as missed"},
+    {"slo_phases", "list of mappings", NULL, "-", NULL, "other SLOs for "
+     "ranges of each device's requests (devices[].workload.slo_phases[])"},
     {NULL, NULL, NULL, NULL, NULL, NULL}};
+
+const cfg_key conf_keys_slo_phase[] = {
+    {"jobs", "[first, last]", NULL, NULL, "integers >= 0", "the device's "
+     "requests numbered first..last (from 0, warm-up included)"},
+    {"slo", "time or distribution", "s", NULL, "> 0", "their latency target"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
+
+/* An SLO: a time or a distribution of times, above 0. */
+static int read_slo(cfg *c, yaml_node_t *s, st_dist *out)
+{
+    if (cfg_time_dist(c, s, "slo", out))
+        return -1;
+    if (st_dist_quantile(out, 0) <= 0 && out->kind != ST_DIST_EXP &&
+        out->kind != ST_DIST_LOGNORMAL && out->kind != ST_DIST_NORMAL)
+        return cfg_fail(c, s, "the SLO must be greater than 0");
+    return 0;
+}
+
+/* slo_phases: [{jobs: [FIRST, LAST], slo: TIME-OR-DIST}, ...] */
+static int read_slo_phases(cfg *c, yaml_node_t *l, st_device_class *dc)
+{
+    if (cfg_expect_seq(c, l, "slo_phases"))
+        return -1;
+    dc->n_slo_phases = conf_seq_len(l);
+    dc->slo_phases = st_xcalloc(dc->n_slo_phases + 1, sizeof *dc->slo_phases);
+    for (size_t i = 0; i < dc->n_slo_phases; i++) {
+        yaml_node_t *e = conf_seq_at(c, l, i), *j, *s;
+        struct st_slo_phase *p = &dc->slo_phases[i];
+        if (cfg_expect_map(c, e, "an SLO phase") ||
+            cfg_keys_in(c, e, conf_keys_slo_phase, "an SLO phase") ||
+            !(j = cfg_need(c, e, "jobs", "an SLO phase")) ||
+            !(s = cfg_need(c, e, "slo", "an SLO phase")))
+            return -1;
+        if (!cfg_is_seq(j) || conf_seq_len(j) != 2)
+            return cfg_fail(c, j, "'jobs' takes [first, last], job numbers from 0");
+        if (cfg_long(c, conf_seq_at(c, j, 0), "first job", 0, 1L << 40, &p->from_job) ||
+            cfg_long(c, conf_seq_at(c, j, 1), "last job", p->from_job, 1L << 40, &p->to_job) ||
+            read_slo(c, s, &p->slo_s))
+            return -1;
+    }
+    return 0;
+}
 
 int conf_read_workload(cfg *c, yaml_node_t *m, st_scenario *sc,
                          st_device_class *dc)
@@ -242,12 +286,11 @@ int conf_read_workload(cfg *c, yaml_node_t *m, st_scenario *sc,
         if (cfg_time(c, sms, "slo_ms", "ms", 1e-6, 1e6, &v))
             return -1;
         dc->slo_s = st_dist_const(v);
-    } else {
-        if (cfg_time_dist(c, s, "slo", &dc->slo_s))
-            return -1;
-        if (st_dist_quantile(&dc->slo_s, 0) <= 0 && dc->slo_s.kind != ST_DIST_EXP &&
-            dc->slo_s.kind != ST_DIST_LOGNORMAL && dc->slo_s.kind != ST_DIST_NORMAL)
-            return cfg_fail(c, s, "the SLO must be greater than 0");
+    } else if (read_slo(c, s, &dc->slo_s)) {
+        return -1;
     }
+    yaml_node_t *ph = cfg_get(c, m, "slo_phases");
+    if (ph && read_slo_phases(c, ph, dc))
+        return -1;
     return cfg_opt_num(c, m, "min_accuracy", 0, 1, &dc->min_accuracy);
 }

@@ -3,20 +3,37 @@
  *
  * "The cloud" is st_view_cloud's: the first cloud-tier node above the
  * device's attachment point.  Ties in accuracy go to the faster model.
+ *
+ * The client is LayerCake's phone library (estimate.h, lc_client): it
+ * gives up on a call after timeout_s (5; 0: none) and then runs the
+ * request on the phone's fastest model (on_timeout: local), or sends it
+ * to the cloud again (on_timeout: retry).
  */
-#include "strata/policy.h"
+#include "policy/estimate.h"
 
 #include <math.h>
 #include <stdlib.h>
 
+static const st_param cloud_params[] = {
+    ST_PARAM_INCLUDE(lc_client_params),
+    ST_PARAM_END};
+
 static int cloud_init(st_policy *p, const st_params *params, const st_view *v,
                       st_error *err)
 {
-    (void)params;
+    lc_client *s = calloc(1, sizeof *s);
     (void)v;
-    (void)err;
-    p->state = NULL;
+    if (!s)
+        return st_error_set(err, "out of memory");
+    p->state = s;
+    lc_client_read(params, s);
     return 0;
+}
+
+static void cloud_fini(st_policy *p)
+{
+    free(p->state);
+    p->state = NULL;
 }
 
 static void cloud_decide(st_policy *p, const st_request *req, const st_view *v,
@@ -25,7 +42,6 @@ static void cloud_decide(st_policy *p, const st_request *req, const st_view *v,
     const st_scenario *sc = st_view_scenario(v);
     int node = st_view_cloud(v, req->device), best = -1;
     double best_acc = -1, best_t = INFINITY;
-    (void)p;
     for (size_t m = 0; m < sc->n_models; m++) {
         const st_profile *pr = st_view_profile(v, node, (int)m);
         if (sc->models[m].task != req->task || !pr)
@@ -41,11 +57,14 @@ static void cloud_decide(st_policy *p, const st_request *req, const st_view *v,
     out->model = best;
     out->node = node;
     out->estimate_s = NAN;
+    lc_client_apply(p->state, v, req, out);
 }
 
 const st_policy_ops st_policy_cloud = {
     .name = "cloud",
-    .summary = "always in the cloud: the most accurate model",
+    .summary = "in the cloud: the most accurate model (a call timing out runs on the phone)",
     .init = cloud_init,
     .decide = cloud_decide,
+    .fini = cloud_fini,
+    .params = cloud_params,
 };

@@ -238,3 +238,51 @@ double lc_queue_wait_s(int qlen, int executors, double exec_s)
     return (double)(qlen - executors + 1) / executors * exec_s;
 }
 
+
+/* ---------- the client's timeout ---------- */
+
+static const char *const on_timeout_names[] = {"local", "retry", NULL};
+
+const st_param lc_client_params[] = {
+    ST_PARAM_REAL("timeout_s", 5, 0, 1e6, "the client abandons a call "
+                  "unanswered this long, s (REMOTE_TIMEOUT; 0: never)"),
+    ST_PARAM_CHOICE("on_timeout", on_timeout_names, LC_TIMEOUT_LOCAL,
+                    "then: run the request on the phone's fastest model, "
+                    "or send it again"),
+    ST_PARAM_END};
+
+void lc_client_read(const st_params *p, lc_client *c)
+{
+    c->timeout_s = st_param_real(p, lc_client_params, "timeout_s");
+    c->on_timeout = (lc_on_timeout)st_param_choice(p, lc_client_params, "on_timeout");
+}
+
+int lc_fastest_local(const st_view *v, const st_request *req, double *lat)
+{
+    const st_scenario *sc = st_view_scenario(v);
+    int best = -1;
+    *lat = INFINITY;
+    for (size_t m = 0; m < sc->n_models; m++) {
+        const st_profile *pr = st_view_profile(v, req->device_node, (int)m);
+        if (sc->models[m].task == req->task && pr && st_dist_mean(&pr->exec_s) < *lat) {
+            best = (int)m;
+            *lat = st_dist_mean(&pr->exec_s);
+        }
+    }
+    return best;
+}
+
+int lc_client_apply(const lc_client *c, const st_view *v,
+                    const st_request *req, st_decision *out)
+{
+    double lat;
+    if (req->attempt > 1 && c->on_timeout == LC_TIMEOUT_LOCAL) {
+        int m = lc_fastest_local(v, req, &lat);
+        *out = (st_decision){.drop = m < 0, .model = m, .node = req->device_node,
+                             .estimate_s = m < 0 ? NAN : st_view_now(v) -
+                                           req->arrival_s + lat};
+        return 1;
+    }
+    out->timeout_s = out->node == req->device_node ? 0 : c->timeout_s;
+    return 0;
+}

@@ -118,4 +118,29 @@ double lc_oracle_net_s(const st_view *v, int device, double rtt_s,
  * free, else the queue ahead shared among the executors. */
 double lc_queue_wait_s(int qlen, int executors, double exec_s);
 
+/* ---------- the client's timeout ---------- */
+
+/* What a client of a fixed-location policy (`cloud`, `infaas`) does when
+ * a call times out: run the request on the phone (LayerCake's library:
+ * the endpoint is cold, its fastest local model is left) or send it again. */
+typedef enum lc_on_timeout { LC_TIMEOUT_LOCAL, LC_TIMEOUT_RETRY } lc_on_timeout;
+
+typedef struct lc_client {
+    double timeout_s;            /* timeout_s (5; 0: none) */
+    lc_on_timeout on_timeout;    /* on_timeout: local | retry */
+} lc_client;
+
+/* The client's parameters, for a policy's table (ST_PARAM_INCLUDE). */
+extern const st_param lc_client_params[];
+/* Reads them from params (validated against a table including them). */
+void lc_client_read(const st_params *p, lc_client *c);
+/* The device's fastest model for req's task (its mean in *lat), -1 if
+ * none. */
+int lc_fastest_local(const st_view *v, const st_request *req, double *lat);
+/* Applies the client to a decision made for req: sets the timeout, or,
+ * on a retry with on_timeout local, replaces the decision by the fastest
+ * local model.  Returns 1 if it replaced it. */
+int lc_client_apply(const lc_client *c, const st_view *v,
+                    const st_request *req, st_decision *out);
+
 #endif

@@ -12,7 +12,13 @@
  * model.  If no model reaches the minimum accuracy the phone falls back
  * to its fastest local model, as the code does when the server raises.
  *
- * Parameters: min_accuracy (0.5), network: estimate (the phone's estimator,
+ * The phone gives up on a call after timeout_s (5; 0: none), as
+ * LayerCake's library does (REMOTE_TIMEOUT), and then, by default
+ * (on_timeout: local), runs the request on its fastest model as that
+ * library's re-pick does with the endpoint cold; on_timeout: retry sends
+ * it again with the budget left, and the server picks for that.
+ *
+ * Parameters: min_accuracy (0.5), timeout_s, on_timeout, network: estimate (the phone's estimator,
  * as layercake's: estimate.h, LC_NET_KEYS) or none (the full budget goes
  * to the server, as DESIGN's table reads).
  */
@@ -23,6 +29,7 @@
 
 typedef struct infaas_state {
     double min_accuracy;
+    lc_client client;
     int use_network;
     lc_net_cfg net;
     lc_net *dev;       /* [n_devices] */
@@ -48,6 +55,7 @@ static const st_param infaas_params[] = {
     ST_PARAM_CHOICE("network", networks, 1, "none: the server ignores the "
                     "network; estimate: it adds the client's estimate"),
     ST_PARAM_INCLUDE(lc_net_params),
+    ST_PARAM_INCLUDE(lc_client_params),
     ST_PARAM_END};
 
 static int infaas_init(st_policy *p, const st_params *params, const st_view *v,
@@ -60,6 +68,7 @@ static int infaas_init(st_policy *p, const st_params *params, const st_view *v,
     s->min_accuracy = st_param_real(params, infaas_params, "min_accuracy");
     s->use_network = st_param_choice(params, infaas_params, "network");
     lc_net_cfg_read(params, &s->net);
+    lc_client_read(params, &s->client);
     if (!s->use_network)
         return 0;
     s->n_dev = st_view_scenario(v)->n_devices;
@@ -107,21 +116,6 @@ static int server_pick(const st_view *v, int node, int task, double target,
     return best >= 0 ? best : fastest;
 }
 
-static int fastest_local(const st_view *v, const st_request *req, double *lat)
-{
-    const st_scenario *sc = st_view_scenario(v);
-    int best = -1;
-    *lat = INFINITY;
-    for (size_t m = 0; m < sc->n_models; m++) {
-        const st_profile *pr = st_view_profile(v, req->device_node, (int)m);
-        if (sc->models[m].task == req->task && pr && st_dist_mean(&pr->exec_s) < *lat) {
-            best = (int)m;
-            *lat = st_dist_mean(&pr->exec_s);
-        }
-    }
-    return best;
-}
-
 static void infaas_decide(st_policy *p, const st_request *req, const st_view *v,
                           st_decision *out)
 {
@@ -144,13 +138,14 @@ static void infaas_decide(st_policy *p, const st_request *req, const st_view *v,
     int m = server_pick(v, node, req->task, req->budget_s - net, s->min_accuracy, &lat);
     if (m < 0) {
         node = req->device_node;
-        m = fastest_local(v, req, &lat);
+        m = lc_fastest_local(v, req, &lat);
         net = 0;
     }
     out->drop = m < 0;
     out->model = m;
     out->node = node;
     out->estimate_s = m < 0 ? NAN : waited + net + lat;
+    lc_client_apply(&s->client, v, req, out);
 }
 
 static void infaas_observe(st_policy *p, const st_outcome *o, const st_view *v)

@@ -23,9 +23,14 @@
  *                       skipped (the variant's semaphore)
  *   cold_timeout_s 5, cold_exclude_s 10
  *                       a remote call that has not answered after 5 s
- *                       (REMOTE_TIMEOUT) marks that endpoint cold for 10 s
- *                       (TIME_TO_WARM_MODEL) and frees it; its latency is
- *                       not recorded
+ *                       (REMOTE_TIMEOUT) is abandoned (the decision's
+ *                       timeout: the world cancels the rest of its
+ *                       transfer and asks again), marks that endpoint cold
+ *                       for 10 s (TIME_TO_WARM_MODEL) and frees it; its
+ *                       latency is not recorded, and the request is picked
+ *                       again with the budget left (the loop in Model.kt),
+ *                       which, the endpoint being cold, runs it on the
+ *                       phone unless another remote pair fits
  *   list_refresh_s 60   the remote list is fetched again every 60 s, which
  *                       replaces the remote pairs: histories, busy flags and
  *                       cold marks start over, each figure from the
@@ -62,10 +67,6 @@
  * is used, the size actually sent.
  *
  * Choices where the code leaves the simulator no exact counterpart:
- * - A call past the timeout is not abandoned: the request still completes
- *   when the call does (the code re-picks with the remaining budget, which
- *   is negative after 5 s > any SLO of its harness, so the request is a
- *   miss either way; its worker is held longer here).
  * - The list of remote pairs is there from the start (the harness fetches
  *   it while benchmarking) and is replaced at once when due.
  * - The bandwidth sample the list fetch itself yields (a few bytes over a
@@ -98,7 +99,6 @@ typedef struct pair {
     int n_hist, cap_hist, head;
     int busy;
     uint64_t busy_req;        /* the request it runs */
-    double busy_since;
     double cold_until;
 } pair;
 
@@ -389,20 +389,6 @@ static int init_common(st_policy *p, const st_params *params, const st_view *v,
 
 /* ---------- deciding ---------- */
 
-/* A remote call the client has waited on past the timeout: the endpoint
- * is marked cold and freed for other requests. */
-static void expire_calls(const lc_state *s, device_st *d, double now)
-{
-    for (int i = 0; i < d->n_pairs; i++) {
-        pair *pr = &d->pairs[i];
-        if (!pr->local && pr->busy && s->cold_timeout_s > 0 &&
-            now - pr->busy_since > s->cold_timeout_s) {
-            pr->busy = 0;
-            pr->cold_until = pr->busy_since + s->cold_timeout_s + s->cold_exclude_s;
-        }
-    }
-}
-
 static int resident(const lc_state *s, const st_view *v, int node, int model,
                     int exact)
 {
@@ -463,8 +449,6 @@ static void lc_decide(st_policy *p, const st_request *req, const st_view *v,
         lc_net_update(&d->net, &s->net, v, req->device);
     if (s->list_refresh_s > 0 && now >= d->list_at + s->list_refresh_s)
         refresh_remote(v, d, now);
-    if (!s->oracle)
-        expire_calls(s, d, now);
     for (int i = 0; i < d->n_pairs; i++)
         s->cands[i] = candidate(s, v, req, &d->pairs[i], now);
     lc_rule rule = s->rule;
@@ -478,9 +462,9 @@ static void lc_decide(st_policy *p, const st_request *req, const st_view *v,
     out->model = pr->model;
     out->node = pr->node;
     out->estimate_s = (now - req->arrival_s) + lc_estimate(&s->cands[i]);
+    out->timeout_s = s->oracle || pr->local ? 0 : s->cold_timeout_s;
     pr->busy = 1;
     pr->busy_req = req->id;
-    pr->busy_since = now;
 }
 
 /* ---------- learning from outcomes ---------- */
@@ -508,16 +492,20 @@ static void lc_observe(st_policy *p, const st_outcome *o, const st_view *v)
     lc_state *s = p->state;
     const st_request *req = o->req;
     device_st *d = &s->dev[req->device];
-    (void)v;
-    if (o->decision.drop || !isfinite(o->latency_s))
+    if (o->decision.drop || (!o->abandoned && !isfinite(o->latency_s)))
         return;
     pair *pr = find_pair(d, o->decision.model, o->decision.node);
-    /* Not the call this pair is waiting on: one the client gave up on
-     * (already marked cold), or one made to a pair the list has since
-     * replaced. */
+    /* Not the call this pair is waiting on: one made to a pair the list
+     * has since replaced. */
     if (!pr || !pr->busy || pr->busy_req != req->id)
         return;
     pr->busy = 0;
+    /* Timed out (or throttled by a serverless endpoint): cold for a
+     * while from now, nothing learnt. */
+    if (o->abandoned) {
+        pr->cold_until = st_view_now(v) + s->cold_exclude_s;
+        return;
+    }
     double call_s = o->latency_s - (req->decide_s - req->arrival_s);
     if (pr->local) {
         add_sample(s, pr, s->measure == MEASURE_EXEC
@@ -527,10 +515,6 @@ static void lc_observe(st_policy *p, const st_outcome *o, const st_view *v)
     if (!s->oracle) {
         double at_node = o->queue_s + o->load_s + o->exec_s;
         lc_net_call(&d->net, &s->net, o->bytes_up, call_s - at_node);
-    }
-    if (!s->oracle && s->cold_timeout_s > 0 && call_s > s->cold_timeout_s) {
-        pr->cold_until = req->decide_s + s->cold_timeout_s + s->cold_exclude_s;
-        return;
     }
     add_sample(s, pr, sample_of(s, o, call_s));
 }

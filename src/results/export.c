@@ -24,11 +24,11 @@ static const char runs_sql_rest[] =
 
 static const char requests_header[] =
     "run_key,scenario,policy,seed,req_id,device,model,node,outcome,offloaded,"
-    "cold,arrival_s,latency_s,slo_s,accuracy,estimate_s\n";
+    "cold,arrival_s,latency_s,slo_s,accuracy,estimate_s,attempts,completed\n";
 static const char requests_sql[] =
     "SELECT r.run_key, r.scenario, r.policy, r.seed, q.req_id, q.device,"
     " q.model, q.node, q.outcome, q.offloaded, q.cold, q.arrival_s,"
-    " q.latency_s, q.slo_s, q.accuracy, q.estimate_s"
+    " q.latency_s, q.slo_s, q.accuracy, q.estimate_s, q.attempts, q.completed"
     " FROM runs r JOIN requests q ON q.run_id = r.id"
     " ORDER BY r.scenario, r.policy, r.seed, r.run_key, q.req_id";
 

@@ -80,6 +80,7 @@ static const char schema_sql[] =
     " req_id INTEGER, device INTEGER, model INTEGER, node INTEGER,"
     " outcome TEXT, offloaded INTEGER, cold INTEGER, arrival_s REAL,"
     " latency_s REAL, slo_s REAL, accuracy REAL, estimate_s REAL,"
+    " attempts INTEGER, completed INTEGER,"
     " PRIMARY KEY(run_id, req_id));"
     "CREATE TABLE IF NOT EXISTS timeseries("
     " run_id INTEGER REFERENCES runs(id) ON DELETE CASCADE,"
@@ -92,6 +93,8 @@ static const char schema_sql[] =
 static const char migrate_v1_sql[] =
     V2_RUN_COLUMNS("ALTER TABLE runs ADD COLUMN", ";")
     "ALTER TABLE timeseries ADD COLUMN t_s REAL;"
+    "ALTER TABLE requests ADD COLUMN attempts INTEGER;"
+    "ALTER TABLE requests ADD COLUMN completed INTEGER;"
     "UPDATE runs SET config_hash = NULL;"
     V2_TABLES
     "UPDATE meta SET value = '2' WHERE key = 'schema_version';";
@@ -627,8 +630,10 @@ static const char insert_name_sql[] =
 
 static const char insert_request_sql[] =
     "INSERT INTO requests(run_id, req_id, device, model, node, outcome,"
-    " offloaded, cold, arrival_s, latency_s, slo_s, accuracy, estimate_s)"
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+    " offloaded, cold, arrival_s, latency_s, slo_s, accuracy, estimate_s,"
+    " attempts, completed)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+    " ?15)";
 
 /* ---- the configuration hash ------------------------------------------- */
 
@@ -883,6 +888,8 @@ static int fill_request(binder *b, const void *ctx, size_t i)
     bind_real(b, q->slo_s);
     bind_real(b, q->accuracy);
     bind_real(b, q->estimate_s);
+    bind_int(b, q->attempts);
+    bind_int(b, q->completed);
     return step_done(b);
 }
 

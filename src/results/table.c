@@ -10,26 +10,32 @@ typedef struct column {
     double scale;        /* e.g. 100 for a percentage */
     const char *fmt;     /* for one value */
     int optional;        /* shown only when some run has it, not 0 */
+    const char *per;     /* the value is divided by this metric's */
+    const char *censor;  /* this metric is 1: the value is censored */
 } column;
 
 static const column columns[] = {
-    {"requests", "requests", 1, "%.0f", 0},
-    {"SLO met %", "slo_attainment", 100, "%.1f", 0},
-    {"accuracy", "mean_accuracy", 1, "%.3f", 0},
-    {"p50 ms", "latency_p50_ms", 1, "%.0f", 0},
-    {"p95 ms", "latency_p95_ms", 1, "%.0f", 0},
-    {"p99 ms", "latency_p99_ms", 1, "%.0f", 0},
-    {"cost $", "cost_usd", 1, "%.4f", 0},
-    {"$/1k req", "cost_per_1k_usd", 1, "%.4f", 0},
-    {"offload %", "offload_fraction", 100, "%.1f", 0},
-    {"loads", "model_loads", 1, "%.0f", 0},
-    {"est MAE ms", "estimate_mae_ms", 1, "%.0f", 0},
+    {"requests", "requests", 1, "%.0f", 0, NULL, NULL},
+    {"SLO met %", "slo_attainment", 100, "%.1f", 0, NULL, NULL},
+    {"accuracy", "mean_accuracy", 1, "%.3f", 0, NULL, NULL},
+    {"unfin %", "requests_unfinished", 100, "%.1f", 0, "requests", NULL},
+    /* a percentile among the dropped and unfinished requests: above every
+     * completed latency, not known beyond that the run (with its drain)
+     * ended first */
+    {"p50 ms", "latency_p50_ms", 1, "%.0f", 0, NULL, "latency_p50_censored"},
+    {"p95 ms", "latency_p95_ms", 1, "%.0f", 0, NULL, "latency_p95_censored"},
+    {"p99 ms", "latency_p99_ms", 1, "%.0f", 0, NULL, "latency_p99_censored"},
+    {"cost $", "cost_usd", 1, "%.4f", 0, NULL, NULL},
+    {"$/1k req", "cost_per_1k_usd", 1, "%.4f", 0, NULL, NULL},
+    {"offload %", "offload_fraction", 100, "%.1f", 0, NULL, NULL},
+    {"loads", "model_loads", 1, "%.0f", 0, NULL, NULL},
+    {"est MAE ms", "estimate_mae_ms", 1, "%.0f", 0, NULL, NULL},
     /* the IDN policies' time-averaged gain per slot (cost-seconds saved
      * against the repository), as a share of the static allocation's, and
      * the loads their reallocations caused */
-    {"gain/slot", "idn_gain_per_slot", 1, "%.1f", 1},
-    {"vs static", "idn_gain_vs_static", 1, "%.3f", 1},
-    {"reloads", "realloc_loads", 1, "%.0f", 1},
+    {"gain/slot", "idn_gain_per_slot", 1, "%.1f", 1, NULL, NULL},
+    {"vs static", "idn_gain_vs_static", 1, "%.3f", 1, NULL, NULL},
+    {"reloads", "realloc_loads", 1, "%.0f", 1, NULL, NULL},
 };
 
 #define NCOL (sizeof columns / sizeof *columns)
@@ -49,7 +55,11 @@ static int shown(const column *c, const st_metrics *const *runs, size_t n)
 static void cell(char *buf, size_t n, const column *c, const st_metrics *m)
 {
     double v = st_metrics_get(m, c->metric);
-    if (isnan(v))
+    if (c->per)
+        v /= st_metrics_get(m, c->per);
+    if (isnan(v) && c->censor && st_metrics_get(m, c->censor) == 1)
+        snprintf(buf, n, ">drain");
+    else if (isnan(v))
         snprintf(buf, n, "-");
     else
         snprintf(buf, n, c->fmt, v * c->scale);

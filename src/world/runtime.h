@@ -19,11 +19,25 @@ typedef struct request {
     st_decision dec;
     struct request *next;     /* node queue, or free list */
     int at;                   /* where the payload is: NO_NODE = device */
-    unsigned in_flight : 1, measured : 1, cold : 1, going_up : 1, worker : 1;
+    unsigned in_flight : 1, measured : 1, cold : 1, worker : 1;
+    /* An attempt its device abandoned at its timeout, still running its
+     * course on the node side (not in flight: not a request any more);
+     * on_access: its current leg crosses the device's access link; dead:
+     * its next event only releases it. */
+    unsigned ghost : 1, on_access : 1, dead : 1;
+    uint64_t token;           /* the attempt's timeout event, 0: none */
+    double acc_start, acc_end;  /* the access-link leg's time on the link */
     double t_node, t_start;   /* reached the node; got an executor */
     double up_s, down_s, rtt_s, load_s, exec_s, queue_s, busy_s;
     double t_leg;             /* start of the current upload/download leg */
 } request;
+
+typedef struct endpoint endpoint;   /* serverless.c */
+
+/* Requests waiting in arrival order, linked through request.next. */
+typedef struct fifo {
+    request *head, *tail;
+} fifo;
 
 typedef struct node_rt {
     int hw;
@@ -31,11 +45,12 @@ typedef struct node_rt {
     int qlen;                     /* (the ints together: no padding, as
                                    * every device has one of these) */
     double memory_mb, used_mb;
-    request *qhead, *qtail;
+    fifo queue;
     double up_busy, down_busy;    /* uplink to the parent (infra nodes) */
     unsigned char *resident;      /* [n_models] */
     unsigned *pinned;             /* running requests per model */
     double *last_use, *ready_at;  /* LRU stamp; end of a pending load */
+    endpoint *eps;                /* [n_models] on a serverless node */
 } node_rt;
 
 typedef struct device_rt {
@@ -50,6 +65,7 @@ typedef struct device_rt {
     const st_trace *up_tr, *down_tr;
     st_evq *dq;                  /* dispatch queue, created on first use */
     int workers_busy, dispatching;
+    long jobs;                   /* requests so far (SLO phases) */
 } device_rt;
 
 typedef struct chunk {
@@ -73,7 +89,7 @@ typedef struct world {
     unsigned char *blocks;        /* per-model arrays of all nodes */
     chunk *chunks;
     request *free_reqs;
-    uint64_t next_id;
+    uint64_t next_id, next_token;
     gsl_rng *r_arrivals, *r_exec, *r_rtt, *r_slo, *r_probe;
     int ending;                    /* recording what is left in flight */
     double end_arrivals;           /* = duration */
@@ -85,6 +101,28 @@ typedef struct world {
     st_timeseries *ts;
     st_metrics pol_metrics;
 } world;
+
+/* The lifecycle's pieces the serverless endpoints use (world.c). */
+void fifo_push(fifo *q, request *r);
+request *fifo_pop(fifo *q);   /* NULL when empty */
+void req_release(world *w, request *r);
+/* The event ending r's execution at node arg. */
+void world_exec_done(void *ctx, void *obj, uint64_t arg);
+/* r, arriving at a node, is refused at once: its device sees the error
+ * as a failed attempt, and the request is decided again. */
+void world_throttled(world *w, request *r);
+/* Does node drop r, an abandoned attempt, before it starts? */
+int world_cancels(const world *w, int node, const request *r);
+
+/* Serverless nodes (serverless.c). */
+void sl_setup(world *w);
+void sl_free(world *w);
+/* r has reached serverless node: start, queue or throttle it. */
+void sl_arrive(world *w, int node, request *r);
+/* r's execution there ended: the instance idles, the queue moves. */
+void sl_done(world *w, int node, request *r);
+/* Has the endpoint a warm instance now (busy, or idle within keep-alive)? */
+int sl_warm(const world *w, int node, int model);
 
 /* When `bytes` sent from `from` over one direction of device dev's access
  * link would have left (the link reserved up to then is waited for); does

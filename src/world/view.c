@@ -36,6 +36,8 @@ int st_view_executors(const st_view *v, int node)
 
 int st_view_resident(const st_view *v, int node, int model)
 {
+    if (v->w->nodes[node].eps)
+        return sl_warm(v->w, node, model);
     return v->w->nodes[node].resident[model];
 }
 

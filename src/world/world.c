@@ -65,7 +65,7 @@ static request *req_alloc(world *w)
     return r;
 }
 
-static void req_release(world *w, request *r)
+void req_release(world *w, request *r)
 {
     r->in_flight = 0;
     r->next = w->free_reqs;
@@ -77,23 +77,33 @@ static void req_release(world *w, request *r)
 
 static void try_dispatch(world *w, int dev);
 
+/* Tells the policy how an attempt ended (abandoned: at its timeout). */
+static void observe(world *w, const request *r, st_outcome_kind kind,
+                    double latency, int abandoned)
+{
+    const st_scenario *sc = w->sc;
+    int ran = !r->dec.drop && r->dec.model >= 0;
+    if (!w->pol.ops->observe)
+        return;
+    st_outcome o = {
+        .req = &r->pub, .decision = r->dec, .kind = kind,
+        .latency_s = latency, .upload_s = r->up_s, .download_s = r->down_s,
+        .rtt_s = r->rtt_s, .queue_s = r->queue_s, .load_s = r->load_s,
+        .exec_s = r->exec_s, .cold = r->cold,
+        .bytes_up = ran ? sc->models[r->dec.model].input_bytes : 0,
+        .bytes_down = ran ? sc->models[r->dec.model].output_bytes : 0,
+        .abandoned = abandoned};
+    w->pol.ops->observe(&w->pol, &o, &w->view);
+}
+
 static void record(world *w, request *r, st_outcome_kind kind, double latency)
 {
     const st_scenario *sc = w->sc;
     measure_in_system(&w->meas, st_sim_now(w->sim), -1);
-    int ran = !r->dec.drop && r->dec.model >= 0;
     if (r->measured)
         measure_outcome(&w->meas, sc, &r->pub, &r->dec, r->cold, kind, latency);
-    if (w->pol.ops->observe && kind != ST_OUT_UNFINISHED) {
-        st_outcome o = {
-            .req = &r->pub, .decision = r->dec, .kind = kind,
-            .latency_s = latency, .upload_s = r->up_s, .download_s = r->down_s,
-            .rtt_s = r->rtt_s, .queue_s = r->queue_s, .load_s = r->load_s,
-            .exec_s = r->exec_s, .cold = r->cold,
-            .bytes_up = ran ? sc->models[r->dec.model].input_bytes : 0,
-            .bytes_down = ran ? sc->models[r->dec.model].output_bytes : 0};
-        w->pol.ops->observe(&w->pol, &o, &w->view);
-    }
+    if (kind != ST_OUT_UNFINISHED)
+        observe(w, r, kind, latency, 0);
     int dev = r->pub.device, held = r->worker;
     req_release(w, r);
     if (held) {
@@ -184,8 +194,12 @@ static double transfer(world *w, request *r, int lower, int up, double bytes)
     double now = st_sim_now(w->sim), end;
     const st_link *l;
     if (lower == NO_NODE) {
+        const device_rt *d = &w->devs[r->pub.device];
+        double busy = up ? d->up_busy : d->down_busy;
         l = &w->sc->devices[r->pub.device_class].link;
-        end = access_send(w, r->pub.device, up, now, bytes);
+        r->acc_start = busy > now ? busy : now;
+        end = r->acc_end = access_send(w, r->pub.device, up, now, bytes);
+        r->on_access = 1;
     } else {
         node_rt *n = &w->nodes[lower];
         l = &w->sc->nodes[lower].uplink;
@@ -202,7 +216,6 @@ static double transfer(world *w, request *r, int lower, int up, double bytes)
 
 /* ---------- nodes ---------- */
 
-static void ev_exec_done(void *ctx, void *obj, uint64_t arg);
 static void ev_hop_up(void *ctx, void *obj, uint64_t arg);
 
 /* Makes room for model m on node n; returns 1 if it can stay resident. */
@@ -251,23 +264,67 @@ static void start_service(world *w, int node, request *r)
     r->load_s = ready - now;
     r->exec_s = st_dist_sample(&pr->exec_s, w->r_exec);
     r->busy_s = r->load_s + r->exec_s;
-    st_sim_at(w->sim, ready + r->exec_s, ev_exec_done, r, (uint64_t)node);
+    st_sim_at(w->sim, ready + r->exec_s, world_exec_done, r, (uint64_t)node);
+}
+
+/* Does node drop r, an abandoned attempt, before it starts? */
+int world_cancels(const world *w, int node, const request *r)
+{
+    return r->ghost && node < w->n_infra && w->sc->nodes[node].cancel_abandoned;
+}
+
+void fifo_push(fifo *q, request *r)
+{
+    r->next = NULL;
+    if (q->tail)
+        q->tail->next = r;
+    else
+        q->head = r;
+    q->tail = r;
+}
+
+request *fifo_pop(fifo *q)
+{
+    request *r = q->head;
+    if (r) {
+        q->head = r->next;
+        if (!q->head)
+            q->tail = NULL;
+    }
+    return r;
+}
+
+/* The next request node serves from its queue, NULL if none. */
+static request *queue_pop(world *w, int node)
+{
+    node_rt *n = &w->nodes[node];
+    request *q;
+    while ((q = fifo_pop(&n->queue))) {
+        n->qlen--;
+        if (!world_cancels(w, node, q))
+            return q;
+        req_release(w, q);
+    }
+    return NULL;
 }
 
 static void enqueue(world *w, int node, request *r)
 {
     node_rt *n = &w->nodes[node];
+    if (world_cancels(w, node, r)) {
+        req_release(w, r);
+        return;
+    }
+    if (n->eps) {
+        sl_arrive(w, node, r);
+        return;
+    }
     r->t_node = st_sim_now(w->sim);
     if (n->busy < n->executors) {
         start_service(w, node, r);
         return;
     }
-    r->next = NULL;
-    if (n->qtail)
-        n->qtail->next = r;
-    else
-        n->qhead = r;
-    n->qtail = r;
+    fifo_push(&n->queue, r);
     n->qlen++;
 }
 
@@ -275,42 +332,63 @@ static void charge(world *w, int node, request *r)
 {
     if (node >= w->n_infra || !r->measured)
         return;
-    measure_charge(&w->meas, w->sc, &w->sc->nodes[node],
-                   &w->sc->models[r->dec.model], r->busy_s);
+    const st_node_spec *ns = &w->sc->nodes[node];
+    double rate = ns->price_per_s;
+    if (ns->serverless.on)
+        rate += ns->serverless.memory_mb / 1024 * ns->serverless.price_per_gb_s;
+    measure_charge(&w->meas, w->sc, ns, &w->sc->models[r->dec.model],
+                   r->busy_s, rate);
 }
 static void ev_hop_down(void *ctx, void *obj, uint64_t arg)
 {
     world *w = ctx;
     request *r = obj;
     (void)arg;
+    r->on_access = 0;
+    if (r->dead) {
+        req_release(w, r);
+        return;
+    }
     if (r->at == NO_NODE) {
         r->down_s = st_sim_now(w->sim) - r->t_leg;
         complete(w, r);
         return;
     }
     int lower = next_down(w, r, r->at);
+    if (lower == NO_NODE && r->ghost) {   /* its device no longer listens */
+        req_release(w, r);
+        return;
+    }
     double t = transfer(w, r, lower, 0, w->sc->models[r->dec.model].output_bytes);
     r->at = lower;
     st_sim_at(w->sim, t, ev_hop_down, r, 0);
 }
 
-static void ev_exec_done(void *ctx, void *obj, uint64_t arg)
+/* Frees r's executor at ordinary node `node` and starts the next queued. */
+static void release_executor(world *w, int node, request *r)
 {
-    world *w = ctx;
-    request *r = obj;
-    int node = (int)arg;
     node_rt *n = &w->nodes[node];
     n->busy--;
     n->pinned[r->dec.model]--;
     n->last_use[r->dec.model] = st_sim_now(w->sim);
-    charge(w, node, r);
-    if (n->qhead) {
-        request *q = n->qhead;
-        n->qhead = q->next;
-        if (!n->qhead)
-            n->qtail = NULL;
-        n->qlen--;
+    request *q = queue_pop(w, node);
+    if (q)
         start_service(w, node, q);
+}
+
+void world_exec_done(void *ctx, void *obj, uint64_t arg)
+{
+    world *w = ctx;
+    request *r = obj;
+    int node = (int)arg;
+    charge(w, node, r);
+    if (w->nodes[node].eps)
+        sl_done(w, node, r);
+    else
+        release_executor(w, node, r);
+    if (r->ghost) {   /* served, billed, and the result dropped */
+        req_release(w, r);
+        return;
     }
     if (node == r->pub.device_node) {
         complete(w, r);
@@ -325,6 +403,11 @@ static void ev_hop_up(void *ctx, void *obj, uint64_t arg)
     world *w = ctx;
     request *r = obj;
     (void)arg;
+    r->on_access = 0;
+    if (r->dead) {
+        req_release(w, r);
+        return;
+    }
     if (r->at == r->dec.node) {
         r->up_s = st_sim_now(w->sim) - r->t_leg;
         enqueue(w, r->dec.node, r);
@@ -365,17 +448,36 @@ static double next_gap(world *w, device_rt *d, double now)
     }
 }
 
+/* Attempts after which a request is dropped, so that a policy resending
+ * to an endpoint that throttles it at once cannot spin. */
+#define MAX_ATTEMPTS 100
+
+/* 0 (none) or at least a millisecond, so retries cannot spin. */
+static int valid_timeout(double t)
+{
+    return t == 0 || (t >= 1e-3 && t < INFINITY);
+}
+
+static void ev_timeout(void *ctx, void *obj, uint64_t token);
+
 /* Asks the policy where r runs, and starts it there. */
 static void decide_and_start(world *w, request *r)
 {
     double now = st_sim_now(w->sim);
     r->pub.decide_s = now;
     r->pub.budget_s = r->pub.slo_s - (now - r->pub.arrival_s);
+    r->pub.attempt++;
     r->dec = (st_decision){.model = -1, .node = -1, .estimate_s = NAN};
+    if (r->pub.attempt > MAX_ATTEMPTS) {   /* a client that never gives up */
+        r->dec.drop = 1;
+        record(w, r, ST_OUT_DROPPED, NAN);
+        return;
+    }
     w->pol.ops->decide(&w->pol, &r->pub, &w->view, &r->dec);
     if (!r->dec.drop && (r->dec.model < 0 || (size_t)r->dec.model >= w->sc->n_models ||
                          !reachable(w, r, r->dec.node) ||
-                         !st_view_profile(&w->view, r->dec.node, r->dec.model))) {
+                         !st_view_profile(&w->view, r->dec.node, r->dec.model) ||
+                         !valid_timeout(r->dec.timeout_s))) {
         w->meas.n_invalid += r->measured;
         r->dec.drop = 1;
     }
@@ -384,13 +486,74 @@ static void decide_and_start(world *w, request *r)
         return;
     }
     if (r->measured && r->dec.node != r->pub.device_node)
-        measure_offload(&w->meas, &w->sc->models[r->dec.model]);
+        measure_sent(&w->meas, &w->sc->models[r->dec.model]);
     if (r->dec.node == r->pub.device_node) {
         enqueue(w, r->dec.node, r);
         return;
     }
+    if (r->dec.timeout_s > 0) {
+        r->token = ++w->next_token;
+        st_sim_at(w->sim, now + r->dec.timeout_s, ev_timeout, r, r->token);
+    }
     r->t_leg = now;
     ev_hop_up(w, r, 0);
+}
+
+/* ---------- client timeouts ---------- */
+
+/* Cancels the rest of r's access-link leg at now: the link is free from
+ * then (or from when the leg would have started) unless a later transfer
+ * is already queued behind it, which keeps its times.  An upload whose
+ * last bit has left still reaches the node. */
+static void cancel_access(world *w, request *r, double now)
+{
+    device_rt *d = &w->devs[r->pub.device];
+    int down = r->at == NO_NODE;
+    double *busy = down ? &d->down_busy : &d->up_busy;
+    if (r->acc_end > now && *busy == r->acc_end)
+        *busy = r->acc_start > now ? r->acc_start : now;
+    if (down || r->acc_end > now)
+        r->dead = 1;
+}
+
+/* A fresh copy of r is decided again; r goes on as a ghost. */
+static void retry(world *w, request *r)
+{
+    request *live = req_alloc(w);
+    *live = (request){.pub = r->pub, .in_flight = 1, .measured = r->measured,
+                      .worker = r->worker, .at = NO_NODE};
+    r->in_flight = r->worker = 0;
+    r->ghost = 1;
+    decide_and_start(w, live);
+}
+
+/* The device gives up on r's current attempt: the policy observes it, the
+ * attempt goes on as a ghost on the node side (or dies with its access
+ * leg), and a fresh copy of the request is decided again. */
+static void abandon(world *w, request *r)
+{
+    double now = st_sim_now(w->sim);
+    if (r->on_access)
+        cancel_access(w, r, now);
+    observe(w, r, ST_OUT_UNFINISHED, NAN, 1);
+    retry(w, r);
+}
+
+void world_throttled(world *w, request *r)
+{
+    observe(w, r, ST_OUT_UNFINISHED, NAN, 1);
+    retry(w, r);
+    req_release(w, r);
+}
+
+static void ev_timeout(void *ctx, void *obj, uint64_t token)
+{
+    world *w = ctx;
+    request *r = obj;
+    /* Stale when the attempt ended first (r released, maybe reused by
+     * another request: tokens are never reused). */
+    if (r->in_flight && !r->ghost && r->token == token)
+        abandon(w, r);
 }
 
 /* Hands queued requests to free workers.  A decision can end a request at
@@ -434,6 +597,15 @@ static int draw_task(world *w, const device_rt *d, double now)
     return st_task_mix_task(&dc->mix, rank, now);
 }
 
+/* The SLO distribution of a class's job number j (its phases'). */
+static const st_dist *slo_of(const st_device_class *dc, long j)
+{
+    for (size_t k = 0; k < dc->n_slo_phases; k++)
+        if (j >= dc->slo_phases[k].from_job && j <= dc->slo_phases[k].to_job)
+            return &dc->slo_phases[k].slo_s;
+    return &dc->slo_s;
+}
+
 static void ev_arrival(void *ctx, void *obj, uint64_t dev)
 {
     world *w = ctx;
@@ -447,7 +619,7 @@ static void ev_arrival(void *ctx, void *obj, uint64_t dev)
     r->pub = (st_request){
         .id = w->next_id++, .device = (int)dev, .device_class = d->cls,
         .device_node = w->n_infra + (int)dev, .task = draw_task(w, d, now),
-        .arrival_s = now, .slo_s = st_dist_sample(&dc->slo_s, w->r_slo),
+        .arrival_s = now, .slo_s = st_dist_sample(slo_of(dc, d->jobs++), w->r_slo),
         .min_accuracy = dc->min_accuracy};
     measure_in_system(&w->meas, now, +1);
 
@@ -513,6 +685,7 @@ static int setup(world *w, const st_scenario *sc)
         init_node(w, &w->nodes[i], sc->nodes[i].hardware, sc->nodes[i].executors,
                   sc->nodes[i].memory_mb, sc->nodes[i].preload,
                   blocks + (size_t)i * per_node);
+    sl_setup(w);
     gsl_rng *r_off = st_rng_stream(sc->seed, "trace-offsets");
     long dev = 0;
     for (size_t c = 0; c < sc->n_device_classes; c++) {
@@ -591,6 +764,7 @@ static void teardown(world *w)
         w->pol.ops->fini(&w->pol);
     if (w->pol.rng)
         gsl_rng_free(w->pol.rng);
+    sl_free(w);
     free(w->blocks);
     free(w->nodes);
     for (long i = 0; w->devs && i < w->sc->n_devices; i++)
