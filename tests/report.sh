@@ -68,4 +68,13 @@ sqlite3 req.db "select distinct device_class from requests_named" | grep -q pixe
 # no per-request rows: say how to get them
 rc=0; "$STRATA" export --db study.db --what requests >/dev/null 2>err.txt || rc=$?
 [ $rc = 2 ] && grep -q -- '--log-requests' err.txt || fail "export of absent requests: $(cat err.txt)"
+# a percentile censored in one seed (stored as NULL) is never averaged
+# over the other seeds: the cell says how many runs it is censored in
+cp study.db cens.db
+sqlite3 cens.db "update metrics set value = null where name = 'latency_p95_ms' and run_id = (select min(id) from runs where policy = 'cloud' and overrides not like '%50%')"
+"$STRATA" report --db cens.db >cens.txt
+grep -qE '^cloud +- +2 .*>drain in 1/2' cens.txt || fail "a censored seed is hidden: $(cat cens.txt)"
+"$STRATA" report --db cens.db --format csv --metrics latency_p95_ms >cens.csv
+grep -qE '^cloud,,latency_p95_ms,1,,,,,,1,1$' cens.csv \
+    || fail "the CSV averages the survivors: $(cat cens.csv)"
 echo "report ok"

@@ -21,7 +21,7 @@
 
 void st_mean_ci(const double *x, size_t n, double level, st_ci *out)
 {
-    *out = (st_ci){n, NAN, NAN, NAN, NAN, NAN};
+    *out = (st_ci){n, NAN, NAN, NAN, NAN, NAN, 0};
     if (n == 0)
         return;
     out->mean = gsl_stats_mean(x, 1, n);
@@ -365,7 +365,11 @@ static void series_push(series *s, sqlite3_stmt *q, int col)
 static void series_close(report *r, group *g, series *s)
 {
     if (g && s->metric >= 0) {
-        st_mean_ci(s->x, s->n, r->level, &g->ci[s->metric]);
+        st_ci *c = &g->ci[s->metric];
+        st_mean_ci(s->x, s->n, r->level, c);
+        c->missing = s->rows - s->n;
+        if (c->missing && s->n)   /* never an average of the survivors */
+            *c = (st_ci){s->n, NAN, NAN, NAN, NAN, NAN, c->missing};
         if (s->rows > g->runs)
             g->runs = s->rows;
     }
@@ -576,7 +580,7 @@ static void write_csv(const report *r, FILE *out)
         put_csv_text(out, r->by[i]);
         putc(',', out);
     }
-    fputs("metric,n,mean,sd,ci_low,ci_high,ci_half,configs\n", out);
+    fputs("metric,n,mean,sd,ci_low,ci_high,ci_half,configs,missing\n", out);
     for (size_t gi = 0; gi < r->n_groups; gi++) {
         const group *g = &r->groups[gi];
         for (size_t m = 0; m < r->n_metrics; m++) {
@@ -593,15 +597,21 @@ static void write_csv(const report *r, FILE *out)
                     putc(',', out);
                 put_csv_num(out, v[k]);
             }
-            fprintf(out, ",%zu\n", g->n_hashes);
+            fprintf(out, ",%zu,%zu\n", g->n_hashes, c->missing);
         }
     }
 }
 
 /* "0.8761 ± 0.012", or the mean alone with a single run. */
-static void ci_cell(const st_ci *c, char *buf, size_t n)
+static void ci_cell(const char *metric, const st_ci *c, char *buf, size_t n)
 {
-    if (c->n == 0 || isnan(c->mean))
+    /* A latency percentile without a value fell among unfinished or
+     * dropped requests (censored); any other metric was not measured. */
+    int censored = strncmp(metric, "latency_p", 9) == 0;
+    if (c->missing && (c->n || censored))
+        snprintf(buf, n, "%s in %zu/%zu", censored ? ">drain" : "missing",
+                 c->missing, c->missing + c->n);
+    else if (c->n == 0 || isnan(c->mean))
         snprintf(buf, n, "-");
     else if (isnan(c->half))
         snprintf(buf, n, "%.4g", c->mean);
@@ -664,7 +674,7 @@ static void grid_fill(const report *r, grid *t)
             row[r->n_by + 1] = strdup(buf);
         }
         for (size_t m = 0; m < r->n_metrics; m++) {
-            ci_cell(&g->ci[m], buf, sizeof buf);
+            ci_cell(r->metrics[m], &g->ci[m], buf, sizeof buf);
             row[first + m] = strdup(buf);
         }
     }

@@ -23,6 +23,10 @@ void st_report_table(FILE *out, const char *const *labels,
 typedef struct st_ci {
     size_t n;
     double mean, sd, half, lo, hi;
+    /* Runs of the group without a value (a censored percentile, stored as
+     * NULL).  When some runs have one and some do not, nothing is
+     * computed over the survivors: mean and interval are NaN. */
+    size_t missing;
 } st_ci;
 
 void st_mean_ci(const double *x, size_t n, double level, st_ci *out);
