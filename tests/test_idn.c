@@ -61,8 +61,8 @@ static st_scenario *load_small(const char *policy)
 static st_idn *small_idn(st_scenario *sc, st_idn_sharing sharing)
 {
     st_idn_params p = {.alpha_s = 0.5, .slot_s = 5, .sharing = sharing,
-                       .capacity_scale = 1, .static_iters = 50,
-                       .static_eta = 0.5, .static_draws = 4};
+                       .capacity_scale = 1, .static_time_limit_s = 60,
+                       .hindsight = 1};
     st_idn *g;
     st_error err;
     if (st_idn_new(sc, &p, &g, &err))
@@ -414,6 +414,98 @@ static void test_marginal_greedy_static(void **state)
     st_scenario_free(sc);
 }
 
+/* ---------- the exact static reference ---------- */
+
+/* The best of every integral allocation that fits the budgets, by
+ * enumeration. */
+static double brute_force_best(const st_idn *g, int n_nodes,
+                               const double *const *r, const double *w,
+                               size_t nr)
+{
+    size_t n = st_idn_n_vars(g);
+    unsigned char *x = calloc(n, 1);
+    double best = -1;
+    for (unsigned long mask = 0; mask < (1UL << n); mask++) {
+        for (size_t j = 0; j < n; j++)
+            x[j] = (mask >> j) & 1;
+        int fits = 1;
+        for (int node = 0; node < n_nodes && fits; node++) {
+            size_t first, count;
+            st_idn_node_vars(g, node, &first, &count);
+            double used = 0;
+            for (size_t k = first; k < first + count; k++)
+                used += x[k] * st_idn_var_size(g, k);
+            fits = used <= st_idn_node_budget(g, node) + 1e-9;
+        }
+        if (fits)
+            best = fmax(best, st_idn_phases_gain_x(g, x, r, w, nr));
+    }
+    free(x);
+    return best;
+}
+
+/* On random count vectors, some past the capacities, the solver's
+ * allocation is the enumeration's optimum, proven (gap 0), and the LP
+ * relaxation bounds it from above. */
+static void check_exact(st_idn_sharing sharing)
+{
+    st_scenario *sc = load_small("static");
+    assert_int_equal(sc->n_nodes, 7);
+    st_idn *g = small_idn(sc, sharing);
+    size_t n = st_idn_n_vars(g), nt = st_idn_n_types(g);
+    assert_true(n >= 8 && n <= 20);
+    enum { ROWS = 3 };
+    double *cnt[ROWS], w[ROWS];
+    for (int i = 0; i < ROWS; i++)
+        cnt[i] = calloc(nt, sizeof **cnt);
+    unsigned char *x = calloc(n, 1);
+    double *y = calloc(n, sizeof *y);
+    gsl_rng *r = st_rng_stream(15, "test-exact");
+    for (int trial = 0; trial < 12; trial++) {
+        size_t nr = 1 + (size_t)trial % ROWS;
+        for (size_t i = 0; i < nr; i++) {
+            w[i] = 0.2 + gsl_rng_uniform(r);
+            for (size_t t = 0; t < nt; t++)
+                cnt[i][t] = gsl_rng_uniform(r) < 0.2 ? 0 : 600 * gsl_rng_uniform(r);
+        }
+        const double *const *rows = (const double *const *)cnt;
+        st_idn_exact e;
+        assert_int_equal(st_idn_solve_exact(g, rows, w, nr, 60, 0, x, y, &e), 0);
+        double want = brute_force_best(g, (int)sc->n_nodes, rows, w, nr);
+        if (fabs(e.value - want) > 1e-7 * fmax(1, want))
+            fail_msg("trial %d: solver %.9g, enumeration %.9g", trial, e.value, want);
+        assert_true(e.solved);
+        assert_true(e.gap == 0);
+        assert_true(fabs(st_idn_phases_gain_x(g, x, rows, w, nr) - e.value) < 1e-9);
+        assert_true(e.lp >= want - 1e-7 * fmax(1, want));
+        assert_true(e.greedy <= want + 1e-9);
+        /* the relaxation's y is G's fractional optimum: at least the value */
+        double fy = 0;
+        for (size_t i = 0; i < nr; i++)
+            fy += w[i] * st_idn_gain(g, y, cnt[i], NULL);
+        assert_true(fabs(fy - e.lp) < 1e-6 * fmax(1, e.lp));
+    }
+    gsl_rng_free(r);
+    for (int i = 0; i < ROWS; i++)
+        free(cnt[i]);
+    free(x);
+    free(y);
+    st_idn_free(g);
+    st_scenario_free(sc);
+}
+
+static void test_exact_proportional(void **state)
+{
+    (void)state;
+    check_exact(ST_IDN_SHARE_PROPORTIONAL);
+}
+
+static void test_exact_full(void **state)
+{
+    (void)state;
+    check_exact(ST_IDN_SHARE_FULL);
+}
+
 /* ---------- topology and workload from YAML ---------- */
 
 static void test_tree_and_attach(void **state)
@@ -610,6 +702,8 @@ int main(void)
         cmocka_unit_test(test_subgradient_proportional),
         cmocka_unit_test(test_subgradient_full),
         cmocka_unit_test(test_marginal_greedy_static),
+        cmocka_unit_test(test_exact_proportional),
+        cmocka_unit_test(test_exact_full),
         cmocka_unit_test(test_tree_and_attach),
         cmocka_unit_test(test_tree_errors),
         cmocka_unit_test(test_task_mix),

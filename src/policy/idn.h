@@ -59,9 +59,14 @@ typedef struct st_idn_params {
     double slot_s;          /* `slot`: default the workload's task-mix slot, else 1 s */
     st_idn_sharing sharing; /* `sharing`: proportional | full */
     double capacity_scale;  /* `capacity_scale`: share of the executors' throughput */
-    long static_iters;      /* `static_iters`: offline mirror-ascent steps */
-    double static_eta;      /* `static_eta`: their (normalised) step size */
-    long static_draws;      /* `static_draws`: roundings tried, best kept */
+    double static_time_limit_s; /* `static_time_limit`: seconds of branch and
+                               cut per exact solve (wall clock: a run that
+                               hits it is not reproducible) */
+    long static_node_limit; /* `static_node_limit`: search-tree nodes per
+                               exact solve, 0 for none (deterministic) */
+    int hindsight;          /* `hindsight`: on | off, solve the best fixed
+                               allocation for the realised counts at the
+                               end of the run (idn_opt_* metrics) */
 } st_idn_params;
 
 /* The shared parameters, for each policy's table (ST_PARAM_INCLUDE). */

@@ -49,6 +49,7 @@ struct st_idn {
     /* the static reference */
     double *static_y;
     unsigned char *static_x;
+    st_idn_exact static_res;
     /* the current slot */
     long slot;
     double *r, *used, *used_static;
@@ -57,6 +58,13 @@ struct st_idn {
     double cum_gain, cum_static;
     double m_gain, m_static, m_frac, m_loads;
     long m_slots, m_frac_slots;
+    /* what the hindsight optimum needs: the allocation that served the
+     * current slot (taken from the world) and the measured slots' counts */
+    unsigned char *held;
+    int have_held;
+    double m_model;
+    double *hist;        /* m_slots rows of n_types */
+    size_t cap_hist;
     /* scratch */
     double *lcap, *share;
     unsigned char *active;
