@@ -126,8 +126,13 @@ long st_idn_best_var(const st_idn *g, int node, int task);
 /* The current slot's counts per type. */
 const double *st_idn_slot_counts(const st_idn *g);
 
-/* Makes the world hold allocation x (evictions first, then loads). */
+/* Makes the world hold allocation x (evictions first, then loads).  A
+ * measured slot that ends with the world holding something else than the
+ * allocation applied last (a load that failed, a model the world loaded
+ * or evicted on its own) is counted in the metric idn_mismatch_slots,
+ * expected 0; policies that load on demand (st_idn_on_demand) have none. */
 void st_idn_apply(st_idn *g, const st_view *v, const unsigned char *x);
+void st_idn_on_demand(st_idn *g);
 /* Loads or evicts one variable's model; loads are counted as
  * reallocation loads of the slot.  0, or -1 if it does not fit. */
 int st_idn_set(st_idn *g, const st_view *v, size_t j, int on);

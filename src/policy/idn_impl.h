@@ -62,6 +62,11 @@ struct st_idn {
      * current slot (taken from the world) and the measured slots' counts */
     unsigned char *held;
     int have_held;
+    /* the allocation last applied, and the measured slots that ended with
+     * the world holding another */
+    unsigned char *want;
+    int has_want, on_demand, slot_mismatch;
+    long m_mismatch;
     double m_model;
     double *hist;        /* m_slots rows of n_types */
     size_t cap_hist;

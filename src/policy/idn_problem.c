@@ -314,6 +314,7 @@ int st_idn_new(const st_scenario *sc, const st_idn_params *p, st_idn **out,
     g->static_y = st_xcalloc(g->n_vars, sizeof *g->static_y);
     g->static_x = st_xcalloc(g->n_vars, 1);
     g->held = st_xcalloc(g->n_vars + 1, 1);
+    g->want = st_xcalloc(g->n_vars + 1, 1);
     st_idn_solve_static(g);
     *out = g;
     return 0;
@@ -340,6 +341,7 @@ void st_idn_free(st_idn *g)
     free(g->static_y);
     free(g->static_x);
     free(g->held);
+    free(g->want);
     free(g->hist);
     free(g->r);
     free(g->used);

@@ -30,7 +30,8 @@ static long first_fit(const st_idn *g, const st_view *v, size_t t,
     const idn_type *ty = &g->types[t];
     for (size_t k = 0; k < ty->n; k++) {
         const cand *c = &g->cands[ty->first + k];
-        int alloc = have ? have[c->var] : st_view_resident(v, c->node, c->model);
+        /* the world's model serves once its load has finished */
+        int alloc = have ? have[c->var] : st_view_loaded(v, c->node, c->model);
         if (alloc && used[c->var] < g->var_cap[c->var]) {
             used[c->var]++;
             return (long)k;
@@ -95,8 +96,32 @@ static int is_var(const st_idn *g, int node, int m)
     return 0;
 }
 
+/* Does the world hold exactly allocation x on the nodes with variables
+ * (and nothing else there)? */
+static int holds(const st_idn *g, const st_view *v, const unsigned char *x)
+{
+    for (size_t j = 0; j < g->n_vars; j++)
+        if (!!st_view_resident(v, g->var_node[j], g->var_model[j]) != !!x[j])
+            return 0;
+    for (size_t node = 0; node < g->n_nodes; node++)
+        for (size_t m = 0; g->node_count[node] && m < g->sc->n_models; m++)
+            if (st_view_resident(v, (int)node, (int)m) && !is_var(g, (int)node, (int)m))
+                return 0;
+    return 1;
+}
+
+void st_idn_on_demand(st_idn *g)
+{
+    g->on_demand = 1;
+}
+
 void st_idn_apply(st_idn *g, const st_view *v, const unsigned char *x)
 {
+    /* the slot that ends now ran on the allocation applied before */
+    if (g->has_want && !holds(g, v, g->want))
+        g->slot_mismatch = 1;
+    memcpy(g->want, x, g->n_vars);
+    g->has_want = 1;
     /* A node the policy manages holds only its allocation: models that
      * are no variable (preloaded, say) are evicted too. */
     for (size_t node = 0; node < g->n_nodes; node++)
@@ -223,6 +248,11 @@ void st_idn_slot_end(st_idn *g, const st_view *v, double frac)
                            g->m_frac / (double)g->m_frac_slots);
         st_view_emit(v, k, "gain_model", record_measured(g));
         st_view_metric(v, "idn_static_ref_gap", g->static_res.gap);
+        if (g->has_want && !g->on_demand) {
+            /* ... and still holds what was applied last */
+            g->m_mismatch += g->slot_mismatch || !holds(g, v, g->want);
+            st_view_metric(v, "idn_mismatch_slots", (double)g->m_mismatch);
+        }
         if (g->p.hindsight && last_slot(g))
             hindsight_metrics(g, v);
     }
@@ -231,6 +261,7 @@ void st_idn_slot_end(st_idn *g, const st_view *v, double frac)
     memset(g->used_static, 0, g->n_vars * sizeof *g->used_static);
     memset(g->served, 0, sizeof g->served);
     g->gain = g->gain_static = g->requests = g->loads = 0;
+    g->slot_mismatch = 0;
     g->slot++;
     take_held(g, v);   /* what the policy left for the next slot */
 }
