@@ -560,6 +560,103 @@ static void expect_error(const char *from, const char *to, const char *want)
         fail_msg("expected '%s' in: %s", want, err.msg);
 }
 
+/* A four-node GraphML square: A(0,0) B(0,1) C(0,2) D(1,0), links A-B,
+ * B-C, A-D, C-D; the repository attaches at A. */
+static const char *square_graphml =
+    "<?xml version=\"1.0\"?>\n"
+    "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n"
+    "  <key attr.name=\"Longitude\" attr.type=\"double\" for=\"node\" id=\"d7\"/>\n"
+    "  <key attr.name=\"label\" attr.type=\"string\" for=\"node\" id=\"d3\"/>\n"
+    "  <key attr.name=\"Latitude\" attr.type=\"double\" for=\"node\" id=\"d9\"/>\n"
+    "  <key attr.name=\"LinkSpeedRaw\" attr.type=\"double\" for=\"edge\" id=\"d1\"/>\n"
+    "  <graph edgedefault=\"undirected\">\n"
+    "    <node id=\"0\"><data key=\"d3\">A</data><data key=\"d9\">0</data><data key=\"d7\">0</data></node>\n"
+    "    <node id=\"1\"><data key=\"d3\">B</data><data key=\"d9\">0</data><data key=\"d7\">1</data></node>\n"
+    "    <node id=\"2\"><data key=\"d3\">C</data><data key=\"d9\">0</data><data key=\"d7\">2</data></node>\n"
+    "    <node id=\"3\"><data key=\"d3\">D</data><data key=\"d9\">1</data><data key=\"d7\">0</data></node>\n"
+    "    <edge source=\"0\" target=\"1\"><data key=\"d1\">2.5e9</data></edge>\n"
+    "    <edge source=\"1\" target=\"2\"/>\n"
+    "    <edge source=\"0\" target=\"3\"/>\n"
+    "    <edge source=\"2\" target=\"3\"/>\n"
+    "  </graph>\n</graphml>\n";
+
+static const char *graph_tmpl =
+    "name: idn-graph\nseed: 3\nduration: 60 s\n"
+    "models:\n"
+    "  - {name: a1, task: ta, accuracy: 0.6, size_mb: 10, input_bytes: 1000, output_bytes: 100}\n"
+    "hardware:\n"
+    "  - {name: dev, profiles: {}}\n"
+    "  - {name: box, profiles: {a1: {exec_ms: 5}}}\n"
+    "topology:\n"
+    "  graphml:\n"
+    "    file: %s\n"
+    "    link_mbps: 1000\n"
+    "    repository: {name: cloud, hardware: box, executors: 4, preload: all, attach: [A],\n"
+    "                 uplink: {up: {mbps: 100}, down: {mbps: 100}, rtt_ms: 3}}\n"
+    "    nodes:\n"
+    "      regional: {hardware: box, memory_mb: 100}\n"
+    "      edge: {hardware: box, memory_mb: 50}\n"
+    "      access: {hardware: box, memory_mb: 20}\n"
+    "devices:\n"
+    "  - {name: u, count: 2, hardware: dev, attach: access,\n"
+    "     link: {up: {mbps: 20}, down: {mbps: 20}, rtt_ms: 5},\n"
+    "     workload: {task: ta, arrival: {process: poisson, rate_per_s: 1}, slo_ms: 200}}\n"
+    "policy: static\n";
+
+static int node_index(const st_scenario *sc, const char *name)
+{
+    for (size_t i = 0; i < sc->n_nodes; i++)
+        if (strcmp(sc->nodes[i].name, name) == 0)
+            return (int)i;
+    fail_msg("no node %s", name);
+    return -1;
+}
+
+/* The GraphML importer: shortest-path parents, haversine delays at the
+ * stated speed, rates from LinkSpeedRaw or the default, tiers by hops
+ * with leaves access, and the canonical text loading back the same. */
+static void test_graphml_square(void **state)
+{
+    (void)state;
+    FILE *f = fopen("idn-square.graphml", "w");
+    assert_non_null(f);
+    fputs(square_graphml, f);
+    fclose(f);
+    char text[4096];
+    snprintf(text, sizeof text, graph_tmpl, "idn-square.graphml");
+    st_scenario *sc;
+    st_error err;
+    if (st_scenario_load_text("graph.yaml", text, strlen(text), ".", NULL, 0,
+                              &sc, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(sc->n_nodes, 5);
+    int cloud = node_index(sc, "cloud"), a = node_index(sc, "A");
+    int b = node_index(sc, "B"), c = node_index(sc, "C"), d = node_index(sc, "D");
+    assert_int_equal(sc->nodes[cloud].parent, -1);
+    assert_int_equal(sc->nodes[a].parent, cloud);
+    assert_int_equal(sc->nodes[b].parent, a);
+    assert_int_equal(sc->nodes[d].parent, a);
+    assert_int_equal(sc->nodes[c].parent, b);   /* A-B-C is shorter than A-D-C */
+    const double km = 6371 * M_PI / 180;        /* one degree on the equator */
+    assert_true(fabs(st_dist_mean(&sc->nodes[b].uplink.rtt_s) - 2 * km / 200000) < 1e-9);
+    assert_true(fabs(st_dist_mean(&sc->nodes[a].uplink.rtt_s) - 0.003) < 1e-12);
+    assert_true(fabs(sc->nodes[b].uplink.up.bps - 2.5e9) < 1);
+    assert_true(fabs(sc->nodes[c].uplink.up.bps - 1e9) < 1);
+    assert_int_equal(sc->nodes[a].tier, ST_TIER_REGIONAL);
+    assert_int_equal(sc->nodes[b].tier, ST_TIER_EDGE);
+    assert_int_equal(sc->nodes[c].tier, ST_TIER_ACCESS);
+    assert_int_equal(sc->nodes[d].tier, ST_TIER_ACCESS);   /* a leaf */
+    assert_true(sc->nodes[d].memory_mb == 20);
+    st_scenario *again;
+    if (st_scenario_load_text("again.yaml", sc->text, strlen(sc->text), ".",
+                              NULL, 0, &again, &err))
+        fail_msg("%s", err.msg);
+    assert_string_equal(again->hash, sc->hash);
+    st_scenario_free(again);
+    st_scenario_free(sc);
+    remove("idn-square.graphml");
+}
+
 static void test_tree_errors(void **state)
 {
     (void)state;
@@ -706,6 +803,7 @@ int main(void)
         cmocka_unit_test(test_exact_full),
         cmocka_unit_test(test_tree_and_attach),
         cmocka_unit_test(test_tree_errors),
+        cmocka_unit_test(test_graphml_square),
         cmocka_unit_test(test_task_mix),
         cmocka_unit_test(test_policies_run),
         cmocka_unit_test(test_bad_params),
