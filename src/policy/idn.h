@@ -116,7 +116,9 @@ typedef struct st_idn_served {
     long var;     /* its variable; -1: the repository */
 } st_idn_served;
 
-/* Serves one request as described above, counting it in the slot. */
+/* Serves one request as described above, counting it in the slot (and,
+ * in the metric idn_overflow_share, among the requests that passed an
+ * allocated candidate already at its capacity for the slot). */
 st_idn_served st_idn_serve(st_idn *g, const st_view *v, const st_request *req,
                            st_decision *out);
 /* The path of a type, entry first, root last. */

@@ -54,9 +54,10 @@ struct st_idn {
     long slot;
     double *r, *used, *used_static;
     double gain, gain_static, requests, loads, served[ST_TIER_CLOUD + 1];
+    double overflow;     /* requests passed over an allocated full candidate */
     /* totals */
     double cum_gain, cum_static;
-    double m_gain, m_static, m_frac, m_loads;
+    double m_gain, m_static, m_frac, m_loads, m_overflow, m_requests;
     long m_slots, m_frac_slots;
     /* what the hindsight optimum needs: the allocation that served the
      * current slot (taken from the world) and the measured slots' counts */

@@ -25,9 +25,10 @@ static void take_held(st_idn *g, const st_view *v)
  * world when have is NULL) and has capacity left in used[]; -1 for the
  * repository. */
 static long first_fit(const st_idn *g, const st_view *v, size_t t,
-                      const unsigned char *have, double *used)
+                      const unsigned char *have, double *used, int *full)
 {
     const idn_type *ty = &g->types[t];
+    *full = 0;
     for (size_t k = 0; k < ty->n; k++) {
         const cand *c = &g->cands[ty->first + k];
         /* the world's model serves once its load has finished */
@@ -36,6 +37,7 @@ static long first_fit(const st_idn *g, const st_view *v, size_t t,
             used[c->var]++;
             return (long)k;
         }
+        *full |= alloc;   /* passed over for want of capacity */
     }
     return -1;
 }
@@ -59,8 +61,10 @@ st_idn_served st_idn_serve(st_idn *g, const st_view *v, const st_request *req,
         return (st_idn_served){-1, -1, NO_VAR};
     }
     const idn_type *ty = &g->types[t];
-    long pos = first_fit(g, v, (size_t)t, NULL, g->used);
-    long spos = first_fit(g, v, (size_t)t, g->static_x, g->used_static);
+    int full, sfull;
+    long pos = first_fit(g, v, (size_t)t, NULL, g->used, &full);
+    long spos = first_fit(g, v, (size_t)t, g->static_x, g->used_static, &sfull);
+    g->overflow += full;
     double repo = cost_at(g, (size_t)t, -1);
     g->r[t]++;
     g->requests++;
@@ -234,6 +238,8 @@ void st_idn_slot_end(st_idn *g, const st_view *v, double frac)
         g->m_gain += g->gain;
         g->m_static += g->gain_static;
         g->m_loads += g->loads;
+        g->m_overflow += g->overflow;
+        g->m_requests += g->requests;
         if (!isnan(frac)) {
             g->m_frac += frac;
             g->m_frac_slots++;
@@ -243,6 +249,8 @@ void st_idn_slot_end(st_idn *g, const st_view *v, double frac)
         st_view_metric(v, "idn_gain_vs_static",
                        g->m_static > 0 ? g->m_gain / g->m_static : NAN);
         st_view_metric(v, "idn_loads_per_slot", g->m_loads / (double)g->m_slots);
+        st_view_metric(v, "idn_overflow_share",
+                       g->m_requests > 0 ? g->m_overflow / g->m_requests : 0);
         if (g->m_frac_slots)
             st_view_metric(v, "idn_fractional_gain_per_slot",
                            g->m_frac / (double)g->m_frac_slots);
@@ -260,7 +268,7 @@ void st_idn_slot_end(st_idn *g, const st_view *v, double frac)
     memset(g->used, 0, g->n_vars * sizeof *g->used);
     memset(g->used_static, 0, g->n_vars * sizeof *g->used_static);
     memset(g->served, 0, sizeof g->served);
-    g->gain = g->gain_static = g->requests = g->loads = 0;
+    g->gain = g->gain_static = g->requests = g->loads = g->overflow = 0;
     g->slot_mismatch = 0;
     g->slot++;
     take_held(g, v);   /* what the policy left for the next slot */
