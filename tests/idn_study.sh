@@ -4,17 +4,21 @@
 # sliding popularity; the per-slot series export; and the study's shape.
 #
 # Tolerances (the runs are seeded, so these are fixed numbers, not noise):
-# - stationary: infida's time-averaged gain is at least 80% of the static
-#   allocation's, and its fractional state's gain within 5% of the static
-#   fractional optimum's.  The 20% covers DepRound: the paper guarantees
-#   only 1 - 1/e of the fractional gain in expectation, and a draw per
-#   slot from a state that is still fractional loses some.
+# - the hindsight optimum (exact, GLPK) is proven (gap 0), the same for
+#   every policy of a scenario (arrivals do not depend on the policy), and
+#   its LP bound is above it; test_idn checks the solver against
+#   enumeration on small instances.
+# - policies that apply an allocation end every slot holding it
+#   (idn_mismatch_slots 0) and never cold-load behind it (model_loads 0).
+# - stationary: infida's time-averaged gain is at least 85% of the exact
+#   static allocation's, and its fractional state's gain within 5% of the
+#   LP relaxation's.  Not the 90% one could hope for: its y stays
+#   fractional on flat directions of the gain (idn_fractional_share about
+#   0.7 at seed 1) and each slot's DepRound draw from it loses about 10%;
+#   the fractional gain itself is 0.99 of the relaxation's.
 # - sliding: the paper finds infida at or above greedy here.  With this
-#   implementation and scenario it is not: at seed 1 infida reaches 0.868
-#   of static and greedy 0.908 (greedy, refilling every node from the last
-#   slot's counts, tracks a change of popularity within a slot, while
-#   infida's step - eta = 5, from the regret bound - needs several).  That
-#   assertion is left out; the numbers are printed for the record.
+#   implementation and scenario it is not (seed 1: infida 0.80, greedy
+#   0.84 of static); that assertion is left out and the numbers printed.
 set -eu
 : "${STRATA:?}" "${STRATA_SRC:?}"
 tmp=$(mktemp -d)
@@ -60,9 +64,28 @@ for sc in idn-tree idn-tree-sliding; do
     done
 done
 
+# the exact hindsight optimum: proven, one value per scenario, bounded
+for sc in idn-tree idn-tree-sliding; do
+    n=$(sqlite3 s.db "select count(distinct m.value) from metrics m join runs r on r.id = m.run_id
+                      where r.scenario = '$sc' and m.name = 'idn_opt_gain_per_slot'")
+    [ "$n" = 1 ] || fail "$sc: $n different hindsight optima across the policies"
+    for p in infida greedy static lru lfu; do
+        [ "$(metric "$sc" "$p" idn_static_gap)" = 0.0 ] || fail "$sc/$p: hindsight optimum not proven"
+        at_least "$(metric "$sc" "$p" idn_opt_lp_per_slot)" "$(metric "$sc" "$p" idn_opt_gain_per_slot)" ||
+            fail "$sc/$p: LP bound below the optimum"
+    done
+    for p in infida greedy static; do
+        [ "$(metric "$sc" "$p" idn_mismatch_slots)" = 0.0 ] || fail "$sc/$p: slots ended off the allocation"
+        [ "$(metric "$sc" "$p" model_loads)" = 0.0 ] || fail "$sc/$p: the world loaded models behind the policy"
+    done
+done
+# stationary: static's fixed allocation is the hindsight optimum's equal
+at_least "$(metric idn-tree static idn_gain_vs_opt)" 0.99 || fail "stationary: static far from the hindsight optimum"
 # stationary: infida close to static (see the tolerances above)
 r=$(metric idn-tree infida idn_gain_vs_static)
-at_least "$r" 0.80 || fail "stationary: infida at $r of static, expected >= 0.80"
+at_least "$r" 0.85 || fail "stationary: infida at $r of static, expected >= 0.85"
+fr=$(metric idn-tree infida idn_fractional_share)
+awk -v a="$fr" 'BEGIN { exit !(a >= 0 && a <= 1) }' || fail "fractional share $fr out of [0, 1]"
 f=$(metric idn-tree infida idn_fractional_gain_per_slot)
 fs=$(metric idn-tree static idn_fractional_gain_per_slot)
 at_least "$f" "$(awk -v x="$fs" 'BEGIN { print 0.95 * x }')" ||

@@ -61,8 +61,8 @@ static st_scenario *load_small(const char *policy)
 static st_idn *small_idn(st_scenario *sc, st_idn_sharing sharing)
 {
     st_idn_params p = {.alpha_s = 0.5, .slot_s = 5, .sharing = sharing,
-                       .capacity_scale = 1, .static_iters = 50,
-                       .static_eta = 0.5, .static_draws = 4};
+                       .capacity_scale = 1, .static_time_limit_s = 60,
+                       .hindsight = 1};
     st_idn *g;
     st_error err;
     if (st_idn_new(sc, &p, &g, &err))
@@ -414,6 +414,98 @@ static void test_marginal_greedy_static(void **state)
     st_scenario_free(sc);
 }
 
+/* ---------- the exact static reference ---------- */
+
+/* The best of every integral allocation that fits the budgets, by
+ * enumeration. */
+static double brute_force_best(const st_idn *g, int n_nodes,
+                               const double *const *r, const double *w,
+                               size_t nr)
+{
+    size_t n = st_idn_n_vars(g);
+    unsigned char *x = calloc(n, 1);
+    double best = -1;
+    for (unsigned long mask = 0; mask < (1UL << n); mask++) {
+        for (size_t j = 0; j < n; j++)
+            x[j] = (mask >> j) & 1;
+        int fits = 1;
+        for (int node = 0; node < n_nodes && fits; node++) {
+            size_t first, count;
+            st_idn_node_vars(g, node, &first, &count);
+            double used = 0;
+            for (size_t k = first; k < first + count; k++)
+                used += x[k] * st_idn_var_size(g, k);
+            fits = used <= st_idn_node_budget(g, node) + 1e-9;
+        }
+        if (fits)
+            best = fmax(best, st_idn_phases_gain_x(g, x, r, w, nr));
+    }
+    free(x);
+    return best;
+}
+
+/* On random count vectors, some past the capacities, the solver's
+ * allocation is the enumeration's optimum, proven (gap 0), and the LP
+ * relaxation bounds it from above. */
+static void check_exact(st_idn_sharing sharing)
+{
+    st_scenario *sc = load_small("static");
+    assert_int_equal(sc->n_nodes, 7);
+    st_idn *g = small_idn(sc, sharing);
+    size_t n = st_idn_n_vars(g), nt = st_idn_n_types(g);
+    assert_true(n >= 8 && n <= 20);
+    enum { ROWS = 3 };
+    double *cnt[ROWS], w[ROWS];
+    for (int i = 0; i < ROWS; i++)
+        cnt[i] = calloc(nt, sizeof **cnt);
+    unsigned char *x = calloc(n, 1);
+    double *y = calloc(n, sizeof *y);
+    gsl_rng *r = st_rng_stream(15, "test-exact");
+    for (int trial = 0; trial < 12; trial++) {
+        size_t nr = 1 + (size_t)trial % ROWS;
+        for (size_t i = 0; i < nr; i++) {
+            w[i] = 0.2 + gsl_rng_uniform(r);
+            for (size_t t = 0; t < nt; t++)
+                cnt[i][t] = gsl_rng_uniform(r) < 0.2 ? 0 : 600 * gsl_rng_uniform(r);
+        }
+        const double *const *rows = (const double *const *)cnt;
+        st_idn_exact e;
+        assert_int_equal(st_idn_solve_exact(g, rows, w, nr, 60, 0, x, y, &e), 0);
+        double want = brute_force_best(g, (int)sc->n_nodes, rows, w, nr);
+        if (fabs(e.value - want) > 1e-7 * fmax(1, want))
+            fail_msg("trial %d: solver %.9g, enumeration %.9g", trial, e.value, want);
+        assert_true(e.solved);
+        assert_true(e.gap == 0);
+        assert_true(fabs(st_idn_phases_gain_x(g, x, rows, w, nr) - e.value) < 1e-9);
+        assert_true(e.lp >= want - 1e-7 * fmax(1, want));
+        assert_true(e.greedy <= want + 1e-9);
+        /* the relaxation's y is G's fractional optimum: at least the value */
+        double fy = 0;
+        for (size_t i = 0; i < nr; i++)
+            fy += w[i] * st_idn_gain(g, y, cnt[i], NULL);
+        assert_true(fabs(fy - e.lp) < 1e-6 * fmax(1, e.lp));
+    }
+    gsl_rng_free(r);
+    for (int i = 0; i < ROWS; i++)
+        free(cnt[i]);
+    free(x);
+    free(y);
+    st_idn_free(g);
+    st_scenario_free(sc);
+}
+
+static void test_exact_proportional(void **state)
+{
+    (void)state;
+    check_exact(ST_IDN_SHARE_PROPORTIONAL);
+}
+
+static void test_exact_full(void **state)
+{
+    (void)state;
+    check_exact(ST_IDN_SHARE_FULL);
+}
+
 /* ---------- topology and workload from YAML ---------- */
 
 static void test_tree_and_attach(void **state)
@@ -466,6 +558,103 @@ static void expect_error(const char *from, const char *to, const char *want)
                                            NULL, 0, &sc, &err), -1);
     if (!strstr(err.msg, want))
         fail_msg("expected '%s' in: %s", want, err.msg);
+}
+
+/* A four-node GraphML square: A(0,0) B(0,1) C(0,2) D(1,0), links A-B,
+ * B-C, A-D, C-D; the repository attaches at A. */
+static const char *square_graphml =
+    "<?xml version=\"1.0\"?>\n"
+    "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n"
+    "  <key attr.name=\"Longitude\" attr.type=\"double\" for=\"node\" id=\"d7\"/>\n"
+    "  <key attr.name=\"label\" attr.type=\"string\" for=\"node\" id=\"d3\"/>\n"
+    "  <key attr.name=\"Latitude\" attr.type=\"double\" for=\"node\" id=\"d9\"/>\n"
+    "  <key attr.name=\"LinkSpeedRaw\" attr.type=\"double\" for=\"edge\" id=\"d1\"/>\n"
+    "  <graph edgedefault=\"undirected\">\n"
+    "    <node id=\"0\"><data key=\"d3\">A</data><data key=\"d9\">0</data><data key=\"d7\">0</data></node>\n"
+    "    <node id=\"1\"><data key=\"d3\">B</data><data key=\"d9\">0</data><data key=\"d7\">1</data></node>\n"
+    "    <node id=\"2\"><data key=\"d3\">C</data><data key=\"d9\">0</data><data key=\"d7\">2</data></node>\n"
+    "    <node id=\"3\"><data key=\"d3\">D</data><data key=\"d9\">1</data><data key=\"d7\">0</data></node>\n"
+    "    <edge source=\"0\" target=\"1\"><data key=\"d1\">2.5e9</data></edge>\n"
+    "    <edge source=\"1\" target=\"2\"/>\n"
+    "    <edge source=\"0\" target=\"3\"/>\n"
+    "    <edge source=\"2\" target=\"3\"/>\n"
+    "  </graph>\n</graphml>\n";
+
+static const char *graph_tmpl =
+    "name: idn-graph\nseed: 3\nduration: 60 s\n"
+    "models:\n"
+    "  - {name: a1, task: ta, accuracy: 0.6, size_mb: 10, input_bytes: 1000, output_bytes: 100}\n"
+    "hardware:\n"
+    "  - {name: dev, profiles: {}}\n"
+    "  - {name: box, profiles: {a1: {exec_ms: 5}}}\n"
+    "topology:\n"
+    "  graphml:\n"
+    "    file: %s\n"
+    "    link_mbps: 1000\n"
+    "    repository: {name: cloud, hardware: box, executors: 4, preload: all, attach: [A],\n"
+    "                 uplink: {up: {mbps: 100}, down: {mbps: 100}, rtt_ms: 3}}\n"
+    "    nodes:\n"
+    "      regional: {hardware: box, memory_mb: 100}\n"
+    "      edge: {hardware: box, memory_mb: 50}\n"
+    "      access: {hardware: box, memory_mb: 20}\n"
+    "devices:\n"
+    "  - {name: u, count: 2, hardware: dev, attach: access,\n"
+    "     link: {up: {mbps: 20}, down: {mbps: 20}, rtt_ms: 5},\n"
+    "     workload: {task: ta, arrival: {process: poisson, rate_per_s: 1}, slo_ms: 200}}\n"
+    "policy: static\n";
+
+static int node_index(const st_scenario *sc, const char *name)
+{
+    for (size_t i = 0; i < sc->n_nodes; i++)
+        if (strcmp(sc->nodes[i].name, name) == 0)
+            return (int)i;
+    fail_msg("no node %s", name);
+    return -1;
+}
+
+/* The GraphML importer: shortest-path parents, haversine delays at the
+ * stated speed, rates from LinkSpeedRaw or the default, tiers by hops
+ * with leaves access, and the canonical text loading back the same. */
+static void test_graphml_square(void **state)
+{
+    (void)state;
+    FILE *f = fopen("idn-square.graphml", "w");
+    assert_non_null(f);
+    fputs(square_graphml, f);
+    fclose(f);
+    char text[4096];
+    snprintf(text, sizeof text, graph_tmpl, "idn-square.graphml");
+    st_scenario *sc;
+    st_error err;
+    if (st_scenario_load_text("graph.yaml", text, strlen(text), ".", NULL, 0,
+                              &sc, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(sc->n_nodes, 5);
+    int cloud = node_index(sc, "cloud"), a = node_index(sc, "A");
+    int b = node_index(sc, "B"), c = node_index(sc, "C"), d = node_index(sc, "D");
+    assert_int_equal(sc->nodes[cloud].parent, -1);
+    assert_int_equal(sc->nodes[a].parent, cloud);
+    assert_int_equal(sc->nodes[b].parent, a);
+    assert_int_equal(sc->nodes[d].parent, a);
+    assert_int_equal(sc->nodes[c].parent, b);   /* A-B-C is shorter than A-D-C */
+    const double km = 6371 * M_PI / 180;        /* one degree on the equator */
+    assert_true(fabs(st_dist_mean(&sc->nodes[b].uplink.rtt_s) - 2 * km / 200000) < 1e-9);
+    assert_true(fabs(st_dist_mean(&sc->nodes[a].uplink.rtt_s) - 0.003) < 1e-12);
+    assert_true(fabs(sc->nodes[b].uplink.up.bps - 2.5e9) < 1);
+    assert_true(fabs(sc->nodes[c].uplink.up.bps - 1e9) < 1);
+    assert_int_equal(sc->nodes[a].tier, ST_TIER_REGIONAL);
+    assert_int_equal(sc->nodes[b].tier, ST_TIER_EDGE);
+    assert_int_equal(sc->nodes[c].tier, ST_TIER_ACCESS);
+    assert_int_equal(sc->nodes[d].tier, ST_TIER_ACCESS);   /* a leaf */
+    assert_true(sc->nodes[d].memory_mb == 20);
+    st_scenario *again;
+    if (st_scenario_load_text("again.yaml", sc->text, strlen(sc->text), ".",
+                              NULL, 0, &again, &err))
+        fail_msg("%s", err.msg);
+    assert_string_equal(again->hash, sc->hash);
+    st_scenario_free(again);
+    st_scenario_free(sc);
+    remove("idn-square.graphml");
 }
 
 static void test_tree_errors(void **state)
@@ -610,8 +799,11 @@ int main(void)
         cmocka_unit_test(test_subgradient_proportional),
         cmocka_unit_test(test_subgradient_full),
         cmocka_unit_test(test_marginal_greedy_static),
+        cmocka_unit_test(test_exact_proportional),
+        cmocka_unit_test(test_exact_full),
         cmocka_unit_test(test_tree_and_attach),
         cmocka_unit_test(test_tree_errors),
+        cmocka_unit_test(test_graphml_square),
         cmocka_unit_test(test_task_mix),
         cmocka_unit_test(test_policies_run),
         cmocka_unit_test(test_bad_params),

@@ -41,8 +41,12 @@ st_tier st_view_node_tier(const st_view *v, int node);
 int st_view_queue_len(const st_view *v, int node);
 /* The node's parallel executors. */
 int st_view_executors(const st_view *v, int node);
-/* 1 if the model is loaded (warm) on the node, else 0. */
+/* 1 if the model is resident on the node (loaded, or loading after an
+ * allocating policy's st_view_set_resident), else 0. */
 int st_view_resident(const st_view *v, int node, int model);
+/* 1 if the model is resident and its load has finished: a request sent
+ * to it now does not wait for a load. */
+int st_view_loaded(const st_view *v, int node, int model);
 /* The remote node a device's access link reaches. */
 int st_view_attach(const st_view *v, int device);
 /* "The cloud" for a device: the first node of tier cloud on the path up
@@ -81,8 +85,11 @@ double st_view_memory_mb(const st_view *v, int node);
  * system does at a slot boundary.  A load occupies memory at once and
  * the model can serve after its load time (requests for it wait); it
  * occupies no executor and is counted as a reallocation load (metric
- * realloc_loads), not as a request's cold start.  Evicting a model does
- * not stop requests already running it.  0, or -1 (nothing changes) when
+ * realloc_loads), not as a request's cold start.  An eviction waits for
+ * the requests already decided for the model there (on their way, queued
+ * or running): the model is no longer resident to the policy at once,
+ * and leaves memory when the last of them starts and ends; its memory
+ * counts as free for loads meanwhile.  0, or -1 (nothing changes) when
  * the node cannot run the model or it does not fit the free memory. */
 int st_view_set_resident(const st_view *v, int node, int model, int on);
 /* Records value under name for a slot in the run's timeseries table (each

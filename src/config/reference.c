@@ -16,10 +16,13 @@ static const cfg_ref_section sections[] = {
      "nodes.", conf_keys_node},
     {"nodes[].serverless", "Per-model serverless endpoints (SageMaker "
      "Serverless Inference style).", conf_keys_serverless},
-    {"topology", "Instead of nodes: a tree written by level.",
+    {"topology", "Instead of nodes: a tree written by level, or a graph.",
      conf_keys_topology},
     {"topology.tree[]", "One level of the tree; every node of a level is "
      "alike.", conf_keys_level},
+    {"topology.graphml", "A network from a GraphML file, each node's "
+     "parent the next hop on its shortest path to the repository.",
+     conf_keys_graphml},
     {"devices[]", "Classes of devices (phones, boards).", conf_keys_device},
     {"devices[].dispatch", "An on-device queue of requests.",
      conf_keys_dispatch},

@@ -89,6 +89,7 @@ static int cache_init(st_policy *p, const st_params *params, const st_view *v,
         free(none);
         return st_error_set(err, "out of memory");
     }
+    st_idn_on_demand(s->g);
     st_idn_apply(s->g, v, none);   /* caches start empty */
     free(none);
     p->tick_s = ip.slot_s;

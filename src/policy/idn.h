@@ -59,9 +59,14 @@ typedef struct st_idn_params {
     double slot_s;          /* `slot`: default the workload's task-mix slot, else 1 s */
     st_idn_sharing sharing; /* `sharing`: proportional | full */
     double capacity_scale;  /* `capacity_scale`: share of the executors' throughput */
-    long static_iters;      /* `static_iters`: offline mirror-ascent steps */
-    double static_eta;      /* `static_eta`: their (normalised) step size */
-    long static_draws;      /* `static_draws`: roundings tried, best kept */
+    double static_time_limit_s; /* `static_time_limit`: seconds of branch and
+                               cut per exact solve (wall clock: a run that
+                               hits it is not reproducible) */
+    long static_node_limit; /* `static_node_limit`: search-tree nodes per
+                               exact solve, 0 for none (deterministic) */
+    int hindsight;          /* `hindsight`: on | off, solve the best fixed
+                               allocation for the realised counts at the
+                               end of the run (idn_opt_* metrics) */
 } st_idn_params;
 
 /* The shared parameters, for each policy's table (ST_PARAM_INCLUDE). */
@@ -111,7 +116,9 @@ typedef struct st_idn_served {
     long var;     /* its variable; -1: the repository */
 } st_idn_served;
 
-/* Serves one request as described above, counting it in the slot. */
+/* Serves one request as described above, counting it in the slot (and,
+ * in the metric idn_overflow_share, among the requests that passed an
+ * allocated candidate already at its capacity for the slot). */
 st_idn_served st_idn_serve(st_idn *g, const st_view *v, const st_request *req,
                            st_decision *out);
 /* The path of a type, entry first, root last. */
@@ -121,8 +128,13 @@ long st_idn_best_var(const st_idn *g, int node, int task);
 /* The current slot's counts per type. */
 const double *st_idn_slot_counts(const st_idn *g);
 
-/* Makes the world hold allocation x (evictions first, then loads). */
+/* Makes the world hold allocation x (evictions first, then loads).  A
+ * measured slot that ends with the world holding something else than the
+ * allocation applied last (a load that failed, a model the world loaded
+ * or evicted on its own) is counted in the metric idn_mismatch_slots,
+ * expected 0; policies that load on demand (st_idn_on_demand) have none. */
 void st_idn_apply(st_idn *g, const st_view *v, const unsigned char *x);
+void st_idn_on_demand(st_idn *g);
 /* Loads or evicts one variable's model; loads are counted as
  * reallocation loads of the slot.  0, or -1 if it does not fit. */
 int st_idn_set(st_idn *g, const st_view *v, size_t j, int on);

@@ -49,14 +49,28 @@ struct st_idn {
     /* the static reference */
     double *static_y;
     unsigned char *static_x;
+    st_idn_exact static_res;
     /* the current slot */
     long slot;
     double *r, *used, *used_static;
     double gain, gain_static, requests, loads, served[ST_TIER_CLOUD + 1];
+    double overflow;     /* requests passed over an allocated full candidate */
     /* totals */
     double cum_gain, cum_static;
-    double m_gain, m_static, m_frac, m_loads;
+    double m_gain, m_static, m_frac, m_loads, m_overflow, m_requests;
     long m_slots, m_frac_slots;
+    /* what the hindsight optimum needs: the allocation that served the
+     * current slot (taken from the world) and the measured slots' counts */
+    unsigned char *held;
+    int have_held;
+    /* the allocation last applied, and the measured slots that ended with
+     * the world holding another */
+    unsigned char *want;
+    int has_want, on_demand, slot_mismatch;
+    long m_mismatch;
+    double m_model;
+    double *hist;        /* m_slots rows of n_types */
+    size_t cap_hist;
     /* scratch */
     double *lcap, *share;
     unsigned char *active;

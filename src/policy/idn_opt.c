@@ -188,18 +188,28 @@ void st_idn_round_all(const st_idn *g, const double *y,
     }
 }
 
+/* The largest |grad_j| / s_j among node v's variables (0: no signal). */
+static double node_scale(const st_idn *g, size_t v, const double *grad)
+{
+    double top = 0;
+    for (size_t j = g->node_first[v]; j < g->node_first[v] + g->node_count[v]; j++)
+        top = fmax(top, fabs(grad[j]) / g->var_size[j]);
+    return top;
+}
+
 /* The mirror step of the weighted negative entropy, node by node, in logs
  * so large steps cannot overflow; the projection is invariant to scaling
  * a node's yhat, so each node's largest becomes 1, and nothing falls
  * below Y_FLOOR of it (a multiplicative state never recovers from 0). */
 static void mirror_step(const st_idn *g, const double *y, const double *grad,
-                        double eta, double *yhat)
+                        const double *eta, int normalise, double *yhat)
 {
     for (size_t v = 0; v < g->n_nodes; v++) {
         size_t f = g->node_first[v], n = g->node_count[v];
-        double top = -INFINITY;
+        double top = -INFINITY, scale = normalise ? node_scale(g, v, grad) : 1;
+        double step = scale > 0 ? eta[v] / scale : 0;
         for (size_t j = f; j < f + n; j++) {
-            yhat[j] = log(fmax(y[j], 1e-300)) + eta * grad[j] / g->var_size[j];
+            yhat[j] = log(fmax(y[j], 1e-300)) + step * grad[j] / g->var_size[j];
             top = fmax(top, yhat[j]);
         }
         for (size_t j = f; j < f + n; j++)
@@ -208,10 +218,19 @@ static void mirror_step(const st_idn *g, const double *y, const double *grad,
 }
 
 void st_idn_mirror_ascent_step(const st_idn *g, double *y, const double *grad,
-                               double eta, double *scratch)
+                               const double *eta, int normalise,
+                               double *scratch)
 {
-    mirror_step(g, y, grad, eta, scratch);
+    mirror_step(g, y, grad, eta, normalise, scratch);
     st_idn_project_all(g, scratch, y);
+}
+
+double st_idn_fractional_share(const st_idn *g, const double *y)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < g->n_vars; j++)
+        n += y[j] > 0.01 && y[j] < 0.99;
+    return g->n_vars ? (double)n / (double)g->n_vars : 0;
 }
 
 /* ---------- greedy ---------- */

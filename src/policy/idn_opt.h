@@ -41,11 +41,19 @@ void st_idn_round_all(const st_idn *g, const double *y,
                       st_idn_leftover leftover, gsl_rng *rng, unsigned char *x);
 
 /* One step of online mirror ascent on the whole allocation: y <-
- * project(y e^{eta grad / s}) node by node (scratch: n_vars doubles).
- * Entries never fall below 1e-12 of their node's largest before the
- * projection, so a multiplicative state can always recover. */
+ * project(y e^{eta_v grad / (s c_v)}) node by node (scratch: n_vars
+ * doubles).  With normalise, c_v is the node's largest |grad_j| / s_j,
+ * so every node's largest exponent is eta_v whatever the traffic (a node
+ * whose supergradient is 0 stays); without, c_v = 1 and eta carries the
+ * units of grad / s.  Entries never fall below 1e-12 of their node's
+ * largest before the projection, so a multiplicative state can always
+ * recover. */
 void st_idn_mirror_ascent_step(const st_idn *g, double *y, const double *grad,
-                               double eta, double *scratch);
+                               const double *eta, int normalise,
+                               double *scratch);
+/* How fractional y is: the share of variables strictly between 0.01 and
+ * 0.99. */
+double st_idn_fractional_share(const st_idn *g, const double *y);
 /* The greedy fill: from nothing, repeatedly allocate the variable with the
  * largest marginal gain per MB for counts r that fits its node's free
  * memory, while that gain is positive.  st_idn_greedy fills every node

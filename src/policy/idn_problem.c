@@ -27,6 +27,7 @@ static double default_slot(const st_scenario *sc)
 }
 
 static const char *const sharings[] = {"proportional", "full", NULL};
+static const char *const onoff[] = {"off", "on", NULL};
 
 const st_param st_idn_param_table[] = {
     ST_PARAM_REAL("alpha", 1, 0, 1e6, "seconds of cost per unit of (1 - "
@@ -38,12 +39,13 @@ const st_param st_idn_param_table[] = {
                     "of it"),
     ST_PARAM_REAL("capacity_scale", 1, 1e-6, 1e6, "share of the executors' "
                   "throughput a pair may serve per slot"),
-    ST_PARAM_INT("static_iters", 300, 0, 100000, "mirror-ascent steps of the "
-                 "offline static reference"),
-    ST_PARAM_REAL("static_eta", 0.5, 1e-6, 100, "their normalised step "
-                  "size"),
-    ST_PARAM_INT("static_draws", 16, 1, 100000, "roundings of the static "
-                 "reference tried, the best kept"),
+    ST_PARAM_REAL("static_time_limit", 60, 0.001, 1e6, "seconds of branch "
+                  "and cut per exact static solve (wall clock: a run that "
+                  "hits it is not reproducible)"),
+    ST_PARAM_INT("static_node_limit", 0, 0, 1000000000, "search-tree nodes "
+                 "per exact static solve, 0 for none (deterministic)"),
+    ST_PARAM_CHOICE("hindsight", onoff, 1, "solve the best fixed allocation "
+                    "for the realised counts at the end of the run"),
     ST_PARAM_END};
 
 void st_idn_read_params(const st_params *params, const st_scenario *sc,
@@ -56,9 +58,9 @@ void st_idn_read_params(const st_params *params, const st_scenario *sc,
         out->slot_s = default_slot(sc);
     out->sharing = (st_idn_sharing)st_param_choice(params, t, "sharing");
     out->capacity_scale = st_param_real(params, t, "capacity_scale");
-    out->static_iters = st_param_int(params, t, "static_iters");
-    out->static_eta = st_param_real(params, t, "static_eta");
-    out->static_draws = st_param_int(params, t, "static_draws");
+    out->static_time_limit_s = st_param_real(params, t, "static_time_limit");
+    out->static_node_limit = st_param_int(params, t, "static_node_limit");
+    out->hindsight = st_param_choice(params, t, "hindsight");
 }
 
 /* ---------- building the problem ---------- */
@@ -311,6 +313,8 @@ int st_idn_new(const st_scenario *sc, const st_idn_params *p, st_idn **out,
     g->active = st_xcalloc(g->max_len, 1);
     g->static_y = st_xcalloc(g->n_vars, sizeof *g->static_y);
     g->static_x = st_xcalloc(g->n_vars, 1);
+    g->held = st_xcalloc(g->n_vars + 1, 1);
+    g->want = st_xcalloc(g->n_vars + 1, 1);
     st_idn_solve_static(g);
     *out = g;
     return 0;
@@ -336,6 +340,9 @@ void st_idn_free(st_idn *g)
     free(g->best_var);
     free(g->static_y);
     free(g->static_x);
+    free(g->held);
+    free(g->want);
+    free(g->hist);
     free(g->r);
     free(g->used);
     free(g->used_static);
@@ -356,6 +363,7 @@ size_t st_idn_n_types(const st_idn *g) { return g->n_types; }
 double st_idn_node_budget(const st_idn *g, int node) { return g->node_budget[node]; }
 const unsigned char *st_idn_static_x(const st_idn *g) { return g->static_x; }
 const double *st_idn_static_y(const st_idn *g) { return g->static_y; }
+const st_idn_exact *st_idn_static_result(const st_idn *g) { return &g->static_res; }
 const double *st_idn_slot_counts(const st_idn *g) { return g->r; }
 
 void st_idn_node_vars(const st_idn *g, int node, size_t *first, size_t *count)

@@ -4,25 +4,40 @@
  */
 #include "policy/idn_impl.h"
 
+#include "base/xalloc.h"
+
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---------- serving and the world ---------- */
+
+/* The allocation the world holds now, as the one serving this slot. */
+static void take_held(st_idn *g, const st_view *v)
+{
+    for (size_t j = 0; j < g->n_vars; j++)
+        g->held[j] = st_view_resident(v, g->var_node[j], g->var_model[j]) != 0;
+    g->have_held = 1;
+}
 
 /* The first candidate of type t that is allocated (per `have`, or the
  * world when have is NULL) and has capacity left in used[]; -1 for the
  * repository. */
 static long first_fit(const st_idn *g, const st_view *v, size_t t,
-                      const unsigned char *have, double *used)
+                      const unsigned char *have, double *used, int *full)
 {
     const idn_type *ty = &g->types[t];
+    *full = 0;
     for (size_t k = 0; k < ty->n; k++) {
         const cand *c = &g->cands[ty->first + k];
-        int alloc = have ? have[c->var] : st_view_resident(v, c->node, c->model);
+        /* the world's model serves once its load has finished */
+        int alloc = have ? have[c->var] : st_view_loaded(v, c->node, c->model);
         if (alloc && used[c->var] < g->var_cap[c->var]) {
             used[c->var]++;
             return (long)k;
         }
+        *full |= alloc;   /* passed over for want of capacity */
     }
     return -1;
 }
@@ -39,13 +54,17 @@ st_idn_served st_idn_serve(st_idn *g, const st_view *v, const st_request *req,
     int entry = st_view_attach(v, req->device);
     long t = g->type_of[(size_t)req->task * g->n_nodes + (size_t)entry];
     out->estimate_s = NAN;
+    if (!g->have_held)
+        take_held(g, v);
     if (t < 0) {   /* not from the workload the types were built from */
         out->drop = 1;
         return (st_idn_served){-1, -1, NO_VAR};
     }
     const idn_type *ty = &g->types[t];
-    long pos = first_fit(g, v, (size_t)t, NULL, g->used);
-    long spos = first_fit(g, v, (size_t)t, g->static_x, g->used_static);
+    int full, sfull;
+    long pos = first_fit(g, v, (size_t)t, NULL, g->used, &full);
+    long spos = first_fit(g, v, (size_t)t, g->static_x, g->used_static, &sfull);
+    g->overflow += full;
     double repo = cost_at(g, (size_t)t, -1);
     g->r[t]++;
     g->requests++;
@@ -81,8 +100,32 @@ static int is_var(const st_idn *g, int node, int m)
     return 0;
 }
 
+/* Does the world hold exactly allocation x on the nodes with variables
+ * (and nothing else there)? */
+static int holds(const st_idn *g, const st_view *v, const unsigned char *x)
+{
+    for (size_t j = 0; j < g->n_vars; j++)
+        if (!!st_view_resident(v, g->var_node[j], g->var_model[j]) != !!x[j])
+            return 0;
+    for (size_t node = 0; node < g->n_nodes; node++)
+        for (size_t m = 0; g->node_count[node] && m < g->sc->n_models; m++)
+            if (st_view_resident(v, (int)node, (int)m) && !is_var(g, (int)node, (int)m))
+                return 0;
+    return 1;
+}
+
+void st_idn_on_demand(st_idn *g)
+{
+    g->on_demand = 1;
+}
+
 void st_idn_apply(st_idn *g, const st_view *v, const unsigned char *x)
 {
+    /* the slot that ends now ran on the allocation applied before */
+    if (g->has_want && !holds(g, v, g->want))
+        g->slot_mismatch = 1;
+    memcpy(g->want, x, g->n_vars);
+    g->has_want = 1;
     /* A node the policy manages holds only its allocation: models that
      * are no variable (preloaded, say) are evicted too. */
     for (size_t node = 0; node < g->n_nodes; node++)
@@ -96,6 +139,74 @@ void st_idn_apply(st_idn *g, const st_view *v, const unsigned char *x)
     for (size_t j = 0; j < g->n_vars; j++)
         if (x[j])
             st_idn_set(g, v, j, 1);
+}
+
+/* ---------- the hindsight optimum ---------- */
+
+/* Keeps a measured slot's counts and G of the allocation that served it. */
+static double record_measured(st_idn *g)
+{
+    size_t nt = g->n_types, row = (size_t)g->m_slots - 1;
+    if ((row + 1) * nt > g->cap_hist) {
+        g->cap_hist = 2 * (row + 1) * nt + 64;
+        g->hist = st_xrealloc(g->hist, g->cap_hist * sizeof *g->hist);
+    }
+    memcpy(g->hist + row * nt, g->r, nt * sizeof *g->r);
+    double *y = st_xcalloc(g->n_vars + 1, sizeof *y);
+    for (size_t j = 0; j < g->n_vars; j++)
+        y[j] = g->held[j];
+    double model = st_idn_gain(g, y, g->r, NULL);
+    free(y);
+    g->m_model += model;
+    return model;
+}
+
+/* Does no tick follow this one?  Ticks run every slot up to the end of
+ * arrivals; near a tie this says yes once too early, and the last answer
+ * stands. */
+static int last_slot(const st_idn *g)
+{
+    return (double)(g->slot + 2) * g->p.slot_s >
+           g->sc->duration_s - 1e-6 * g->p.slot_s;
+}
+
+static void warn_unproven(const char *what, const st_idn_exact *e)
+{
+    if (e->solved)
+        return;
+    fprintf(stderr, "strata: %s: exact static solve stopped (%s): incumbent "
+            "%.6g, proven bound %.6g, gap %.3g%%\n", what,
+            e->time_limit_hit ? "time limit" : e->node_limit_hit
+            ? "node limit" : "solver failure", e->value, e->bound,
+            100 * e->gap);
+}
+
+/* The best fixed allocation for the measured slots' realised counts, in
+ * hindsight as the regret is defined, and how the policy compares. */
+static void hindsight_metrics(st_idn *g, const st_view *v)
+{
+    size_t T = (size_t)g->m_slots;
+    const double **rows = st_xcalloc(T, sizeof *rows);
+    double *w = st_xcalloc(T, sizeof *w);
+    for (size_t t = 0; t < T; t++) {
+        rows[t] = g->hist + t * g->n_types;
+        w[t] = 1.0 / (double)T;
+    }
+    unsigned char *x = st_xcalloc(g->n_vars + 1, 1);
+    st_idn_exact e;
+    st_idn_solve_exact(g, rows, w, T, g->p.static_time_limit_s,
+                       g->p.static_node_limit, x, NULL, &e);
+    warn_unproven("hindsight optimum", &e);
+    double model = g->m_model / (double)T;
+    st_view_metric(v, "idn_opt_gain_per_slot", e.value);
+    st_view_metric(v, "idn_opt_bound_per_slot", e.bound);
+    st_view_metric(v, "idn_opt_lp_per_slot", e.lp);
+    st_view_metric(v, "idn_static_gap", e.gap);
+    st_view_metric(v, "idn_model_gain_per_slot", model);
+    st_view_metric(v, "idn_gain_vs_opt", e.value > 0 ? model / e.value : NAN);
+    free(x);
+    free(w);
+    free(rows);
 }
 
 /* ---------- the slot's records ---------- */
@@ -118,6 +229,8 @@ void st_idn_slot_end(st_idn *g, const st_view *v, double frac)
     for (int t = ST_TIER_ACCESS; t <= ST_TIER_CLOUD; t++)
         st_view_emit(v, k, served_names[t], g->served[t]);
     st_view_emit(v, k, "loads", g->loads);
+    if (!g->have_held)
+        take_held(g, v);
     /* Run metrics over the slots that start after the warm-up, like the
      * other metrics. */
     if ((double)k * g->p.slot_s >= g->sc->warmup_s - 1e-9) {
@@ -125,6 +238,8 @@ void st_idn_slot_end(st_idn *g, const st_view *v, double frac)
         g->m_gain += g->gain;
         g->m_static += g->gain_static;
         g->m_loads += g->loads;
+        g->m_overflow += g->overflow;
+        g->m_requests += g->requests;
         if (!isnan(frac)) {
             g->m_frac += frac;
             g->m_frac_slots++;
@@ -134,14 +249,27 @@ void st_idn_slot_end(st_idn *g, const st_view *v, double frac)
         st_view_metric(v, "idn_gain_vs_static",
                        g->m_static > 0 ? g->m_gain / g->m_static : NAN);
         st_view_metric(v, "idn_loads_per_slot", g->m_loads / (double)g->m_slots);
+        st_view_metric(v, "idn_overflow_share",
+                       g->m_requests > 0 ? g->m_overflow / g->m_requests : 0);
         if (g->m_frac_slots)
             st_view_metric(v, "idn_fractional_gain_per_slot",
                            g->m_frac / (double)g->m_frac_slots);
+        st_view_emit(v, k, "gain_model", record_measured(g));
+        st_view_metric(v, "idn_static_ref_gap", g->static_res.gap);
+        if (g->has_want && !g->on_demand) {
+            /* ... and still holds what was applied last */
+            g->m_mismatch += g->slot_mismatch || !holds(g, v, g->want);
+            st_view_metric(v, "idn_mismatch_slots", (double)g->m_mismatch);
+        }
+        if (g->p.hindsight && last_slot(g))
+            hindsight_metrics(g, v);
     }
     memset(g->r, 0, g->n_types * sizeof *g->r);
     memset(g->used, 0, g->n_vars * sizeof *g->used);
     memset(g->used_static, 0, g->n_vars * sizeof *g->used_static);
     memset(g->served, 0, sizeof g->served);
-    g->gain = g->gain_static = g->requests = g->loads = 0;
+    g->gain = g->gain_static = g->requests = g->loads = g->overflow = 0;
+    g->slot_mismatch = 0;
     g->slot++;
+    take_held(g, v);   /* what the policy left for the next slot */
 }

@@ -5,11 +5,12 @@
  * The static reference is solved on the expected counts the workload
  * specifies (rates and popularity over the whole run), not on the sampled
  * arrivals: an offline reference that reads the future, which no online
- * policy does.
+ * policy does.  It is exact (idn_exact.c); the hindsight optimum on the
+ * realised counts, the one the regret compares against, is solved at the
+ * end of each run (idn_serve.c).
  */
 #include "policy/idn_impl.h"
 #include "base/xalloc.h"
-#include "base/rng.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -70,89 +71,31 @@ static size_t distinct_phases(const st_idn *g, const double *counts, size_t ns,
     return np;
 }
 
-static double phases_gain(const st_idn *g, const double *y,
-                          const double *const *phase, const double *w,
-                          size_t np, double *grad, double *tmp)
+double st_idn_phases_gain_x(const st_idn *g, const unsigned char *x,
+                            const double *const *r, const double *w,
+                            size_t nr)
 {
-    double f = 0;
-    if (grad)
-        memset(grad, 0, g->n_vars * sizeof *grad);
-    for (size_t p = 0; p < np; p++) {
-        f += w[p] * st_idn_gain(g, y, phase[p], grad ? tmp : NULL);
-        for (size_t j = 0; grad && j < g->n_vars; j++)
-            grad[j] += w[p] * tmp[j];
-    }
+    double *y = st_xcalloc(g->n_vars + 1, sizeof *y), f = 0;
+    for (size_t j = 0; j < g->n_vars; j++)
+        y[j] = x[j];
+    for (size_t i = 0; i < nr; i++)
+        f += w[i] * st_idn_gain(g, y, r[i], NULL);
+    free(y);
     return f;
 }
 
-static double phases_gain_x(const st_idn *g, const unsigned char *x,
-                            double *y, const double *const *phase,
-                            const double *w, size_t np)
-{
-    for (size_t j = 0; j < g->n_vars; j++)
-        y[j] = x[j];
-    return phases_gain(g, y, phase, w, np, NULL, NULL);
-}
-
-/* Normalised mirror ascent: each step's largest exponent is static_eta,
- * whatever the scale of the counts. */
-static void static_fractional(st_idn *g, const double *const *phase,
-                              const double *w, size_t np)
-{
-    size_t n = g->n_vars;
-    double *y = st_xcalloc(n, sizeof *y), *grad = st_xcalloc(n, sizeof *grad);
-    double *tmp = st_xcalloc(n, sizeof *tmp), *yhat = st_xcalloc(n, sizeof *yhat);
-    for (size_t j = 0; j < n; j++)
-        yhat[j] = 1;
-    st_idn_project_all(g, yhat, y);
-    memcpy(g->static_y, y, n * sizeof *y);
-    double best = phases_gain(g, y, phase, w, np, grad, tmp);
-    for (long it = 0; it < g->p.static_iters; it++) {
-        double top = 0;
-        for (size_t j = 0; j < n; j++)
-            top = fmax(top, fabs(grad[j]) / g->var_size[j]);
-        if (top <= 0)
-            break;
-        st_idn_mirror_ascent_step(g, y, grad, g->p.static_eta / top, yhat);
-        double f = phases_gain(g, y, phase, w, np, grad, tmp);
-        if (f > best) {
-            best = f;
-            memcpy(g->static_y, y, n * sizeof *y);
-        }
-    }
-    free(y);
-    free(grad);
-    free(tmp);
-    free(yhat);
-}
-
-/* The integral static allocation: the best, on the time-averaged gain, of
- * static_draws DepRound draws from the fractional solution (alternating
- * the two leftover rules) and of the
- * greedy fill. */
+/* The exact solve on the expected counts of the whole run.  GLPK failing
+ * leaves the greedy fill, which the stored result says is unproven. */
 void st_idn_solve_static(st_idn *g)
 {
-    size_t ns, n = g->n_vars;
+    size_t ns;
     double *counts = st_idn_expected_counts(g, &ns);
     const double **phase = st_xcalloc(ns, sizeof *phase);
-    double *w = st_xcalloc(ns, sizeof *w), *y = st_xcalloc(n, sizeof *y);
+    double *w = st_xcalloc(ns, sizeof *w);
     size_t np = distinct_phases(g, counts, ns, phase, w);
-    static_fractional(g, phase, w, np);
-    unsigned char *x = st_xcalloc(n, 1);
-    st_idn_greedy_fill(g, phase, w, np, g->static_x, -1);
-    double best = phases_gain_x(g, g->static_x, y, phase, w, np);
-    gsl_rng *rng = st_rng_stream(g->sc->seed, "idn-static");
-    for (long d = 0; d < g->p.static_draws; d++) {
-        st_idn_round_all(g, g->static_y, (st_idn_leftover)(d % 2), rng, x);
-        double f = phases_gain_x(g, x, y, phase, w, np);
-        if (f > best) {
-            best = f;
-            memcpy(g->static_x, x, n);
-        }
-    }
-    gsl_rng_free(rng);
-    free(x);
-    free(y);
+    st_idn_solve_exact(g, phase, w, np, g->p.static_time_limit_s,
+                       g->p.static_node_limit, g->static_x, g->static_y,
+                       &g->static_res);
     free(w);
     free(phase);
     free(counts);

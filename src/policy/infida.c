@@ -14,37 +14,48 @@
  * spread in proportion, capped at 1) and x at a DepRound of it.
  *
  * Parameters, besides the shared ones (alpha, slot, sharing, ...):
- *   eta          step size, in MB per second of cost saved: the exponent
- *                of a model's step is eta x (its supergradient / its size).
- *                The gain grows with the traffic, so eta does not carry
- *                from one scenario to another: set it per scenario (the
- *                IDN configs derive theirs from the regret bound); the
- *                default, 1, is only a starting point.
+ *   normalise    node (default): each slot, a node's supergradient is
+ *                divided by its largest entry per MB, c_v = max_j g_j / s_j,
+ *                so the exponent of a model's step is eta_v (g_j / s_j) / c_v
+ *                and the largest on every node is eta_v, whatever the
+ *                traffic; none: no division, eta in MB per second of cost
+ *                saved (the old behaviour, for comparison).
+ *   eta          the step.  Default (0): per node, the step that
+ *                minimises online mirror ascent's regret bound for a
+ *                normalised supergradient (dual norm <= 1) over the run,
+ *                eta_v = sqrt(2 ln(S_v / b_v) / T), S_v the size of the
+ *                models node v may hold, b_v its budget (ln taken at least
+ *                ln 2) and T the run's slots; on the study's tree (T = 120,
+ *                S/b from 3 to 15) that is 0.14 to 0.21.  A number sets
+ *                every node's step to it.
  *   round_every  draw a new x every this many slots (default 1, as in the
  *                paper; larger values trade reaction for fewer loads),
  *                while y is updated every slot.
  *   leftover     what DepRound does with the one entry its pairing can
- *                leave fractional when sizes differ, usually the largest
- *                model: down (default) rounds it down, so that model is
- *                rarely allocated while its y is fractional; fair keeps it
- *                with probability y and makes room by dropping other drawn
- *                models at random (see st_idn_leftover).  On the IDN study
- *                down gains more: the models fair drops cost more than the
- *                large one it keeps brings.
+ *                leave fractional when sizes differ: down (default) rounds
+ *                it down; fair keeps it with probability y and makes room
+ *                by dropping other drawn models at random (see
+ *                st_idn_leftover).
+ * Besides the IDN metrics it reports idn_fractional_share: the share of
+ * variables with y strictly between 0.01 and 0.99 at the end of a slot,
+ * averaged over the measured slots (series fractional_share).
  * The paper computes the supergradient distributedly, each node from the
  * counts its neighbours along the paths report; here it is computed
  * centrally from the same counts, which gives the same vector.
  */
 #include "policy/idn.h"
+#include "base/xalloc.h"
 
 #include <math.h>
 #include <stdlib.h>
 
 typedef struct infida {
     st_idn *g;
-    int leftover;
-    double eta;
-    long round_every, slots;
+    int leftover, normalise;
+    double eta, warmup_slots;
+    long round_every, slots, measured;
+    double frac_share;   /* sum over measured slots */
+    double *eta_node;    /* [n_nodes] */
     double *y, *grad, *scratch;
     unsigned char *x;
 } infida;
@@ -59,19 +70,42 @@ static void infida_fini(st_policy *p)
     free(s->grad);
     free(s->scratch);
     free(s->x);
+    free(s->eta_node);
     free(s);
     p->state = NULL;
 }
 
 static const char *const leftovers[] = {"down", "fair", NULL};
+static const char *const norms[] = {"none", "node", NULL};
 static const st_param infida_params[] = {
-    ST_PARAM_REAL("eta", 1, 0, 1e9, "mirror-ascent step size, MB per second of cost saved"),
+    ST_PARAM_REAL("eta", 0, 0, 1e9, "mirror-ascent step: the largest exponent "
+                  "per node and slot (0: sqrt(2 ln(S/b) / T) per node, from "
+                  "the regret bound)"),
+    ST_PARAM_CHOICE("normalise", norms, 1, "divide a node's supergradient by "
+                    "its largest entry per MB (node), or not (none: eta in MB "
+                    "per second of cost saved)"),
     ST_PARAM_INT("round_every", 1, 1, 1000000, "slots between roundings to "
                  "a new integral allocation"),
     ST_PARAM_CHOICE("leftover", leftovers, ST_IDN_LEFTOVER_DOWN, "what DepRound does "
                     "with its one leftover entry: round it down, or keep it fair"),
     ST_PARAM_INCLUDE(st_idn_param_table),
     ST_PARAM_END};
+
+/* Every node's step: eta, or the regret-bound default (see the top). */
+static void set_steps(infida *s, const st_scenario *sc, double slot_s)
+{
+    double T = fmax(1, ceil(sc->duration_s / slot_s - 1e-9));
+    s->eta_node = st_xcalloc(sc->n_nodes + 1, sizeof *s->eta_node);
+    for (size_t v = 0; v < sc->n_nodes; v++) {
+        size_t first, count;
+        st_idn_node_vars(s->g, (int)v, &first, &count);
+        double S = 0, b = st_idn_node_budget(s->g, (int)v);
+        for (size_t j = first; j < first + count; j++)
+            S += st_idn_var_size(s->g, j);
+        s->eta_node[v] = s->eta > 0 ? s->eta
+                         : sqrt(2 * fmax(log(S / fmax(b, 1e-9)), log(2)) / T);
+    }
+}
 
 static int infida_init(st_policy *p, const st_params *params, const st_view *v,
                        st_error *err)
@@ -86,6 +120,7 @@ static int infida_init(st_policy *p, const st_params *params, const st_view *v,
     s->eta = st_param_real(params, infida_params, "eta");
     s->round_every = st_param_int(params, infida_params, "round_every");
     s->leftover = st_param_choice(params, infida_params, "leftover");
+    s->normalise = st_param_choice(params, infida_params, "normalise");
     if (st_idn_new(sc, &ip, &s->g, err))
         return -1;
     size_t n = st_idn_n_vars(s->g);
@@ -95,6 +130,8 @@ static int infida_init(st_policy *p, const st_params *params, const st_view *v,
     s->x = calloc(n ? n : 1, 1);
     if (!s->y || !s->grad || !s->scratch || !s->x)
         return st_error_set(err, "out of memory");
+    set_steps(s, sc, ip.slot_s);
+    s->warmup_slots = sc->warmup_s / ip.slot_s;
     for (size_t j = 0; j < n; j++)
         s->scratch[j] = 1;
     st_idn_project_all(s->g, s->scratch, s->y);
@@ -116,7 +153,15 @@ static void infida_tick(st_policy *p, const st_view *v)
     infida *s = p->state;
     /* G at the state that served this slot is its fractional gain. */
     double frac = st_idn_gain(s->g, s->y, st_idn_slot_counts(s->g), s->grad);
-    st_idn_mirror_ascent_step(s->g, s->y, s->grad, s->eta, s->scratch);
+    st_idn_mirror_ascent_step(s->g, s->y, s->grad, s->eta_node, s->normalise,
+                              s->scratch);
+    double share = st_idn_fractional_share(s->g, s->y);
+    st_view_emit(v, s->slots, "fractional_share", share);
+    if ((double)s->slots >= s->warmup_slots - 1e-9) {
+        s->measured++;
+        s->frac_share += share;
+        st_view_metric(v, "idn_fractional_share", s->frac_share / (double)s->measured);
+    }
     if (++s->slots % s->round_every == 0) {
         st_idn_round_all(s->g, s->y, (st_idn_leftover)s->leftover, p->rng, s->x);
         st_idn_apply(s->g, v, s->x);

@@ -25,6 +25,9 @@ typedef struct request {
      * on_access: its current leg crosses the device's access link; dead:
      * its next event only releases it. */
     unsigned ghost : 1, on_access : 1, dead : 1;
+    /* counted in its node's inbound[] for its model until it starts (or
+     * is released without starting) */
+    unsigned inbound : 1;
     uint64_t token;           /* the attempt's timeout event, 0: none */
     double acc_start, acc_end;  /* the access-link leg's time on the link */
     double t_node, t_start;   /* reached the node; got an executor */
@@ -49,6 +52,10 @@ typedef struct node_rt {
     double up_busy, down_busy;    /* uplink to the parent (infra nodes) */
     unsigned char *resident;      /* [n_models] */
     unsigned *pinned;             /* running requests per model */
+    unsigned *inbound;            /* decided for the model here, not started */
+    unsigned char *evicting;      /* evicted by the policy, waiting for the
+                                   * model's pinned and inbound requests */
+    double evicting_mb;           /* their memory */
     double *last_use, *ready_at;  /* LRU stamp; end of a pending load */
     endpoint *eps;                /* [n_models] on a serverless node */
 } node_rt;
@@ -131,5 +138,12 @@ double access_finish(const world *w, int dev, int up, double from,
                      double bytes);
 /* Same, and occupies that direction of the link until then. */
 double access_send(world *w, int dev, int up, double from, double bytes);
+
+/* A policy's eviction of model m (st_view_set_resident) waits until no
+ * request decided for it on the node is on its way, queued or running:
+ * world_evict_if_idle completes it then; world_evicted clears the
+ * pending mark when the model leaves another way. */
+void world_evict_if_idle(world *w, int node, int m);
+void world_evicted(world *w, node_rt *n, int m);
 
 #endif

@@ -36,9 +36,17 @@ int st_view_executors(const st_view *v, int node)
 
 int st_view_resident(const st_view *v, int node, int model)
 {
-    if (v->w->nodes[node].eps)
+    const node_rt *n = &v->w->nodes[node];
+    if (n->eps)
         return sl_warm(v->w, node, model);
-    return v->w->nodes[node].resident[model];
+    return n->resident[model] && !n->evicting[model];
+}
+
+int st_view_loaded(const st_view *v, int node, int model)
+{
+    const node_rt *n = &v->w->nodes[node];
+    return st_view_resident(v, node, model) &&
+           (n->eps || n->ready_at[model] <= st_sim_now(v->w->sim));
 }
 
 int st_view_attach(const st_view *v, int device)
@@ -105,15 +113,23 @@ int st_view_set_resident(const st_view *v, int node, int model, int on)
     const st_profile *pr = &w->sc->hardware[n->hw].per_model[model];
     if (!pr->present)
         return -1;
-    if (!on || n->resident[model]) {
-        if (!on && n->resident[model]) {
-            n->resident[model] = 0;
-            n->used_mb -= pr->memory_mb;
+    if (!on) {
+        if (n->resident[model] && !n->evicting[model]) {
+            n->evicting[model] = 1;
+            n->evicting_mb += pr->memory_mb;
+            world_evict_if_idle(w, node, model);
         }
         return 0;
     }
-    /* a hair of slack: budgets are sums of sizes computed elsewhere */
-    if (n->used_mb + pr->memory_mb > n->memory_mb * (1 + 1e-12) + 1e-9)
+    if (n->resident[model]) {
+        world_evicted(w, n, model);   /* wanted again: it stays */
+        return 0;
+    }
+    /* A model waiting for its last requests leaves within their service
+     * time, less than a load takes: its memory counts as free.  A hair of
+     * slack: budgets are sums of sizes computed elsewhere. */
+    if (n->used_mb - n->evicting_mb + pr->memory_mb >
+        n->memory_mb * (1 + 1e-12) + 1e-9)
         return -1;
     double now = st_sim_now(w->sim);
     n->resident[model] = 1;

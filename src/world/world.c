@@ -65,8 +65,19 @@ static request *req_alloc(world *w)
     return r;
 }
 
+/* r no longer holds back a policy's eviction of its model. */
+static void leave_inbound(world *w, request *r)
+{
+    if (!r->inbound)
+        return;
+    r->inbound = 0;
+    w->nodes[r->dec.node].inbound[r->dec.model]--;
+    world_evict_if_idle(w, r->dec.node, r->dec.model);
+}
+
 void req_release(world *w, request *r)
 {
+    leave_inbound(w, r);
     r->in_flight = 0;
     r->next = w->free_reqs;
     w->free_reqs = r;
@@ -218,6 +229,24 @@ static double transfer(world *w, request *r, int lower, int up, double bytes)
 
 static void ev_hop_up(void *ctx, void *obj, uint64_t arg);
 
+void world_evicted(world *w, node_rt *n, int m)
+{
+    if (n->evicting[m]) {
+        n->evicting[m] = 0;
+        n->evicting_mb -= w->sc->hardware[n->hw].per_model[m].memory_mb;
+    }
+}
+
+void world_evict_if_idle(world *w, int node, int m)
+{
+    node_rt *n = &w->nodes[node];
+    if (!n->evicting[m] || n->pinned[m] || n->inbound[m])
+        return;
+    n->resident[m] = 0;
+    n->used_mb -= w->sc->hardware[n->hw].per_model[m].memory_mb;
+    world_evicted(w, n, m);
+}
+
 /* Makes room for model m on node n; returns 1 if it can stay resident. */
 static int make_room(world *w, node_rt *n, int m, double need)
 {
@@ -231,6 +260,7 @@ static int make_room(world *w, node_rt *n, int m, double need)
         if (victim < 0)
             return 0;
         n->resident[victim] = 0;
+        world_evicted(w, n, victim);
         n->used_mb -= sc->hardware[n->hw].per_model[victim].memory_mb;
     }
     return 1;
@@ -243,6 +273,10 @@ static void start_service(world *w, int node, request *r)
     int m = r->dec.model;
     double now = st_sim_now(w->sim), ready = now;
     n->busy++;
+    if (r->inbound) {   /* pinned from here: the eviction still waits */
+        r->inbound = 0;
+        n->inbound[m]--;
+    }
     r->t_start = now;
     r->queue_s = now - r->t_node;
     if (n->resident[m]) {
@@ -370,6 +404,7 @@ static void release_executor(world *w, int node, request *r)
     node_rt *n = &w->nodes[node];
     n->busy--;
     n->pinned[r->dec.model]--;
+    world_evict_if_idle(w, node, r->dec.model);
     n->last_use[r->dec.model] = st_sim_now(w->sim);
     request *q = queue_pop(w, node);
     if (q)
@@ -487,6 +522,10 @@ static void decide_and_start(world *w, request *r)
     }
     if (r->measured && r->dec.node != r->pub.device_node)
         measure_sent(&w->meas, &w->sc->models[r->dec.model]);
+    if (r->dec.node < w->n_infra) {   /* a policy's eviction waits for it */
+        w->nodes[r->dec.node].inbound[r->dec.model]++;
+        r->inbound = 1;
+    }
     if (r->dec.node == r->pub.device_node) {
         enqueue(w, r->dec.node, r);
         return;
@@ -659,7 +698,9 @@ static void init_node(world *w, node_rt *n, int hw, int executors,
     n->last_use = (double *)block;
     n->ready_at = n->last_use + nm;
     n->pinned = (unsigned *)(n->ready_at + nm);
-    n->resident = (unsigned char *)(n->pinned + nm);
+    n->inbound = n->pinned + nm;
+    n->resident = (unsigned char *)(n->inbound + nm);
+    n->evicting = n->resident + nm;
     for (size_t m = 0; m < nm; m++) {
         const st_profile *pr = &w->sc->hardware[hw].per_model[m];
         if (preload[m] && pr->present && n->used_mb + pr->memory_mb <= memory_mb) {
@@ -672,7 +713,7 @@ static void init_node(world *w, node_rt *n, int hw, int executors,
 static int setup(world *w, const st_scenario *sc)
 {
     size_t nm = sc->n_models;
-    size_t per_node = nm * (2 * sizeof(double) + sizeof(unsigned) + 1);
+    size_t per_node = nm * (2 * sizeof(double) + 2 * sizeof(unsigned) + 2);
     per_node = (per_node + 7) & ~(size_t)7;
     w->n_infra = (int)sc->n_nodes;
     w->n_all = w->n_infra + (int)sc->n_devices;

@@ -1,0 +1,314 @@
+/* idn_exact.c - the best fixed integral allocation of an IDN for given
+ * request counts, solved exactly as a mixed-integer program with GLPK
+ * (idn_static.h, st_idn_solve_exact).
+ *
+ * For count vectors r_i with weights w_i the objective is
+ *     sum_i w_i G(x; r_i),   G(x; r) = sum_p sum_k (C_{k+1} - C_k) min(r_p, z_pk),
+ *     z_pk = sum_{j <= k} l_pj x_j    (idn.h),
+ * over binary x with sum_m s_m x_m <= budget on every node.  Each min
+ * with a positive slope becomes a continuous u in [0, r_p] with
+ * u <= z_pk: the objective rewards u, so at the optimum u is the min and
+ * the program is exact.  Its LP relaxation (x in [0, 1]) is the
+ * fractional problem max sum_i w_i G(y; r_i) over the same polytope, an
+ * upper bound on the integral optimum.
+ *
+ * GLPK solves the relaxation by the simplex method and then the program
+ * by branch and cut from that basis, seeded with the greedy fill as a
+ * first incumbent.  Branch and cut stops at a time limit (wall clock, so
+ * a run that hits it is not reproducible: the gap says so) or a limit on
+ * the nodes of the search tree (deterministic); either way the incumbent
+ * and its proven gap are returned, never a silent heuristic.
+ */
+#include "policy/idn_impl.h"
+#include "base/xalloc.h"
+
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <glpk.h>
+
+/* The program's columns and rows while it is built. */
+typedef struct mip {
+    glp_prob *lp;
+    int *ia, *ja;          /* constraint triplets, 1-based as GLPK wants */
+    double *ar;
+    size_t nnz, cap;
+} mip;
+
+static void put(mip *m, int row, int col, double v)
+{
+    if (m->nnz + 1 >= m->cap) {
+        m->cap = m->cap ? 2 * m->cap : 1024;
+        m->ia = st_xrealloc(m->ia, m->cap * sizeof *m->ia);
+        m->ja = st_xrealloc(m->ja, m->cap * sizeof *m->ja);
+        m->ar = st_xrealloc(m->ar, m->cap * sizeof *m->ar);
+    }
+    m->nnz++;
+    m->ia[m->nnz] = row;
+    m->ja[m->nnz] = col;
+    m->ar[m->nnz] = v;
+}
+
+/* Columns 1..n_vars are the allocation. */
+static void add_allocation(const st_idn *g, mip *m)
+{
+    if (g->n_vars)
+        glp_add_cols(m->lp, (int)g->n_vars);
+    for (size_t j = 0; j < g->n_vars; j++)
+        glp_set_col_kind(m->lp, (int)j + 1, GLP_BV);
+    for (size_t v = 0; v < g->n_nodes; v++) {
+        if (!g->node_count[v])
+            continue;
+        int row = glp_add_rows(m->lp, 1);
+        glp_set_row_bnds(m->lp, row, GLP_UP, 0, g->node_budget[v]);
+        for (size_t j = g->node_first[v]; j < g->node_first[v] + g->node_count[v]; j++)
+            put(m, row, (int)j + 1, g->var_size[j]);
+    }
+}
+
+/* The gain of type p in count vector i is r_p min(1, sum_{j <= k} a_j x_j)
+ * summed over k with the slopes as weights, a_j = l_pj / r_p in [0, 1].
+ * Count vectors whose a agree (every one where capacity does not bind,
+ * where all a are 1) add up exactly into one group of weight
+ * R = sum of w_i r_ip: the program grows with the distinct capacity
+ * situations, not with the number of slots. */
+typedef struct group {
+    size_t type;
+    double weight;       /* R */
+    double *a;           /* [n candidates of the type] */
+} group;
+
+typedef struct groups {
+    group *g;
+    size_t n, cap;
+} groups;
+
+static void add_to_groups(groups *gs, size_t t, size_t first, const double *a,
+                          size_t n, double weight)
+{
+    for (size_t i = first; i < gs->n; i++)
+        if (memcmp(gs->g[i].a, a, n * sizeof *a) == 0) {
+            gs->g[i].weight += weight;
+            return;
+        }
+    if (gs->n == gs->cap) {
+        gs->cap = gs->cap ? 2 * gs->cap : 64;
+        gs->g = st_xrealloc(gs->g, gs->cap * sizeof *gs->g);
+    }
+    double *copy = st_xcalloc(n + 1, sizeof *copy);
+    memcpy(copy, a, n * sizeof *a);
+    gs->g[gs->n++] = (group){t, weight, copy};
+}
+
+/* The groups of every type, a type's groups contiguous. */
+static groups make_groups(const st_idn *g, const double *const *r,
+                          const double *w, size_t nr)
+{
+    groups gs = {0};
+    double *lcap = st_xcalloc(g->n_cands + 1, sizeof *lcap);
+    double *share = st_xcalloc(g->n_vars + 1, sizeof *share);
+    double *a = st_xcalloc(g->max_len + 1, sizeof *a);
+    size_t *start = st_xcalloc(g->n_types + 1, sizeof *start);
+    for (size_t t = 0; t < g->n_types; t++)
+        start[t] = SIZE_MAX;
+    /* type by type, so that a type's groups stay together */
+    for (size_t t = 0; t < g->n_types; t++) {
+        start[t] = gs.n;
+        for (size_t i = 0; i < nr; i++) {
+            if (r[i][t] <= 0 || w[i] <= 0)
+                continue;
+            st_idn_fill_capacities(g, r[i], lcap, share);
+            const idn_type *ty = &g->types[t];
+            for (size_t k = 0; k < ty->n; k++)
+                a[k] = fmin(1, lcap[ty->first + k] / r[i][t]);
+            add_to_groups(&gs, t, start[t], a, ty->n, w[i] * r[i][t]);
+        }
+    }
+    free(start);
+    free(a);
+    free(share);
+    free(lcap);
+    return gs;
+}
+
+static void free_groups(groups *gs)
+{
+    for (size_t i = 0; i < gs->n; i++)
+        free(gs->g[i].a);
+    free(gs->g);
+}
+
+/* Does group term (gr, k) get a column: a positive slope and some reach? */
+static int has_term(const st_idn *g, const group *gr, size_t k, double reach)
+{
+    const cand *c = &g->cands[g->types[gr->type].first];
+    return c[k + 1].cost - c[k].cost > 0 && reach > 0;
+}
+
+/* One u <= R sum_{j <= k} a_j x_j, u <= R, per group and candidate. */
+static void add_terms(const st_idn *g, mip *m, const groups *gs)
+{
+    for (size_t i = 0; i < gs->n; i++) {
+        const group *gr = &gs->g[i];
+        const idn_type *ty = &g->types[gr->type];
+        const cand *c = &g->cands[ty->first];
+        double reach = 0;
+        for (size_t k = 0; k < ty->n; k++) {
+            reach += gr->a[k];
+            if (!has_term(g, gr, k, reach))
+                continue;
+            int col = glp_add_cols(m->lp, 1);
+            glp_set_col_bnds(m->lp, col, GLP_DB, 0, gr->weight);
+            glp_set_obj_coef(m->lp, col, c[k + 1].cost - c[k].cost);
+            int row = glp_add_rows(m->lp, 1);
+            glp_set_row_bnds(m->lp, row, GLP_UP, 0, 0);
+            put(m, row, col, 1);
+            for (size_t q = 0; q <= k; q++)
+                if (gr->a[q] > 0)
+                    put(m, row, (int)c[q].var + 1, -gr->weight * gr->a[q]);
+        }
+    }
+}
+
+/* What the branch-and-cut callback needs and learns. */
+typedef struct search {
+    const st_idn *g;
+    const groups *gs;
+    const unsigned char *seed;   /* the greedy fill, offered once */
+    int offered;
+    long node_limit;             /* 0: none */
+    int stopped;
+    double bound;                /* best bound of the open nodes seen last */
+} search;
+
+/* The full column vector of an integral x: u at the min it stands for. */
+static double *columns_of(const search *s, glp_prob *lp, const unsigned char *x)
+{
+    const st_idn *g = s->g;
+    double *col = st_xcalloc((size_t)glp_get_num_cols(lp) + 1, sizeof *col);
+    int at = 1;
+    for (size_t j = 0; j < g->n_vars; j++)
+        col[at++] = x[j];
+    for (size_t i = 0; i < s->gs->n; i++) {
+        const group *gr = &s->gs->g[i];
+        const cand *c = &g->cands[g->types[gr->type].first];
+        double reach = 0, z = 0;
+        for (size_t k = 0; k < g->types[gr->type].n; k++) {
+            reach += gr->a[k];
+            z += gr->a[k] * x[c[k].var];
+            if (has_term(g, gr, k, reach))
+                col[at++] = gr->weight * fmin(z, 1);
+        }
+    }
+    return col;
+}
+
+static void callback(glp_tree *tree, void *info)
+{
+    search *s = info;
+    int best = glp_ios_best_node(tree);
+    if (best)
+        s->bound = glp_ios_node_bound(tree, best);
+    switch (glp_ios_reason(tree)) {
+    case GLP_IHEUR:
+        if (!s->offered) {
+            s->offered = 1;
+            double *col = columns_of(s, glp_ios_get_prob(tree), s->seed);
+            glp_ios_heur_sol(tree, col);
+            free(col);
+        }
+        break;
+    case GLP_ISELECT: {
+        int active, current, total;
+        glp_ios_tree_size(tree, &active, &current, &total);
+        if (s->node_limit > 0 && total > s->node_limit) {
+            s->stopped = 1;
+            glp_ios_terminate(tree);
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* The LP relaxation: its value, and its x part into y when y != NULL. */
+static int solve_relaxation(const st_idn *g, glp_prob *lp, double *y,
+                            double *value)
+{
+    glp_smcp sm;
+    glp_init_smcp(&sm);
+    sm.msg_lev = GLP_MSG_OFF;
+    if (glp_simplex(lp, &sm) != 0 || glp_get_status(lp) != GLP_OPT)
+        return -1;
+    *value = glp_get_obj_val(lp);
+    for (size_t j = 0; y && j < g->n_vars; j++)
+        y[j] = fmin(1, fmax(0, glp_get_col_prim(lp, (int)j + 1)));
+    return 0;
+}
+
+int st_idn_solve_exact(const st_idn *g, const double *const *r,
+                       const double *w, size_t nr, double time_limit_s,
+                       long node_limit, unsigned char *x, double *y,
+                       st_idn_exact *out)
+{
+    memset(out, 0, sizeof *out);
+    int was = glp_term_out(GLP_OFF);   /* GLPK talks even at GLP_MSG_OFF */
+    mip m = {.lp = glp_create_prob()};
+    glp_set_obj_dir(m.lp, GLP_MAX);
+    add_allocation(g, &m);
+    groups gs = make_groups(g, r, w, nr);
+    add_terms(g, &m, &gs);
+    if (m.nnz)
+        glp_load_matrix(m.lp, (int)m.nnz, m.ia, m.ja, m.ar);
+    /* the greedy fill: a first incumbent, and the answer if all else fails */
+    st_idn_greedy_fill(g, r, w, nr, x, -1);
+    search s = {.g = g, .gs = &gs, .seed = x, .node_limit = node_limit,
+                .bound = INFINITY};
+    out->greedy = st_idn_phases_gain_x(g, x, r, w, nr);
+    int rc = -1;
+    if (solve_relaxation(g, m.lp, y, &out->lp) == 0) {
+        glp_iocp io;
+        glp_init_iocp(&io);
+        io.msg_lev = GLP_MSG_OFF;
+        io.br_tech = GLP_BR_PCH;
+        io.bt_tech = GLP_BT_BPH;
+        /* knapsack covers on the budgets close the root gap of the
+         * study's instances; pseudocost branching, best projection */
+        io.cov_cuts = GLP_ON;
+        io.cb_func = callback;
+        io.cb_info = &s;
+        io.tm_lim = time_limit_s * 1000 < INT_MAX ? (int)(time_limit_s * 1000) : INT_MAX;
+        int ret = glp_intopt(m.lp, &io);
+        int st = glp_mip_status(m.lp);
+        if ((ret == 0 || ret == GLP_ETMLIM || ret == GLP_ESTOP) &&
+            (st == GLP_OPT || st == GLP_FEAS)) {
+            for (size_t j = 0; j < g->n_vars; j++)
+                x[j] = glp_mip_col_val(m.lp, (int)j + 1) > 0.5;
+            out->solved = st == GLP_OPT && ret == 0;
+            out->time_limit_hit = ret == GLP_ETMLIM;
+            out->node_limit_hit = s.stopped;
+            rc = 0;
+        }
+    }
+    /* The value is recomputed from x, so it is G itself, whatever the
+     * solver's tolerances. */
+    out->value = st_idn_phases_gain_x(g, x, r, w, nr);
+    if (rc != 0)
+        out->lp = INFINITY;   /* nothing proven */
+    out->bound = out->solved ? out->value : fmin(out->lp, s.bound);
+    if (out->bound < out->value)
+        out->bound = out->value;
+    out->gap = out->solved ? 0 : (out->bound - out->value) /
+                                 fmax(fabs(out->value), DBL_EPSILON);
+    glp_delete_prob(m.lp);
+    free(m.ia);
+    free(m.ja);
+    free(m.ar);
+    free_groups(&gs);
+    glp_term_out(was);
+    return rc;
+}
