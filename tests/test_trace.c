@@ -270,7 +270,7 @@ static void test_cursor_matches(void **state)
                          random_trace(&x, 1, 1), random_trace(&x, 40, 1),
                          random_trace(&x, 700, 1), random_trace(&x, 300, 0) };
     size_t n_tr = sizeof trs / sizeof trs[0];
-    st_trace_cursor cur[6] = { { 0, 0 } }, shared = { 0, 0 };
+    st_trace_cursor cur[6] = { { 0 } }, shared = { 0 };
     double last[6];
     for (size_t k = 0; k < n_tr; k++)
         last[k] = 0;
@@ -287,9 +287,12 @@ static void test_cursor_matches(void **state)
         last[k] = plain;
     }
     /* A cursor left anywhere, even past the trace's end, is still exact. */
-    st_trace_cursor wild = { UINT32_MAX, UINT32_MAX };
+    st_trace_cursor wild = { UINT32_MAX };
     assert_same_bits(st_trace_finish_cursor(trs[4], &wild, 123.4, 5e6),
                      st_trace_finish(trs[4], 123.4, 5e6), "wild cursor", 0);
+    for (size_t k = 0; k < n_tr; k++)   /* and from -0, whose sign is kept */
+        assert_same_bits(st_trace_finish_cursor(trs[k], &wild, -0.0, 1e-300),
+                         st_trace_finish(trs[k], -0.0, 1e-300), "from -0", k);
     for (size_t k = 0; k < n_tr; k++)
         st_trace_free(trs[k]);
 }

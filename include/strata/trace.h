@@ -78,13 +78,12 @@ double st_trace_finish(const st_trace *tr, double t0, double bits);
 /* Where the last transfer on one link direction ended, so the next lookup
  * on that direction starts there: transfers on a link start near where the
  * previous one ended, so the segment is nearly always the same or a few
- * further, and the period is the same.  A zeroed cursor is valid, and a
- * cursor only speeds lookups up: whatever it holds (even one last used on
- * another trace), st_trace_finish_cursor returns exactly, bit for bit,
- * what st_trace_finish returns.  Keep one per link direction. */
+ * further.  A zeroed cursor is valid, and a cursor only speeds lookups up:
+ * whatever it holds (even one last used on another trace),
+ * st_trace_finish_cursor returns exactly, bit for bit, what
+ * st_trace_finish returns.  Keep one per link direction (4 bytes). */
 typedef struct st_trace_cursor {
     uint32_t seg;      /* segment of the last transfer's end */
-    uint32_t period;   /* whole periods before the last transfer's start */
 } st_trace_cursor;
 
 /* st_trace_finish, starting its searches from (and updating) *cur. */

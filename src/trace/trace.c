@@ -10,8 +10,8 @@
  * A transfer end time with a cursor (st_trace_finish_cursor) computes the
  * same expressions as without one; only the searches start from the
  * cursor's segment (galloping, so an answer d segments away costs
- * O(log d)) and the folds into a period use the cursor's period, checked
- * exactly, instead of fmod.  Each search finds the unique index its
+ * O(log d)) and the folds into a period divide and check the remainder
+ * exactly instead of calling fmod.  Each search finds the unique index its
  * predicate defines and each fold the exact remainder, so both give the
  * bits the cursor-free path gives.
  */
@@ -216,22 +216,22 @@ static double fold(const st_trace *tr, double t, double *k)
     return u;
 }
 
-/* fold's phase, trying the cursor's period k first: fma rounds t - k *
- * duration once, so when that lands in [0, duration) it is the exact
- * remainder, which is fmod's; outside, it is outside exactly as well
- * (rounding is monotonic and both ends are doubles). */
-static double fold_near(const st_trace *tr, double t, st_trace_cursor *cur)
+/* fold's phase, with a cursor trying the period k the division gives
+ * first: fma rounds t - k * duration once, so when that lands in
+ * [0, duration) it is the exact remainder, which is fmod's; outside, it is
+ * outside exactly as well (rounding is monotonic and both ends are
+ * doubles), and fmod decides.  (Zero goes to fmod too, which keeps the
+ * sign of -0.) */
+static double fold_near(const st_trace *tr, double t,
+                        const st_trace_cursor *cur)
 {
-    if (cur) {
-        double u = fma(-(double)cur->period, tr->duration, t);
+    if (cur && t > 0) {
+        double u = fma(-floor(t / tr->duration), tr->duration, t);
         if (u >= 0 && u < tr->duration)
             return u;
     }
     double k;
-    double u = fold(tr, t, &k);
-    if (cur && k >= 0 && k <= UINT32_MAX)
-        cur->period = (uint32_t)k;
-    return u;
+    return fold(tr, t, &k);
 }
 
 /* The remainder of target over whole periods of `bits` and their number,
