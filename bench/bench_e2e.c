@@ -92,6 +92,8 @@ static void bind_request(sqlite3_stmt *q, int64_t run_id,
     sqlite3_bind_double(q, 11, r->slo_s);
     sqlite3_bind_double(q, 12, r->accuracy);
     sqlite3_bind_double(q, 13, r->estimate_s);
+    sqlite3_bind_int(q, 14, r->attempts);
+    sqlite3_bind_int(q, 15, r->completed);
 }
 
 /* The bare loop (see the top of the file) into a fresh database at path;
@@ -114,8 +116,9 @@ static double bare_insert(const char *path, const st_request_log *log)
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(db, "INSERT INTO requests(run_id, req_id,"
             " device, model, node, outcome, offloaded, cold, arrival_s,"
-            " latency_s, slo_s, accuracy, estimate_s) VALUES(?1, ?2, ?3, ?4,"
-            " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", -1, &q, NULL);
+            " latency_s, slo_s, accuracy, estimate_s, attempts, completed)"
+            " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+            " ?14, ?15)", -1, &q, NULL);
     for (size_t i = 0; rc == SQLITE_OK && i < log->n; i++) {
         bind_request(q, run_id, &log->recs[i]);
         rc = sqlite3_step(q) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
