@@ -178,6 +178,78 @@ static void test_sim_clock_monotone(void **state)
     st_sim_free(c.s);
 }
 
+/* A program of events that schedule others, the same whichever loop runs
+ * it: event a schedules up to three more, due now, a whole number of
+ * seconds later (so ties are common) or in the past (clamped to now),
+ * each choice a hash of a.  Each run lists the order the events ran in. */
+typedef struct program {
+    st_sim *s;          /* the event loop under test, or */
+    st_evq *q;          /* the bare queue the reference loop pops */
+    double now;
+    uint64_t next_arg, ran[20000];
+    size_t n_ran;
+} program;
+
+static uint64_t mix(uint64_t x)
+{
+    x = (x ^ (x >> 31)) * 0x7fb5d329728ea185u;
+    x = (x ^ (x >> 27)) * 0x81dadef4bc2dd44du;
+    return x ^ (x >> 33);
+}
+
+static void step(void *ctx, void *obj, uint64_t arg)
+{
+    program *p = ctx;
+    (void)obj;
+    double now = p->s ? st_sim_now(p->s) : p->now;
+    p->ran[p->n_ran++] = arg;
+    uint64_t h = mix(arg);
+    for (int k = 0; k < (int)(h % 4) && p->next_arg < 20000; k++) {
+        int kind = (int)((h >> (8 * k + 2)) % 8);
+        double t = kind < 3 ? now : kind < 7 ? now + (double)(kind - 2)
+                                             : now - 1;
+        if (p->s)
+            st_sim_at(p->s, t, step, NULL, p->next_arg++);
+        else
+            st_evq_push(p->q, t < now ? now : t, step, NULL, p->next_arg++);
+    }
+}
+
+/* Events due now skip the heap, yet the loop runs them in exactly the
+ * (time, insertion) order of the bare queue. */
+static void test_sim_now_events_keep_order(void **state)
+{
+    (void)state;
+    static program a, b;
+    a = (program){0};
+    b = (program){0};
+    a.s = st_sim_new(&a);
+    b.q = st_evq_new(0);
+    for (int i = 0; i < 4; i++) {   /* four seeds, two due at 0 */
+        double t = i < 2 ? 0 : i;
+        st_sim_at(a.s, t, step, NULL, a.next_arg++);
+        st_evq_push(b.q, t, step, NULL, b.next_arg++);
+    }
+    uint64_t events = st_sim_run_until(a.s, 1e9);
+    st_event ev;
+    while (st_evq_pop(b.q, &ev)) {
+        b.now = ev.time;
+        ev.fn(&b, ev.obj, ev.arg);
+    }
+    assert_true(a.n_ran > 1000);
+    assert_int_equal(events, a.n_ran);
+    assert_int_equal(a.n_ran, b.n_ran);
+    for (size_t i = 0; i < a.n_ran; i++)
+        if (a.ran[i] != b.ran[i])
+            fail_msg("event %zu: the loop ran %llu, the queue %llu", i,
+                     (unsigned long long)a.ran[i],
+                     (unsigned long long)b.ran[i]);
+    assert_true(st_sim_clamped(a.s) > 0);
+    assert_int_equal(st_sim_pending(a.s), 0);
+    st_sim_free(a.s);
+    st_evq_free(b.q);
+}
+
 static void test_run_until_stops_at_horizon(void **state)
 {
     (void)state;
@@ -198,6 +270,7 @@ int main(void)
         cmocka_unit_test(test_pool_reuses_events),
         cmocka_unit_test(test_interleaved_matches_reference),
         cmocka_unit_test(test_sim_clock_monotone),
+        cmocka_unit_test(test_sim_now_events_keep_order),
         cmocka_unit_test(test_run_until_stops_at_horizon),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

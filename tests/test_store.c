@@ -321,6 +321,56 @@ static void test_failed_put_leaves_nothing(void **state)
     sqlite3_close(db);
 }
 
+/* n requests, id i + 1 arriving at i / 4 s, every seventh dropped. */
+static void many_requests(st_request_log *log, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int dropped = i % 7 == 3;
+        st_request_rec q = req(i + 1, (int32_t)(i % 13), dropped ? -1 : 2,
+                               dropped ? -1 : 5,
+                               dropped ? ST_OUT_DROPPED : ST_OUT_MET,
+                               (double)i / 4, dropped ? NAN : 0.001 * (double)i,
+                               0.5, NAN);
+        st_request_log_push(log, &q);
+    }
+}
+
+/* Rows are written many to a statement: every one of a run of odd length
+ * must read back as it was, in order, and a broken row anywhere (here the
+ * very last) must still take the whole run with it. */
+static void test_many_requests(void **state)
+{
+    (void)state;
+    const char *path = db_path("many.db");
+    st_store *s = open_store(path);
+    st_request_log log = {0};
+    size_t n = 2000 + 37;
+    many_requests(&log, n);
+    st_run_record r = record("many", NULL, &log);
+    put(s, &r);
+    log.recs[n - 1].id = log.recs[0].id;   /* a duplicate request id */
+    r = record("dup", NULL, &log);
+    st_error err = {{0}};
+    assert_int_equal(st_store_put_run(s, &r, &err), -1);
+    assert_non_null(strstr(err.msg, "dup"));
+    st_store_close(s);
+    st_request_log_free(&log);
+
+    sqlite3 *db = raw_open(path);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM runs", NULL), 1);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM requests", NULL),
+                     (int64_t)n);
+    /* Row k (in insertion order) is request k + 1, with its own values. */
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM requests WHERE"
+                             " req_id = rowid AND arrival_s = (req_id - 1)"
+                             " / 4.0 AND device = (req_id - 1) % 13 AND"
+                             " ((req_id - 1) % 7 = 3) = (latency_s IS NULL"
+                             " AND outcome = 'dropped' AND model = -1)"
+                             " AND estimate_s IS NULL", NULL), (int64_t)n);
+    assert_integrity(db);
+    sqlite3_close(db);
+}
+
 static void test_missing_key_rejected(void **state)
 {
     (void)state;
@@ -823,6 +873,7 @@ int main(void)
         cmocka_unit_test(test_huge_seed_is_text),
         cmocka_unit_test(test_same_key_replaces),
         cmocka_unit_test(test_failed_put_leaves_nothing),
+        cmocka_unit_test(test_many_requests),
         cmocka_unit_test(test_missing_key_rejected),
         cmocka_unit_test(test_hostile_text_verbatim),
         cmocka_unit_test(test_reopen_keeps_runs),

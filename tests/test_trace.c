@@ -188,6 +188,115 @@ static void test_finish_no_loop(void **state)
     st_trace_free(tr);
 }
 
+/* A deterministic stream of doubles in [0, 1) for the cursor tests. */
+static double unit_draw(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return (double)((z ^ (z >> 31)) >> 11) / 9007199254740992.0;
+}
+
+/* A trace of n segments of random, non-dyadic lengths, a fifth of them at
+ * rate 0 (never the first), looping or not. */
+static st_trace *random_trace(uint64_t *x, size_t n, int loop)
+{
+    double *t = malloc(n * sizeof *t), *m = malloc(n * sizeof *m);
+    double at = 0;
+    for (size_t i = 0; i < n; i++) {
+        t[i] = at;
+        at += 0.01 + 3 * unit_draw(x);
+        m[i] = i > 0 && unit_draw(x) < 0.2 ? 0 : 0.05 + 20 * unit_draw(x);
+    }
+    st_trace *tr = NULL;
+    st_error err = { "" };
+    assert_int_equal(st_trace_from_mbps("random", t, m, n, at, loop, &tr,
+                                        &err), 0);
+    free(t);
+    free(m);
+    return tr;
+}
+
+/* A transfer size: often within a segment, sometimes several periods, and
+ * sometimes exactly the bits up to a segment end or a whole period. */
+static double random_bits(uint64_t *x, const st_trace *tr, double t0)
+{
+    double period = tr->cum[tr->n], d = unit_draw(x);
+    if (d < 0.1)
+        return period * (double)(1 + (int)(4 * unit_draw(x)));
+    if (d < 0.2 && tr->loop) {
+        size_t j = (size_t)(unit_draw(x) * (double)tr->n) + 1;
+        double have = st_trace_bits_between(tr, 0, fmod(t0, tr->duration));
+        return tr->cum[j] > have ? tr->cum[j] - have : tr->cum[j];
+    }
+    if (d < 0.3)
+        return period * 3 * unit_draw(x);
+    return period * 1e-3 * unit_draw(x) * unit_draw(x);
+}
+
+/* The next start on a link: mostly where the last transfer ended or a
+ * little later, sometimes a jump anywhere in the first 1e6 periods, on a
+ * segment start, or back in time. */
+static double random_start(uint64_t *x, const st_trace *tr, double last)
+{
+    double d = unit_draw(x), D = tr->duration;
+    if (!isfinite(last) || d < 0.05)
+        return D * 1e6 * unit_draw(x) * unit_draw(x);
+    if (d < 0.1)
+        return floor(last / D) * D +
+               tr->start[(size_t)(unit_draw(x) * (double)tr->n)];
+    if (d < 0.15)
+        return last * unit_draw(x);
+    return last + (d < 0.5 ? 0 : D * 0.05 * unit_draw(x));
+}
+
+/* Compares two answers bit for bit. */
+static void assert_same_bits(double a, double b, const char *what, size_t i)
+{
+    if (memcmp(&a, &b, sizeof a) != 0)
+        fail_msg("%s, query %zu: with a cursor %.17g, without %.17g", what,
+                 i, a, b);
+}
+
+/* A cursor changes how answers are found, never what they are: on random
+ * traces (looping or not, with idle stretches) and link-like query
+ * sequences, each cursor answer is the cursor-free answer to the bit,
+ * including with one cursor shared by two traces. */
+static void test_cursor_matches(void **state)
+{
+    (void)state;
+    uint64_t x = 12345;
+    st_trace *trs[6] = { hand_trace(1), hand_trace(0),
+                         random_trace(&x, 1, 1), random_trace(&x, 40, 1),
+                         random_trace(&x, 700, 1), random_trace(&x, 300, 0) };
+    size_t n_tr = sizeof trs / sizeof trs[0];
+    st_trace_cursor cur[6] = { { 0 } }, shared = { 0 };
+    double last[6];
+    for (size_t k = 0; k < n_tr; k++)
+        last[k] = 0;
+    for (size_t i = 0; i < 200000; i++) {
+        size_t k = (size_t)(unit_draw(&x) * (double)n_tr);
+        const st_trace *tr = trs[k];
+        double t0 = random_start(&x, tr, last[k]);
+        double bits = random_bits(&x, tr, t0);
+        double plain = st_trace_finish(tr, t0, bits);
+        assert_same_bits(st_trace_finish_cursor(tr, &cur[k], t0, bits), plain,
+                         "own cursor", i);
+        assert_same_bits(st_trace_finish_cursor(tr, &shared, t0, bits), plain,
+                         "shared cursor", i);
+        last[k] = plain;
+    }
+    /* A cursor left anywhere, even past the trace's end, is still exact. */
+    st_trace_cursor wild = { UINT32_MAX };
+    assert_same_bits(st_trace_finish_cursor(trs[4], &wild, 123.4, 5e6),
+                     st_trace_finish(trs[4], 123.4, 5e6), "wild cursor", 0);
+    for (size_t k = 0; k < n_tr; k++)   /* and from -0, whose sign is kept */
+        assert_same_bits(st_trace_finish_cursor(trs[k], &wild, -0.0, 1e-300),
+                         st_trace_finish(trs[k], -0.0, 1e-300), "from -0", k);
+    for (size_t k = 0; k < n_tr; k++)
+        st_trace_free(trs[k]);
+}
+
 static void test_rate_and_bits(void **state)
 {
     (void)state;
@@ -695,6 +804,7 @@ int main(void)
         cmocka_unit_test(test_finish_in_zero_stretch),
         cmocka_unit_test(test_finish_many_periods),
         cmocka_unit_test(test_finish_no_loop),
+        cmocka_unit_test(test_cursor_matches),
         cmocka_unit_test(test_rate_and_bits),
         cmocka_unit_test(test_stats),
         cmocka_unit_test(test_format_names),

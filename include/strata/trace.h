@@ -75,6 +75,21 @@ double st_trace_bits_between(const st_trace *tr, double t0, double t1);
  * non-looping trace whose tail rate is zero never finishes: +inf. */
 double st_trace_finish(const st_trace *tr, double t0, double bits);
 
+/* Where the last transfer on one link direction ended, so the next lookup
+ * on that direction starts there: transfers on a link start near where the
+ * previous one ended, so the segment is nearly always the same or a few
+ * further.  A zeroed cursor is valid, and a cursor only speeds lookups up:
+ * whatever it holds (even one last used on another trace),
+ * st_trace_finish_cursor returns exactly, bit for bit, what
+ * st_trace_finish returns.  Keep one per link direction (4 bytes). */
+typedef struct st_trace_cursor {
+    uint32_t seg;      /* segment of the last transfer's end */
+} st_trace_cursor;
+
+/* st_trace_finish, starting its searches from (and updating) *cur. */
+double st_trace_finish_cursor(const st_trace *tr, st_trace_cursor *cur,
+                              double t0, double bits);
+
 typedef struct st_trace_stats {
     double duration_s;
     size_t segments;

@@ -1,7 +1,22 @@
-/* sim.c - the clock and the event loop over an evq (see sim.h). */
+/* sim.c - the clock and the event loop over an evq (see sim.h).
+ *
+ * Events due now (a zero-byte transfer, a hand-off to the next stage) do
+ * not go through the heap: they wait in a FIFO ring and run after every
+ * heap event due now.  That is exactly the (time, insertion) order: an
+ * event in the heap due now was pushed before the clock got here, so
+ * before anything in the ring, and the ring keeps its own insertion
+ * order.  A push and pop of the ring is a few stores and loads where the
+ * heap's is a sift each.
+ */
 #include "engine/sim.h"
 
 #include <stdlib.h>
+
+typedef struct now_event {
+    st_event_fn fn;
+    void *obj;
+    uint64_t arg;
+} now_event;
 
 struct st_sim {
     st_evq *q;
@@ -10,6 +25,8 @@ struct st_sim {
     uint64_t events;
     uint64_t clamped;
     int stop;
+    now_event *ring;        /* events due now, FIFO; cap a power of two */
+    size_t ring_head, ring_n, ring_cap;
 };
 
 st_sim *st_sim_new(void *ctx)
@@ -31,16 +48,42 @@ void st_sim_free(st_sim *s)
     if (!s)
         return;
     st_evq_free(s->q);
+    free(s->ring);
     free(s);
 }
 
 double st_sim_now(const st_sim *s) { return s->now; }
 
+/* Doubles the ring, unwrapping it to the front of the new one. */
+static void ring_grow(st_sim *s)
+{
+    size_t cap = s->ring_cap ? 2 * s->ring_cap : 64;
+    now_event *r = malloc(cap * sizeof *r);
+    if (!r)
+        abort();   /* out of memory in the engine: nothing sane to do */
+    for (size_t i = 0; i < s->ring_n; i++)
+        r[i] = s->ring[(s->ring_head + i) & (s->ring_cap - 1)];
+    free(s->ring);
+    s->ring = r;
+    s->ring_head = 0;
+    s->ring_cap = cap;
+}
+
+static void ring_push(st_sim *s, st_event_fn fn, void *obj, uint64_t arg)
+{
+    if (s->ring_n == s->ring_cap)
+        ring_grow(s);
+    s->ring[(s->ring_head + s->ring_n++) & (s->ring_cap - 1)] =
+        (now_event){fn, obj, arg};
+}
+
 void st_sim_at(st_sim *s, double t, st_event_fn fn, void *obj, uint64_t arg)
 {
-    if (!(t >= s->now)) {   /* also catches NaN */
-        s->clamped++;
-        t = s->now;
+    if (!(t > s->now)) {
+        if (!(t == s->now))   /* earlier, or NaN */
+            s->clamped++;
+        ring_push(s, fn, obj, arg);
+        return;
     }
     st_evq_push(s->q, t, fn, obj, arg);
 }
@@ -51,12 +94,33 @@ void st_sim_after(st_sim *s, double dt, st_event_fn fn, void *obj,
     st_sim_at(s, s->now + dt, fn, obj, arg);
 }
 
+/* The next event due by t_end into *ev (its time is the clock's for one
+ * from the ring); 0 if there is none. */
+static int next_event(st_sim *s, double t_end, st_event *ev)
+{
+    if (s->ring_n == 0)
+        return st_evq_pop_until(s->q, t_end, ev);
+    if (!(s->now <= t_end))
+        return 0;
+    if (st_evq_peek_time(s->q) <= s->now)   /* pushed before the clock
+                                             * got here: runs first */
+        return st_evq_pop_until(s->q, t_end, ev);
+    now_event *e = &s->ring[s->ring_head];
+    ev->time = s->now;
+    ev->fn = e->fn;
+    ev->obj = e->obj;
+    ev->arg = e->arg;
+    s->ring_head = (s->ring_head + 1) & (s->ring_cap - 1);
+    s->ring_n--;
+    return 1;
+}
+
 uint64_t st_sim_run_until(st_sim *s, double t_end)
 {
     uint64_t ran = 0;
     st_event ev;
     s->stop = 0;
-    while (!s->stop && st_evq_pop_until(s->q, t_end, &ev)) {
+    while (!s->stop && next_event(s, t_end, &ev)) {
         s->now = ev.time;
         ev.fn(s->ctx, ev.obj, ev.arg);
         ran++;
@@ -67,5 +131,5 @@ uint64_t st_sim_run_until(st_sim *s, double t_end)
 
 void st_sim_stop(st_sim *s) { s->stop = 1; }
 uint64_t st_sim_events(const st_sim *s) { return s->events; }
-size_t st_sim_pending(const st_sim *s) { return st_evq_size(s->q); }
+size_t st_sim_pending(const st_sim *s) { return st_evq_size(s->q) + s->ring_n; }
 uint64_t st_sim_clamped(const st_sim *s) { return s->clamped; }

@@ -6,6 +6,14 @@
  * search.  Looping traces fold time into one period and count the whole
  * periods arithmetically, which keeps a transfer of a million periods as
  * cheap (and as exact) as one of a single period.
+ *
+ * A transfer end time with a cursor (st_trace_finish_cursor) computes the
+ * same expressions as without one; only the searches start from the
+ * cursor's segment (galloping, so an answer d segments away costs
+ * O(log d)) and the folds into a period divide and check the remainder
+ * exactly instead of calling fmod.  Each search finds the unique index its
+ * predicate defines and each fold the exact remainder, so both give the
+ * bits the cursor-free path gives.
  */
 #include "strata/trace.h"
 
@@ -139,11 +147,65 @@ static size_t segment_at(const st_trace *tr, double u)
     return lo;
 }
 
-/* Bits delivered over [0, u] within one period, 0 <= u <= duration. */
+/* The first m in [1, n) with a[m] > x (strict) or a[m] >= x (!strict),
+ * or n if there is none, for a non-decreasing a[]; galloping from the
+ * guess h in [1, n], so it costs O(log |answer - h|). */
+static inline size_t first_past(const double *a, size_t n, double x,
+                                int strict, size_t h)
+{
+#define PAST(m) (strict ? a[m] > x : a[m] >= x)
+    size_t lo, hi, step = 1;            /* the answer is in [lo, hi] */
+    if (h >= n || PAST(h)) {
+        hi = h < n ? h : n;
+        for (lo = 1; hi > step; step *= 2) {
+            if (!PAST(hi - step)) {
+                lo = hi - step + 1;
+                break;
+            }
+            hi -= step;
+        }
+    } else {
+        for (lo = h + 1, hi = n; lo + step - 1 < n; step *= 2) {
+            if (PAST(lo + step - 1)) {
+                hi = lo + step - 1;
+                break;
+            }
+            lo += step;
+        }
+    }
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (PAST(mid))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+#undef PAST
+}
+
+/* segment_at, starting from the cursor's segment when there is one. */
+static size_t segment_near(const st_trace *tr, double u,
+                           const st_trace_cursor *cur)
+{
+    if (!cur)
+        return segment_at(tr, u);
+    return first_past(tr->start, tr->n, u, 1, (size_t)cur->seg + 1) - 1;
+}
+
+/* Bits delivered over [0, u] within one period, 0 <= u <= duration, the
+ * segment holding u in *seg. */
+static double cum_within_at(const st_trace *tr, double u,
+                            const st_trace_cursor *cur, size_t *seg)
+{
+    size_t i = *seg = segment_near(tr, u, cur);
+    return tr->cum[i] + tr->bps[i] * (u - tr->start[i]);
+}
+
 static double cum_within(const st_trace *tr, double u)
 {
-    size_t i = segment_at(tr, u);
-    return tr->cum[i] + tr->bps[i] * (u - tr->start[i]);
+    size_t i;
+    return cum_within_at(tr, u, NULL, &i);
 }
 
 /* Splits t into whole periods k and the phase u in [0, duration). */
@@ -152,6 +214,42 @@ static double fold(const st_trace *tr, double t, double *k)
     double u = fmod(t, tr->duration);   /* fmod is exact */
     *k = nearbyint((t - u) / tr->duration);
     return u;
+}
+
+/* fold's phase, with a cursor trying the period k the division gives
+ * first: fma rounds t - k * duration once, so when that lands in
+ * [0, duration) it is the exact remainder, which is fmod's; outside, it is
+ * outside exactly as well (rounding is monotonic and both ends are
+ * doubles), and fmod decides.  (Zero goes to fmod too, which keeps the
+ * sign of -0.) */
+static double fold_near(const st_trace *tr, double t,
+                        const st_trace_cursor *cur)
+{
+    if (cur && t > 0) {
+        double u = fma(-floor(t / tr->duration), tr->duration, t);
+        if (u >= 0 && u < tr->duration)
+            return u;
+    }
+    double k;
+    return fold(tr, t, &k);
+}
+
+/* The remainder of target over whole periods of `bits` and their number,
+ * as fmod and a division give them.  Below two periods both are exact
+ * without fmod: target - bits is exact there (Sterbenz) and is fmod's. */
+static double fold_bits(double target, double bits, double *periods)
+{
+    if (target >= 0 && target < bits) {
+        *periods = 0;
+        return target;
+    }
+    if (target >= bits && target < 2 * bits) {
+        *periods = 1;
+        return target - bits;
+    }
+    double rem = fmod(target, bits);
+    *periods = nearbyint((target - rem) / bits);
+    return rem;
 }
 
 double st_trace_rate_at(const st_trace *tr, double t)
@@ -204,7 +302,8 @@ static double rounding_slack(double target)
  * 0 < target <= cum[n] (give or take slack).  Taking the first segment
  * whose end reaches the target skips zero-rate stretches: the transfer
  * ends when its last bit arrives, not when an idle gap after it ends. */
-static double phase_reaching(const st_trace *tr, double target, double slack)
+static size_t segment_reaching(const st_trace *tr, double target,
+                               double slack)
 {
     size_t lo = 0, hi = tr->n - 1;      /* answer j: cum[j+1] >= target */
     while (lo < hi) {
@@ -214,7 +313,21 @@ static double phase_reaching(const st_trace *tr, double target, double slack)
         else
             lo = mid + 1;
     }
-    size_t j = lo;
+    return lo;
+}
+
+/* phase_reaching, its search starting from segment `from` with a cursor,
+ * whose segment becomes the answer's. */
+static double phase_reaching(const st_trace *tr, double target, double slack,
+                             st_trace_cursor *cur, size_t from)
+{
+    size_t j;
+    if (cur) {
+        j = first_past(tr->cum, tr->n, target - slack, 0, from + 1) - 1;
+        cur->seg = (uint32_t)j;
+    } else {
+        j = segment_reaching(tr, target, slack);
+    }
     double end = j + 1 < tr->n ? tr->start[j + 1] : tr->duration;
     if (!(tr->bps[j] > 0))
         return end;                     /* only when rounding put us here */
@@ -222,15 +335,16 @@ static double phase_reaching(const st_trace *tr, double target, double slack)
     return u < end ? u : end;
 }
 
-static double finish_open(const st_trace *tr, double t0, double bits)
+static double finish_open(const st_trace *tr, st_trace_cursor *cur,
+                          double t0, double bits)
 {
-    size_t last = tr->n - 1;
+    size_t last = tr->n - 1, i;
     if (t0 >= tr->start[last])
         return tr->bps[last] > 0 ? t0 + bits / tr->bps[last] : INFINITY;
-    double target = cum_within(tr, t0) + bits;
+    double target = cum_within_at(tr, t0, cur, &i) + bits;
     double slack = rounding_slack(target);
     if (target <= tr->cum[last] + slack && last > 0) {
-        double t1 = phase_reaching(tr, target, slack);
+        double t1 = phase_reaching(tr, target, slack, cur, i);
         return t1 > t0 ? t1 : t0;
     }
     if (!(tr->bps[last] > 0))
@@ -238,7 +352,9 @@ static double finish_open(const st_trace *tr, double t0, double bits)
     return tr->start[last] + (target - tr->cum[last]) / tr->bps[last];
 }
 
-double st_trace_finish(const st_trace *tr, double t0, double bits)
+/* st_trace_finish, with or without a cursor (NULL). */
+static double finish(const st_trace *tr, st_trace_cursor *cur, double t0,
+                     double bits)
 {
     if (t0 < 0)
         t0 = 0;
@@ -247,24 +363,41 @@ double st_trace_finish(const st_trace *tr, double t0, double bits)
     if (isinf(bits))
         return INFINITY;
     if (!tr->loop)
-        return finish_open(tr, t0, bits);
+        return finish_open(tr, cur, t0, bits);
 
     double period_bits = tr->cum[tr->n];
-    double k;
-    double u0 = fold(tr, t0, &k);
-    double target = cum_within(tr, u0) + bits;   /* from this period's 0 */
+    size_t i;
+    double u0 = fold_near(tr, t0, cur);
+    double target = cum_within_at(tr, u0, cur, &i) + bits; /* from this
+                                                              period's 0 */
     double slack = rounding_slack(target);
-    double rem = fmod(target, period_bits);
-    double periods = nearbyint((target - rem) / period_bits);
+    double periods, rem;
+    if (cur) {
+        rem = fold_bits(target, period_bits, &periods);
+    } else {
+        rem = fmod(target, period_bits);
+        periods = nearbyint((target - rem) / period_bits);
+    }
     if (rem <= slack && periods >= 1) {
         /* Ending on a period boundary: the last bit arrives at the end of
          * the previous period's final busy stretch, not at the wrap. */
         periods -= 1;
         rem += period_bits;
     }
-    double u1 = phase_reaching(tr, rem, slack);
+    double u1 = phase_reaching(tr, rem, slack, cur, i);
     double t1 = t0 + ((periods * tr->duration + u1) - u0);
     return t1 > t0 ? t1 : t0;
+}
+
+double st_trace_finish(const st_trace *tr, double t0, double bits)
+{
+    return finish(tr, NULL, t0, bits);
+}
+
+double st_trace_finish_cursor(const st_trace *tr, st_trace_cursor *cur,
+                              double t0, double bits)
+{
+    return finish(tr, cur, t0, bits);
 }
 
 /* Time-weighted quantile: the smallest rate r such that the trace spends at

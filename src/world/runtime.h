@@ -70,6 +70,7 @@ typedef struct device_rt {
         size_t next_time;        /* file: index of the next arrival time */
     };
     const st_trace *up_tr, *down_tr;
+    st_trace_cursor up_cur, down_cur;   /* where each last transfer ended */
     st_evq *dq;                  /* dispatch queue, created on first use */
     int workers_busy, dispatching;
     long jobs;                   /* requests so far (SLO phases) */

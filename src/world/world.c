@@ -171,28 +171,41 @@ static int reachable(const world *w, const request *r, int target)
  * the exact solution of the trace integral (trace time = sim time +
  * offset), or a constant rate.  Every transfer's end time comes from here. */
 static double dir_finish(const st_link_dir *d, const st_trace *tr,
-                         double offset, double start, double bits)
+                         st_trace_cursor *cur, double offset, double start,
+                         double bits)
 {
     if (!tr)
         return start + bits / (d->bps * d->scale);
-    return st_trace_finish(tr, start + offset, bits / d->scale) - offset;
+    return st_trace_finish_cursor(tr, cur, start + offset, bits / d->scale)
+           - offset;
+}
+
+/* access_finish, searching the trace from (and moving) *cur. */
+static double access_end(const world *w, int dev, int up, double from,
+                         double bytes, st_trace_cursor *cur)
+{
+    const device_rt *d = &w->devs[dev];
+    const st_link *l = &w->sc->devices[d->cls].link;
+    double busy = up ? d->up_busy : d->down_busy;
+    double start = busy > from ? busy : from, bits = bytes * 8;
+    return up ? dir_finish(&l->up, d->up_tr, cur, d->offset, start, bits)
+              : dir_finish(&l->down, d->down_tr, cur, d->offset, start, bits);
 }
 
 double access_finish(const world *w, int dev, int up, double from,
                      double bytes)
 {
     const device_rt *d = &w->devs[dev];
-    const st_link *l = &w->sc->devices[d->cls].link;
-    double busy = up ? d->up_busy : d->down_busy;
-    double start = busy > from ? busy : from, bits = bytes * 8;
-    return up ? dir_finish(&l->up, d->up_tr, d->offset, start, bits)
-              : dir_finish(&l->down, d->down_tr, d->offset, start, bits);
+    st_trace_cursor cur = up ? d->up_cur : d->down_cur;   /* a copy: this
+                                                           * only looks */
+    return access_end(w, dev, up, from, bytes, &cur);
 }
 
 double access_send(world *w, int dev, int up, double from, double bytes)
 {
     device_rt *d = &w->devs[dev];
-    double end = access_finish(w, dev, up, from, bytes);
+    double end = access_end(w, dev, up, from, bytes,
+                            up ? &d->up_cur : &d->down_cur);
     *(up ? &d->up_busy : &d->down_busy) = end;
     return end;
 }
@@ -216,7 +229,8 @@ static double transfer(world *w, request *r, int lower, int up, double bytes)
         l = &w->sc->nodes[lower].uplink;
         double *busy = up ? &n->up_busy : &n->down_busy;
         double start = *busy > now ? *busy : now;
-        end = dir_finish(up ? &l->up : &l->down, NULL, 0, start, bytes * 8);
+        end = dir_finish(up ? &l->up : &l->down, NULL, NULL, 0, start,
+                         bytes * 8);
         *busy = end;
     }
     double half_rtt = st_dist_sample(&l->rtt_s, w->r_rtt) / 2;
