@@ -68,20 +68,7 @@ static char *with_line(int line, const char *repl)
  * expects failure with "file:LINE:" and a phrase in the message. */
 static void expect_error(const char *text, int line, const char *phrase)
 {
-    const char *path = tu_write_file(0, "bad.yaml", text);
-    st_scenario *sc = NULL;
-    st_error err = {{0}};
-    int rc = st_scenario_load(path, NULL, 0, &sc, &err);
-    if (rc == 0) {
-        rc = st_policy_check_scenario(sc, &err);
-        st_scenario_free(sc);
-        sc = NULL;
-    }
-    assert_int_equal(rc, -1);
-    char where[900];
-    snprintf(where, sizeof where, "%s:%d:", path, line);
-    if (!strstr(err.msg, where) || !strstr(err.msg, phrase))
-        fail_msg("expected '%s' and '%s' in: %s", where, phrase, err.msg);
+    tu_expect_load_error(text, line, phrase);
 }
 
 static void test_valid(void **state)

@@ -25,8 +25,6 @@
 #include "testutil.h"
 
 #define EPS 1e-9
-/* cmocka's assert_float_equal compares in single precision. */
-#define assert_near(a, b, eps) assert_true(fabs((double)(a) - (double)(b)) <= (eps))
 
 /* ---------- bandwidth estimators ---------- */
 

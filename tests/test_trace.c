@@ -18,14 +18,6 @@
 
 #define EPS 1e-9
 
-/* cmocka 1.1.5 (Debian 12) has no assert_double_equal. */
-#define assert_near(a, b, eps)                                             \
-    do {                                                                   \
-        double a_ = (a), b_ = (b), e_ = (eps);                             \
-        if (!(fabs(a_ - b_) <= e_))                                        \
-            fail_msg("%s = %.17g, expected %.17g (+-%g)", #a, a_, b_, e_); \
-    } while (0)
-
 /* The hand-made trace used throughout (rates in Mbit/s, period 6 s):
  *
  *   [0,2) 8    -> 16e6 bits    cum: 0, 16e6

@@ -1,5 +1,14 @@
-/* testutil.c - temp files and data paths for the unit tests. */
+/* testutil.c - temp files, data paths and a load-error check for the unit
+ * tests. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include "testutil.h"
+#include "strata/scenario.h"
+#include "policy/registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,4 +64,22 @@ const char *tu_src(const char *rel)
     const char *root = getenv("STRATA_SRC");
     snprintf(path, sizeof path, "%s/%s", root ? root : ".", rel);
     return path;
+}
+
+void tu_expect_load_error(const char *text, int line, const char *phrase)
+{
+    const char *path = tu_write_file(0, "bad.yaml", text);
+    st_scenario *sc = NULL;
+    st_error err = {{0}};
+    int rc = st_scenario_load(path, NULL, 0, &sc, &err);
+    if (rc == 0) {
+        rc = st_policy_check_scenario(sc, &err);
+        st_scenario_free(sc);
+        sc = NULL;
+    }
+    assert_int_equal(rc, -1);
+    char where[900];
+    snprintf(where, sizeof where, "%s:%d:", path, line);
+    if (!strstr(err.msg, where) || !strstr(err.msg, phrase))
+        fail_msg("expected '%s' and '%s' in: %s", where, phrase, err.msg);
 }

@@ -15,5 +15,18 @@ const char *tu_shared(const char *rel);
 const char *tu_src(const char *rel);
 /* Temporary directory private to this test process. */
 const char *tu_tmpdir(void);
+/* Loads scenario text from a file as a run would (the policies checked
+ * too) and expects failure with "file:LINE:" and phrase in the message
+ * (cmocka failure otherwise). */
+void tu_expect_load_error(const char *text, int line, const char *phrase);
+
+/* Doubles within eps, naming both on failure (cmocka 1.1.5, Debian 12,
+ * has no assert_double_equal); needs <math.h> and cmocka included. */
+#define assert_near(a, b, eps)                                             \
+    do {                                                                   \
+        double a_ = (a), b_ = (b), e_ = (eps);                             \
+        if (!(fabs(a_ - b_) <= e_))                                        \
+            fail_msg("%s = %.17g, expected %.17g (+-%g)", #a, a_, b_, e_); \
+    } while (0)
 
 #endif

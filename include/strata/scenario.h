@@ -72,10 +72,36 @@ typedef struct st_link_dir {
     double scale;        /* multiplies the rate */
 } st_link_dir;
 
+/* How transfers use a device's access link (src/trace/tcp.h).  FLUID: a
+ * transfer ends when the trace's integral reaches its size.  TCP: round
+ * by round, each round sending at most the congestion window (slow start,
+ * then congestion avoidance past ssthresh), loss-free. */
+typedef enum st_transport_kind {
+    ST_TRANSPORT_FLUID, ST_TRANSPORT_TCP
+} st_transport_kind;
+
+/* Connection set-up: REUSED = one connection per device, open before the
+ * run; TCP = a new connection per request (one round trip first); TLS =
+ * a new TCP + TLS 1.3 connection per request (two round trips first). */
+typedef enum st_handshake {
+    ST_HANDSHAKE_REUSED, ST_HANDSHAKE_TCP, ST_HANDSHAKE_TLS
+} st_handshake;
+
+typedef struct st_transport {
+    st_transport_kind kind;
+    double init_cwnd;    /* segments (default 10, RFC 6928) */
+    double mss;          /* bytes per segment (default 1448) */
+    double ssthresh;     /* bytes; slow start below it (default +inf) */
+    int idle_restart;    /* back to the initial window after an idle RTO
+                            (Linux's tcp_slow_start_after_idle; default 1) */
+    st_handshake handshake;
+} st_transport;
+
 typedef struct st_link {
     st_link_dir up, down;
     st_dist rtt_s;       /* round trip; each transfer adds half of a draw */
     int random_offset;   /* start each device at a seeded trace offset */
+    st_transport transport;   /* device access links only */
 } st_link;
 
 typedef enum st_tier {

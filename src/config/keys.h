@@ -23,6 +23,7 @@ extern const cfg_key conf_keys_device[];    /* devices.c */
 extern const cfg_key conf_keys_dispatch[];  /* devices.c */
 extern const cfg_key conf_keys_link[];      /* links.c */
 extern const cfg_key conf_keys_link_dir[];  /* links.c */
+extern const cfg_key conf_keys_transport[]; /* links.c */
 extern const cfg_key conf_keys_workload[];  /* workload.c */
 extern const cfg_key conf_keys_slo_phase[]; /* workload.c */
 extern const cfg_key conf_keys_tasks[];     /* workload.c */

@@ -5,6 +5,9 @@
 #include "config/keys.h"
 #include "base/xalloc.h"
 #include "trace/trace_dir.h"
+#include "trace/tcp.h"
+
+#include <math.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,6 +153,73 @@ static int read_link_dir(cfg *c, yaml_node_t *m, st_scenario *sc,
     return rc;
 }
 
+const cfg_key conf_keys_transport[] = {
+    {"model", "string", NULL, NULL, "fluid, tcp", "fluid: a transfer ends "
+     "when the trace's integral reaches its size; tcp: round by round, "
+     "each round at most the congestion window (loss-free)"},
+    {"init_cwnd", "number", "segments", "10", "[1, 1e4]", "initial "
+     "congestion window (RFC 6928)"},
+    {"mss", "number", "B", "1448", "[100, 65495]", "bytes per segment"},
+    {"ssthresh_kb", "number", "kB", "-", "[1, 1e9]", "slow start (the "
+     "window doubles per round) below it, one segment more per round "
+     "above; absent: slow start throughout"},
+    {"idle_restart", "boolean", NULL, "true", NULL, "after an idle RTO (RTT "
+     "+ 200 ms) the window halves per RTO, down to the initial one (Linux's "
+     "tcp_slow_start_after_idle)"},
+    {"handshake", "string", NULL, "reused", "reused, tcp, tls", "reused: one "
+     "connection per device, open before the run; tcp: a new connection per "
+     "request (1 round trip first); tls: TCP + TLS 1.3 (2 round trips)"},
+    {NULL, NULL, NULL, NULL, NULL, NULL}};
+
+/* The index of s in names (NULL-ended), or -1 after an error at n. */
+static int pick_name(cfg *c, yaml_node_t *n, const char *what,
+                     const char *const *names)
+{
+    const char *s;
+    if (cfg_str(c, n, what, &s))
+        return -1;
+    for (int i = 0; names[i]; i++)
+        if (strcmp(names[i], s) == 0)
+            return i;
+    char list[200];
+    cfg_fail(c, n, "unknown %s '%s'; expected one of: %s", what, s,
+             st_error_join(list, sizeof list, names));
+    return -1;
+}
+
+/* 'transport: fluid | tcp', or a mapping of conf_keys_transport. */
+static int read_transport(cfg *c, yaml_node_t *n, st_transport *t)
+{
+    static const char *const models[] = {"fluid", "tcp", NULL};
+    static const char *const shakes[] = {"reused", "tcp", "tls", NULL};
+    yaml_node_t *mn = n;
+    if (!cfg_is_scalar(n)) {
+        if (cfg_expect_map(c, n, "a transport") ||
+            cfg_keys_in(c, n, conf_keys_transport, "a transport") ||
+            !(mn = cfg_need(c, n, "model", "a transport")))
+            return -1;
+    }
+    int k = pick_name(c, mn, "transport model", models);
+    if (k < 0)
+        return -1;
+    t->kind = (st_transport_kind)k;
+    if (cfg_is_scalar(n))
+        return 0;
+    double kb = INFINITY;
+    yaml_node_t *h = cfg_get(c, n, "handshake"), *ir = cfg_get(c, n, "idle_restart");
+    if (cfg_opt_num(c, n, "init_cwnd", 1, 1e4, &t->init_cwnd) ||
+        cfg_opt_num(c, n, "mss", 100, 65495, &t->mss) ||
+        cfg_opt_num(c, n, "ssthresh_kb", 1, 1e9, &kb) ||
+        (ir && cfg_bool(c, ir, "idle_restart", &t->idle_restart)))
+        return -1;
+    t->ssthresh = kb * 1000;
+    if (h && (k = pick_name(c, h, "handshake", shakes)) < 0)
+        return -1;
+    if (h)
+        t->handshake = (st_handshake)k;
+    return 0;
+}
+
 const cfg_key conf_keys_link[] = {
     {"up", "mapping", NULL, NULL, NULL, "the uplink (devices[].link.up)"},
     {"down", "mapping", NULL, NULL, NULL, "the downlink, keys as up"},
@@ -158,6 +228,9 @@ const cfg_key conf_keys_link[] = {
     {"rtt_ms", "number", "ms", "0", "[0, 1e4]", "a constant round trip"},
     {"random_offset", "boolean", NULL, "true", NULL, "each device starts its "
      "trace at a seeded random offset"},
+    {"transport", "string or mapping", NULL, "fluid", "fluid, tcp", "how "
+     "transfers use a device's access link (devices[].link.transport); "
+     "'tcp' is the mapping's defaults"},
     {NULL, NULL, NULL, NULL, NULL, NULL}};
 
 int conf_read_link(cfg *c, yaml_node_t *m, st_scenario *sc, int traces_ok,
@@ -183,5 +256,12 @@ int conf_read_link(cfg *c, yaml_node_t *m, st_scenario *sc, int traces_ok,
         return -1;
     l->random_offset = 1;
     yaml_node_t *ro = cfg_get(c, m, "random_offset");
-    return ro ? cfg_bool(c, ro, "random_offset", &l->random_offset) : 0;
+    if (ro && cfg_bool(c, ro, "random_offset", &l->random_offset))
+        return -1;
+    yaml_node_t *tn = cfg_get(c, m, "transport");
+    l->transport = st_transport_default();
+    if (tn && !traces_ok)
+        return cfg_fail(c, tn, "'transport' applies to a device class's "
+                        "access link, not to links between nodes");
+    return tn ? read_transport(c, tn, &l->transport) : 0;
 }

@@ -30,6 +30,9 @@ static const cfg_ref_section sections[] = {
      conf_keys_link},
     {"devices[].link.up, .down", "One direction of a link: a constant rate "
      "or traces.", conf_keys_link_dir},
+    {"devices[].link.transport", "How transfers use a device's access link "
+     "(src/trace/tcp.h); `transport: tcp` is this mapping's defaults.",
+     conf_keys_transport},
     {"devices[].workload", "What each device of the class asks for.",
      conf_keys_workload},
     {"devices[].workload.slo_phases[]", "Another SLO for a range of each "

@@ -9,6 +9,7 @@
 #include "world/measure.h"
 #include "engine/evq.h"
 #include "engine/sim.h"
+#include "trace/tcp.h"
 
 #include <gsl/gsl_randist.h>
 
@@ -108,6 +109,7 @@ typedef struct world {
     /* what the policy records */
     st_timeseries *ts;
     st_metrics pol_metrics;
+    st_tcp_conn *conns;            /* [2 * devices] when a class uses tcp */
 } world;
 
 /* The lifecycle's pieces the serverless endpoints use (world.c). */
@@ -133,12 +135,17 @@ void sl_done(world *w, int node, request *r);
 int sl_warm(const world *w, int node, int model);
 
 /* When `bytes` sent from `from` over one direction of device dev's access
- * link would have left (the link reserved up to then is waited for); does
- * not occupy the link. */
+ * link would have left (the link reserved up to then is waited for), with
+ * round trip rtt; does not occupy the link.  Over TCP it uses and updates
+ * connection c (pass a copy to look ahead). */
 double access_finish(const world *w, int dev, int up, double from,
-                     double bytes);
-/* Same, and occupies that direction of the link until then. */
-double access_send(world *w, int dev, int up, double from, double bytes);
+                     double bytes, double rtt, st_tcp_conn *c);
+/* Device dev's connection state in one direction (NULL: all fluid). */
+st_tcp_conn *access_conn(const world *w, int dev, int up);
+/* Same as access_finish on dev's own connection, and occupies that
+ * direction of the link until then. */
+double access_send(world *w, int dev, int up, double from, double bytes,
+                   double rtt);
 
 /* A policy's eviction of model m (st_view_set_resident) waits until no
  * request decided for it on the node is on its way, queued or running:

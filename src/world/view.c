@@ -75,7 +75,11 @@ const st_profile *st_view_profile(const st_view *v, int node, int model)
 double st_view_oracle_transfer_s(const st_view *v, int device, int up,
                                  double t0, double bytes)
 {
-    return access_finish(v->w, device, up, t0, bytes) - t0;
+    /* A copy: foreseeing a transfer does not move the window. */
+    const st_tcp_conn *c = access_conn(v->w, device, up);
+    st_tcp_conn copy = c ? *c : (st_tcp_conn){0};
+    return access_finish(v->w, device, up, t0, bytes,
+                         st_view_oracle_rtt_s(v, device), &copy) - t0;
 }
 
 double st_view_oracle_rtt_s(const st_view *v, int device)
@@ -89,11 +93,12 @@ double st_view_probe(const st_view *v, int device, double up_bytes,
 {
     world *w = v->w;
     const st_dist *rtt = &w->sc->devices[w->devs[device].cls].link.rtt_s;
-    double t = access_send(w, device, 1, st_sim_now(w->sim), up_bytes);
-    t += st_dist_sample(rtt, w->r_probe) / 2;
-    t = access_send(w, device, 0, t, down_bytes);
+    double rtt_up = st_dist_sample(rtt, w->r_probe);
+    double t = access_send(w, device, 1, st_sim_now(w->sim), up_bytes, rtt_up);
+    double rtt_down = st_dist_sample(rtt, w->r_probe);
+    t = access_send(w, device, 0, t + rtt_up / 2, down_bytes, rtt_down);
     w->meas.probe_bytes += up_bytes + down_bytes;
-    return t + st_dist_sample(rtt, w->r_probe) / 2;
+    return t + rtt_down / 2;
 }
 
 /* ---------- allocations and records ---------- */

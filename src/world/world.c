@@ -6,7 +6,9 @@
  * - A link direction serves transfers in FIFO order: a transfer starts when
  *   both it and the link are ready, and ends at the exact solution of the
  *   trace integral; propagation (half an RTT draw) follows and does not
- *   occupy the link.
+ *   occupy the link.  A device class with `transport: tcp` sends over its
+ *   access link round by round instead (src/trace/tcp.h; access_finish),
+ *   one connection state per device and direction.
  * - Each device instance has its own access link (its own trace, assigned
  *   round-robin over its class's traces, at a seeded offset); links between
  *   nodes are shared by every transfer crossing them.
@@ -167,44 +169,51 @@ static int reachable(const world *w, const request *r, int target)
     return 0;
 }
 
-/* When `bits` started at `start` over one link direction have been sent:
+/* Every transfer's end time comes from st_path_finish (src/trace/tcp.h):
  * the exact solution of the trace integral (trace time = sim time +
- * offset), or a constant rate.  Every transfer's end time comes from here. */
-static double dir_finish(const st_link_dir *d, const st_trace *tr,
-                         st_trace_cursor *cur, double offset, double start,
-                         double bits)
-{
-    if (!tr)
-        return start + bits / (d->bps * d->scale);
-    return st_trace_finish_cursor(tr, cur, start + offset, bits / d->scale)
-           - offset;
-}
-
-/* access_finish, searching the trace from (and moving) *cur. */
+ * offset), or a constant rate; over TCP, once per round.
+ *
+ * The transport hook: a device class's `transport` decides whether its
+ * access link moves bytes as a fluid or round by round over TCP (with
+ * connection state c and round trip rtt; the upload opens a request's
+ * connection), searching the trace from (and moving) *cur. */
 static double access_end(const world *w, int dev, int up, double from,
-                         double bytes, st_trace_cursor *cur)
+                         double bytes, double rtt, st_tcp_conn *c,
+                         st_trace_cursor *cur)
 {
     const device_rt *d = &w->devs[dev];
     const st_link *l = &w->sc->devices[d->cls].link;
     double busy = up ? d->up_busy : d->down_busy;
-    double start = busy > from ? busy : from, bits = bytes * 8;
-    return up ? dir_finish(&l->up, d->up_tr, cur, d->offset, start, bits)
-              : dir_finish(&l->down, d->down_tr, cur, d->offset, start, bits);
+    double start = busy > from ? busy : from;
+    st_path p = {up ? &l->up : &l->down, up ? d->up_tr : d->down_tr,
+                 d->offset, cur};
+    if (l->transport.kind != ST_TRANSPORT_TCP)
+        return st_path_finish(&p, start, bytes * 8);
+    return st_tcp_send(&l->transport, c, &p, start, bytes, rtt, up, NULL);
 }
 
+/* access_end without moving the link's cursor, for looking ahead (the
+ * oracle, probes). */
 double access_finish(const world *w, int dev, int up, double from,
-                     double bytes)
+                     double bytes, double rtt, st_tcp_conn *c)
 {
     const device_rt *d = &w->devs[dev];
     st_trace_cursor cur = up ? d->up_cur : d->down_cur;   /* a copy: this
                                                            * only looks */
-    return access_end(w, dev, up, from, bytes, &cur);
+    return access_end(w, dev, up, from, bytes, rtt, c, &cur);
 }
 
-double access_send(world *w, int dev, int up, double from, double bytes)
+st_tcp_conn *access_conn(const world *w, int dev, int up)
+{
+    return w->conns ? &w->conns[2 * (size_t)dev + (up ? 1 : 0)] : NULL;
+}
+
+double access_send(world *w, int dev, int up, double from, double bytes,
+                   double rtt)
 {
     device_rt *d = &w->devs[dev];
-    double end = access_end(w, dev, up, from, bytes,
+    double end = access_end(w, dev, up, from, bytes, rtt,
+                            access_conn(w, dev, up),
                             up ? &d->up_cur : &d->down_cur);
     *(up ? &d->up_busy : &d->down_busy) = end;
     return end;
@@ -216,24 +225,24 @@ double access_send(world *w, int dev, int up, double from, double bytes)
 static double transfer(world *w, request *r, int lower, int up, double bytes)
 {
     double now = st_sim_now(w->sim), end;
-    const st_link *l;
+    const st_link *l = lower == NO_NODE
+        ? &w->sc->devices[r->pub.device_class].link
+        : &w->sc->nodes[lower].uplink;
+    double rtt = st_dist_sample(&l->rtt_s, w->r_rtt), half_rtt = rtt / 2;
     if (lower == NO_NODE) {
         const device_rt *d = &w->devs[r->pub.device];
         double busy = up ? d->up_busy : d->down_busy;
-        l = &w->sc->devices[r->pub.device_class].link;
         r->acc_start = busy > now ? busy : now;
-        end = r->acc_end = access_send(w, r->pub.device, up, now, bytes);
+        end = r->acc_end = access_send(w, r->pub.device, up, now, bytes, rtt);
         r->on_access = 1;
     } else {
         node_rt *n = &w->nodes[lower];
-        l = &w->sc->nodes[lower].uplink;
         double *busy = up ? &n->up_busy : &n->down_busy;
         double start = *busy > now ? *busy : now;
-        end = dir_finish(up ? &l->up : &l->down, NULL, NULL, 0, start,
-                         bytes * 8);
+        st_path p = {up ? &l->up : &l->down, NULL, 0, NULL};
+        end = st_path_finish(&p, start, bytes * 8);
         *busy = end;
     }
-    double half_rtt = st_dist_sample(&l->rtt_s, w->r_rtt) / 2;
     if (lower == NO_NODE)
         r->rtt_s += half_rtt;
     return end + half_rtt;
@@ -557,12 +566,16 @@ static void decide_and_start(world *w, request *r)
 /* Cancels the rest of r's access-link leg at now: the link is free from
  * then (or from when the leg would have started) unless a later transfer
  * is already queued behind it, which keeps its times.  An upload whose
- * last bit has left still reaches the node. */
+ * last bit has left still reaches the node.  Over TCP, a cancelled leg's
+ * connection starts again from the initial window. */
 static void cancel_access(world *w, request *r, double now)
 {
     device_rt *d = &w->devs[r->pub.device];
     int down = r->at == NO_NODE;
     double *busy = down ? &d->down_busy : &d->up_busy;
+    st_tcp_conn *c = access_conn(w, r->pub.device, !down);
+    if (c && r->acc_end > now)
+        *c = (st_tcp_conn){0};
     if (r->acc_end > now && *busy == r->acc_end)
         *busy = r->acc_start > now ? r->acc_start : now;
     if (down || r->acc_end > now)
@@ -736,6 +749,10 @@ static int setup(world *w, const st_scenario *sc)
     unsigned char *blocks = w->blocks = calloc((size_t)w->n_all, per_node);
     if (!w->nodes || !w->devs || !blocks)
         return -1;
+    for (size_t c = 0; c < sc->n_device_classes; c++)
+        if (sc->devices[c].link.transport.kind == ST_TRANSPORT_TCP && !w->conns &&
+            !(w->conns = calloc(2 * (size_t)sc->n_devices, sizeof *w->conns)))
+            return -1;
     for (int i = 0; i < w->n_infra; i++)
         init_node(w, &w->nodes[i], sc->nodes[i].hardware, sc->nodes[i].executors,
                   sc->nodes[i].memory_mb, sc->nodes[i].preload,
@@ -825,6 +842,7 @@ static void teardown(world *w)
     for (long i = 0; w->devs && i < w->sc->n_devices; i++)
         st_evq_free(w->devs[i].dq);
     free(w->devs);
+    free(w->conns);
     while (w->chunks) {
         chunk *c = w->chunks;
         w->chunks = c->next;
