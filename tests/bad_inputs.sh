@@ -40,7 +40,7 @@ invoke() {
         fail "$what: no answer within $limit s"
         return
     fi
-    if [ "$got" -ge 128 ] || grep -qE 'Sanitizer|runtime error:' "$tmp/err"; then
+    if [ "$got" -ge 128 ] || grep -qE 'ERROR: [A-Za-z]+Sanitizer|runtime error:' "$tmp/err"; then
         crashes=$((crashes + 1))
         fail "$what: crashed (exit $got)"
         head -20 "$tmp/err" | sed 's/^/    /'
@@ -81,11 +81,13 @@ scenario_case() {
     no_runs "$tmp/runs.db"
 }
 
-# A scenario using TRACE for both directions of its access link.
-trace_scenario() {
-    cat >"$tmp/with-trace.yaml" <<YAML
-name: with-trace
-duration: 20 s
+# mini_scenario FILE NAME DURATION COUNT LINK WORKLOAD POLICY: one model,
+# one node, one class of COUNT devices (its entry on line 11, its link on
+# line 15, its workload on 16, the policy on 17).
+mini_scenario() {
+    cat >"$1" <<YAML
+name: $2
+duration: $3
 models:
   - {name: m, task: cls, accuracy: 0.7, size_mb: 10, input_bytes: 1000, output_bytes: 100}
 hardware:
@@ -95,12 +97,20 @@ nodes:
   - {name: cloud, hardware: hw}
 devices:
   - name: ph
+    count: $4
     hardware: hw
     attach: cloud
-    link: {up: {trace: "$1"}, down: {mbps: 10}, rtt_ms: 40}
-    workload: {task: cls, arrival: {process: poisson, rate_per_s: 1}, slo_ms: 300}
-policy: cloud
+    link: $5
+    workload: $6
+policy: $7
 YAML
+}
+
+# A scenario using TRACE for the uplink of its access link.
+trace_scenario() {
+    mini_scenario "$tmp/with-trace.yaml" with-trace "20 s" 1 \
+        "{up: {trace: \"$1\"}, down: {mbps: 10}, rtt_ms: 40}" \
+        "{task: cls, arrival: {process: poisson, rate_per_s: 1}, slo_ms: 300}" cloud
 }
 
 # trace_case FILE PATTERN ARGS...: info, import (which must leave no
@@ -114,7 +124,7 @@ trace_case() {
     [ ! -e "$tmp/imported.txt" ] || fail "trace import $(basename "$file") left an output file"
     if [ $# = 0 ]; then
         trace_scenario "$file"
-        scenario_case "$tmp/with-trace.yaml" "with-trace.yaml:14:[0-9]+: .*$pattern"
+        scenario_case "$tmp/with-trace.yaml" "with-trace.yaml:15:[0-9]+: .*$pattern"
     fi
 }
 
@@ -287,6 +297,55 @@ gen; invoke 2 "override 'name=.*': expected UTF-8 text" -- validate --set $'name
 gen; invoke 2 "override 'na.*me=x': expected UTF-8 text" -- validate --set $'na\xc8me=x' "$good"
 gen; invoke 2 "seed: expected a non-negative whole number, got '1e3'" -- run -q --no-db --seed 1e3 "$good"
 gen; invoke 2 "seed: expected a non-negative whole number" -- run -q --no-db --seed 99999999999999999999999 "$good"
+
+# ---- sizes computed from input, memory, out of memory ------------------------
+# A scenario with one class of COUNT devices whose workload is W (YAML).
+sized_scenario() {   # duration count workload
+    mini_scenario "$tmp/sized.yaml" sized "$1" "$2" "{up: {mbps: 10}, down: {mbps: 10}}" \
+        "$3" "[cloud, infida]"
+}
+yes 0 | head -1000000 >"$tmp/zeros.txt"
+sized_scenario "10 s" 1 "{task: cls, arrival: {process: file, file: zeros.txt}, slo_ms: 300}"
+# A million arrivals at t = 0 are all in flight at once.
+gen; STRATA_MEMORY_LIMIT_MB=100 scenario_case "$tmp/sized.yaml" 'sized.yaml:11:3: the run would need about [0-9.]+ MB of memory, more than the limit of 100 MB \(STRATA_MEMORY_LIMIT_MB=100\); the largest part is .* requests arriving within one drain period'
+# Running out anyway: a clear message and exit 3, never an abort.  Ten
+# million arrival times need 80 MB: under AddressSanitizer allocations
+# above 16 MB fail, otherwise the address space is limited to 150 MB.
+yes 0 | head -10000000 >"$tmp/zeros.txt"
+if ldd "$STRATA" 2>/dev/null | grep -q libasan; then
+    gen; ASAN_OPTIONS="${ASAN_OPTIONS:-}:allocator_may_return_null=1:max_allocation_size_mb=16" \
+        invoke 3 'strata: out of memory: could not allocate [0-9.]+ MB for .* \(src/config/workload.c:[0-9]+\)' -- validate "$tmp/sized.yaml"
+else
+    printf '#!/bin/sh\nulimit -v 150000\nexec "%s" "$@"\n' "$STRATA" >"$tmp/limited"
+    chmod +x "$tmp/limited"
+    real=$STRATA
+    STRATA=$tmp/limited
+    gen; invoke 3 'strata: out of memory: could not allocate [0-9.]+ MB for .* \(src/config/workload.c:[0-9]+\)' -- validate "$tmp/sized.yaml"
+    STRATA=$real
+fi
+# Ten million devices: about 20 GB of per-device state.
+sized_scenario "10 s" 10000000 "{task: cls, arrival: {process: poisson, rate_per_s: 0.00001}, slo_ms: 300}"
+gen; STRATA_MEMORY_LIMIT_MB=4000 scenario_case "$tmp/sized.yaml" 'sized.yaml:11:3: the run would need about 2[0-9.]+ GB of memory, more than the limit of 4 GB .*the largest part is 2[0-9.]+ GB for the state of 10000000 devices'
+# A slot of 1 us over a long run: refused at the slot, for the workload's
+# task mix and for a slotted policy's parameter.
+sized_scenario "1000 s" 1 "{tasks: {zipf: 1, slot: 1 us}, arrival: {process: poisson, rate_per_s: 1}, slo_ms: 300}"
+gen; scenario_case "$tmp/sized.yaml" "sized.yaml:16:[0-9]+: slot must be in \[0.001 s, 1e\+09 s\], got '1 us'"
+sized_scenario "1000 s" 1 "{tasks: {zipf: 1}, arrival: {process: poisson, rate_per_s: 1}, slo_ms: 300}"
+for pol in infida greedy lru static; do
+    sed -i "s/^policy: .*/policy: {name: $pol, params: {slot: 0.000001}}/" "$tmp/sized.yaml"
+    gen; scenario_case "$tmp/sized.yaml" "sized.yaml:17:[0-9]+: a slot of 1e-06 s makes 1e\+09 slots over the 1000 s run, more than 1e\+06; expected a 'slot' of at least 0.001 s"
+done
+# The default slot (1 s) over a run of 1e7 s: 1e7 slots.
+sized_scenario "1e7 s" 1 "{tasks: {zipf: 1}, arrival: {process: poisson, rate_per_s: 0.000001}, slo_ms: 300}"
+sed -i "s/^policy: .*/policy: static/" "$tmp/sized.yaml"
+gen; scenario_case "$tmp/sized.yaml" "sized.yaml: a slot of 1 s makes 1e\+07 slots over the 1e\+07 s run, more than 1e\+06"
+
+# The IDN problem's expected counts (slots x request types; they once
+# wrapped around and overflowed the heap): refused for their size.
+idn="$STRATA_SRC/configs/idn-tree.yaml"
+gen; STRATA_MEMORY_LIMIT_MB=500 invoke 2 'idn-tree.yaml: 135 request types \(tasks x access nodes\) over 1e\+06 slots need 1.08 GB for the expected counts, more than the limit of 500 MB' -- validate --set duration=1e6 --set devices.0.workload.tasks.slot=1 --set devices.0.workload.arrival.rate_per_s=0.00001 --set policy=static "$idn"
+gen; invoke 2 "idn-tree.yaml:[0-9]+:32: slot must be in \[1000 s, 1e\+09 s\], got '10 s'" -- validate --set duration=1e9 --set 'policy={name: static, params: {slot: 1e-6}}' "$idn"
+gen; invoke 2 "idn-tree.yaml: a slot of 1e-06 s makes 1e\+12 slots over the 1e\+06 s run" -- validate --set duration=1e6 --set 'policy={name: static, params: {slot: 1e-6}}' "$idn"
 
 echo "bad inputs: $ncases cases, $tried invocations, crashes: $crashes, hangs: $hangs, failures: $fails"
 [ "$fails" = 0 ]

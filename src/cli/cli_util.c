@@ -1,5 +1,6 @@
 /* cli_util.c - argument parsing and error printing shared by subcommands. */
 #include "cli/cli.h"
+#include "base/xalloc.h"
 #include "strata/scenario.h"
 #include "world/world.h"
 #include "policy/registry.h"

@@ -1,6 +1,7 @@
 /* cmd_capacity.c - `strata capacity`: for each policy, the highest request
  * rate at which it still meets a target SLO attainment. */
 #include "cli/cli.h"
+#include "base/xalloc.h"
 #include "strata/scenario.h"
 #include "study/sweep.h"
 #include "study/capacity.h"

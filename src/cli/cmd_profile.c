@@ -3,6 +3,7 @@
  * handling only; the work is done by the profile library
  * (strata/profile.h). */
 #include "cli/cli.h"
+#include "base/xalloc.h"
 #include "profile/profile.h"
 
 #include <errno.h>
@@ -19,9 +20,7 @@ static char *command_text(int argc, char **argv)
     size_t len = 32;
     for (int i = 0; i < argc; i++)
         len += strlen(argv[i]) * 2 + 4;
-    char *s = calloc(len, 1);
-    if (!s)
-        abort();
+    char *s = st_xcalloc(len, 1);
     strcpy(s, "strata profile");
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -195,7 +194,7 @@ static int profile_import(int argc, char **argv)
     } else {
         FILE *mem = open_memstream(&text, &len);
         if (!mem)
-            abort();
+            st_oom("the profile text");
         int wrc = st_profile_write(&set, &a.as, mem, &err);
         fclose(mem);
         if (!a.quiet)

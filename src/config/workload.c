@@ -175,7 +175,8 @@ static int read_task_mix(cfg *c, yaml_node_t *m, const st_scenario *sc,
     if (cfg_opt_long(c, m, "shift_every", 0, 1000000000L, &mix->shift_every) ||
         cfg_opt_long(c, m, "shift_by", 0, ST_MAX_MODELS, &mix->shift_by) ||
         ((sl = cfg_get(c, m, "slot")) &&
-         cfg_time(c, sl, "slot", "s", 1e-6, 1e9, &mix->slot_s)))
+         cfg_time(c, sl, "slot", "s", fmax(1e-6, sc->duration_s / ST_MAX_SLOTS),
+                  1e9, &mix->slot_s)))
         return -1;
     if (!(names = cfg_get(c, m, "names"))) {
         mix->tasks = st_xcalloc(sc->n_tasks, sizeof *mix->tasks);

@@ -4,6 +4,7 @@
  */
 #include "study/check.h"
 #include "results/store.h"
+#include "base/xalloc.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -51,9 +52,7 @@ static void on_field(void *s, size_t len, void *data)
 {
     record *r = data;
     if (r->n < N_COLUMNS) {
-        r->f[r->n] = strndup(s ? s : "", s ? len : 0);
-        if (!r->f[r->n])
-            abort();
+        r->f[r->n] = st_xstrndup(s ? s : "", s ? len : 0);
     }
     r->n++;
 }
@@ -190,10 +189,9 @@ static int take_row(reader *r, st_check_set *out)
 
 static void keep_comment(st_check_set *out, const char *line)
 {
-    out->comments = realloc(out->comments,
-                            (out->n_comments + 1) * sizeof *out->comments);
-    if (!out->comments || !(out->comments[out->n_comments] = strdup(line)))
-        abort();
+    out->comments = st_xreallocarray(out->comments, out->n_comments + 1,
+                                     sizeof *out->comments);
+    out->comments[out->n_comments] = st_xstrdup(line);
     out->n_comments++;
 }
 
@@ -234,9 +232,7 @@ static int row_ptr_cmp(const void *a, const void *b)
 static int check_unique(const char *path, const st_check_set *s,
                         st_error *err)
 {
-    const st_check_row **by = calloc(s->n + 1, sizeof *by);
-    if (!by)
-        abort();
+    const st_check_row **by = st_xcalloc(s->n + 1, sizeof *by);
     for (size_t i = 0; i < s->n; i++)
         by[i] = &s->rows[i];
     qsort(by, s->n, sizeof *by, row_ptr_cmp);
@@ -265,7 +261,7 @@ int st_check_read_expected(const char *path, st_check_set *out,
                             path, strerror(errno));
     reader r = {.path = path, .err = err};
     if (csv_init(&r.csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL))
-        abort();
+        st_oom("a CSV parser");
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
@@ -329,9 +325,7 @@ static void write_rows(FILE *f, const st_check_set *got,
     const st_check_row **by = NULL;
     size_t n_old = old ? old->n : 0;
     if (old) {
-        by = calloc(n_old + 1, sizeof *by);
-        if (!by)
-            abort();
+        by = st_xcalloc(n_old + 1, sizeof *by);
         for (size_t i = 0; i < n_old; i++)
             by[i] = &old->rows[i];
         qsort(by, n_old, sizeof *by, row_ptr_cmp);

@@ -81,9 +81,7 @@ static st_sweep_key *new_key(spec *s)
     st_sweep *sw = s->sw;
     if (sw->n_keys == s->cap_keys) {
         s->cap_keys = s->cap_keys ? 2 * s->cap_keys : 8;
-        sw->keys = realloc(sw->keys, s->cap_keys * sizeof *sw->keys);
-        if (!sw->keys)
-            abort();
+        sw->keys = st_xrealloc(sw->keys, s->cap_keys * sizeof *sw->keys);
     }
     st_sweep_key *k = &sw->keys[sw->n_keys++];
     memset(k, 0, sizeof *k);
@@ -134,9 +132,7 @@ static int read_key(spec *s, yaml_node_pair_t *pr)
 
 static void add_axis(spec *s, size_t first, size_t len)
 {
-    s->axes = realloc(s->axes, (s->n_axes + 1) * sizeof *s->axes);
-    if (!s->axes)
-        abort();
+    s->axes = st_xrealloc(s->axes, (s->n_axes + 1) * sizeof *s->axes);
     s->axes[s->n_axes++] = (axis){first, s->sw->n_keys - first, len};
 }
 
@@ -465,9 +461,7 @@ static st_sweep_point *new_point(st_sweep *sw, size_t *cap, const size_t *choice
 {
     if (sw->n_points == *cap) {
         *cap = *cap ? 2 * *cap : 64;
-        sw->points = realloc(sw->points, *cap * sizeof *sw->points);
-        if (!sw->points)
-            abort();
+        sw->points = st_xrealloc(sw->points, *cap * sizeof *sw->points);
     }
     st_sweep_point *p = &sw->points[sw->n_points++];
     memset(p, 0, sizeof *p);

@@ -8,6 +8,7 @@
  * rather than an out-of-memory abort.
  */
 #include "strata/trace.h"
+#include "base/xalloc.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -187,14 +188,8 @@ static int samples_push(reader *r, samples *s, double t, double v)
         size_t cap = s->cap ? s->cap * 2 : 1024;
         if (cap > MAX_SEGMENTS)
             cap = MAX_SEGMENTS;
-        double *nt = realloc(s->t, cap * sizeof *nt);
-        if (!nt)
-            return fail_line(r, r->lineno, "out of memory");
-        s->t = nt;
-        double *nv = realloc(s->v, cap * sizeof *nv);
-        if (!nv)
-            return fail_line(r, r->lineno, "out of memory");
-        s->v = nv;
+        s->t = st_xreallocarray(s->t, cap, sizeof *s->t);
+        s->v = st_xreallocarray(s->v, cap, sizeof *s->v);
         s->cap = cap;
     }
     s->t[s->n] = t;
@@ -288,9 +283,7 @@ static int check_time(reader *r, const samples *s, double t)
 static double median_interval(const samples *s)
 {
     size_t m = s->n - 1;
-    double *d = malloc(m * sizeof *d);
-    if (!d)
-        return NAN;
+    double *d = st_xcalloc(m, sizeof *d);
     for (size_t i = 0; i < m; i++)
         d[i] = s->t[i + 1] - s->t[i];
     gsl_sort(d, 1, m);
@@ -326,8 +319,6 @@ static int timed_duration(reader *r, const samples *s, size_t last_line,
                          "long it lasts; add a second sample or a "
                          "'# duration_s: S' comment");
     double med = median_interval(s);
-    if (!(med > 0))
-        return fail_line(r, last_line, "out of memory");
     *out = span + med;
     return 0;
 }
@@ -421,11 +412,8 @@ static int bins_reach(reader *r, bins *b, double ts, double bin_ms,
             cap *= 2;
         if (cap > MAX_SEGMENTS)
             cap = MAX_SEGMENTS;
-        double *nc = realloc(b->count, cap * sizeof *nc);
-        if (!nc)
-            return fail_line(r, r->lineno, "out of memory");
-        memset(nc + b->cap, 0, (cap - b->cap) * sizeof *nc);
-        b->count = nc;
+        b->count = st_xreallocarray(b->count, cap, sizeof *b->count);
+        memset(b->count + b->cap, 0, (cap - b->cap) * sizeof *b->count);
         b->cap = cap;
     }
     if (idx >= b->n)
@@ -465,9 +453,7 @@ static int mahimahi_trace(reader *r, bins *b, double period, double bin_ms,
     for (size_t k = nb; k < b->n; k++)
         b->count[nb - 1] += b->count[k];    /* only rounding strays */
 
-    double *t = malloc(nb * sizeof *t);
-    if (!t)
-        return fail_line(r, r->lineno, "out of memory for %zu bins", nb);
+    double *t = st_xcalloc(nb, sizeof *t);
     /* Rates overwrite the counts in place: at the 50M-bin limit every
      * array saved is 400 MB. */
     for (size_t k = 0; k < nb; k++) {
@@ -537,10 +523,7 @@ static int split_csv(reader *r, char *line, fields *fs)
     for (;;) {
         if (fs->n == fs->cap) {
             size_t cap = fs->cap ? fs->cap * 2 : 16;
-            char **nf = realloc(fs->f, cap * sizeof *nf);
-            if (!nf)
-                return fail_line(r, r->lineno, "out of memory");
-            fs->f = nf;
+            fs->f = st_xreallocarray(fs->f, cap, sizeof *fs->f);
             fs->cap = cap;
         }
         while (*s == ' ' || *s == '\t')

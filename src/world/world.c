@@ -48,9 +48,7 @@
 static request *req_alloc(world *w)
 {
     if (!w->free_reqs) {
-        chunk *c = malloc(sizeof *c);
-        if (!c)
-            abort();
+        chunk *c = st_xmalloc(sizeof *c);
         c->next = w->chunks;
         w->chunks = c;
         for (size_t i = 0; i < 1024; i++) {
@@ -632,7 +630,7 @@ static void try_dispatch(world *w, int dev)
 static void dispatch_enqueue(world *w, device_rt *d, request *r)
 {
     if (!d->dq && !(d->dq = st_evq_new(16)))
-        abort();
+        st_oom("a device's dispatch queue");
     double key = r->pub.arrival_s;
     if (w->sc->devices[d->cls].dispatch == ST_DISPATCH_EDF)
         key += r->pub.slo_s;

@@ -2,6 +2,7 @@
  * Every failure names file:line:col and says what was expected. */
 #include "yaml/cfgread.h"
 #include "yaml/keyref.h"
+#include "base/xalloc.h"
 #include "yaml/yamltree.h"
 
 #include <errno.h>
@@ -270,9 +271,7 @@ char *cfg_path(cfg *c, const yaml_node_t *at, const char *rel)
         rel += lv + (rel[lv] == '/');
     }
     size_t n = strlen(dir) + strlen(rel) + 2;
-    char *p = malloc(n);
-    if (!p)
-        abort();
+    char *p = st_xmalloc(n);
     if (rel[0] == '/' || !dir[0])
         snprintf(p, n, "%s", rel);
     else if (!rel[0])
@@ -348,9 +347,7 @@ static int csv_column(cfg *c, yaml_node_t *at, const char *path,
                 }
                 if (n == ncap) {
                     ncap = ncap ? 2 * ncap : 256;
-                    v = realloc(v, ncap * sizeof *v);
-                    if (!v)
-                        abort();
+                    v = st_xrealloc(v, ncap * sizeof *v);
                 }
                 v[n++] = x * unit;
                 if (n > MAX_SAMPLES) {
@@ -399,9 +396,7 @@ static int samples_list(cfg *c, yaml_node_t *m, st_dist *out)
     size_t n = (size_t)(s->data.sequence.items.top - s->data.sequence.items.start);
     if (n == 0)
         return cfg_fail(c, s, "expected at least one sample in %s", key);
-    double *v = malloc(n * sizeof *v);
-    if (!v)
-        abort();
+    double *v = st_xmalloc(n * sizeof *v);
     for (size_t i = 0; i < n; i++) {
         if (cfg_num(c, cfg_node(c, s->data.sequence.items.start[i]), key, 0,
                     1e9, &v[i])) {

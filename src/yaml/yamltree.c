@@ -3,6 +3,7 @@
  * text that names a configuration (its hash is the configuration's id).
  */
 #include "yaml/yamltree.h"
+#include "base/xalloc.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,9 +23,7 @@ static void sb_put(sbuf *b, const char *s, size_t len)
         size_t nc = b->cap ? b->cap : 256;
         while (nc < b->n + len + 1)
             nc *= 2;
-        char *p = realloc(b->s, nc);
-        if (!p)
-            abort();
+        char *p = st_xrealloc(b->s, nc);
         b->s = p;
         b->cap = nc;
     }
@@ -193,9 +192,7 @@ int yt_load_text(const char *label, const char *text, size_t len,
         return st_error_at(err, label, 0, 0, "more than %d YAML nodes",
                            YT_MAX_NODES);
     }
-    unsigned char *seen = calloc(nn + 1, 1);
-    if (!seen)
-        abort();
+    unsigned char *seen = st_xcalloc(nn + 1, 1);
     int rc = check_tree(doc, root, 0, seen, label, err);
     free(seen);
     if (rc)
@@ -210,9 +207,7 @@ static int read_all(const char *path, FILE *f, char **out, size_t *len,
                     st_error *err)
 {
     size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        abort();
+    char *buf = st_xmalloc(cap);
     for (;;) {
         if (n == cap) {
             if (cap > YT_MAX_FILE_BYTES) {
@@ -221,9 +216,7 @@ static int read_all(const char *path, FILE *f, char **out, size_t *len,
                                    YT_MAX_FILE_BYTES >> 20);
             }
             cap *= 2;
-            char *nb = realloc(buf, cap);
-            if (!nb)
-                abort();
+            char *nb = st_xrealloc(buf, cap);
             buf = nb;
         }
         size_t got = fread(buf + n, 1, cap - n, f);
@@ -313,10 +306,10 @@ static int copy_node(yaml_document_t *dst, yaml_document_t *src,
         }
         break;
     default:
-        abort();
+        abort();   /* libyaml has no other node type */
     }
     if (!id)
-        abort();
+        st_oom("a YAML node");
     yaml_node_t *c = yaml_document_get_node(dst, id);
     c->start_mark = origin == YT_FROM_OVERRIDE ? (yaml_mark_t){0} : n->start_mark;
     c->start_mark.index = origin;
