@@ -214,10 +214,10 @@ gen() { ncases=$((ncases + 1)); }
 
 gen; scenario_case "$tmp/no-such.yaml" 'no-such.yaml: cannot open: No such file'
 mkdir "$tmp/a-directory.yaml"
-gen; scenario_case "$tmp/a-directory.yaml" 'a-directory.yaml: is a directory; expected a YAML file'
-gen; trace_case "$tmp/no-such-trace.txt" 'no-such-trace.txt.*(cannot open trace: No such file|does not exist)'
+gen; scenario_case "$tmp/a-directory.yaml" 'a-directory.yaml: is a directory; expected a YAML text file'
+gen; trace_case "$tmp/no-such-trace.txt" 'no-such-trace.txt.*(: cannot open: No such file|does not exist)'
 mkdir "$tmp/trace-dir"
-gen; invoke 2 'trace-dir: is a directory, not a trace file' -- trace info "$tmp/trace-dir"
+gen; invoke 2 'trace-dir: is a directory; expected a text trace file' -- trace info "$tmp/trace-dir"
 
 # A 100 MB line, as a scenario (over the file size limit) and through a
 # pipe (no size to check up front), and as a trace.
@@ -227,7 +227,7 @@ gen; invoke 2 'file larger than 64 MB' -- validate <(head -c 100000000 /dev/zero
 mv "$tmp/line-100mb.yaml" "$tmp/line-100mb.txt"
 gen; trace_case "$tmp/line-100mb.txt" 'line-100mb.txt:1: line is longer than 64 KiB'
 rm -f "$tmp/line-100mb.txt"
-gen; invoke 2 '/dev/zero:1: contains a NUL byte' -- trace info /dev/zero
+gen; invoke 2 '/dev/zero: is a character device; expected a text trace file' -- trace info /dev/zero
 
 # Flow nesting 2 million deep: refused at the limit, not after parsing.
 { printf 'name: deep\ndescription: '; head -c 2000000 /dev/zero | tr '\0' '['; echo; } >"$tmp/deep.yaml"
@@ -314,13 +314,13 @@ gen; STRATA_MEMORY_LIMIT_MB=100 scenario_case "$tmp/sized.yaml" 'sized.yaml:11:3
 yes 0 | head -10000000 >"$tmp/zeros.txt"
 if ldd "$STRATA" 2>/dev/null | grep -q libasan; then
     gen; ASAN_OPTIONS="${ASAN_OPTIONS:-}:allocator_may_return_null=1:max_allocation_size_mb=16" \
-        invoke 3 'strata: out of memory: could not allocate [0-9.]+ MB for .* \(src/config/workload.c:[0-9]+\)' -- validate "$tmp/sized.yaml"
+        invoke 3 'strata: out of memory: could not allocate [0-9.]+ MB .*for a growing array \(src/config/workload.c:[0-9]+\)' -- validate "$tmp/sized.yaml"
 else
     printf '#!/bin/sh\nulimit -v 150000\nexec "%s" "$@"\n' "$STRATA" >"$tmp/limited"
     chmod +x "$tmp/limited"
     real=$STRATA
     STRATA=$tmp/limited
-    gen; invoke 3 'strata: out of memory: could not allocate [0-9.]+ MB for .* \(src/config/workload.c:[0-9]+\)' -- validate "$tmp/sized.yaml"
+    gen; invoke 3 'strata: out of memory: could not allocate [0-9.]+ MB .*for a growing array \(src/config/workload.c:[0-9]+\)' -- validate "$tmp/sized.yaml"
     STRATA=$real
 fi
 # Ten million devices: about 20 GB of per-device state.
@@ -346,6 +346,43 @@ idn="$STRATA_SRC/configs/idn-tree.yaml"
 gen; STRATA_MEMORY_LIMIT_MB=500 invoke 2 'idn-tree.yaml: 135 request types \(tasks x access nodes\) over 1e\+06 slots need 1.08 GB for the expected counts, more than the limit of 500 MB' -- validate --set duration=1e6 --set devices.0.workload.tasks.slot=1 --set devices.0.workload.arrival.rate_per_s=0.00001 --set policy=static "$idn"
 gen; invoke 2 "idn-tree.yaml:[0-9]+:32: slot must be in \[1000 s, 1e\+09 s\], got '10 s'" -- validate --set duration=1e9 --set 'policy={name: static, params: {slot: 1e-6}}' "$idn"
 gen; invoke 2 "idn-tree.yaml: a slot of 1e-06 s makes 1e\+12 slots over the 1e\+06 s run" -- validate --set duration=1e6 --set 'policy={name: static, params: {slot: 1e-6}}' "$idn"
+
+# ---- one bounded reader for every input file --------------------------------
+# Devices, directories, NUL bytes, UTF-16 and over-long lines, the same
+# answer for every kind of file.
+arrivals() {   # the arrival file a sized scenario names
+    sized_scenario "10 s" 1 "{task: cls, arrival: {process: file, file: \"$1\"}, slo_ms: 300}"
+}
+arrivals /dev/zero
+gen; scenario_case "$tmp/sized.yaml" 'sized.yaml:16:[0-9]+: /dev/zero: is a character device; expected an arrival-time file'
+mkdir -p "$tmp/arrivals-dir"
+arrivals arrivals-dir
+gen; scenario_case "$tmp/sized.yaml" 'sized.yaml:16:[0-9]+: .*arrivals-dir: is a directory; expected an arrival-time file'
+printf '0.5\n1\0.5\n2\n' >"$tmp/arrivals-nul.txt"
+arrivals arrivals-nul.txt
+gen; scenario_case "$tmp/sized.yaml" 'arrivals-nul.txt:2:2: contains a NUL byte; expected an arrival-time file'
+{ printf '1\n'; head -c 70000 /dev/zero | tr '\0' '1'; printf '\n'; } >"$tmp/arrivals-long.txt"
+arrivals arrivals-long.txt
+gen; scenario_case "$tmp/sized.yaml" 'arrivals-long.txt:2: line is longer than 64 KiB; expected an arrival-time file'
+# An empirical distribution's CSV: positional fields, bounded reading.
+printf 'rtt_ms,other_ms\n10,1\n,99999\n' >"$tmp/rtt.csv"
+sized_scenario "10 s" 1 "{task: cls, arrival: {process: poisson, rate_per_s: 1}, slo_ms: 300}"
+sed -i 's|link: .*|link: {up: {mbps: 10}, down: {mbps: 10}, rtt: {dist: empirical, file: rtt.csv, column: rtt_ms}}|' "$tmp/sized.yaml"
+gen; scenario_case "$tmp/sized.yaml" "rtt.csv:3: expected a non-negative number in column 'rtt_ms', got ''"
+sed -i 's|file: rtt.csv|file: /dev/zero|' "$tmp/sized.yaml"
+gen; scenario_case "$tmp/sized.yaml" 'sized.yaml:15:[0-9]+: cannot read samples file: /dev/zero: is a character device; expected a CSV file of samples'
+# A scenario in UTF-16 is named as such, not as "a NUL byte".
+printf 'name: x\n' | iconv -f UTF-8 -t UTF-16 >"$tmp/utf16.yaml"
+gen; scenario_case "$tmp/utf16.yaml" 'utf16.yaml: is UTF-16 text; expected a YAML text file in UTF-8'
+# Expected files, profile CSV and JSON.
+regr="$STRATA_SRC/experiments/regression.yaml"
+gen; invoke 2 '/dev/zero: is a character device; expected a regression expected file' -- check "$regr" --expect /dev/zero
+printf 'experiment,policy\0\n' >"$tmp/expected-nul.csv"
+gen; invoke 2 'expected-nul.csv:1:18: contains a NUL byte; expected a regression expected file' -- check "$regr" --expect "$tmp/expected-nul.csv"
+gen; invoke 2 '/dev/zero: is a character device; expected a TFLite benchmark CSV file' -- profile import --from tflite-csv /dev/zero -o "$tmp/hw.yaml"
+gen; invoke 2 '/dev/zero: is a character device; expected a JSON file' -- profile import --from mlperf-mobile /dev/zero -o "$tmp/hw.yaml"
+gen; invoke 2 '/dev/zero: expected an AI Hub model directory' -- profile import --from ai-hub /dev/zero -o "$tmp/hw.yaml"
+[ ! -e "$tmp/hw.yaml" ] || fail "a refused profile import left an output file"
 
 echo "bad inputs: $ncases cases, $tried invocations, crashes: $crashes, hangs: $hangs, failures: $fails"
 [ "$fails" = 0 ]

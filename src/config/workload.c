@@ -4,6 +4,7 @@
 #include "config/load.h"
 #include "config/keys.h"
 #include "base/xalloc.h"
+#include "base/textfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -24,50 +25,45 @@ static int read_arrival_times(cfg *c, yaml_node_t *f, st_arrival *a)
     char *path = cfg_path(c, f, rel);
     if (!path)
         return -1;
-    FILE *in = fopen(path, "r");
-    if (!in) {
-        cfg_fail(c, f, "cannot open arrival times '%s': %s", path, strerror(errno));
+    st_text in;
+    st_error oerr;
+    if (st_text_open(&in, path, "an arrival-time file (one time in seconds "
+                     "per line)", &oerr)) {
         free(path);
-        return -1;
+        return cfg_fail(c, f, "%s", oerr.msg);
     }
-    char line[256];
-    size_t lineno = 0, cap = 0;
-    int rc = 0;
-    while (!rc && fgets(line, sizeof line, in)) {
-        lineno++;
-        size_t len = strlen(line);
-        if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(in)) {
-            rc = st_error_at(c->err, path, lineno, 0, "line longer than %zu "
-                             "bytes; expected one time in seconds", sizeof line - 2);
-            break;
-        }
-        char *p = line + strspn(line, " \t");
-        if (*p == '#' || *p == '\n' || *p == '\r' || !*p)
+    in.err = c->err;
+    size_t cap = 0;
+    int rc = 0, got;
+    while (!rc && (got = st_text_line(&in)) > 0) {
+        char *p = in.line + strspn(in.line, " \t");
+        if (*p == '#' || !*p)
             continue;
         char *end;
         errno = 0;
         double t = strtod(p, &end);
-        end += strspn(end, " \t\r\n");
+        end += strspn(end, " \t");
         if (end == p || *end || errno || !isfinite(t) || t < 0)
-            rc = st_error_at(c->err, path, lineno, 0, "expected one arrival "
-                             "time in seconds (>= 0), got '%.*s'",
-                             (int)strcspn(p, "\r\n"), p);
+            rc = st_text_fail(&in, "expected one arrival time in seconds "
+                              "(>= 0), got '%.60s'", p);
         else if (a->n_times && t < a->times[a->n_times - 1])
-            rc = st_error_at(c->err, path, lineno, 0, "arrival time %g s is "
-                             "before the previous line's %g s; expected times "
-                             "that do not decrease", t, a->times[a->n_times - 1]);
+            rc = st_text_fail(&in, "arrival time %g s is before the previous "
+                              "line's %g s; expected times that do not "
+                              "decrease", t, a->times[a->n_times - 1]);
         else if (a->n_times >= MAX_ARRIVAL_TIMES)
-            rc = st_error_at(c->err, path, lineno, 0, "more than %d arrival "
-                             "times", MAX_ARRIVAL_TIMES);
+            rc = st_text_fail(&in, "more than %d arrival times",
+                              MAX_ARRIVAL_TIMES);
         else {
             if (a->n_times == cap) {
                 cap = cap ? 2 * cap : 1024;
-                a->times = st_xrealloc(a->times, cap * sizeof *a->times);
+                a->times = st_xreallocarray(a->times, cap, sizeof *a->times);
             }
             a->times[a->n_times++] = t;
         }
     }
-    fclose(in);
+    if (got < 0)
+        rc = -1;
+    st_text_close(&in);
     if (!rc && a->n_times == 0)
         rc = st_error_at(c->err, path, 0, 0, "no arrival times; expected one "
                          "time in seconds per line");

@@ -4,6 +4,7 @@
  * measured.  The table was measured on a Pixel 3; every model in it is an
  * ImageNet classifier (its accuracy columns are top-1/top-5). */
 #include "profile/pset.h"
+#include "base/textfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -14,7 +15,6 @@
 #define DEVICE "Pixel 3"
 #define TASK "image-classification"
 #define MAX_COLS 64
-#define MAX_LINE 65536
 
 typedef struct row {
     char *f[MAX_COLS];
@@ -196,22 +196,16 @@ static int import_row(st_profile_set *set, const char *path, size_t line,
     return 0;
 }
 
-static int read_rows(st_profile_set *set, const char *path, FILE *f,
+static int read_rows(st_profile_set *set, st_text *in,
                      const st_profile_select *sel, st_error *err)
 {
-    char *line = NULL;
-    size_t cap = 0, lineno = 0;
-    ssize_t got;
+    const char *path = in->path;
     columns c = {0};
-    int have_header = 0, rc = 0;
+    int have_header = 0, rc = 0, got;
     row r;
-    while (rc == 0 && (got = getline(&line, &cap, f)) >= 0) {
-        lineno++;
-        if ((size_t)got > MAX_LINE) {
-            rc = st_error_at(err, path, lineno, 0, "line longer than %d bytes",
-                             MAX_LINE);
-            break;
-        }
+    while (rc == 0 && (got = st_text_line(in)) > 0) {
+        char *line = in->line;
+        size_t lineno = in->lineno;
         chomp(line);
         if (!*line)
             continue;
@@ -228,11 +222,10 @@ static int read_rows(st_profile_set *set, const char *path, FILE *f,
             rc = import_row(set, path, lineno, &r, &c, sel, err);
         }
     }
-    free(line);
+    if (got < 0)
+        rc = -1;
     if (have_header)
         free_columns(&c);
-    if (rc == 0 && ferror(f))
-        rc = st_error_at(err, path, 0, 0, "read error: %s", strerror(errno));
     if (rc == 0 && !have_header)
         rc = st_error_at(err, path, 0, 0, "empty file; expected a CSV header "
                          "(model, quantized, size_mb, top1, RUNTIME_ms...)");
@@ -242,11 +235,11 @@ static int read_rows(st_profile_set *set, const char *path, FILE *f,
 int st_profile_import_tflite_csv(st_profile_set *set, const char *path,
                                  const st_profile_select *sel, st_error *err)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return st_error_at(err, path, 0, 0, "cannot open: %s", strerror(errno));
+    st_text in;
+    if (st_text_open(&in, path, "a TFLite benchmark CSV file", err))
+        return -1;
     ps_input(set, path);
-    int rc = read_rows(set, path, f, sel, err);
-    fclose(f);
+    int rc = read_rows(set, &in, sel, err);
+    st_text_close(&in);
     return rc;
 }

@@ -4,6 +4,7 @@
  */
 #include "study/check.h"
 #include "results/store.h"
+#include "base/textfile.h"
 #include "base/xalloc.h"
 
 #include <csv.h>
@@ -76,12 +77,11 @@ static int fail(reader *r, const char *fmt, ...)
 /* An error at the current line: "FILE:LINE: ...". */
 static int fail(reader *r, const char *fmt, ...)
 {
-    char msg[ST_ERROR_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    st_error_vat(r->err, r->path, r->line, 0, fmt, ap);
     va_end(ap);
-    return st_error_at(r->err, r->path, r->line, 0, "%s", msg);
+    return -1;
 }
 
 /* Splits one line into r->rec; a record may not span lines. */
@@ -255,32 +255,27 @@ int st_check_read_expected(const char *path, st_check_set *out,
                            st_error *err)
 {
     *out = (st_check_set){0};
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return st_error_set(err, "cannot open the expected file %s: %s",
-                            path, strerror(errno));
+    st_text in;
+    if (st_text_open(&in, path, "a regression expected file (CSV)", err))
+        return -1;
     reader r = {.path = path, .err = err};
     if (csv_init(&r.csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL))
         st_oom("a CSV parser");
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    int rc = 0;
-    while (rc == 0 && (len = getline(&line, &cap, f)) >= 0) {
-        r.line++;
-        rc = read_line(&r, line, (size_t)len, out);
+    int rc = 0, got;
+    while (rc == 0 && (got = st_text_line(&in)) > 0) {
+        r.line = in.lineno;
+        rc = read_line(&r, in.line, in.len, out);
     }
-    if (rc == 0 && ferror(f))
-        rc = st_error_set(err, "cannot read %s: %s", path, strerror(errno));
+    if (got < 0)
+        rc = -1;
     if (rc == 0 && !r.have_header)
         rc = st_error_set(err, "%s: no header line; expected '" HEADER "'"
                           " and then one row per group and metric", path);
     if (rc == 0)
         rc = check_unique(path, out, err);
-    free(line);
+    st_text_close(&in);
     clear_record(&r.rec);
     csv_free(&r.csv);
-    fclose(f);
     if (rc)
         st_check_set_free(out);
     return rc;

@@ -9,6 +9,7 @@
  */
 #include "strata/trace.h"
 #include "base/xalloc.h"
+#include "base/textfile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -21,7 +22,6 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-#define MAX_LINE (64u * 1024u)
 #define MAX_SEGMENTS 50000000u
 #define MAHIMAHI_PACKET_BITS (1500.0 * 8.0)
 /* Plausibility bounds: a petabit per second, and a trace period of about
@@ -37,7 +37,7 @@
 /* ---- line reader ------------------------------------------------------ */
 
 typedef struct reader {
-    FILE *f;
+    st_text text;        /* the bounded line reader */
     const char *path;
     st_error *err;
     char *buf;           /* current line, NUL-terminated, no newline */
@@ -53,12 +53,11 @@ static int fail_line(reader *r, size_t line, const char *fmt, ...)
 
 static int fail_line(reader *r, size_t line, const char *fmt, ...)
 {
-    char msg[ST_ERROR_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    st_error_vat(r->err, r->path, line, 0, fmt, ap);
     va_end(ap);
-    return st_error_at(r->err, r->path, line, 0, "%s", msg);
+    return -1;
 }
 
 /* A short, printable quotation of a bad line for error messages. */
@@ -73,37 +72,15 @@ static const char *excerpt(const char *s, char out[72])
     return out;
 }
 
-/* Reads one line; 1 = got one, 0 = end of file, -1 = error.  Reading a
- * character at a time into a bounded buffer (rather than getline, which
- * grows to whatever the file holds) is what lets an overlong line be
- * rejected without first allocating it. */
+/* Reads one line; 1 = got one, 0 = end of file, -1 = error. */
 static int read_line(reader *r)
 {
-    int c;
-    size_t len = 0;
-    int got = 0;
-    while ((c = getc(r->f)) != EOF) {
-        got = 1;
-        if (c == '\n')
-            break;
-        if (c == '\0')
-            return fail_line(r, r->lineno + 1, "contains a NUL byte; this "
-                             "is not a text trace file");
-        if (len >= MAX_LINE)
-            return fail_line(r, r->lineno + 1, "line is longer than %u KiB; "
-                             "refusing it (is this really a trace?)",
-                             MAX_LINE / 1024);
-        r->buf[len++] = (char)c;
-    }
-    if (ferror(r->f))
-        return fail_line(r, r->lineno + 1, "read error: %s", strerror(errno));
-    if (!got)
-        return 0;
-    if (len > 0 && r->buf[len - 1] == '\r')
-        len--;                          /* files written on Windows */
-    r->buf[len] = '\0';
-    r->len = len;
-    r->lineno++;
+    int rc = st_text_line(&r->text);
+    if (rc <= 0)
+        return rc;
+    r->buf = r->text.line;
+    r->len = r->text.len;
+    r->lineno = r->text.lineno;
     return 1;
 }
 
@@ -767,22 +744,6 @@ static int detect(reader *r, st_trace_format *fmt)
     return 0;
 }
 
-static int open_trace(const char *path, st_error *err, FILE **f)
-{
-    *f = fopen(path, "r");
-    if (!*f)
-        return st_error_at(err, path, 0, 0, "cannot open trace: %s",
-                           strerror(errno));
-    struct stat st;
-    if (fstat(fileno(*f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(*f);
-        *f = NULL;
-        return st_error_at(err, path, 0, 0, "is a directory, not a trace "
-                           "file");
-    }
-    return 0;
-}
-
 static int dispatch(reader *r, const st_trace_opts *o, st_trace **out)
 {
     st_trace_opts eff = *o;
@@ -809,18 +770,11 @@ int st_trace_load(const char *path, const st_trace_opts *opts,
     *out = NULL;
     if (!path)
         return st_error_set(err, "no trace file given");
-    FILE *f;
-    if (open_trace(path, err, &f) < 0)
+    reader r = { .path = path, .err = err };
+    if (st_text_open(&r.text, path, "a text trace file", err))
         return -1;
-    reader r = { .f = f, .path = path, .err = err };
-    r.buf = malloc(MAX_LINE + 1);
-    int rc;
-    if (!r.buf)
-        rc = st_error_at(err, path, 0, 0, "out of memory");
-    else
-        rc = dispatch(&r, opts ? opts : &defaults, out);
-    free(r.buf);
-    fclose(f);
+    int rc = dispatch(&r, opts ? opts : &defaults, out);
+    st_text_close(&r.text);
     if (rc < 0) {
         st_trace_free(*out);
         *out = NULL;

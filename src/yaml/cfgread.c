@@ -4,6 +4,8 @@
 #include "yaml/keyref.h"
 #include "base/xalloc.h"
 #include "yaml/yamltree.h"
+#include "base/textfile.h"
+#include "base/xalloc.h"
 
 #include <errno.h>
 #include <math.h>
@@ -315,60 +317,75 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+#define MAX_CSV_FIELDS 1024
+
+/* Index of column in a header line, or -1. */
+static int header_column(char *line, const char *column)
+{
+    char *f[MAX_CSV_FIELDS];
+    size_t n = st_csv_split(line, f, MAX_CSV_FIELDS);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(f[i], column) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* The value of column col in a data line: fields are positional, so an
+ * empty or missing field is an error, never the next column's value. */
+static int row_value(st_text *in, const char *column, int col, double *out)
+{
+    char *f[MAX_CSV_FIELDS];
+    size_t n = st_csv_split(in->line, f, MAX_CSV_FIELDS);
+    if ((size_t)col >= n)
+        return st_text_fail(in, "the row has %zu fields, no value in column "
+                            "'%s' (field %d)", n, column, col + 1);
+    if (parse_double(f[col], out, NULL) || *out < 0)
+        return st_text_fail(in, "expected a non-negative number in column "
+                            "'%s', got '%.60s'", column, f[col]);
+    return 0;
+}
+
 /* One CSV column of numbers, in the column's unit (_ms or _s by name). */
 static int csv_column(cfg *c, yaml_node_t *at, const char *path,
                       const char *column, st_dist *out)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return cfg_fail(c, at, "cannot open samples file '%s': %s", path,
-                        strerror(errno));
-    char *line = NULL;
-    size_t cap = 0, lineno = 0;
-    int col = -1;
+    st_text in;
+    st_error oerr;
+    if (st_text_open(&in, path, "a CSV file of samples", &oerr))
+        return cfg_fail(c, at, "cannot read samples file: %s", oerr.msg);
+    in.err = c->err;
+    int col = -1, rc = 0, got;
     double unit = strstr(column, "_ms") ? 1e-3 : 1;
     size_t n = 0, ncap = 0;
     double *v = NULL;
-    int rc = 0;
-    while (getline(&line, &cap, f) > 0) {
-        lineno++;
-        line[strcspn(line, "\r\n")] = '\0';
-        char *save = NULL, *tok = strtok_r(line, ",", &save);
-        for (int i = 0; tok; i++, tok = strtok_r(NULL, ",", &save)) {
-            if (lineno == 1 && strcmp(tok, column) == 0)
-                col = i;
-            else if (lineno > 1 && i == col) {
-                double x;
-                if (parse_double(tok, &x, NULL) || x < 0) {
-                    rc = st_error_at(c->err, path, lineno, 0,
-                                     "expected a non-negative number in column "
-                                     "'%s', got '%s'", column, tok);
-                    goto done;
-                }
-                if (n == ncap) {
-                    ncap = ncap ? 2 * ncap : 256;
-                    v = st_xrealloc(v, ncap * sizeof *v);
-                }
-                v[n++] = x * unit;
-                if (n > MAX_SAMPLES) {
-                    rc = st_error_at(c->err, path, lineno, 0,
-                                     "more than %d samples", MAX_SAMPLES);
-                    goto done;
-                }
-            }
+    while (!rc && (got = st_text_line(&in)) > 0) {
+        if (in.lineno == 1) {
+            if ((col = header_column(in.line, column)) < 0)
+                rc = st_text_fail(&in, "no column named '%s' in the header",
+                                  column);
+            continue;
         }
-        if (lineno == 1 && col < 0) {
-            rc = st_error_at(c->err, path, 1, 0, "no column named '%s' in "
-                             "the header", column);
-            goto done;
+        if (!in.line[strspn(in.line, " \t")])
+            continue;   /* a blank line */
+        double x;
+        if ((rc = row_value(&in, column, col, &x)))
+            break;
+        if (n == MAX_SAMPLES) {
+            rc = st_text_fail(&in, "more than %d samples", MAX_SAMPLES);
+            break;
         }
+        if (n == ncap) {
+            ncap = ncap ? 2 * ncap : 256;
+            v = st_xreallocarray(v, ncap, sizeof *v);
+        }
+        v[n++] = x * unit;
     }
-    if (n == 0)
+    if (got < 0)
+        rc = -1;
+    if (!rc && n == 0)
         rc = st_error_at(c->err, path, 0, 0, "no samples in column '%s'",
                          column);
-done:
-    free(line);
-    fclose(f);
+    st_text_close(&in);
     if (rc) {
         free(v);
         return -1;

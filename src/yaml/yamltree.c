@@ -3,6 +3,7 @@
  * text that names a configuration (its hash is the configuration's id).
  */
 #include "yaml/yamltree.h"
+#include "base/textfile.h"
 #include "base/xalloc.h"
 
 #include <errno.h>
@@ -200,73 +201,16 @@ int yt_load_text(const char *label, const char *text, size_t len,
     return rc;
 }
 
-/* Reads the whole file, refusing more than the limit.  Reading to the end
- * (rather than trusting st_size) also works for pipes, e.g. a scenario
- * given as <(generator). */
-static int read_all(const char *path, FILE *f, char **out, size_t *len,
-                    st_error *err)
-{
-    size_t cap = 1 << 16, n = 0;
-    char *buf = st_xmalloc(cap);
-    for (;;) {
-        if (n == cap) {
-            if (cap > YT_MAX_FILE_BYTES) {
-                free(buf);
-                return st_error_at(err, path, 0, 0, "file larger than %u MB",
-                                   YT_MAX_FILE_BYTES >> 20);
-            }
-            cap *= 2;
-            char *nb = st_xrealloc(buf, cap);
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        free(buf);
-        return st_error_at(err, path, 0, 0, "read error: %s", strerror(errno));
-    }
-    if (n > YT_MAX_FILE_BYTES) {
-        free(buf);
-        return st_error_at(err, path, 0, 0, "file larger than %u MB",
-                           YT_MAX_FILE_BYTES >> 20);
-    }
-    *out = buf;
-    *len = n;
-    return 0;
-}
-
+/* Pipes are read too (to the end, as st_size says nothing there), e.g. a
+ * scenario given as <(generator). */
 int yt_load_file(const char *path, yaml_document_t *doc, st_error *err)
 {
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return st_error_at(err, path, 0, 0, "cannot open: %s", strerror(errno));
-    if (S_ISDIR(st.st_mode))
-        return st_error_at(err, path, 0, 0,
-                           "is a directory; expected a YAML file");
-    if (S_ISREG(st.st_mode) &&
-        (unsigned long long)st.st_size > YT_MAX_FILE_BYTES)
-        return st_error_at(err, path, 0, 0, "file larger than %u MB",
-                           YT_MAX_FILE_BYTES >> 20);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return st_error_at(err, path, 0, 0, "cannot open: %s", strerror(errno));
-    char *buf = NULL;
-    size_t n = 0;
-    int rc = read_all(path, f, &buf, &n, err);
-    fclose(f);
-    if (rc)
+    char *buf;
+    size_t n;
+    if (st_text_read_all(path, "a YAML text file", YT_MAX_FILE_BYTES, &buf, &n,
+                         err))
         return -1;
-    const char *nul = memchr(buf, '\0', n);
-    if (nul) {
-        yaml_mark_t m = offset_mark(buf, n, (size_t)(nul - buf));
-        free(buf);
-        return st_error_at(err, path, m.line + 1, m.column + 1,
-                           "contains a NUL byte; expected a YAML text file");
-    }
-    rc = yt_load_text(path, buf, n, doc, err);
+    int rc = yt_load_text(path, buf, n, doc, err);
     free(buf);
     return rc;
 }
