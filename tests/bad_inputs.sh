@@ -145,8 +145,14 @@ while IFS= read -r line; do
     case "$line" in '#'* | '') continue ;; esac
     file=${line%% | *}
     rest=${line#* | }
-    args=${rest%% | *}
-    pattern=${rest#* | }
+    if [[ $rest == '| '* ]]; then   # no extra arguments
+        args=''
+        pattern=${rest#| }
+    else
+        args=${rest%% | *}
+        pattern=${rest#* | }
+    fi
+    [ -n "$pattern" ] || fail "cases.txt: $file has no pattern"
     read -r -a argv <<<"$args"
     ncases=$((ncases + 1))
     case "$file" in
@@ -374,6 +380,10 @@ gen; scenario_case "$tmp/sized.yaml" 'sized.yaml:15:[0-9]+: cannot read samples 
 # A scenario in UTF-16 is named as such, not as "a NUL byte".
 printf 'name: x\n' | iconv -f UTF-8 -t UTF-16 >"$tmp/utf16.yaml"
 gen; scenario_case "$tmp/utf16.yaml" 'utf16.yaml: is UTF-16 text; expected a YAML text file in UTF-8'
+# Two rows for one model and precision in a profile CSV: an error naming
+# both lines, not a silently dropped row.
+printf 'model,quantized,size_mb,top1,top5,cpu4_ms\nNet,0,10,0.6,0.8,20\nOther,0,10,0.6,0.8,20\nNet,0,10,0.6,0.8,35\n' >"$tmp/dup-rows.csv"
+gen; invoke 2 "dup-rows.csv:4: model 'Net' \(float\) is already given on line 2; expected one row per model and precision" -- profile import --from tflite-csv "$tmp/dup-rows.csv" -o "$tmp/hw.yaml"
 # Expected files, profile CSV and JSON.
 regr="$STRATA_SRC/experiments/regression.yaml"
 gen; invoke 2 '/dev/zero: is a character device; expected a regression expected file' -- check "$regr" --expect /dev/zero
@@ -383,6 +393,35 @@ gen; invoke 2 '/dev/zero: is a character device; expected a TFLite benchmark CSV
 gen; invoke 2 '/dev/zero: is a character device; expected a JSON file' -- profile import --from mlperf-mobile /dev/zero -o "$tmp/hw.yaml"
 gen; invoke 2 '/dev/zero: expected an AI Hub model directory' -- profile import --from ai-hub /dev/zero -o "$tmp/hw.yaml"
 [ ! -e "$tmp/hw.yaml" ] || fail "a refused profile import left an output file"
+
+# Seeds are read exactly: 2^53 and 2^53 + 1 are two runs, and the largest
+# seed runs in a sweep as it passes --dry-run.
+rm -f "$tmp/seeds.db"
+for s in 9007199254740992 9007199254740993; do
+    gen; invoke 0 '' -- run -q --db "$tmp/seeds.db" --set duration=5 --set warmup=1 --policy local --seed "$s" "$good"
+done
+[ "$(sqlite3 "$tmp/seeds.db" 'select count(distinct seed) || count(distinct run_key) from runs' 2>&1)" = 22 ] ||
+    fail "seeds 2^53 and 2^53+1: $(sqlite3 "$tmp/seeds.db" 'select seed, run_key from runs' 2>&1)"
+printf 'name: s\nbase: %s\nset: {duration: 5 s, warmup: 1 s}\npolicies: [local]\nseeds: [18446744073709551615]\n' "$good" >"$tmp/max-seed.yaml"
+gen; invoke 0 '' -- sweep --dry-run --db "$tmp/max-seed.db" "$tmp/max-seed.yaml"
+gen; invoke 0 '' -- sweep -q -j 1 --db "$tmp/max-seed.db" "$tmp/max-seed.yaml"
+[ "$(sqlite3 "$tmp/max-seed.db" "select seed, status from runs" 2>&1)" = "0xffffffffffffffff|ok" ] ||
+    fail "seed 2^64-1 did not run: $(sqlite3 "$tmp/max-seed.db" 'select seed, status, message from runs' 2>&1)"
+
+# ---- algorithms bounded on input size ---------------------------------------
+# 30,000 nodes in a binary tree, the last repeating a name: uniqueness and
+# parents are checked in linear time (a quadratic check takes minutes, the
+# cubic one it replaced hours), so the answer comes within the limit.
+{
+    printf 'name: big\nduration: 10 s\nmodels:\n  - {name: m, task: cls, accuracy: 0.7, size_mb: 10}\n'
+    printf 'hardware:\n  - name: hw\n    profiles: {m: {exec_ms: 5}}\nnodes:\n  - {name: n0, tier: cloud, hardware: hw}\n'
+    awk 'BEGIN { for (i = 1; i < 30000; i++) printf "  - {name: n%d, tier: access, hardware: hw, parent: n%d, uplink: {up: {mbps: 100}, down: {mbps: 100}}}\n", i, int((i - 1) / 2) }'
+    printf '  - {name: n5, tier: access, hardware: hw, parent: n0, uplink: {up: {mbps: 100}, down: {mbps: 100}}}\n'
+    printf 'devices:\n  - {name: ph, hardware: hw, attach: access, link: {up: {mbps: 10}, down: {mbps: 10}}, workload: {task: cls, arrival: {process: poisson, rate_per_s: 0.01}, slo_ms: 300}}\npolicy: cloud\n'
+} >"$tmp/big-topology.yaml"
+gen; scenario_case "$tmp/big-topology.yaml" "big-topology.yaml:30009:5: duplicate node name 'n5' \(first at entry 6\)"
+# The capacity search's tolerance is floored at what a double resolves.
+gen; invoke 2 "capacity: --tol: expected a number in \[1e-09, 1\), got '1e-16'" -- capacity "$good" --policy local --target 0.9 --tol 1e-16
 
 echo "bad inputs: $ncases cases, $tried invocations, crashes: $crashes, hangs: $hangs, failures: $fails"
 [ "$fails" = 0 ]

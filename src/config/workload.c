@@ -224,14 +224,32 @@ const cfg_key conf_keys_slo_phase[] = {
     {"slo", "time or distribution", "s", NULL, "> 0", "their latency target"},
     {NULL, NULL, NULL, NULL, NULL, NULL}};
 
+/* An SLO of 0 (or less) can never be met: refused for every distribution.
+ * Exponential and lognormal times are positive by construction; a normal
+ * one is truncated at 0, so its mean must be positive. */
+static int slo_not_positive(const st_dist *d)
+{
+    switch (d->kind) {
+    case ST_DIST_EXP:
+    case ST_DIST_LOGNORMAL:
+        return 0;
+    case ST_DIST_NORMAL:
+        return !(d->a > 0);
+    default:
+        return !(st_dist_quantile(d, 0) > 0);
+    }
+}
+
 /* An SLO: a time or a distribution of times, above 0. */
 static int read_slo(cfg *c, yaml_node_t *s, st_dist *out)
 {
     if (cfg_time_dist(c, s, "slo", out))
         return -1;
-    if (st_dist_quantile(out, 0) <= 0 && out->kind != ST_DIST_EXP &&
-        out->kind != ST_DIST_LOGNORMAL && out->kind != ST_DIST_NORMAL)
-        return cfg_fail(c, s, "the SLO must be greater than 0");
+    if (slo_not_positive(out)) {
+        st_dist_free(out);
+        return cfg_fail(c, s, "the SLO must be greater than 0; expected a "
+                        "distribution of positive times");
+    }
     return 0;
 }
 

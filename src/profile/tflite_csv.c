@@ -5,6 +5,8 @@
  * ImageNet classifier (its accuracy columns are top-1/top-5). */
 #include "profile/pset.h"
 #include "base/textfile.h"
+#include "base/strmap.h"
+#include "base/xalloc.h"
 
 #include <errno.h>
 #include <math.h>
@@ -131,8 +133,40 @@ static int field_num(const char *path, size_t line, const row *r, int col,
     return 0;
 }
 
+/* The rows read so far, by model and precision: a model measured twice
+ * would leave one of the two rows silently unused. */
+typedef struct seen_rows {
+    st_strmap lines;     /* "model/precision" -> line */
+    char **keys;         /* owned keys of the map */
+    size_t n;
+} seen_rows;
+
+static void seen_free(seen_rows *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->keys[i]);
+    free(s->keys);
+    st_strmap_free(&s->lines);
+}
+
+static int check_once(seen_rows *s, const char *path, size_t line,
+                      const char *title, const char *precision, st_error *err)
+{
+    char *key = ps_printf("%s/%s", title, precision);
+    size_t first;
+    if (st_strmap_put(&s->lines, key, line, &first)) {
+        free(key);
+        return st_error_at(err, path, line, 0, "model '%s' (%s) is already "
+                           "given on line %zu; expected one row per model and "
+                           "precision", title, precision, first);
+    }
+    s->keys = st_xreallocarray(s->keys, s->n + 1, sizeof *s->keys);
+    s->keys[s->n++] = key;
+    return 0;
+}
+
 static int import_row(st_profile_set *set, const char *path, size_t line,
-                      const row *r, const columns *c,
+                      const row *r, const columns *c, seen_rows *seen,
                       const st_profile_select *sel, st_error *err)
 {
     const char *title = r->f[c->model], *q = r->f[c->quantized];
@@ -143,6 +177,8 @@ static int import_row(st_profile_set *set, const char *path, size_t line,
         return st_error_at(err, path, line, (size_t)c->quantized + 1,
                            "quantized: expected 0 or 1, got '%s'", q);
     const char *precision = q[0] == '1' ? "quantized" : "float";
+    if (check_once(seen, path, line, title, precision, err))
+        return -1;
     double size, top1, ms[MAX_COLS];
     if (field_num(path, line, r, c->size, "size_mb", 0, 1e7, &size, err) ||
         field_num(path, line, r, c->top1, "top1", 0, 1, &top1, err))
@@ -201,6 +237,7 @@ static int read_rows(st_profile_set *set, st_text *in,
 {
     const char *path = in->path;
     columns c = {0};
+    seen_rows seen = {0};
     int have_header = 0, rc = 0, got;
     row r;
     while (rc == 0 && (got = st_text_line(in)) > 0) {
@@ -219,11 +256,12 @@ static int read_rows(st_profile_set *set, st_text *in,
             rc = st_error_at(err, path, lineno, 0, "expected %zu fields (one "
                              "per header column), got %zu", c.ncols, r.n);
         } else {
-            rc = import_row(set, path, lineno, &r, &c, sel, err);
+            rc = import_row(set, path, lineno, &r, &c, &seen, sel, err);
         }
     }
     if (got < 0)
         rc = -1;
+    seen_free(&seen);
     if (have_header)
         free_columns(&c);
     if (rc == 0 && !have_header)

@@ -171,6 +171,8 @@ int st_capacity_search(const char *path, const char *const *overrides,
     if (bracket(&s, &lo, &hi, &att_lo, out))
         return -1;
     double tol = o->tol > 0 ? o->tol : 0.01;
+    if (tol < ST_CAPACITY_MIN_TOL)
+        tol = ST_CAPACITY_MIN_TOL;
     while (out->found && !out->unbounded && (hi - lo) / lo > tol) {
         double mid = (lo + hi) / 2, a;
         if (attainment(&s, mid, &a))

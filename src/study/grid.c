@@ -4,12 +4,12 @@
 #include "study/sweep.h"
 #include "base/xalloc.h"
 #include "base/hash.h"
+#include "base/parse.h"
 #include "policy/registry.h"
 #include "yaml/cfgread.h"
 #include "yaml/keyref.h"
 #include "yaml/yamltree.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -68,7 +68,8 @@ static int check_key(spec *s, yaml_node_t *kn, const char *k)
                         " dotted keys such as devices.0.count", k);
     if (reserved_key(k))
         return cfg_fail(&s->c, kn, "'%s' cannot be swept as a key; use"
-                        " '%ss:' instead", k, k);
+                        " '%s:' instead", k,
+                        strcmp(k, "policy") == 0 ? "policies" : "seeds");
     for (size_t i = 0; i < s->sw->n_keys; i++)
         if (strcmp(s->sw->keys[i].path, k) == 0)
             return cfg_fail(&s->c, kn, "'%s' is swept twice (in grid or"
@@ -193,15 +194,11 @@ static int read_zip(spec *s, yaml_node_t *n)
 static int read_seed(spec *s, yaml_node_t *n, uint64_t *out)
 {
     const char *t;
-    char *end;
     if (cfg_str(&s->c, n, "a seed", &t))
         return -1;
-    errno = 0;
-    unsigned long long v = strtoull(t, &end, 10);
-    if (!*t || *t == '-' || *end || errno)
+    if (st_parse_u64(t, out))
         return cfg_fail(&s->c, n, "expected a seed (a whole number from 0 to"
                         " 2^64-1), got '%s'", t);
-    *out = v;
     return 0;
 }
 
@@ -327,6 +324,8 @@ static int read_top(spec *s, yaml_node_t *root)
     if ((n = cfg_get(c, root, "name"))) {
         if (cfg_str(c, n, "name", &t))
             return -1;
+        if (!*t)
+            return cfg_fail(c, n, "expected a non-empty name for the sweep");
         sw->name = st_xstrdup(t);
     } else {
         sw->name = default_name(sw->file);

@@ -5,6 +5,7 @@
 #include "base/xalloc.h"
 #include "yaml/yamltree.h"
 #include "base/textfile.h"
+#include "base/parse.h"
 #include "base/xalloc.h"
 
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include <gsl/gsl_sort.h>
 
 #define MAX_SAMPLES 10000000
+#define MAX_SIGMA 10.0
 
 yaml_node_t *cfg_node(cfg *c, int id)
 {
@@ -172,6 +174,18 @@ int cfg_num(cfg *c, yaml_node_t *n, const char *what, double lo, double hi,
     if (v < lo || v > hi)
         return cfg_fail(c, n, "%s must be in [%g, %g], got %s", what, lo, hi, s);
     *out = v;
+    return 0;
+}
+
+int cfg_u64(cfg *c, yaml_node_t *n, const char *what, uint64_t *out)
+{
+    if (!cfg_is_scalar(n))
+        return cfg_fail(c, n, "expected a number for %s, got %s", what,
+                        kind_name(n));
+    const char *s = (const char *)n->data.scalar.value;
+    if (st_parse_u64(s, out))
+        return cfg_fail(c, n, "expected a whole number for %s (0 to 2^64-1, "
+                        "digits only), got '%.60s'", what, s);
     return 0;
 }
 
@@ -478,7 +492,41 @@ const cfg_key cfg_keys_dist[] = {
      "empirical with file: the column of samples"},
     {NULL, NULL, NULL, NULL, NULL, NULL}};
 
+static int read_dist(cfg *c, yaml_node_t *n, const char *what, st_dist *out);
+
+/* What the parameters became after conversion must be usable: a huge sd
+ * next to a tiny mean makes the lognormal's sigma infinite and every
+ * sample NaN, which no run can mean. */
+static int check_derived(cfg *c, yaml_node_t *n, const char *what,
+                         const st_dist *d)
+{
+    if (d->kind == ST_DIST_EMPIRICAL)
+        return 0;
+    double mean = st_dist_mean(d);
+    if (!isfinite(d->a) || !isfinite(d->b) || !isfinite(mean))
+        return cfg_fail(c, n, "%s: the distribution's parameters are not "
+                        "finite after conversion (%g, %g; mean %g s); expected "
+                        "a spread that is not extreme next to the mean", what,
+                        d->a, d->b, mean);
+    if (d->kind == ST_DIST_LOGNORMAL && d->b > MAX_SIGMA)
+        return cfg_fail(c, n, "%s: the lognormal's sigma is %g after "
+                        "conversion, more than %g; expected an sd less extreme "
+                        "next to the mean", what, d->b, MAX_SIGMA);
+    return 0;
+}
+
 int cfg_time_dist(cfg *c, yaml_node_t *n, const char *what, st_dist *out)
+{
+    if (read_dist(c, n, what, out))
+        return -1;
+    if (check_derived(c, n, what, out)) {
+        st_dist_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+static int read_dist(cfg *c, yaml_node_t *n, const char *what, st_dist *out)
 {
     static const char *const kinds[] = {"constant", "normal", "lognormal",
                                         "exponential", "uniform", "empirical",
@@ -524,7 +572,7 @@ int cfg_time_dist(cfg *c, yaml_node_t *n, const char *what, st_dist *out)
         if (r == 1) {   /* median + sigma */
             if (!sn)
                 return cfg_fail(c, n, "lognormal with a median needs 'sigma'");
-            if (cfg_num(c, sn, "sigma", 0, 10, &sigma))
+            if (cfg_num(c, sn, "sigma", 0, MAX_SIGMA, &sigma))
                 return -1;
             if (a <= 0)
                 return cfg_fail(c, n, "lognormal median must be > 0");

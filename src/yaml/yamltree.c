@@ -82,8 +82,73 @@ static int expect_stream_end(const char *label, yaml_parser_t *p,
                        "scenario per file");
 }
 
-/* Walks the tree checking depth, and that no node is reached twice:
- * aliases would let a small file expand exponentially when printed. */
+/* Explicit tags (!!binary, !!python/object, !!seq on a scalar) would be
+ * read as if they were not there: only a node's default tag is accepted. */
+static int check_tag(const yaml_node_t *n, const char *label, st_error *err)
+{
+    const char *want = n->type == YAML_SCALAR_NODE ? YAML_STR_TAG
+                     : n->type == YAML_SEQUENCE_NODE ? YAML_SEQ_TAG : YAML_MAP_TAG;
+    const char *tag = (const char *)n->tag;
+    if (!tag || strcmp(tag, want) == 0)
+        return 0;
+    static const char std[] = "tag:yaml.org,2002:";
+    int short_form = strncmp(tag, std, sizeof std - 1) == 0;
+    return st_error_at(err, label, n->start_mark.line + 1,
+                       n->start_mark.column + 1, "YAML tag '%s%.60s' is not "
+                       "supported; expected a plain value",
+                       short_form ? "!!" : "", short_form ? tag + sizeof std - 1
+                                                          : tag);
+}
+
+typedef struct key_ref {
+    const yaml_node_t *k;
+} key_ref;
+
+static int cmp_key(const void *a, const void *b)
+{
+    const yaml_node_t *x = ((const key_ref *)a)->k, *y = ((const key_ref *)b)->k;
+    size_t n = x->data.scalar.length < y->data.scalar.length
+                   ? x->data.scalar.length : y->data.scalar.length;
+    int c = memcmp(x->data.scalar.value, y->data.scalar.value, n);
+    if (c)
+        return c;
+    if (x->data.scalar.length != y->data.scalar.length)
+        return x->data.scalar.length < y->data.scalar.length ? -1 : 1;
+    return (x->start_mark.index > y->start_mark.index) -
+           (x->start_mark.index < y->start_mark.index);
+}
+
+/* Every key of a mapping once, checked by sorting (a mapping of many keys
+ * must not take quadratic time). */
+static int check_duplicates(yaml_document_t *doc, const yaml_node_t *m,
+                            const char *label, st_error *err)
+{
+    size_t n = (size_t)(m->data.mapping.pairs.top - m->data.mapping.pairs.start);
+    if (n < 2)
+        return 0;
+    key_ref *keys = st_xcalloc(n, sizeof *keys);
+    for (size_t i = 0; i < n; i++)
+        keys[i].k = yaml_document_get_node(doc, m->data.mapping.pairs.start[i].key);
+    qsort(keys, n, sizeof *keys, cmp_key);
+    int rc = 0;
+    for (size_t i = 1; i < n && !rc; i++) {
+        const yaml_node_t *a = keys[i - 1].k, *b = keys[i].k;
+        if (a->data.scalar.length == b->data.scalar.length &&
+            memcmp(a->data.scalar.value, b->data.scalar.value,
+                   a->data.scalar.length) == 0)
+            rc = st_error_at(err, label, b->start_mark.line + 1,
+                             b->start_mark.column + 1, "duplicate key '%.200s' "
+                             "(first on line %zu); expected each key once",
+                             (const char *)b->data.scalar.value,
+                             a->start_mark.line + 1);
+    }
+    free(keys);
+    return rc;
+}
+
+/* Walks the tree checking depth, tags, duplicate keys, and that no node is
+ * reached twice: aliases would let a small file expand exponentially when
+ * printed. */
 static int check_tree(yaml_document_t *doc, yaml_node_t *n, int depth,
                       unsigned char *seen, const char *label, st_error *err)
 {
@@ -94,6 +159,8 @@ static int check_tree(yaml_document_t *doc, yaml_node_t *n, int depth,
                            "YAML anchors and aliases are not supported; "
                            "expected each value written out");
     seen[id] = 1;
+    if (check_tag(n, label, err))
+        return -1;
     if (depth > YT_MAX_DEPTH)
         return st_error_at(err, label, n->start_mark.line + 1,
                            n->start_mark.column + 1,
@@ -118,6 +185,7 @@ static int check_tree(yaml_document_t *doc, yaml_node_t *n, int depth,
                            depth + 1, seen, label, err))
                 return -1;
         }
+        return check_duplicates(doc, n, label, err);
     }
     return 0;
 }
