@@ -423,5 +423,59 @@ gen; scenario_case "$tmp/big-topology.yaml" "big-topology.yaml:30009:5: duplicat
 # The capacity search's tolerance is floored at what a double resolves.
 gen; invoke 2 "capacity: --tol: expected a number in \[1e-09, 1\), got '1e-16'" -- capacity "$good" --policy local --target 0.9 --tol 1e-16
 
+# ---- safe output -------------------------------------------------------------
+# A failed write never removes the output path: a device stays a device,
+# an old file keeps its contents, and no temporary file is left.
+rm -f "$tmp/out.db"*
+gen; invoke 0 '' -- run -q --db "$tmp/out.db" --set duration=5 --set warmup=1 --policy local "$good"
+# As root a binary with the old bug would delete the system's /dev/full,
+# so root uses a copy of the device node made here.
+full=/dev/full
+if [ "$(id -u)" = 0 ] && mknod "$tmp/full" c 1 7 2>/dev/null; then
+    full=$tmp/full
+fi
+for cmd in "trace synth --preset lte --seed 1 --duration 5 -o $full" \
+           "trace import $STRATA_SRC/traces/synth-lte-1.txt -o $full" \
+           "export --db $tmp/out.db --csv $full" \
+           "report --db $tmp/out.db -o $full"; do
+    read -r -a argv <<<"$cmd"
+    tried=$((tried + 1)); gen
+    timeout -k 5 "$limit" "$STRATA" "${argv[@]}" >/dev/null 2>"$tmp/err"
+    rc=$?
+    { [ "$rc" = 1 ] || [ "$rc" = 2 ]; } && grep -qE 'could not write|cannot write|cannot open' "$tmp/err" ||
+        fail "strata $cmd: exit $rc, $(head -1 "$tmp/err")"
+    [ -c "$full" ] || fail "strata $cmd removed $full"
+done
+echo old >"$tmp/old.txt"
+gen; invoke 2 "'no.such.key' is not a column of" -- report --db "$tmp/out.db" --by no.such.key -o "$tmp/old.txt"
+[ "$(cat "$tmp/old.txt")" = old ] || fail "a failed report replaced or removed the old output"
+mkdir -p "$tmp/out-dir"
+gen; invoke 2 'out-dir: is a directory; expected a file to write' -- export --db "$tmp/out.db" --csv "$tmp/out-dir"
+ls "$tmp"/*.tmp-* >/dev/null 2>&1 && fail "a temporary output file was left behind: $(ls "$tmp"/*.tmp-*)"
+# Written through a symbolic link, the link's target is replaced and the
+# link stays a link.
+gen; invoke 0 '' -- export --db "$tmp/out.db" --csv "$tmp/real.csv"
+ln -sf real.csv "$tmp/link.csv"
+echo stale >"$tmp/real.csv"
+gen; invoke 0 '' -- export --db "$tmp/out.db" --csv "$tmp/link.csv"
+[ -L "$tmp/link.csv" ] && grep -q slo_attainment "$tmp/real.csv" ||
+    fail "export through a symbolic link did not write its target"
+
+# check --update through a symbolic link writes the link's target.
+grep -m1 "^experiment," "$STRATA_SRC/experiments/regression.expected.csv" >"$tmp/expected-real.csv"
+ln -sf expected-real.csv "$tmp/expected-link.csv"
+gen; invoke 0 '' -- check "$regr" --expect "$tmp/expected-link.csv" --update
+[ -L "$tmp/expected-link.csv" ] && grep -q '^experiment,policy,point,metric' "$tmp/expected-real.csv" ||
+    fail "check --update did not write through the symbolic link"
+
+# A corrupt merge shard: the message says so (SQLite's own, never "not an
+# error").
+rm -f "$tmp/m.db"*
+gen; invoke 0 '' -- run -q --db "$tmp/m.db.rank-0" --set duration=5 --set warmup=1 --policy local "$good"
+size=$(stat -c %s "$tmp/m.db.rank-0")
+head -c $((size - 12288)) /dev/zero | tr '\0' '\377' |
+    dd of="$tmp/m.db.rank-0" bs=4096 seek=3 conv=notrunc 2>/dev/null
+gen; invoke 2 'm.db.rank-0: (cannot merge into .*m.db|cannot read the results database): .*(database disk image is malformed|file is not a database)' -- merge --db "$tmp/m.db"
+
 echo "bad inputs: $ncases cases, $tried invocations, crashes: $crashes, hangs: $hangs, failures: $fails"
 [ "$fails" = 0 ]

@@ -3,6 +3,7 @@
  * handling only; the work is done by the profile library
  * (strata/profile.h). */
 #include "cli/cli.h"
+#include "base/safeout.h"
 #include "base/xalloc.h"
 #include "profile/profile.h"
 
@@ -153,21 +154,8 @@ static void print_missing(const st_profile_set *set)
 static int write_out(const char *path, const char *text, size_t len)
 {
     st_error err;
-    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-    if (!f) {
-        st_error_set(&err, "%s: cannot create output file: %s", path,
-                     strerror(errno));
+    if (st_safe_output_write(path, text, len, &err))
         return cli_input_error(&err);
-    }
-    int bad = fwrite(text, 1, len, f) != len;
-    bad |= f == stdout ? fflush(f) != 0 : fclose(f) != 0;
-    if (bad) {
-        st_error_set(&err, "%s: could not write: %s", path,
-                     strerror(errno ? errno : EIO));
-        if (f != stdout)
-            remove(path);
-        return cli_input_error(&err);
-    }
     return EXIT_OK;
 }
 

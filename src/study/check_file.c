@@ -4,6 +4,7 @@
  */
 #include "study/check.h"
 #include "results/store.h"
+#include "base/safeout.h"
 #include "base/textfile.h"
 #include "base/xalloc.h"
 
@@ -370,28 +371,11 @@ int st_check_write_expected(const char *path, const st_check_set *got,
 {
     if (check_one_line(got, err))
         return -1;
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return st_error_set(err, "cannot write next to %s: %s", path,
-                            strerror(errno));
-    FILE *f = fdopen(fd, "wb");
-    if (!f) {
-        close(fd);
-        unlink(tmp);
-        return st_error_set(err, "cannot write %s: %s", tmp, strerror(errno));
-    }
-    write_rows(f, got, old);
-    struct stat sb;
-    mode_t mode = stat(path, &sb) == 0 ? (sb.st_mode & 07777) : 0644;
-    int bad = ferror(f) != 0;
-    bad |= fchmod(fd, mode) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return st_error_set(err, "cannot write %s: %s", path, strerror(e));
-    }
-    return 0;
+    /* A temporary file and a rename, through a symbolic link to its
+     * target (the link stays a link). */
+    st_out o;
+    if (st_safe_output_open(&o, path, err))
+        return -1;
+    write_rows(o.f, got, old);
+    return st_safe_output_commit(&o, 0, err);
 }
