@@ -902,6 +902,7 @@ int st_world_run(const st_scenario *sc, size_t policy, const st_run_opts *o,
 {
     const st_policy_spec *ps = &sc->policies[policy];
     const st_policy_ops *ops = st_policy_lookup(ps->name);
+    *out = (st_run_result){0};   /* st_run_result_free is safe on failure */
     if (!ops)
         return st_error_set(err, "%s: unknown policy '%s'", sc->file, ps->name);
     return st_world_run_ops(sc, ops, &ps->params, o, out, err);
