@@ -7,6 +7,7 @@
  */
 #include "strata/scenario.h"
 #include "world/world.h"
+#include "policy/registry.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -58,7 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (st_scenario_load_text("fuzz.yaml", (const char *)data, size,
                               FUZZ_BASE_DIR, NULL, 0, &sc, &err) != 0)
         return 0;
-    if (small_enough(sc))
+    /* Policies are checked as strata run checks them, before a run. */
+    if (st_policy_check_scenario(sc, &err) == 0 && small_enough(sc))
         run_all(sc);
     st_scenario_free(sc);
     return 0;

@@ -224,7 +224,11 @@ static void test_sweep_file_errors(void **state)
                  "same run");
     expect_error("colour: red\n", "bad.yaml:3:1", "unknown key 'colour'");
     expect_error("grid:\n  devices.0.count: [1]\n  devices.0.count: [2]\n",
-                 "bad.yaml:5:3", "swept twice");
+                 "bad.yaml:5:3", "duplicate key 'devices.0.count' (first on line 4)");
+    expect_error("grid: {devices.0.count: [1]}\nzip: {devices.0.count: [2]}\n",
+                 "bad.yaml:4:7", "swept twice");
+    expect_error("grid: {policy: [local]}\n", "bad.yaml:3:8",
+                 "'policy' cannot be swept as a key; use 'policies:' instead");
     /* the base itself (with set) must be valid */
     char text[1024];
     snprintf(text, sizeof text, "base: %s\nset: {duration: -5 s}\n",

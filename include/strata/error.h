@@ -7,6 +7,7 @@
 #ifndef STRATA_ERROR_H
 #define STRATA_ERROR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #define ST_ERROR_MAX 1024
@@ -25,6 +26,11 @@ int st_error_set(st_error *err, const char *fmt, ...)
 int st_error_at(st_error *err, const char *file, size_t line, size_t col,
                 const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+
+/* The same with a va_list. */
+int st_error_vat(st_error *err, const char *file, size_t line, size_t col,
+                 const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
 
 /* Joins a NULL-ended list of names with ", " into buf (for "expected one
  * of: ..." messages), stopping with "..." before the buffer would overflow.

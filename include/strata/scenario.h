@@ -24,6 +24,9 @@
 #define ST_MAX_MODEL_SLOTS 100000000L
 /* Expected arrivals over the run (devices x rate x duration). */
 #define ST_MAX_REQUESTS 1e9
+/* Slots (of a task mix, or of a slotted policy) over one run: per-slot
+ * state and records are kept for each. */
+#define ST_MAX_SLOTS 1e6
 /* Segments of all the traces a scenario loads (each takes 24 bytes). */
 #define ST_MAX_TRACE_SEGMENTS 1e8
 

@@ -1,5 +1,6 @@
 /* dist.c - sampling, means and quantiles of st_dist on GSL (see dist.h). */
 #include "strata/dist.h"
+#include "base/xalloc.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -107,9 +108,7 @@ st_dist st_dist_copy(const st_dist *d)
 {
     st_dist c = *d;
     if (d->kind == ST_DIST_EMPIRICAL && d->n) {
-        c.samples = malloc(d->n * sizeof *c.samples);
-        if (!c.samples)
-            abort();
+        c.samples = st_xmalloc(d->n * sizeof *c.samples);
         memcpy(c.samples, d->samples, d->n * sizeof *c.samples);
     }
     return c;

@@ -19,6 +19,16 @@ int st_error_set(st_error *err, const char *fmt, ...)
 int st_error_at(st_error *err, const char *file, size_t line, size_t col,
                 const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
+    st_error_vat(err, file, line, col, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int st_error_vat(st_error *err, const char *file, size_t line, size_t col,
+                 const char *fmt, va_list ap)
+{
     if (!err)
         return -1;
     int off;
@@ -30,10 +40,7 @@ int st_error_at(st_error *err, const char *file, size_t line, size_t col,
         off = snprintf(err->msg, sizeof err->msg, "%s: ", file);
     if (off < 0 || (size_t)off >= sizeof err->msg)
         return -1;
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(err->msg + off, sizeof err->msg - (size_t)off, fmt, ap);
-    va_end(ap);
     return -1;
 }
 

@@ -1,10 +1,12 @@
 /* cli_util.c - argument parsing and error printing shared by subcommands. */
 #include "cli/cli.h"
+#include "base/xalloc.h"
 #include "strata/scenario.h"
 #include "world/world.h"
 #include "policy/registry.h"
 #include "policy/plugin.h"
 #include "base/xalloc.h"
+#include "base/parse.h"
 
 #include <errno.h>
 #include <math.h>
@@ -32,12 +34,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 int cli_parse_u64(const char *s, unsigned long long *out)
 {
-    char *end;
-    if (!s || !*s || *s == '-')
-        return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
+    uint64_t v;
+    if (st_parse_u64(s, &v))
         return -1;
     *out = v;
     return 0;

@@ -1,6 +1,7 @@
 /* cmd_capacity.c - `strata capacity`: for each policy, the highest request
  * rate at which it still meets a target SLO attainment. */
 #include "cli/cli.h"
+#include "base/xalloc.h"
 #include "strata/scenario.h"
 #include "study/sweep.h"
 #include "study/capacity.h"
@@ -70,7 +71,7 @@ int cmd_capacity(int argc, char **argv)
         CLI_INT(0, "reps", &reps, "N", 1, 1000,
                 "average attainment over N seeds (seed,\n"
                 "seed+1, ...) per rate (default 1)"),
-        CLI_DOUBLE(0, "tol", &a.o.tol, "T", 0, 1, CLI_OPEN_LO | CLI_OPEN_HI,
+        CLI_DOUBLE(0, "tol", &a.o.tol, "T", ST_CAPACITY_MIN_TOL, 1, CLI_OPEN_HI,
                    "relative precision of the rate (default 0.01)"),
         CLI_END};
     cli_pos pos;

@@ -1,6 +1,7 @@
 /* cmd_export.c - `strata export`: a results database as tidy CSV, to a file
  * or to stdout. */
 #include "cli/cli.h"
+#include "base/safeout.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -63,23 +64,11 @@ static int same_file(const char *a, const char *b)
 /* Exports to the named file; a failed export leaves no partial file. */
 static int export_to_file(st_store *s, const export_args *a, st_error *err)
 {
-    FILE *f = fopen(a->out, "w");
-    if (!f) {
-        st_error_set(err, "%s: cannot create the CSV file: %s", a->out,
-                     strerror(errno));
+    st_out o;
+    if (st_safe_output_open(&o, a->out, err))
         return EXIT_INPUT;
-    }
-    int failed = st_store_export_csv(s, a->what, f, err) < 0;
-    if (fclose(f) != 0 && !failed) {
-        st_error_set(err, "%s: cannot write the CSV file: %s", a->out,
-                     strerror(errno));
-        failed = 1;
-    }
-    if (failed) {
-        remove(a->out);
-        return EXIT_FAIL;
-    }
-    return EXIT_OK;
+    int failed = st_store_export_csv(s, a->what, o.f, err) < 0;
+    return st_safe_output_commit(&o, failed, err) ? EXIT_FAIL : EXIT_OK;
 }
 
 int cmd_export(int argc, char **argv)

@@ -1,6 +1,7 @@
 /* cmd_merge.c - `strata merge`: combine result databases (the shards of an
  * MPI sweep or a job array) into one. */
 #include "cli/cli.h"
+#include "base/xalloc.h"
 #include "results/store.h"
 
 #include <dirent.h>
@@ -49,15 +50,11 @@ static rank_file *find_shards(const char *out, size_t *n)
             continue;
         if (*n == cap) {
             cap = cap ? 2 * cap : 8;
-            files = realloc(files, cap * sizeof *files);
-            if (!files)
-                abort();
+            files = st_xrealloc(files, cap * sizeof *files);
         }
         size_t len = strlen(dir) + strlen(e->d_name) + 2;
         files[*n].rank = rank;
-        files[*n].path = malloc(len);
-        if (!files[*n].path)
-            abort();
+        files[*n].path = st_xmalloc(len);
         snprintf(files[*n].path, len, "%s/%s", dir, e->d_name);
         (*n)++;
     }
@@ -122,9 +119,7 @@ int cmd_merge(int argc, char **argv)
                 " named %s.rank-0, %s.rank-1, ...)\n", out, out, out);
         return EXIT_INPUT;
     }
-    char **paths = calloc(n, sizeof *paths);
-    if (!paths)
-        abort();
+    char **paths = st_xcalloc(n, sizeof *paths);
     for (size_t i = 0; i < n; i++)
         paths[i] = files[i].path;
     rc = merge_list(out, paths, n, quiet);

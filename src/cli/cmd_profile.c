@@ -3,6 +3,8 @@
  * handling only; the work is done by the profile library
  * (strata/profile.h). */
 #include "cli/cli.h"
+#include "base/safeout.h"
+#include "base/xalloc.h"
 #include "profile/profile.h"
 
 #include <errno.h>
@@ -19,9 +21,7 @@ static char *command_text(int argc, char **argv)
     size_t len = 32;
     for (int i = 0; i < argc; i++)
         len += strlen(argv[i]) * 2 + 4;
-    char *s = calloc(len, 1);
-    if (!s)
-        abort();
+    char *s = st_xcalloc(len, 1);
     strcpy(s, "strata profile");
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -154,21 +154,8 @@ static void print_missing(const st_profile_set *set)
 static int write_out(const char *path, const char *text, size_t len)
 {
     st_error err;
-    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-    if (!f) {
-        st_error_set(&err, "%s: cannot create output file: %s", path,
-                     strerror(errno));
+    if (st_safe_output_write(path, text, len, &err))
         return cli_input_error(&err);
-    }
-    int bad = fwrite(text, 1, len, f) != len;
-    bad |= f == stdout ? fflush(f) != 0 : fclose(f) != 0;
-    if (bad) {
-        st_error_set(&err, "%s: could not write: %s", path,
-                     strerror(errno ? errno : EIO));
-        if (f != stdout)
-            remove(path);
-        return cli_input_error(&err);
-    }
     return EXIT_OK;
 }
 
@@ -195,7 +182,7 @@ static int profile_import(int argc, char **argv)
     } else {
         FILE *mem = open_memstream(&text, &len);
         if (!mem)
-            abort();
+            st_oom("the profile text");
         int wrc = st_profile_write(&set, &a.as, mem, &err);
         fclose(mem);
         if (!a.quiet)

@@ -3,6 +3,7 @@
  * across seeds, as a table, Markdown or CSV; never averaging different
  * configurations unless --pool says to. */
 #include "cli/cli.h"
+#include "base/safeout.h"
 #include "results/report.h"
 #include "results/store.h"
 
@@ -108,22 +109,14 @@ int cmd_report(int argc, char **argv)
     if (st_store_open_readonly(a.db, &s, &err))
         return cli_input_error(&err);
     a.o.all_metrics = a.metrics && strcmp(a.metrics, "all") == 0;
-    FILE *out = a.output ? fopen(a.output, "w") : stdout;
-    if (!out) {
-        fprintf(stderr, "strata: %s: cannot create the report: %s\n",
-                a.output, strerror(errno));
+    st_out out;
+    if (st_safe_output_open(&out, a.output ? a.output : "-", &err)) {
         st_store_close(s);
-        return EXIT_INPUT;
-    }
-    rc = st_report_write(s, &a.o, out, &err);
-    st_store_close(s);
-    if (a.output && fclose(out) != 0 && rc == 0)
-        rc = st_error_set(&err, "%s: cannot write the report: %s", a.output,
-                          strerror(errno));
-    if (rc) {
-        if (a.output)
-            remove(a.output);
         return cli_input_error(&err);
     }
+    rc = st_report_write(s, &a.o, out.f, &err);
+    st_store_close(s);
+    if (st_safe_output_commit(&out, rc != 0, &err))
+        return cli_input_error(&err);
     return EXIT_OK;
 }

@@ -2,6 +2,7 @@
  * database with local workers, as one shard of a job array, or across MPI
  * ranks; or list what would run. */
 #include "cli/cli.h"
+#include "base/xalloc.h"
 #include "study/sweep.h"
 
 #include <errno.h>
@@ -104,9 +105,7 @@ static void list_points(const st_sweep *sw, const size_t *idx, size_t n,
                         st_store *db, const sweep_args *a)
 {
     size_t invalid = 0, stored = 0, shown = 0;
-    char *pending = calloc(sw->n_points + 1, 1);
-    if (!pending)
-        abort();
+    char *pending = st_xcalloc(sw->n_points + 1, 1);
     for (size_t j = 0; j < n; j++)
         pending[idx[j]] = 1;
     printf("%6s  %-16s  %-7s  %-12s  %-6s", "point", "run_key", "status",

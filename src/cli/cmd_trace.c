@@ -2,6 +2,7 @@
  * traces (info, synth, import).  Argument handling only; the work is done
  * by the trace library (strata/trace.h). */
 #include "cli/cli.h"
+#include "base/safeout.h"
 #include "strata/trace.h"
 #include "trace/presets.h"
 
@@ -37,34 +38,6 @@ static int parse_format(const char *cmd, const char *arg, void *dest)
                "CSV row spacing in seconds (default 1)"),                   \
     CLI_DOUBLE(0, "bin-ms", &(o)->mahimahi_bin_ms, "MS", 0, INFINITY,       \
                CLI_OPEN_LO, "Mahimahi bin width in ms (default 1)")
-
-static FILE *open_output(const char *path, st_error *err)
-{
-    if (strcmp(path, "-") == 0)
-        return stdout;
-    FILE *f = fopen(path, "w");
-    if (!f)
-        st_error_set(err, "%s: cannot create output file: %s", path,
-                     strerror(errno));
-    return f;
-}
-
-/* Closes the output, reporting write errors (a full disk shows here). */
-static int close_output(FILE *f, const char *path, int failed, st_error *err)
-{
-    int bad = failed || ferror(f);
-    if (f == stdout)
-        bad |= fflush(f) != 0;
-    else
-        bad |= fclose(f) != 0;
-    if (!bad)
-        return 0;
-    st_error_set(err, "%s: could not write the trace: %s", path,
-                 strerror(errno ? errno : EIO));
-    if (f != stdout)
-        remove(path);
-    return -1;
-}
 
 /* ---- info ------------------------------------------------------------- */
 
@@ -166,15 +139,17 @@ static int save_native(st_trace *tr, const char *out,
                        const void *ctx)
 {
     st_error err;
-    FILE *f = open_output(out, &err);
-    if (!f) {
+    st_out o;
+    if (st_safe_output_open(&o, out, &err)) {
         st_trace_free(tr);
         return cli_input_error(&err);
     }
-    header(f, ctx);
-    int failed = st_trace_write_native(tr, f) < 0;
+    header(o.f, ctx);
+    int failed = st_trace_write_native(tr, o.f) < 0;
     st_trace_free(tr);
-    if (close_output(f, out, failed, &err) < 0)
+    if (failed)
+        st_error_set(&err, "%s: could not write the trace", out);
+    if (st_safe_output_commit(&o, failed, &err))
         return cli_input_error(&err);
     return EXIT_OK;
 }

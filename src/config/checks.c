@@ -4,6 +4,9 @@
  * run bounded before it starts. */
 #include "config/load.h"
 #include "base/xalloc.h"
+#include "base/memlimit.h"
+
+#include <stdio.h>
 
 #include <stdlib.h>
 
@@ -96,30 +99,109 @@ int conf_check_topology(cfg *c, yaml_node_t *root, const st_scenario *sc)
     return rc;
 }
 
+/* Bytes a run keeps, by what it keeps them for: measured with strata run
+ * on growing scenarios (the heaviest policy, layercake, keeps about 2 KB
+ * per device; a request in flight about 250 bytes; a finished one its
+ * latency and estimate error). */
+#define DEVICE_BYTES 2048.0
+#define MODEL_STATE_BYTES 64.0
+#define REQUEST_DONE_BYTES 32.0
+#define REQUEST_LIVE_BYTES 256.0
+
+/* The most arrival times of a file within any window of w seconds. */
+static double burst(const st_arrival *a, double w)
+{
+    size_t best = 0;
+    for (size_t lo = 0, hi = 0; hi < a->n_times; hi++) {
+        while (a->times[hi] - a->times[lo] > w)
+            lo++;
+        if (hi - lo + 1 > best)
+            best = hi - lo + 1;
+    }
+    return (double)best;
+}
+
+/* Requests a class makes over the run, and how many can arrive within one
+ * window of w seconds (a bound on how many are in flight at once, unless
+ * queues grow without end). */
+static void class_load(const st_device_class *dc, double duration, double w,
+                       double *total, double *live)
+{
+    const st_arrival *a = &dc->arrival;
+    double n = (double)dc->count;
+    if (a->kind == ST_ARRIVAL_TIMES) {
+        *total = n * (double)a->n_times;
+        *live = n * burst(a, w);
+        return;
+    }
+    double duty = a->kind == ST_ARRIVAL_ONOFF ? a->on_s / (a->on_s + a->off_s) : 1;
+    *total = n * a->rate * duty * duration;
+    *live = n * a->rate * (w < duration ? w : duration);
+}
+
+typedef struct part {
+    const char *what;
+    double bytes;
+} part;
+
+/* The memory estimate against st_memory_limit, naming the largest part. */
+static int check_memory(cfg *c, yaml_node_t *at, const part *parts, size_t n)
+{
+    double sum = 0;
+    size_t big = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum += parts[i].bytes;
+        if (parts[i].bytes > parts[big].bytes)
+            big = i;
+    }
+    char why[160], need[32], lim[32], largest[32];
+    double limit = st_memory_limit(why, sizeof why);
+    if (sum <= limit)
+        return 0;
+    return cfg_fail(c, at, "the run would need about %s of memory, more than "
+                    "the limit of %s (%s); the largest part is %s for %s; "
+                    "expected a smaller scenario",
+                    st_bytes_text(sum, need, sizeof need),
+                    st_bytes_text(limit, lim, sizeof lim), why,
+                    st_bytes_text(parts[big].bytes, largest, sizeof largest),
+                    parts[big].what);
+}
+
 /* What a run would allocate and do, bounded before it starts: per-model
- * state on every node and device, and the number of requests. */
+ * state on every node and device, the number of requests, and the memory
+ * all of it needs. */
 int conf_check_size(cfg *c, yaml_node_t *root, const st_scenario *sc)
 {
+    yaml_node_t *dl = cfg_get(c, root, "devices");
     double slots = ((double)sc->n_nodes + (double)sc->n_devices) *
                    (double)sc->n_models;
     if (slots > ST_MAX_MODEL_SLOTS)
-        return cfg_fail(c, cfg_get(c, root, "devices"), "%ld devices and %zu "
+        return cfg_fail(c, dl, "%ld devices and %zu "
                         "nodes with %zu models need %.3g per-model states, more "
                         "than the limit of %.3g; expected fewer devices or "
                         "models", sc->n_devices, sc->n_nodes, sc->n_models,
                         slots, (double)ST_MAX_MODEL_SLOTS);
-    double requests = 0;
+    double requests = 0, live = 0, window = sc->drain_s > 1 ? sc->drain_s : 1;
     for (size_t i = 0; i < sc->n_device_classes; i++) {
-        const st_arrival *a = &sc->devices[i].arrival;
-        double duty = a->kind == ST_ARRIVAL_ONOFF ? a->on_s / (a->on_s + a->off_s)
-                                                  : 1;
-        requests += (double)sc->devices[i].count * a->rate * duty * sc->duration_s;
+        double total, l;
+        class_load(&sc->devices[i], sc->duration_s, window, &total, &l);
+        requests += total;
+        live += l;
     }
     if (requests > ST_MAX_REQUESTS)
-        return cfg_fail(c, cfg_get(c, root, "devices"), "the workload implies "
+        return cfg_fail(c, dl, "the workload implies "
                         "about %.3g requests (devices x rate x duration), more "
                         "than the limit of %.3g; expected a shorter duration, "
                         "lower rates or fewer devices", requests,
                         (double)ST_MAX_REQUESTS);
-    return 0;
+    char dev[96];
+    snprintf(dev, sizeof dev, "the state of %ld devices", sc->n_devices);
+    const part parts[] = {
+        {dev, (double)sc->n_devices * DEVICE_BYTES},
+        {"per-model state on devices and nodes", slots * MODEL_STATE_BYTES},
+        {"the results of every request", requests * REQUEST_DONE_BYTES},
+        {"requests arriving within one drain period (in flight at once)",
+         (live < requests ? live : requests) * REQUEST_LIVE_BYTES},
+    };
+    return check_memory(c, dl, parts, sizeof parts / sizeof *parts);
 }

@@ -2,6 +2,7 @@
  * named by a scenario's `include:` key into its document. */
 #include "config/load.h"
 #include "config/keys.h"
+#include "base/xalloc.h"
 #include "yaml/yamltree.h"
 
 #include <stdlib.h>
@@ -112,9 +113,7 @@ int conf_expand_includes(cfg *c, conf_includes *inc)
         char *path = cfg_path(c, item, rel);
         if (!path)
             return -1;
-        inc->files = realloc(inc->files, (inc->n + 1) * sizeof *inc->files);
-        if (!inc->files)
-            abort();
+        inc->files = st_xrealloc(inc->files, (inc->n + 1) * sizeof *inc->files);
         inc->files[inc->n] = path;
         c->includes = inc->files;
         c->n_includes = ++inc->n;

@@ -49,9 +49,7 @@ static int trace_cached(cfg *c, yaml_node_t *at, st_scenario *sc,
     }
     free(tr->name);
     tr->name = st_xstrdup(label);
-    sc->traces = realloc(sc->traces, (sc->n_traces + 1) * sizeof *sc->traces);
-    if (!sc->traces)
-        abort();
+    sc->traces = st_xrealloc(sc->traces, (sc->n_traces + 1) * sizeof *sc->traces);
     sc->traces[sc->n_traces++] = tr;
     *out = tr;
     return 0;

@@ -25,7 +25,11 @@ int conf_read_name(cfg *c, yaml_node_t *m, const char *what, char **out);
  * the first name field and the stride from one struct's name to the next,
  * for the two functions below. */
 #define CONF_NAMES(arr) (&(arr)[0].name), sizeof *(arr)
-/* Fails at the list entry of the first name that repeats an earlier one. */
+/* The error for entry i of list repeating the name of entry `first`. */
+int conf_duplicate(cfg *c, yaml_node_t *list, size_t i, size_t first,
+                   const char *what, const char *name);
+/* Fails at the list entry of the first name that repeats an earlier one
+ * (in time linear in n). */
 int conf_check_unique(cfg *c, yaml_node_t *list, char *const *first,
                       size_t stride, size_t n, const char *what);
 /* A reference by name: the index in *out, or an error listing the names

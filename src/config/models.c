@@ -13,9 +13,7 @@ static int task_index(st_scenario *sc, const char *task)
     for (size_t i = 0; i < sc->n_tasks; i++)
         if (strcmp(sc->tasks[i], task) == 0)
             return (int)i;
-    sc->tasks = realloc(sc->tasks, (sc->n_tasks + 1) * sizeof *sc->tasks);
-    if (!sc->tasks)
-        abort();
+    sc->tasks = st_xrealloc(sc->tasks, (sc->n_tasks + 1) * sizeof *sc->tasks);
     sc->tasks[sc->n_tasks] = st_xstrdup(task);
     return (int)sc->n_tasks++;
 }

@@ -3,6 +3,7 @@
  * with "expected one of" messages.  See load.h. */
 #include "config/load.h"
 #include "base/xalloc.h"
+#include "base/strmap.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -59,16 +60,26 @@ static const char *name_at(char *const *first, size_t stride, size_t i)
     return *(char *const *)((const char *)first + i * stride);
 }
 
+int conf_duplicate(cfg *c, yaml_node_t *list, size_t i, size_t first,
+                   const char *what, const char *name)
+{
+    return cfg_fail(c, conf_seq_at(c, list, i), "duplicate %s name '%s' "
+                    "(first at entry %zu)", what, name, first + 1);
+}
+
 int conf_check_unique(cfg *c, yaml_node_t *list, char *const *first,
                         size_t stride, size_t n, const char *what)
 {
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(name_at(first, stride, i), name_at(first, stride, j)) == 0)
-                return cfg_fail(c, conf_seq_at(c, list, i),
-                                "duplicate %s name '%s' (first at entry %zu)",
-                                what, name_at(first, stride, i), j + 1);
-    return 0;
+    st_strmap seen;
+    st_strmap_init(&seen);
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        size_t j;
+        if (st_strmap_put(&seen, name_at(first, stride, i), i, &j))
+            rc = conf_duplicate(c, list, i, j, what, name_at(first, stride, i));
+    }
+    st_strmap_free(&seen);
+    return rc;
 }
 
 /* A reference by name; -1 with an error listing nothing if absent. */

@@ -4,6 +4,7 @@
 #include "config/load.h"
 #include "config/keys.h"
 #include "base/xalloc.h"
+#include "base/strmap.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -68,16 +69,16 @@ static const char *node_entry_key(cfg *c, yaml_node_t *all, const char *name,
  * cycle or a misordering shows up as a parent not yet read; say which
  * rather than "unknown". */
 static int read_parent(cfg *c, yaml_node_t *n, st_scenario *sc, size_t self,
-                       int *out)
+                       const st_strmap *earlier, int *out)
 {
     const char *s;
+    size_t i;
     if (cfg_str(c, n, "parent", &s))
         return -1;
-    for (size_t i = 0; i < self; i++)
-        if (strcmp(sc->nodes[i].name, s) == 0) {
-            *out = (int)i;
-            return 0;
-        }
+    if (st_strmap_get(earlier, s, &i)) {
+        *out = (int)i;
+        return 0;
+    }
     if (strcmp(s, sc->nodes[self].name) == 0)
         return cfg_fail(c, n, "node '%s' cannot be its own parent", s);
     yaml_node_t *all = cfg_get(c, yaml_document_get_root_node(c->doc), "nodes");
@@ -181,7 +182,8 @@ static int read_serverless(cfg *c, yaml_node_t *m, st_serverless *s)
     return 0;
 }
 
-static int read_node(cfg *c, yaml_node_t *m, st_scenario *sc, size_t self)
+static int read_node(cfg *c, yaml_node_t *m, st_scenario *sc, size_t self,
+                     const st_strmap *earlier)
 {
     st_node_spec *nd = &sc->nodes[self];
     yaml_node_t *n;
@@ -211,7 +213,7 @@ static int read_node(cfg *c, yaml_node_t *m, st_scenario *sc, size_t self)
     if ((n = cfg_get(c, m, "serverless")) && read_serverless(c, n, &nd->serverless))
         return -1;
     if ((n = cfg_get(c, m, "parent"))) {
-        if (read_parent(c, n, sc, self, &nd->parent))
+        if (read_parent(c, n, sc, self, earlier, &nd->parent))
             return -1;
         yaml_node_t *u = cfg_need(c, m, "uplink", "a node with a parent");
         if (!u || conf_read_link(c, u, sc, 0, &nd->uplink))
@@ -233,11 +235,17 @@ int conf_read_nodes(cfg *c, yaml_node_t *root, st_scenario *sc)
         return cfg_fail(c, l, "more than %d nodes", ST_MAX_NODES);
     sc->n_nodes = conf_seq_len(l);
     sc->nodes = st_xcalloc(sc->n_nodes, sizeof *sc->nodes);
-    for (size_t i = 0; i < sc->n_nodes; i++) {
-        if (read_node(c, conf_seq_at(c, l, i), sc, i))
-            return -1;
-        if (conf_check_unique(c, l, CONF_NAMES(sc->nodes), i + 1, "node"))
-            return -1;
+    /* Names so far, for parents (listed first) and uniqueness: linear in
+     * the number of nodes, which may be many. */
+    st_strmap earlier;
+    st_strmap_init(&earlier);
+    int rc = 0;
+    for (size_t i = 0; i < sc->n_nodes && !rc; i++) {
+        size_t first;
+        rc = read_node(c, conf_seq_at(c, l, i), sc, i, &earlier);
+        if (!rc && st_strmap_put(&earlier, sc->nodes[i].name, i, &first))
+            rc = conf_duplicate(c, l, i, first, "node", sc->nodes[i].name);
     }
-    return 0;
+    st_strmap_free(&earlier);
+    return rc;
 }

@@ -34,9 +34,9 @@ static int read_cost(cfg *c, yaml_node_t *root, st_scenario *sc)
 
 /* 'include' and 'topology' are expanded before the rest is read. */
 const cfg_key conf_keys_top[] = {
-    {"name", "string", NULL, NULL, NULL, "the scenario's name, stored with "
+    {"name", "string", NULL, NULL, "non-empty", "the scenario's name, stored with "
      "every run"},
-    {"seed", "integer", NULL, "1", "[0, 2^53]", "the base of every random "
+    {"seed", "integer", NULL, "1", "[0, 2^64-1]", "the base of every random "
      "stream"},
     {"duration", "time", "s", NULL, "[1e-6, 1e9]", "requests arrive in [0, "
      "duration)"},
@@ -66,17 +66,16 @@ static int read_top(cfg *c, yaml_node_t *root, st_scenario *sc)
 {
     yaml_node_t *n;
     const char *name;
-    double seed = 1;
     if (cfg_keys_in(c, root, conf_keys_top, "the scenario"))
         return -1;
     if (!(n = cfg_need(c, root, "name", "the scenario")) || cfg_str(c, n, "name", &name))
         return -1;
+    if (!*name)
+        return cfg_fail(c, n, "expected a non-empty name for the scenario");
     sc->name = st_xstrdup(name);
-    if ((n = cfg_get(c, root, "seed")) && cfg_num(c, n, "seed", 0, 9007199254740992.0, &seed))
+    sc->seed = 1;
+    if ((n = cfg_get(c, root, "seed")) && cfg_u64(c, n, "seed", &sc->seed))
         return -1;
-    if (seed != floor(seed))
-        return cfg_fail(c, n, "expected a whole number for seed");
-    sc->seed = (uint64_t)seed;
     if (!(n = cfg_need(c, root, "duration", "the scenario")) ||
         cfg_time(c, n, "duration", "s", 1e-6, 1e9, &sc->duration_s))
         return -1;

@@ -16,6 +16,7 @@
 #include "config/topology.h"
 #include "config/keys.h"
 #include "config/graphml.h"
+#include "base/xalloc.h"
 #include "yaml/yamltree.h"
 
 #include <math.h>
@@ -65,7 +66,7 @@ static int add_scalar(cfg *c, const char *text, const yaml_mark_t *mark)
     int id = yaml_document_add_scalar(c->doc, NULL, (yaml_char_t *)text,
                                       (int)strlen(text), YAML_PLAIN_SCALAR_STYLE);
     if (!id)
-        abort();
+        st_oom("a YAML node");
     yaml_node_t *n = cfg_node(c, id);
     n->start_mark = n->end_mark = *mark;
     return id;
@@ -74,7 +75,7 @@ static int add_scalar(cfg *c, const char *text, const yaml_mark_t *mark)
 static void append_pair(cfg *c, int map, int key, int value)
 {
     if (!yaml_document_append_mapping_pair(c->doc, map, key, value))
-        abort();
+        st_oom("a YAML node");
 }
 
 const cfg_key conf_keys_level[] = {
@@ -133,9 +134,7 @@ static int read_level(cfg *c, yaml_node_t *m, size_t i, size_t above,
 static void keep_pairs(cfg *c, const yaml_node_t *m, level *lv)
 {
     size_t n = (size_t)(m->data.mapping.pairs.top - m->data.mapping.pairs.start);
-    lv->pairs = calloc(n ? n : 1, sizeof *lv->pairs);
-    if (!lv->pairs)
-        abort();
+    lv->pairs = st_xcalloc(n ? n : 1, sizeof *lv->pairs);
     for (size_t k = 0; k < n; k++) {
         yaml_node_pair_t p = m->data.mapping.pairs.start[k];
         if (!key_is(c, p.key, "name") && !key_is(c, p.key, "fanout"))
@@ -171,7 +170,7 @@ static int node_entry(cfg *c, const level *lv, const level *up, size_t k)
     char name[MAX_PREFIX + 24];
     int map = yaml_document_add_mapping(c->doc, NULL, YAML_BLOCK_MAPPING_STYLE);
     if (!map)
-        abort();
+        st_oom("a YAML node");
     yaml_node_t *mn = cfg_node(c, map);
     mn->start_mark = mn->end_mark = lv->mark;
     snprintf(name, sizeof name, "%s-%zu", lv->prefix, k);
@@ -207,12 +206,12 @@ static void expand(cfg *c, const level *lv, size_t nl, long topo_pair)
     yaml_mark_t mark = lv[0].mark;
     int seq = yaml_document_add_sequence(c->doc, NULL, YAML_BLOCK_SEQUENCE_STYLE);
     if (!seq)
-        abort();
+        st_oom("a YAML node");
     for (size_t i = 0; i < nl; i++)
         for (size_t k = 0; k < lv[i].count; k++)
             if (!yaml_document_append_sequence_item(
                     c->doc, seq, node_entry(c, &lv[i], i ? &lv[i - 1] : NULL, k)))
-                abort();
+                st_oom("a YAML node");
     swap_in_nodes(c, topo_pair, seq, &mark);
 }
 
@@ -260,10 +259,8 @@ const cfg_key conf_keys_graphml[] = {
 static int shortest_paths(size_t n, const double *delay, const int *is_root,
                           long *parent, size_t *order)
 {
-    double *dist = calloc(n, sizeof *dist);
-    unsigned char *done = calloc(n, 1);
-    if (!dist || !done)
-        abort();
+    double *dist = st_xcalloc(n, sizeof *dist);
+    unsigned char *done = st_xcalloc(n, 1);
     for (size_t i = 0; i < n; i++) {
         dist[i] = is_root[i] ? 0 : INFINITY;
         parent[i] = -1;
@@ -340,7 +337,7 @@ static int add_map(cfg *c, const yaml_mark_t *mark)
 {
     int map = yaml_document_add_mapping(c->doc, NULL, YAML_FLOW_MAPPING_STYLE);
     if (!map)
-        abort();
+        st_oom("a YAML node");
     yaml_node_t *mn = cfg_node(c, map);
     mn->start_mark = mn->end_mark = *mark;
     return map;
@@ -391,7 +388,7 @@ static int graph_node_entry(cfg *c, int spec_id, size_t i,
     yaml_mark_t mark = cfg_node(c, spec_id)->start_mark;
     int map = yaml_document_add_mapping(c->doc, NULL, YAML_BLOCK_MAPPING_STYLE);
     if (!map)
-        abort();
+        st_oom("a YAML node");
     cfg_node(c, map)->start_mark = mark;
     append_pair(c, map, add_scalar(c, "name", &mark), add_scalar(c, names[i], &mark));
     append_pair(c, map, add_scalar(c, "tier", &mark), add_scalar(c, tier, &mark));
@@ -422,7 +419,7 @@ static int repository_entry(cfg *c, int repo_id)
 {
     int map = yaml_document_add_mapping(c->doc, NULL, YAML_BLOCK_MAPPING_STYLE);
     if (!map)
-        abort();
+        st_oom("a YAML node");
     yaml_node_t *repo = cfg_node(c, repo_id);
     cfg_node(c, map)->start_mark = repo->start_mark;
     int tier = 0;
@@ -443,17 +440,13 @@ static int repository_entry(cfg *c, int repo_id)
 /* Names: labels, made unique with the node id where they repeat. */
 static char **graph_names(const st_graph *g)
 {
-    char **names = calloc(g->n_nodes, sizeof *names);
-    if (!names)
-        abort();
+    char **names = st_xcalloc(g->n_nodes, sizeof *names);
     for (size_t i = 0; i < g->n_nodes; i++) {
         int dup = 0;
         for (size_t j = 0; j < g->n_nodes; j++)
             dup |= j != i && strcmp(g->nodes[j].label, g->nodes[i].label) == 0;
         size_t len = strlen(g->nodes[i].label) + strlen(g->nodes[i].id) + 2;
-        names[i] = malloc(len);
-        if (!names[i])
-            abort();
+        names[i] = st_xmalloc(len);
         snprintf(names[i], len, dup ? "%s-%s" : "%s", g->nodes[i].label,
                  g->nodes[i].id);
     }
@@ -543,11 +536,9 @@ static int expand_graph(cfg *c, yaml_node_t *spec, long topo_pair)
     size_t n = g.n_nodes;
     char **names = graph_names(&g);
     int *is_root = calloc(n, sizeof *is_root);
-    long *parent = calloc(n, sizeof *parent);
-    size_t *order = calloc(n, sizeof *order), *hops = calloc(n, sizeof *hops);
-    double *delay = calloc(n * n, sizeof *delay), *bps = calloc(n * n, sizeof *bps);
-    if (!is_root || !parent || !order || !hops || !delay || !bps)
-        abort();
+    long *parent = st_xcalloc(n, sizeof *parent);
+    size_t *order = st_xcalloc(n, sizeof *order), *hops = st_xcalloc(n, sizeof *hops);
+    double *delay = st_xcalloc(n * n, sizeof *delay), *bps = st_xcalloc(n * n, sizeof *bps);
     int rc = attach_roots(c, repo, &g, names, is_root);
     if (!rc)
         rc = link_delays(c, path, &g, o.speed, o.default_s, delay, bps, o.link_bps);
@@ -565,7 +556,7 @@ static int expand_graph(cfg *c, yaml_node_t *spec, long topo_pair)
         seq = yaml_document_add_sequence(c->doc, NULL, YAML_BLOCK_SEQUENCE_STYLE);
         if (!seq || !yaml_document_append_sequence_item(c->doc, seq,
                                                         repository_entry(c, repo_id)))
-            abort();
+            st_oom("a YAML node");
     }
     for (size_t k = 0; !rc && k < n; k++) {
         size_t i = order[k];
@@ -659,9 +650,7 @@ static int node_named(const st_scenario *sc, const char *s)
 
 static int *alloc_nodes(size_t n)
 {
-    int *p = calloc(n ? n : 1, sizeof *p);
-    if (!p)
-        abort();
+    int *p = st_xcalloc(n ? n : 1, sizeof *p);
     return p;
 }
 

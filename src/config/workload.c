@@ -4,6 +4,7 @@
 #include "config/load.h"
 #include "config/keys.h"
 #include "base/xalloc.h"
+#include "base/textfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -24,50 +25,45 @@ static int read_arrival_times(cfg *c, yaml_node_t *f, st_arrival *a)
     char *path = cfg_path(c, f, rel);
     if (!path)
         return -1;
-    FILE *in = fopen(path, "r");
-    if (!in) {
-        cfg_fail(c, f, "cannot open arrival times '%s': %s", path, strerror(errno));
+    st_text in;
+    st_error oerr;
+    if (st_text_open(&in, path, "an arrival-time file (one time in seconds "
+                     "per line)", &oerr)) {
         free(path);
-        return -1;
+        return cfg_fail(c, f, "%s", oerr.msg);
     }
-    char line[256];
-    size_t lineno = 0, cap = 0;
-    int rc = 0;
-    while (!rc && fgets(line, sizeof line, in)) {
-        lineno++;
-        size_t len = strlen(line);
-        if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(in)) {
-            rc = st_error_at(c->err, path, lineno, 0, "line longer than %zu "
-                             "bytes; expected one time in seconds", sizeof line - 2);
-            break;
-        }
-        char *p = line + strspn(line, " \t");
-        if (*p == '#' || *p == '\n' || *p == '\r' || !*p)
+    in.err = c->err;
+    size_t cap = 0;
+    int rc = 0, got;
+    while (!rc && (got = st_text_line(&in)) > 0) {
+        char *p = in.line + strspn(in.line, " \t");
+        if (*p == '#' || !*p)
             continue;
         char *end;
         errno = 0;
         double t = strtod(p, &end);
-        end += strspn(end, " \t\r\n");
+        end += strspn(end, " \t");
         if (end == p || *end || errno || !isfinite(t) || t < 0)
-            rc = st_error_at(c->err, path, lineno, 0, "expected one arrival "
-                             "time in seconds (>= 0), got '%.*s'",
-                             (int)strcspn(p, "\r\n"), p);
+            rc = st_text_fail(&in, "expected one arrival time in seconds "
+                              "(>= 0), got '%.60s'", p);
         else if (a->n_times && t < a->times[a->n_times - 1])
-            rc = st_error_at(c->err, path, lineno, 0, "arrival time %g s is "
-                             "before the previous line's %g s; expected times "
-                             "that do not decrease", t, a->times[a->n_times - 1]);
+            rc = st_text_fail(&in, "arrival time %g s is before the previous "
+                              "line's %g s; expected times that do not "
+                              "decrease", t, a->times[a->n_times - 1]);
         else if (a->n_times >= MAX_ARRIVAL_TIMES)
-            rc = st_error_at(c->err, path, lineno, 0, "more than %d arrival "
-                             "times", MAX_ARRIVAL_TIMES);
+            rc = st_text_fail(&in, "more than %d arrival times",
+                              MAX_ARRIVAL_TIMES);
         else {
             if (a->n_times == cap) {
                 cap = cap ? 2 * cap : 1024;
-                a->times = st_xrealloc(a->times, cap * sizeof *a->times);
+                a->times = st_xreallocarray(a->times, cap, sizeof *a->times);
             }
             a->times[a->n_times++] = t;
         }
     }
-    fclose(in);
+    if (got < 0)
+        rc = -1;
+    st_text_close(&in);
     if (!rc && a->n_times == 0)
         rc = st_error_at(c->err, path, 0, 0, "no arrival times; expected one "
                          "time in seconds per line");
@@ -175,7 +171,8 @@ static int read_task_mix(cfg *c, yaml_node_t *m, const st_scenario *sc,
     if (cfg_opt_long(c, m, "shift_every", 0, 1000000000L, &mix->shift_every) ||
         cfg_opt_long(c, m, "shift_by", 0, ST_MAX_MODELS, &mix->shift_by) ||
         ((sl = cfg_get(c, m, "slot")) &&
-         cfg_time(c, sl, "slot", "s", 1e-6, 1e9, &mix->slot_s)))
+         cfg_time(c, sl, "slot", "s", fmax(1e-6, sc->duration_s / ST_MAX_SLOTS),
+                  1e9, &mix->slot_s)))
         return -1;
     if (!(names = cfg_get(c, m, "names"))) {
         mix->tasks = st_xcalloc(sc->n_tasks, sizeof *mix->tasks);
@@ -227,14 +224,32 @@ const cfg_key conf_keys_slo_phase[] = {
     {"slo", "time or distribution", "s", NULL, "> 0", "their latency target"},
     {NULL, NULL, NULL, NULL, NULL, NULL}};
 
+/* An SLO of 0 (or less) can never be met: refused for every distribution.
+ * Exponential and lognormal times are positive by construction; a normal
+ * one is truncated at 0, so its mean must be positive. */
+static int slo_not_positive(const st_dist *d)
+{
+    switch (d->kind) {
+    case ST_DIST_EXP:
+    case ST_DIST_LOGNORMAL:
+        return 0;
+    case ST_DIST_NORMAL:
+        return !(d->a > 0);
+    default:
+        return !(st_dist_quantile(d, 0) > 0);
+    }
+}
+
 /* An SLO: a time or a distribution of times, above 0. */
 static int read_slo(cfg *c, yaml_node_t *s, st_dist *out)
 {
     if (cfg_time_dist(c, s, "slo", out))
         return -1;
-    if (st_dist_quantile(out, 0) <= 0 && out->kind != ST_DIST_EXP &&
-        out->kind != ST_DIST_LOGNORMAL && out->kind != ST_DIST_NORMAL)
-        return cfg_fail(c, s, "the SLO must be greater than 0");
+    if (slo_not_positive(out)) {
+        st_dist_free(out);
+        return cfg_fail(c, s, "the SLO must be greater than 0; expected a "
+                        "distribution of positive times");
+    }
     return 0;
 }
 

@@ -23,6 +23,7 @@
  * steady state does no malloc.
  */
 #include "engine/evq.h"
+#include "base/xalloc.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -147,7 +148,7 @@ static uint32_t alloc_body(st_evq *q)
         return s;
     }
     if (q->pool_n == q->pool_cap && pool_reserve(q, next_cap(q->pool_cap)))
-        abort();   /* out of memory in the engine: nothing sane to do */
+        st_oom("the event pool");   /* nothing sane to do */
     return (uint32_t)q->pool_n++;
 }
 
@@ -278,7 +279,7 @@ uint32_t st_evq_push(st_evq *q, double time, st_event_fn fn, void *obj,
         return slot;
     }
     if (q->n == q->cap && heap_reserve(q, next_cap(q->cap)))
-        abort();
+        st_oom("the event heap");
     sift_up(q, q->n++, k);
     return slot;
 }

@@ -9,6 +9,7 @@
  * heap's is a sift each.
  */
 #include "engine/sim.h"
+#include "base/xalloc.h"
 
 #include <stdlib.h>
 
@@ -58,9 +59,7 @@ double st_sim_now(const st_sim *s) { return s->now; }
 static void ring_grow(st_sim *s)
 {
     size_t cap = s->ring_cap ? 2 * s->ring_cap : 64;
-    now_event *r = malloc(cap * sizeof *r);
-    if (!r)
-        abort();   /* out of memory in the engine: nothing sane to do */
+    now_event *r = st_xmalloc(cap * sizeof *r);   /* out of memory in the engine: nothing sane to do */
     for (size_t i = 0; i < s->ring_n; i++)
         r[i] = s->ring[(s->ring_head + i) & (s->ring_cap - 1)];
     free(s->ring);

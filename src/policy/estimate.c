@@ -15,6 +15,7 @@
  *     the smallest estimate).
  */
 #include "policy/estimate.h"
+#include "base/xalloc.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -144,9 +145,7 @@ static void add_pending(lc_net *n, double t, double dur, int bw)
 {
     if (n->n_pend == n->cap_pend) {
         n->cap_pend = n->cap_pend ? 2 * n->cap_pend : 4;
-        n->pend = realloc(n->pend, n->cap_pend * sizeof *n->pend);
-        if (!n->pend)
-            abort();
+        n->pend = st_xrealloc(n->pend, n->cap_pend * sizeof *n->pend);
     }
     size_t i = n->n_pend++;
     while (i > 0 && n->pend[i - 1].t > t) {

@@ -67,6 +67,10 @@ typedef struct st_idn_params {
     int hindsight;          /* `hindsight`: on | off, solve the best fixed
                                allocation for the realised counts at the
                                end of the run (idn_opt_* metrics) */
+    /* where `slot` was given (0 if by default or in an override), for
+     * st_idn_new's check of the number of slots */
+    const char *slot_file;
+    size_t slot_line, slot_col;
 } st_idn_params;
 
 /* The shared parameters, for each policy's table (ST_PARAM_INCLUDE). */

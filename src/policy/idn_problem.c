@@ -11,6 +11,7 @@
  */
 #include "policy/idn_impl.h"
 #include "base/xalloc.h"
+#include "base/memlimit.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -56,6 +57,13 @@ void st_idn_read_params(const st_params *params, const st_scenario *sc,
     out->slot_s = st_param_real(params, t, "slot");
     if (isnan(out->slot_s))
         out->slot_s = default_slot(sc);
+    out->slot_file = sc->file;
+    out->slot_line = out->slot_col = 0;
+    for (size_t i = 0; params && i < params->n; i++)
+        if (strcmp(params->keys[i], "slot") == 0) {
+            out->slot_line = params->lines[i];
+            out->slot_col = params->cols[i];
+        }
     out->sharing = (st_idn_sharing)st_param_choice(params, t, "sharing");
     out->capacity_scale = st_param_real(params, t, "capacity_scale");
     out->static_time_limit_s = st_param_real(params, t, "static_time_limit");
@@ -279,16 +287,51 @@ static void find_best_vars(st_idn *g)
     free(best);
 }
 
+/* Per-slot state and records are kept for every slot of the run: at most
+ * ST_MAX_SLOTS of them, whether the slot was given or is the default. */
+static int check_slots(const st_scenario *sc, const st_idn_params *p,
+                       st_error *err)
+{
+    double n = sc->duration_s / p->slot_s;
+    if (n <= ST_MAX_SLOTS)
+        return 0;
+    return st_error_at(err, p->slot_file ? p->slot_file : sc->file,
+                       p->slot_line, p->slot_col, "a slot of %g s makes %.3g "
+                       "slots over the %g s run, more than %.3g; expected a "
+                       "'slot' of at least %g s", p->slot_s, n, sc->duration_s,
+                       ST_MAX_SLOTS, sc->duration_s / ST_MAX_SLOTS);
+}
+
+/* The offline reference keeps an expected count per slot and request
+ * type: refused up front when that is more than a run may use. */
+static int check_static_size(const st_idn *g, st_error *err)
+{
+    double ns = ceil(g->sc->duration_s / g->p.slot_s - 1e-9);
+    double bytes = (ns > 1 ? ns : 1) * (double)g->n_types * sizeof(double);
+    char why[160], need[32], lim[32];
+    double limit = st_memory_limit(why, sizeof why);
+    if (bytes <= limit)
+        return 0;
+    return st_error_set(err, "%s: %zu request types (tasks x access nodes) "
+                        "over %.3g slots need %s for the expected counts, more "
+                        "than the limit of %s (%s); expected a longer 'slot', "
+                        "fewer tasks or fewer access nodes", g->sc->file,
+                        g->n_types, ns, st_bytes_text(bytes, need, sizeof need),
+                        st_bytes_text(limit, lim, sizeof lim), why);
+}
+
 int st_idn_new(const st_scenario *sc, const st_idn_params *p, st_idn **out,
                st_error *err)
 {
+    if (check_slots(sc, p, err))
+        return -1;
     st_idn *g = st_xcalloc(1, sizeof *g);
     g->sc = sc;
     g->p = *p;
     g->n_nodes = sc->n_nodes;
     list_types(g);
     builder b = {.is_var = st_xcalloc(g->n_nodes * sc->n_models, 1)};
-    int rc = 0;
+    int rc = check_static_size(g, err);
     for (size_t t = 0; t < g->n_types && !rc; t++)
         rc = build_type(g, &b, &g->types[t], err);
     g->cands = b.cands;

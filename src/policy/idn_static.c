@@ -25,7 +25,11 @@ double *st_idn_expected_counts(const st_idn *g, size_t *n_slots)
     size_t ns = (size_t)ceil(sc->duration_s / slot - 1e-9);
     if (ns == 0)
         ns = 1;
-    double *counts = st_xcalloc(ns * g->n_types, sizeof *counts);
+    size_t cells;
+    if (st_size_mul(ns, g->n_types, &cells))
+        st_oom_at("the expected counts per slot and request type", ns,
+                  g->n_types, __FILE__, __LINE__);
+    double *counts = st_xcalloc(cells, sizeof *counts);
     for (size_t t = 0; t < ns; t++) {
         double t0 = (double)t * slot;
         double len = fmin(slot, sc->duration_s - t0), mid = t0 + len / 2;

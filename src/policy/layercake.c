@@ -81,6 +81,7 @@
  * ignores cold marks.  It is an upper bound, not a deployable policy.
  */
 #include "policy/estimate.h"
+#include "base/xalloc.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -158,10 +159,8 @@ static void grow_history(const lc_state *s, pair *pr)
     pr->cap_hist = pr->cap_hist ? 2 * pr->cap_hist : 16;
     if (pr->cap_hist > s->history_max)
         pr->cap_hist = s->history_max;
-    pr->hist = realloc(pr->hist, (size_t)pr->cap_hist * sizeof *pr->hist);
-    pr->sorted = realloc(pr->sorted, (size_t)pr->cap_hist * sizeof *pr->sorted);
-    if (!pr->hist || !pr->sorted)
-        abort();
+    pr->hist = st_xrealloc(pr->hist, (size_t)pr->cap_hist * sizeof *pr->hist);
+    pr->sorted = st_xrealloc(pr->sorted, (size_t)pr->cap_hist * sizeof *pr->sorted);
 }
 
 /* Keeps the last history_max samples, in arrival order and sorted, so a
@@ -212,9 +211,7 @@ static void refresh_remote(const st_view *v, device_st *d, double now)
 static void add_pair(device_st *d, int model, int node, int local,
                      double accuracy)
 {
-    d->pairs = realloc(d->pairs, (size_t)(d->n_pairs + 1) * sizeof *d->pairs);
-    if (!d->pairs)
-        abort();
+    d->pairs = st_xrealloc(d->pairs, (size_t)(d->n_pairs + 1) * sizeof *d->pairs);
     d->pairs[d->n_pairs++] = (pair){.model = model, .node = node,
                                     .local = local, .accuracy = accuracy};
 }

@@ -2,6 +2,7 @@
  * scenario's zoo and profiles), read through the scenario loader so the
  * numbers are exactly what a simulation would use. */
 #include "profile/profile.h"
+#include "base/xalloc.h"
 #include "strata/scenario.h"
 
 #include <math.h>
@@ -43,11 +44,9 @@ static void print_table(const st_scenario *sc, st_profile_field field,
     static const char *const heads[4] = {"model", "task", "accuracy",
                                          "size MB"};
     size_t nh = sc->n_hardware, ncol = 4 + nh;
-    size_t *w = calloc(ncol, sizeof *w);
-    char (*text)[64] = calloc(ncol, sizeof *text);
-    const char **cells = calloc(ncol, sizeof *cells);
-    if (!w || !text || !cells)
-        abort();
+    size_t *w = st_xcalloc(ncol, sizeof *w);
+    char (*text)[64] = st_xcalloc(ncol, sizeof *text);
+    const char **cells = st_xcalloc(ncol, sizeof *cells);
     for (size_t k = 0; k < ncol; k++) {
         cells[k] = k < 4 ? heads[k] : sc->hardware[k - 4].name;
         w[k] = strlen(cells[k]);

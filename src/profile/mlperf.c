@@ -9,6 +9,7 @@
  * request's latency and are skipped.  The phone is described by the
  * submitter's systems/<system>.json beside the results directory. */
 #include "profile/pset.h"
+#include "base/textfile.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -75,10 +76,17 @@ static const char *first_str(json_t *obj, const char *const *keys)
     return NULL;
 }
 
+#define MAX_JSON_BYTES (64u << 20)
+
 static json_t *load_json(const char *path, st_error *err)
 {
     json_error_t je;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    char *text;
+    size_t len;
+    if (st_text_read_all(path, "a JSON file", MAX_JSON_BYTES, &text, &len, err))
+        return NULL;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    free(text);
     if (!root) {
         st_error_at(err, path, je.line > 0 ? (size_t)je.line : 0,
                     je.column > 0 ? (size_t)je.column : 0, "invalid JSON: %s",

@@ -39,10 +39,10 @@ static char *vprintf_dup(const char *fmt, va_list ap)
     size_t n = 0;
     FILE *f = open_memstream(&s, &n);
     if (!f)
-        abort();
+        st_oom("a formatted string");
     vfprintf(f, fmt, ap);
     if (fclose(f) != 0 || !s)
-        abort();
+        st_oom("a formatted string");
     return s;
 }
 
@@ -58,9 +58,7 @@ char *ps_printf(const char *fmt, ...)
 static char *slug_with(const char *s, char sep)
 {
     size_t n = strlen(s), o = 0;
-    char *out = malloc(n + 1);
-    if (!out)
-        abort();
+    char *out = st_xmalloc(n + 1);
     int pending = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];

@@ -4,6 +4,9 @@
  * measured.  The table was measured on a Pixel 3; every model in it is an
  * ImageNet classifier (its accuracy columns are top-1/top-5). */
 #include "profile/pset.h"
+#include "base/textfile.h"
+#include "base/strmap.h"
+#include "base/xalloc.h"
 
 #include <errno.h>
 #include <math.h>
@@ -14,7 +17,6 @@
 #define DEVICE "Pixel 3"
 #define TASK "image-classification"
 #define MAX_COLS 64
-#define MAX_LINE 65536
 
 typedef struct row {
     char *f[MAX_COLS];
@@ -131,8 +133,40 @@ static int field_num(const char *path, size_t line, const row *r, int col,
     return 0;
 }
 
+/* The rows read so far, by model and precision: a model measured twice
+ * would leave one of the two rows silently unused. */
+typedef struct seen_rows {
+    st_strmap lines;     /* "model/precision" -> line */
+    char **keys;         /* owned keys of the map */
+    size_t n;
+} seen_rows;
+
+static void seen_free(seen_rows *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->keys[i]);
+    free(s->keys);
+    st_strmap_free(&s->lines);
+}
+
+static int check_once(seen_rows *s, const char *path, size_t line,
+                      const char *title, const char *precision, st_error *err)
+{
+    char *key = ps_printf("%s/%s", title, precision);
+    size_t first;
+    if (st_strmap_put(&s->lines, key, line, &first)) {
+        free(key);
+        return st_error_at(err, path, line, 0, "model '%s' (%s) is already "
+                           "given on line %zu; expected one row per model and "
+                           "precision", title, precision, first);
+    }
+    s->keys = st_xreallocarray(s->keys, s->n + 1, sizeof *s->keys);
+    s->keys[s->n++] = key;
+    return 0;
+}
+
 static int import_row(st_profile_set *set, const char *path, size_t line,
-                      const row *r, const columns *c,
+                      const row *r, const columns *c, seen_rows *seen,
                       const st_profile_select *sel, st_error *err)
 {
     const char *title = r->f[c->model], *q = r->f[c->quantized];
@@ -143,6 +177,8 @@ static int import_row(st_profile_set *set, const char *path, size_t line,
         return st_error_at(err, path, line, (size_t)c->quantized + 1,
                            "quantized: expected 0 or 1, got '%s'", q);
     const char *precision = q[0] == '1' ? "quantized" : "float";
+    if (check_once(seen, path, line, title, precision, err))
+        return -1;
     double size, top1, ms[MAX_COLS];
     if (field_num(path, line, r, c->size, "size_mb", 0, 1e7, &size, err) ||
         field_num(path, line, r, c->top1, "top1", 0, 1, &top1, err))
@@ -196,22 +232,17 @@ static int import_row(st_profile_set *set, const char *path, size_t line,
     return 0;
 }
 
-static int read_rows(st_profile_set *set, const char *path, FILE *f,
+static int read_rows(st_profile_set *set, st_text *in,
                      const st_profile_select *sel, st_error *err)
 {
-    char *line = NULL;
-    size_t cap = 0, lineno = 0;
-    ssize_t got;
+    const char *path = in->path;
     columns c = {0};
-    int have_header = 0, rc = 0;
+    seen_rows seen = {0};
+    int have_header = 0, rc = 0, got;
     row r;
-    while (rc == 0 && (got = getline(&line, &cap, f)) >= 0) {
-        lineno++;
-        if ((size_t)got > MAX_LINE) {
-            rc = st_error_at(err, path, lineno, 0, "line longer than %d bytes",
-                             MAX_LINE);
-            break;
-        }
+    while (rc == 0 && (got = st_text_line(in)) > 0) {
+        char *line = in->line;
+        size_t lineno = in->lineno;
         chomp(line);
         if (!*line)
             continue;
@@ -225,14 +256,14 @@ static int read_rows(st_profile_set *set, const char *path, FILE *f,
             rc = st_error_at(err, path, lineno, 0, "expected %zu fields (one "
                              "per header column), got %zu", c.ncols, r.n);
         } else {
-            rc = import_row(set, path, lineno, &r, &c, sel, err);
+            rc = import_row(set, path, lineno, &r, &c, &seen, sel, err);
         }
     }
-    free(line);
+    if (got < 0)
+        rc = -1;
+    seen_free(&seen);
     if (have_header)
         free_columns(&c);
-    if (rc == 0 && ferror(f))
-        rc = st_error_at(err, path, 0, 0, "read error: %s", strerror(errno));
     if (rc == 0 && !have_header)
         rc = st_error_at(err, path, 0, 0, "empty file; expected a CSV header "
                          "(model, quantized, size_mb, top1, RUNTIME_ms...)");
@@ -242,11 +273,11 @@ static int read_rows(st_profile_set *set, const char *path, FILE *f,
 int st_profile_import_tflite_csv(st_profile_set *set, const char *path,
                                  const st_profile_select *sel, st_error *err)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return st_error_at(err, path, 0, 0, "cannot open: %s", strerror(errno));
+    st_text in;
+    if (st_text_open(&in, path, "a TFLite benchmark CSV file", err))
+        return -1;
     ps_input(set, path);
-    int rc = read_rows(set, path, f, sel, err);
-    fclose(f);
+    int rc = read_rows(set, &in, sel, err);
+    st_text_close(&in);
     return rc;
 }

@@ -4,6 +4,7 @@
  * written plain only when they are safe as plain YAML, else double-quoted
  * with escapes; comment text is kept on one line. */
 #include "profile/pset.h"
+#include "base/xalloc.h"
 
 #include <errno.h>
 #include <math.h>
@@ -78,9 +79,7 @@ typedef struct plan {
 
 static void note(plan *p, char *s)
 {
-    p->notes = realloc(p->notes, (p->n_notes + 1) * sizeof *p->notes);
-    if (!p->notes)
-        abort();
+    p->notes = st_xrealloc(p->notes, (p->n_notes + 1) * sizeof *p->notes);
     p->notes[p->n_notes++] = s;
 }
 
@@ -91,10 +90,8 @@ static int cell_ok(const st_profile_set *set, const st_pcell *c)
 
 static void make_plan(const st_profile_set *set, plan *p)
 {
-    p->model_ok = calloc(set->n_models + 1, 1);
-    p->hw_ok = calloc(set->n_hw + 1, 1);
-    if (!p->model_ok || !p->hw_ok)
-        abort();
+    p->model_ok = st_xcalloc(set->n_models + 1, 1);
+    p->hw_ok = st_xcalloc(set->n_hw + 1, 1);
     for (size_t i = 0; i < set->n_cells; i++)
         if (cell_ok(set, &set->cells[i])) {
             p->model_ok[set->cells[i].model] = 1;

@@ -219,8 +219,10 @@ static int merge_all(sqlite3 *db, copier *c, st_merge_stats *st)
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* Everything between ATTACH and DETACH, in one transaction. */
-static int merge_attached(sqlite3 *db, st_merge_stats *st)
+/* Everything between ATTACH and DETACH, in one transaction.  The error
+ * text is kept in msg before a ROLLBACK replaces it with "not an error". */
+static int merge_attached(sqlite3 *db, st_merge_stats *st, char *msg,
+                          size_t n)
 {
     copier c;
     memset(&c, 0, sizeof c);
@@ -235,6 +237,9 @@ static int merge_attached(sqlite3 *db, st_merge_stats *st)
         rc = st_store_refresh_derived(db);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        snprintf(msg, n, "%s", sqlite3_errcode(db) != SQLITE_OK
+                               ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
     if (rc != SQLITE_OK && !sqlite3_get_autocommit(db))
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     if (rc == SQLITE_OK) {
@@ -276,9 +281,8 @@ int st_store_merge(st_store *s, const char *shard_path, st_merge_stats *stats,
     if (rc != SQLITE_OK)
         return st_error_set(err, "%s: cannot open it to merge: %s", shard_path,
                             sqlite3_errmsg(db));
-    rc = merge_attached(db, stats);
-    char msg[512];
-    snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(db));
+    char msg[512] = "";
+    rc = merge_attached(db, stats, msg, sizeof msg);
     sqlite3_exec(db, "DETACH DATABASE shard", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return st_error_set(err, "%s: cannot merge into %s: %s", shard_path,

@@ -4,6 +4,7 @@
  * numeric axis, and a legend.  Each figure gets its own PLplot stream, so
  * nothing of one leaks into the next. */
 #include "results/html.h"
+#include "base/xalloc.h"
 
 #include <math.h>
 #include <plplot.h>
@@ -26,9 +27,7 @@ static char *pl_text(const char *s)
     size_t n = 0;
     for (const char *p = s ? s : ""; *p; p++)
         n += *p == '#' ? 2 : 1;
-    char *t = malloc(n + 1), *o = t;
-    if (!t)
-        abort();
+    char *t = st_xmalloc(n + 1), *o = t;
     for (const char *p = s ? s : ""; *p; p++) {
         *o++ = *p;
         if (*p == '#')
@@ -96,10 +95,8 @@ static void axes(const st_plot *p, const double r[4])
 /* Points with an interval on both ends get an error bar. */
 static void error_bars(const st_plot_series *s)
 {
-    double *x = malloc((s->n + 1) * sizeof *x), *lo = malloc((s->n + 1) * sizeof *lo),
-           *hi = malloc((s->n + 1) * sizeof *hi);
-    if (!x || !lo || !hi)
-        abort();
+    double *x = st_xmalloc((s->n + 1) * sizeof *x), *lo = st_xmalloc((s->n + 1) * sizeof *lo),
+           *hi = st_xmalloc((s->n + 1) * sizeof *hi);
     PLINT n = 0;
     for (size_t i = 0; i < s->n; i++)
         if (isfinite(s->lo[i]) && isfinite(s->hi[i])) {
@@ -133,11 +130,9 @@ static void legend(const st_plot *p)
         return;
     PLINT *opt = calloc((size_t)n, sizeof *opt), *colour = calloc((size_t)n, sizeof *colour),
           *style = calloc((size_t)n, sizeof *style), *sym_n = calloc((size_t)n, sizeof *sym_n);
-    PLFLT *width = calloc((size_t)n, sizeof *width), *scale = calloc((size_t)n, sizeof *scale);
-    char **text = calloc((size_t)n, sizeof *text);
-    const char **sym = calloc((size_t)n, sizeof *sym);
-    if (!opt || !colour || !style || !sym_n || !width || !scale || !text || !sym)
-        abort();
+    PLFLT *width = st_xcalloc((size_t)n, sizeof *width), *scale = st_xcalloc((size_t)n, sizeof *scale);
+    char **text = st_xcalloc((size_t)n, sizeof *text);
+    const char **sym = st_xcalloc((size_t)n, sizeof *sym);
     for (PLINT k = 0; k < n; k++) {
         opt[k] = PL_LEGEND_SYMBOL | (p->n_ticks ? 0 : PL_LEGEND_LINE);
         colour[k] = 2 + k % N_COLOURS;

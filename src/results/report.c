@@ -8,6 +8,7 @@
  */
 #include "results/report.h"
 #include "results/html.h"
+#include "base/xalloc.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
@@ -95,16 +96,12 @@ static int strings(report *r, const char *sql, char ***out, size_t *n)
     sqlite3_stmt *q;
     size_t cap = 8;
     *n = 0;
-    *out = calloc(cap + 1, sizeof **out);
-    if (!*out)
-        abort();
+    *out = st_xcalloc(cap + 1, sizeof **out);
     int rc = sqlite3_prepare_v2(r->db, sql, -1, &q, NULL);
     while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         if (*n == cap) {
             cap *= 2;
-            *out = realloc(*out, (cap + 1) * sizeof **out);
-            if (!*out)
-                abort();
+            *out = st_xrealloc(*out, (cap + 1) * sizeof **out);
         }
         const char *s = (const char *)sqlite3_column_text(q, 0);
         (*out)[(*n)++] = strdup(s ? s : "");
@@ -169,9 +166,7 @@ static int add_by(report *r, const char *name)
     char *expr = column_expr(r, name);
     if (!expr)
         return unknown_column(r, name);
-    r->by[r->n_by] = strdup(name);
-    if (!r->by[r->n_by])
-        abort();
+    r->by[r->n_by] = st_xstrdup(name);
     r->by_expr[r->n_by++] = expr;
     return 0;
 }
@@ -257,9 +252,7 @@ static int resolve_metrics(report *r, const st_report_opts *o)
                    " ORDER BY name", &have, &nh))
         return -1;
     int rc = 0;
-    r->metrics = calloc(nh + (o ? o->n_metrics : 0) + 1, sizeof *r->metrics);
-    if (!r->metrics)
-        abort();
+    r->metrics = st_xcalloc(nh + (o ? o->n_metrics : 0) + 1, sizeof *r->metrics);
     if (o->n_metrics) {
         for (size_t i = 0; i < o->n_metrics && rc == 0; i++) {
             if (find(have, nh, o->metrics[i]) < 0)
@@ -310,16 +303,12 @@ static group *new_group(report *r, sqlite3_stmt *q)
 {
     if (r->n_groups == r->cap) {
         r->cap = r->cap ? 2 * r->cap : 16;
-        r->groups = realloc(r->groups, r->cap * sizeof *r->groups);
-        if (!r->groups)
-            abort();
+        r->groups = st_xrealloc(r->groups, r->cap * sizeof *r->groups);
     }
     group *g = &r->groups[r->n_groups++];
     *g = (group){0};
-    g->vals = calloc(r->n_by + 1, sizeof *g->vals);
-    g->ci = calloc(r->n_metrics + 1, sizeof *g->ci);
-    if (!g->vals || !g->ci)
-        abort();
+    g->vals = st_xcalloc(r->n_by + 1, sizeof *g->vals);
+    g->ci = st_xcalloc(r->n_metrics + 1, sizeof *g->ci);
     for (size_t i = 0; i < r->n_metrics; i++)
         st_mean_ci(NULL, 0, r->level, &g->ci[i]);
     for (size_t i = 0; i < r->n_by; i++) {
@@ -335,9 +324,8 @@ static void note_hash(group *g, const char *hash)
     const char *h = hash ? hash : "";
     if (find(g->hashes, g->n_hashes, h) >= 0)
         return;
-    g->hashes = realloc(g->hashes, (g->n_hashes + 1) * sizeof *g->hashes);
-    if (!g->hashes || !(g->hashes[g->n_hashes] = strdup(h)))
-        abort();
+    g->hashes = st_xreallocarray(g->hashes, g->n_hashes + 1, sizeof *g->hashes);
+    g->hashes[g->n_hashes] = st_xstrdup(h);
     g->n_hashes++;
 }
 
@@ -355,9 +343,7 @@ static void series_push(series *s, sqlite3_stmt *q, int col)
         return;   /* not measured in that run (a NaN when stored) */
     if (s->n == s->cap) {
         s->cap = s->cap ? 2 * s->cap : 16;
-        s->x = realloc(s->x, s->cap * sizeof *s->x);
-        if (!s->x)
-            abort();
+        s->x = st_xrealloc(s->x, s->cap * sizeof *s->x);
     }
     s->x[s->n++] = sqlite3_column_double(q, col);
 }
@@ -477,9 +463,7 @@ static int describe_mix(report *r)
 {
     const char *cand[MAX_BY + 64 + 1024];
     size_t nc = candidates(r, cand, sizeof cand / sizeof *cand);
-    int *differs = calloc(nc + 1, sizeof *differs);
-    if (!differs)
-        abort();
+    int *differs = st_xcalloc(nc + 1, sizeof *differs);
     int rc = 0;
     for (size_t i = 0; i < r->n_groups && rc == 0; i++)
         if (r->groups[i].n_hashes > 1)
@@ -646,10 +630,8 @@ static void grid_fill(const report *r, grid *t)
     size_t first = r->n_by + 1 + (size_t)shows_configs(r);
     t->cols = first + r->n_metrics;
     t->rows = r->n_groups + 1;
-    t->cell = calloc(t->rows * t->cols, sizeof *t->cell);
-    t->right = calloc(t->cols, sizeof *t->right);
-    if (!t->cell || !t->right)
-        abort();
+    t->cell = st_xcalloc(t->rows * t->cols, sizeof *t->cell);
+    t->right = st_xcalloc(t->cols, sizeof *t->right);
     char buf[128];
     for (size_t i = 0; i < r->n_by; i++)
         t->cell[i] = strdup(r->by[i]);
@@ -730,9 +712,7 @@ static void write_grid(const report *r, FILE *out, int markdown)
 {
     grid t;
     grid_fill(r, &t);
-    int *w = calloc(t.cols, sizeof *w);
-    if (!w)
-        abort();
+    int *w = st_xcalloc(t.cols, sizeof *w);
     for (size_t i = 0; i < t.rows * t.cols; i++)
         if (width(t.cell[i]) > w[i % t.cols])
             w[i % t.cols] = width(t.cell[i]);
@@ -975,9 +955,7 @@ static st_plot_series *plot_series(st_plot *p, const char *name)
     for (size_t i = 0; i < p->n_series; i++)
         if (strcmp(p->series[i].name, name) == 0)
             return &p->series[i];
-    p->series = realloc(p->series, (p->n_series + 1) * sizeof *p->series);
-    if (!p->series)
-        abort();
+    p->series = st_xrealloc(p->series, (p->n_series + 1) * sizeof *p->series);
     st_plot_series *s = &p->series[p->n_series++];
     *s = (st_plot_series){.name = strdup(name)};
     return s;
@@ -988,11 +966,9 @@ static void series_add(st_plot_series *s, double x, const st_ci *c)
     if (s->n == s->cap) {
         s->cap = s->cap ? 2 * s->cap : 8;
         s->x = realloc(s->x, s->cap * sizeof *s->x);
-        s->y = realloc(s->y, s->cap * sizeof *s->y);
-        s->lo = realloc(s->lo, s->cap * sizeof *s->lo);
-        s->hi = realloc(s->hi, s->cap * sizeof *s->hi);
-        if (!s->x || !s->y || !s->lo || !s->hi)
-            abort();
+        s->y = st_xrealloc(s->y, s->cap * sizeof *s->y);
+        s->lo = st_xrealloc(s->lo, s->cap * sizeof *s->lo);
+        s->hi = st_xrealloc(s->hi, s->cap * sizeof *s->hi);
     }
     s->x[s->n] = x;
     s->y[s->n] = c->mean;
@@ -1050,10 +1026,8 @@ static char *lines_text(const report *r, const int *mask)
 static void make_figures(const report *r, char **svg, char **caption)
 {
     int axis = numeric_axis(r);
-    char **ticks = calloc(r->n_groups + 1, sizeof *ticks);
-    int *mask = calloc(r->n_by + 1, sizeof *mask);
-    if (!ticks || !mask)
-        abort();
+    char **ticks = st_xcalloc(r->n_groups + 1, sizeof *ticks);
+    int *mask = st_xcalloc(r->n_by + 1, sizeof *mask);
     for (size_t c = 0; axis >= 0 && c < r->n_by; c++) {
         mask[c] = (int)c != axis && names_lines(r, axis, c);
         for (size_t d = 0; d < c && mask[c]; d++)
@@ -1099,10 +1073,8 @@ static int write_html(report *r, FILE *out)
 {
     grid t;
     grid_fill(r, &t);
-    char **svg = calloc(r->n_metrics + 1, sizeof *svg);
-    char **caption = calloc(r->n_metrics + 1, sizeof *caption);
-    if (!svg || !caption)
-        abort();
+    char **svg = st_xcalloc(r->n_metrics + 1, sizeof *svg);
+    char **caption = st_xcalloc(r->n_metrics + 1, sizeof *caption);
     make_figures(r, svg, caption);
     char *title = page_title(r), *note = pool_text(r);
     char *intro = sqlite3_mprintf(

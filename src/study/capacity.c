@@ -8,6 +8,7 @@
  * doubling or halving from factor 1, then bisects.
  */
 #include "study/run.h"
+#include "base/xalloc.h"
 #include "study/capacity.h"
 #include "policy/registry.h"
 
@@ -61,9 +62,7 @@ static char **overrides_at(const search *s, double factor, uint64_t seed,
                            size_t *n)
 {
     size_t nd = s->sc->n_device_classes;
-    char **ov = calloc(s->n_ov + nd + 1, sizeof *ov);
-    if (!ov)
-        abort();
+    char **ov = st_xcalloc(s->n_ov + nd + 1, sizeof *ov);
     size_t k = 0;
     for (size_t i = 0; i < s->n_ov; i++)
         ov[k++] = strdup(s->ov[i]);
@@ -71,14 +70,11 @@ static char **overrides_at(const search *s, double factor, uint64_t seed,
         char buf[128];
         snprintf(buf, sizeof buf, "devices.%zu.workload.arrival.rate_per_s=%.17g",
                  d, s->sc->devices[d].arrival.rate * factor);
-        ov[k++] = strdup(buf);
+        ov[k++] = st_xstrdup(buf);
     }
     char buf[64];
     snprintf(buf, sizeof buf, "seed=%" PRIu64, seed);
-    ov[k++] = strdup(buf);
-    for (size_t i = 0; i < k; i++)
-        if (!ov[i])
-            abort();
+    ov[k++] = st_xstrdup(buf);
     *n = k;
     return ov;
 }
@@ -175,6 +171,8 @@ int st_capacity_search(const char *path, const char *const *overrides,
     if (bracket(&s, &lo, &hi, &att_lo, out))
         return -1;
     double tol = o->tol > 0 ? o->tol : 0.01;
+    if (tol < ST_CAPACITY_MIN_TOL)
+        tol = ST_CAPACITY_MIN_TOL;
     while (out->found && !out->unbounded && (hi - lo) / lo > tol) {
         double mid = (lo + hi) / 2, a;
         if (attainment(&s, mid, &a))

@@ -4,13 +4,18 @@
 #ifndef STRATA_STUDY_CAPACITY_H
 #define STRATA_STUDY_CAPACITY_H
 
+/* The finest relative precision the search is asked for: a double's
+ * bracket cannot shrink much below 1e-15, and every step is a run. */
+#define ST_CAPACITY_MIN_TOL 1e-9
+
 #include <stddef.h>
 #include "strata/error.h"
 #include "strata/scenario.h"
 
 typedef struct st_capacity_opts {
     double target;        /* SLO attainment to meet, in (0, 1] */
-    double tol;           /* stop when (hi - lo) / lo <= tol */
+    double tol;           /* stop when (hi - lo) / lo <= tol (at least
+                             ST_CAPACITY_MIN_TOL) */
     size_t reps;          /* seeds averaged per rate, from the scenario's */
 } st_capacity_opts;
 

@@ -4,6 +4,7 @@
  * and prints what moved.  The expected file itself is check_file.c.
  */
 #include "study/check.h"
+#include "base/xalloc.h"
 #include "results/report.h"
 #include "results/store.h"
 #include "study/sweep.h"
@@ -87,9 +88,7 @@ void st_tolerance_format(const st_tolerance *t, char *buf, size_t n)
 
 static char *copy_str(const char *s)
 {
-    char *d = strdup(s ? s : "");
-    if (!d)
-        abort();
+    char *d = st_xstrdup(s ? s : "");
     return d;
 }
 
@@ -102,9 +101,9 @@ static char *strf(const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    char *s = n < 0 ? NULL : malloc((size_t)n + 1);
-    if (!s)
-        abort();
+    if (n < 0)
+        st_oom("a formatted message");
+    char *s = st_xmalloc((size_t)n + 1);
     va_start(ap, fmt);
     vsnprintf(s, (size_t)n + 1, fmt, ap);
     va_end(ap);
@@ -117,9 +116,7 @@ st_check_row *st_check_set_push(st_check_set *s, const char *experiment,
 {
     if (s->n == s->cap) {
         s->cap = s->cap ? 2 * s->cap : 64;
-        s->rows = realloc(s->rows, s->cap * sizeof *s->rows);
-        if (!s->rows)
-            abort();
+        s->rows = st_xrealloc(s->rows, s->cap * sizeof *s->rows);
     }
     st_check_row *r = &s->rows[s->n++];
     *r = (st_check_row){.experiment = copy_str(experiment),
@@ -202,12 +199,12 @@ static char *point_text(const st_sweep *sw, size_t i)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f)
-        abort();
+        st_oom("a grid-point label");
     for (size_t k = 0; k < sw->n_keys; k++)
         fprintf(f, "%s%s=%s", k ? ";" : "", sw->keys[k].path,
                 st_sweep_value(sw, i, k));
     if (fclose(f))
-        abort();
+        st_oom("a grid-point label");
     return buf;
 }
 
@@ -221,9 +218,7 @@ static size_t find_group(experiment *e, const char *policy, char *point)
         }
     if (e->n_g == e->cap_g) {
         e->cap_g = e->cap_g ? 2 * e->cap_g : 16;
-        e->g = realloc(e->g, e->cap_g * sizeof *e->g);
-        if (!e->g)
-            abort();
+        e->g = st_xrealloc(e->g, e->cap_g * sizeof *e->g);
     }
     e->g[e->n_g] = (group){.policy = copy_str(policy), .point = point};
     return e->n_g++;
@@ -232,9 +227,7 @@ static size_t find_group(experiment *e, const char *policy, char *point)
 static void group_points(experiment *e)
 {
     const st_sweep *sw = e->sw;
-    e->point_group = calloc(sw->n_points + 1, sizeof *e->point_group);
-    if (!e->point_group)
-        abort();
+    e->point_group = st_xcalloc(sw->n_points + 1, sizeof *e->point_group);
     for (size_t i = 0; i < sw->n_points; i++)
         e->point_group[i] = find_group(e, sw->points[i].policy,
                                        point_text(sw, i));
@@ -247,9 +240,7 @@ static series *group_metric(group *g, const char *metric)
             return &g->m[i];
     if (g->n_m == g->cap_m) {
         g->cap_m = g->cap_m ? 2 * g->cap_m : 32;
-        g->m = realloc(g->m, g->cap_m * sizeof *g->m);
-        if (!g->m)
-            abort();
+        g->m = st_xrealloc(g->m, g->cap_m * sizeof *g->m);
     }
     g->m[g->n_m] = (series){.metric = copy_str(metric)};
     return &g->m[g->n_m++];
@@ -259,9 +250,7 @@ static void series_push(series *s, double v)
 {
     if (s->n == s->cap) {
         s->cap = s->cap ? 2 * s->cap : 8;
-        s->x = realloc(s->x, s->cap * sizeof *s->x);
-        if (!s->x)
-            abort();
+        s->x = st_xrealloc(s->x, s->cap * sizeof *s->x);
     }
     s->x[s->n++] = v;
 }
@@ -305,9 +294,7 @@ static int check_points(const st_sweep *sw, const char *path, st_error *err)
 
 static int load_experiments(runner *r, const char *const *paths, size_t n)
 {
-    r->e = calloc(n + 1, sizeof *r->e);
-    if (!r->e)
-        abort();
+    r->e = st_xcalloc(n + 1, sizeof *r->e);
     for (size_t i = 0; i < n; i++) {
         experiment *e = &r->e[i];
         if (st_sweep_load(paths[i], &e->sw, r->err))
@@ -338,9 +325,7 @@ static void index_keys(runner *r)
     size_t total = 0;
     for (size_t i = 0; i < r->n_e; i++)
         total += r->e[i].sw->n_points;
-    r->keys = calloc(total + 1, sizeof *r->keys);
-    if (!r->keys)
-        abort();
+    r->keys = st_xcalloc(total + 1, sizeof *r->keys);
     for (size_t i = 0; i < r->n_e; i++)
         for (size_t p = 0; p < r->e[i].sw->n_points; p++)
             r->keys[r->n_keys++] = (keyref){r->e[i].sw->points[p].run_key,
@@ -431,10 +416,8 @@ static int read_metrics(runner *r, st_store *db)
 
 static void add_failure(st_check_runinfo *info, char *line)
 {
-    info->failures = realloc(info->failures,
+    info->failures = st_xrealloc(info->failures,
                              (info->failed + 1) * sizeof *info->failures);
-    if (!info->failures)
-        abort();
     info->failures[info->failed++] = line;
 }
 
@@ -461,9 +444,7 @@ static int read_failed(runner *r, st_store *db, failed_run **out, size_t *n)
     while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         if (*n == cap) {
             cap = cap ? 2 * cap : 8;
-            *out = realloc(*out, cap * sizeof **out);
-            if (!*out)
-                abort();
+            *out = st_xrealloc(*out, cap * sizeof **out);
         }
         const char *msg = (const char *)sqlite3_column_text(q, 1);
         (*out)[(*n)++] = (failed_run){
@@ -719,11 +700,9 @@ void st_check_compare(const st_check_set *expected, const st_check_set *got,
                       st_check_result *out)
 {
     *out = (st_check_result){0};
-    out->diffs = calloc(expected->n + got->n + 1, sizeof *out->diffs);
-    const st_check_row **by = calloc(expected->n + 1, sizeof *by);
-    char *used = calloc(expected->n + 1, 1);
-    if (!out->diffs || !by || !used)
-        abort();
+    out->diffs = st_xcalloc(expected->n + got->n + 1, sizeof *out->diffs);
+    const st_check_row **by = st_xcalloc(expected->n + 1, sizeof *by);
+    char *used = st_xcalloc(expected->n + 1, 1);
     for (size_t i = 0; i < expected->n; i++)
         by[i] = &expected->rows[i];
     qsort(by, expected->n, sizeof *by, row_ptr_cmp);
@@ -940,9 +919,7 @@ void st_check_print(FILE *out, const st_check_result *r, st_check_show which)
 {
     size_t rows = 0, w[N_COLS];
     int with_exp = several_experiments(r);
-    char **cell = calloc((r->n + 1) * N_COLS, sizeof *cell);
-    if (!cell)
-        abort();
+    char **cell = st_xcalloc((r->n + 1) * N_COLS, sizeof *cell);
     for (size_t i = 0; i < r->n; i++) {
         size_t end = whole_group_end(r, i);
         if (!shown(&r->diffs[i], which))

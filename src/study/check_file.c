@@ -4,6 +4,9 @@
  */
 #include "study/check.h"
 #include "results/store.h"
+#include "base/safeout.h"
+#include "base/textfile.h"
+#include "base/xalloc.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -51,9 +54,7 @@ static void on_field(void *s, size_t len, void *data)
 {
     record *r = data;
     if (r->n < N_COLUMNS) {
-        r->f[r->n] = strndup(s ? s : "", s ? len : 0);
-        if (!r->f[r->n])
-            abort();
+        r->f[r->n] = st_xstrndup(s ? s : "", s ? len : 0);
     }
     r->n++;
 }
@@ -77,12 +78,11 @@ static int fail(reader *r, const char *fmt, ...)
 /* An error at the current line: "FILE:LINE: ...". */
 static int fail(reader *r, const char *fmt, ...)
 {
-    char msg[ST_ERROR_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    st_error_vat(r->err, r->path, r->line, 0, fmt, ap);
     va_end(ap);
-    return st_error_at(r->err, r->path, r->line, 0, "%s", msg);
+    return -1;
 }
 
 /* Splits one line into r->rec; a record may not span lines. */
@@ -190,10 +190,9 @@ static int take_row(reader *r, st_check_set *out)
 
 static void keep_comment(st_check_set *out, const char *line)
 {
-    out->comments = realloc(out->comments,
-                            (out->n_comments + 1) * sizeof *out->comments);
-    if (!out->comments || !(out->comments[out->n_comments] = strdup(line)))
-        abort();
+    out->comments = st_xreallocarray(out->comments, out->n_comments + 1,
+                                     sizeof *out->comments);
+    out->comments[out->n_comments] = st_xstrdup(line);
     out->n_comments++;
 }
 
@@ -234,9 +233,7 @@ static int row_ptr_cmp(const void *a, const void *b)
 static int check_unique(const char *path, const st_check_set *s,
                         st_error *err)
 {
-    const st_check_row **by = calloc(s->n + 1, sizeof *by);
-    if (!by)
-        abort();
+    const st_check_row **by = st_xcalloc(s->n + 1, sizeof *by);
     for (size_t i = 0; i < s->n; i++)
         by[i] = &s->rows[i];
     qsort(by, s->n, sizeof *by, row_ptr_cmp);
@@ -259,32 +256,27 @@ int st_check_read_expected(const char *path, st_check_set *out,
                            st_error *err)
 {
     *out = (st_check_set){0};
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return st_error_set(err, "cannot open the expected file %s: %s",
-                            path, strerror(errno));
+    st_text in;
+    if (st_text_open(&in, path, "a regression expected file (CSV)", err))
+        return -1;
     reader r = {.path = path, .err = err};
     if (csv_init(&r.csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL))
-        abort();
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    int rc = 0;
-    while (rc == 0 && (len = getline(&line, &cap, f)) >= 0) {
-        r.line++;
-        rc = read_line(&r, line, (size_t)len, out);
+        st_oom("a CSV parser");
+    int rc = 0, got;
+    while (rc == 0 && (got = st_text_line(&in)) > 0) {
+        r.line = in.lineno;
+        rc = read_line(&r, in.line, in.len, out);
     }
-    if (rc == 0 && ferror(f))
-        rc = st_error_set(err, "cannot read %s: %s", path, strerror(errno));
+    if (got < 0)
+        rc = -1;
     if (rc == 0 && !r.have_header)
         rc = st_error_set(err, "%s: no header line; expected '" HEADER "'"
                           " and then one row per group and metric", path);
     if (rc == 0)
         rc = check_unique(path, out, err);
-    free(line);
+    st_text_close(&in);
     clear_record(&r.rec);
     csv_free(&r.csv);
-    fclose(f);
     if (rc)
         st_check_set_free(out);
     return rc;
@@ -329,9 +321,7 @@ static void write_rows(FILE *f, const st_check_set *got,
     const st_check_row **by = NULL;
     size_t n_old = old ? old->n : 0;
     if (old) {
-        by = calloc(n_old + 1, sizeof *by);
-        if (!by)
-            abort();
+        by = st_xcalloc(n_old + 1, sizeof *by);
         for (size_t i = 0; i < n_old; i++)
             by[i] = &old->rows[i];
         qsort(by, n_old, sizeof *by, row_ptr_cmp);
@@ -381,28 +371,11 @@ int st_check_write_expected(const char *path, const st_check_set *got,
 {
     if (check_one_line(got, err))
         return -1;
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return st_error_set(err, "cannot write next to %s: %s", path,
-                            strerror(errno));
-    FILE *f = fdopen(fd, "wb");
-    if (!f) {
-        close(fd);
-        unlink(tmp);
-        return st_error_set(err, "cannot write %s: %s", tmp, strerror(errno));
-    }
-    write_rows(f, got, old);
-    struct stat sb;
-    mode_t mode = stat(path, &sb) == 0 ? (sb.st_mode & 07777) : 0644;
-    int bad = ferror(f) != 0;
-    bad |= fchmod(fd, mode) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return st_error_set(err, "cannot write %s: %s", path, strerror(e));
-    }
-    return 0;
+    /* A temporary file and a rename, through a symbolic link to its
+     * target (the link stays a link). */
+    st_out o;
+    if (st_safe_output_open(&o, path, err))
+        return -1;
+    write_rows(o.f, got, old);
+    return st_safe_output_commit(&o, 0, err);
 }

@@ -4,12 +4,12 @@
 #include "study/sweep.h"
 #include "base/xalloc.h"
 #include "base/hash.h"
+#include "base/parse.h"
 #include "policy/registry.h"
 #include "yaml/cfgread.h"
 #include "yaml/keyref.h"
 #include "yaml/yamltree.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -68,7 +68,8 @@ static int check_key(spec *s, yaml_node_t *kn, const char *k)
                         " dotted keys such as devices.0.count", k);
     if (reserved_key(k))
         return cfg_fail(&s->c, kn, "'%s' cannot be swept as a key; use"
-                        " '%ss:' instead", k, k);
+                        " '%s:' instead", k,
+                        strcmp(k, "policy") == 0 ? "policies" : "seeds");
     for (size_t i = 0; i < s->sw->n_keys; i++)
         if (strcmp(s->sw->keys[i].path, k) == 0)
             return cfg_fail(&s->c, kn, "'%s' is swept twice (in grid or"
@@ -81,9 +82,7 @@ static st_sweep_key *new_key(spec *s)
     st_sweep *sw = s->sw;
     if (sw->n_keys == s->cap_keys) {
         s->cap_keys = s->cap_keys ? 2 * s->cap_keys : 8;
-        sw->keys = realloc(sw->keys, s->cap_keys * sizeof *sw->keys);
-        if (!sw->keys)
-            abort();
+        sw->keys = st_xrealloc(sw->keys, s->cap_keys * sizeof *sw->keys);
     }
     st_sweep_key *k = &sw->keys[sw->n_keys++];
     memset(k, 0, sizeof *k);
@@ -134,9 +133,7 @@ static int read_key(spec *s, yaml_node_pair_t *pr)
 
 static void add_axis(spec *s, size_t first, size_t len)
 {
-    s->axes = realloc(s->axes, (s->n_axes + 1) * sizeof *s->axes);
-    if (!s->axes)
-        abort();
+    s->axes = st_xrealloc(s->axes, (s->n_axes + 1) * sizeof *s->axes);
     s->axes[s->n_axes++] = (axis){first, s->sw->n_keys - first, len};
 }
 
@@ -197,15 +194,11 @@ static int read_zip(spec *s, yaml_node_t *n)
 static int read_seed(spec *s, yaml_node_t *n, uint64_t *out)
 {
     const char *t;
-    char *end;
     if (cfg_str(&s->c, n, "a seed", &t))
         return -1;
-    errno = 0;
-    unsigned long long v = strtoull(t, &end, 10);
-    if (!*t || *t == '-' || *end || errno)
+    if (st_parse_u64(t, out))
         return cfg_fail(&s->c, n, "expected a seed (a whole number from 0 to"
                         " 2^64-1), got '%s'", t);
-    *out = v;
     return 0;
 }
 
@@ -331,6 +324,8 @@ static int read_top(spec *s, yaml_node_t *root)
     if ((n = cfg_get(c, root, "name"))) {
         if (cfg_str(c, n, "name", &t))
             return -1;
+        if (!*t)
+            return cfg_fail(c, n, "expected a non-empty name for the sweep");
         sw->name = st_xstrdup(t);
     } else {
         sw->name = default_name(sw->file);
@@ -465,9 +460,7 @@ static st_sweep_point *new_point(st_sweep *sw, size_t *cap, const size_t *choice
 {
     if (sw->n_points == *cap) {
         *cap = *cap ? 2 * *cap : 64;
-        sw->points = realloc(sw->points, *cap * sizeof *sw->points);
-        if (!sw->points)
-            abort();
+        sw->points = st_xrealloc(sw->points, *cap * sizeof *sw->points);
     }
     st_sweep_point *p = &sw->points[sw->n_points++];
     memset(p, 0, sizeof *p);

@@ -8,6 +8,7 @@
  * sweep is read, so a point travels as its index alone.
  */
 #include "study/sweep.h"
+#include "base/xalloc.h"
 #include "study/progress.h"
 
 #include <errno.h>
@@ -52,9 +53,7 @@ static void put(buf *b, const void *data, size_t n)
     if (b->n + n > b->cap) {
         while (b->n + n > b->cap)
             b->cap = b->cap ? 2 * b->cap : 4096;
-        b->p = realloc(b->p, b->cap);
-        if (!b->p)
-            abort();
+        b->p = st_xrealloc(b->p, b->cap);
     }
     memcpy(b->p + b->n, data, n);
     b->n += n;
@@ -169,10 +168,7 @@ static char *take_string(reader *r, uint64_t len)
         r->bad = 1;
         return NULL;
     }
-    char *c = strndup(s, (size_t)len);
-    if (!c)
-        abort();
-    return c;
+    return st_xstrndup(s, (size_t)len);
 }
 
 /* A length-prefixed name, copied (NUL-terminated) to *next, which moves
@@ -202,9 +198,7 @@ static void take_metrics(reader *r, uint64_t n, st_run_outcome *o)
         return;
     }
     size_t names_len = (size_t)(r->end - r->p) + 1;
-    o->names = calloc(names_len, 1);
-    if (!o->names)
-        abort();
+    o->names = st_xcalloc(names_len, 1);
     char *next = o->names;
     /* Fields sit unaligned in the message: copy them out, never cast. */
     for (uint64_t i = 0; i < n && !r->bad; i++) {
@@ -228,9 +222,7 @@ static void take_requests(reader *r, uint64_t n, st_run_outcome *o)
     const void *recs = n ? take(r, (size_t)n * sizeof *log->recs) : NULL;
     if (!recs)
         return;
-    log->recs = malloc((size_t)n * sizeof *log->recs);
-    if (!log->recs)
-        abort();
+    log->recs = st_xmalloc((size_t)n * sizeof *log->recs);
     memcpy(log->recs, recs, (size_t)n * sizeof *log->recs);
     log->n = log->cap = (size_t)n;
 }
@@ -242,9 +234,7 @@ static void take_timeseries(reader *r, uint64_t n, st_run_outcome *o)
         r->bad = 1;
         return;
     }
-    o->ts_names = calloc((size_t)(r->end - r->p) + 1, 1);
-    if (!o->ts_names)
-        abort();
+    o->ts_names = st_xcalloc((size_t)(r->end - r->p) + 1, 1);
     char *next = o->ts_names;
     for (uint64_t i = 0; i < n && !r->bad; i++) {
         int64_t slot;
@@ -273,9 +263,7 @@ static int receive_outcome(int fd, size_t *point, st_run_outcome *o)
         return rc;
     if (total < sizeof(wire_head) || total > ((uint64_t)1 << 40))
         return -1;
-    char *data = malloc((size_t)total);
-    if (!data)
-        abort();
+    char *data = st_xmalloc((size_t)total);
     if (read_all(fd, data, (size_t)total) != 1) {
         free(data);
         return -1;
@@ -592,11 +580,9 @@ int st_sweep_run_local(const st_sweep *sw, st_store *db,
     if ((size_t)jobs > n)
         jobs = n ? (int)n : 1;
     pool pl = {.sw = sw, .db = db, .n = jobs, .sum = sum, .err = err};
-    pl.w = calloc((size_t)jobs, sizeof *pl.w);
-    pl.fds = calloc((size_t)jobs, sizeof *pl.fds);
-    pl.who = calloc((size_t)jobs, sizeof *pl.who);
-    if (!pl.w || !pl.fds || !pl.who)
-        abort();
+    pl.w = st_xcalloc((size_t)jobs, sizeof *pl.w);
+    pl.fds = st_xcalloc((size_t)jobs, sizeof *pl.fds);
+    pl.who = st_xcalloc((size_t)jobs, sizeof *pl.who);
     for (int i = 0; i < jobs; i++)
         pl.w[i] = (worker){0, -1, -1, NO_POINT};
     saved_signals saved;

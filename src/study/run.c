@@ -53,7 +53,7 @@ static char *encode_labels(const st_scenario *sc)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f)
-        abort();
+        st_oom("the labels of a run's models and nodes");
     for (size_t i = 0; i < sc->n_models; i++)
         put_label(f, "model", (long)i, (long)i, sc->models[i].name, "");
     for (size_t i = 0; i < sc->n_nodes; i++)
@@ -70,7 +70,7 @@ static char *encode_labels(const st_scenario *sc)
         first += n;
     }
     if (fclose(f))
-        abort();
+        st_oom("the labels of a run's models and nodes");
     return buf;
 }
 
@@ -301,9 +301,7 @@ int st_sweep_pending(const st_sweep *sw, st_store *db,
 {
     size_t shards = o && o->n_shards > 1 ? o->n_shards : 1;
     size_t shard = shards > 1 ? o->shard : 0;
-    *idx = calloc(sw->n_points + 1, sizeof **idx);
-    if (!*idx)
-        abort();
+    *idx = st_xcalloc(sw->n_points + 1, sizeof **idx);
     *n = *stored = 0;
     for (size_t i = 0; i < sw->n_points; i++) {
         if (i % shards != shard)

@@ -8,6 +8,8 @@
  * rather than an out-of-memory abort.
  */
 #include "strata/trace.h"
+#include "base/xalloc.h"
+#include "base/textfile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -20,7 +22,6 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-#define MAX_LINE (64u * 1024u)
 #define MAX_SEGMENTS 50000000u
 #define MAHIMAHI_PACKET_BITS (1500.0 * 8.0)
 /* Plausibility bounds: a petabit per second, and a trace period of about
@@ -36,7 +37,7 @@
 /* ---- line reader ------------------------------------------------------ */
 
 typedef struct reader {
-    FILE *f;
+    st_text text;        /* the bounded line reader */
     const char *path;
     st_error *err;
     char *buf;           /* current line, NUL-terminated, no newline */
@@ -52,12 +53,11 @@ static int fail_line(reader *r, size_t line, const char *fmt, ...)
 
 static int fail_line(reader *r, size_t line, const char *fmt, ...)
 {
-    char msg[ST_ERROR_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    st_error_vat(r->err, r->path, line, 0, fmt, ap);
     va_end(ap);
-    return st_error_at(r->err, r->path, line, 0, "%s", msg);
+    return -1;
 }
 
 /* A short, printable quotation of a bad line for error messages. */
@@ -72,37 +72,15 @@ static const char *excerpt(const char *s, char out[72])
     return out;
 }
 
-/* Reads one line; 1 = got one, 0 = end of file, -1 = error.  Reading a
- * character at a time into a bounded buffer (rather than getline, which
- * grows to whatever the file holds) is what lets an overlong line be
- * rejected without first allocating it. */
+/* Reads one line; 1 = got one, 0 = end of file, -1 = error. */
 static int read_line(reader *r)
 {
-    int c;
-    size_t len = 0;
-    int got = 0;
-    while ((c = getc(r->f)) != EOF) {
-        got = 1;
-        if (c == '\n')
-            break;
-        if (c == '\0')
-            return fail_line(r, r->lineno + 1, "contains a NUL byte; this "
-                             "is not a text trace file");
-        if (len >= MAX_LINE)
-            return fail_line(r, r->lineno + 1, "line is longer than %u KiB; "
-                             "refusing it (is this really a trace?)",
-                             MAX_LINE / 1024);
-        r->buf[len++] = (char)c;
-    }
-    if (ferror(r->f))
-        return fail_line(r, r->lineno + 1, "read error: %s", strerror(errno));
-    if (!got)
-        return 0;
-    if (len > 0 && r->buf[len - 1] == '\r')
-        len--;                          /* files written on Windows */
-    r->buf[len] = '\0';
-    r->len = len;
-    r->lineno++;
+    int rc = st_text_line(&r->text);
+    if (rc <= 0)
+        return rc;
+    r->buf = r->text.line;
+    r->len = r->text.len;
+    r->lineno = r->text.lineno;
     return 1;
 }
 
@@ -187,14 +165,8 @@ static int samples_push(reader *r, samples *s, double t, double v)
         size_t cap = s->cap ? s->cap * 2 : 1024;
         if (cap > MAX_SEGMENTS)
             cap = MAX_SEGMENTS;
-        double *nt = realloc(s->t, cap * sizeof *nt);
-        if (!nt)
-            return fail_line(r, r->lineno, "out of memory");
-        s->t = nt;
-        double *nv = realloc(s->v, cap * sizeof *nv);
-        if (!nv)
-            return fail_line(r, r->lineno, "out of memory");
-        s->v = nv;
+        s->t = st_xreallocarray(s->t, cap, sizeof *s->t);
+        s->v = st_xreallocarray(s->v, cap, sizeof *s->v);
         s->cap = cap;
     }
     s->t[s->n] = t;
@@ -288,9 +260,7 @@ static int check_time(reader *r, const samples *s, double t)
 static double median_interval(const samples *s)
 {
     size_t m = s->n - 1;
-    double *d = malloc(m * sizeof *d);
-    if (!d)
-        return NAN;
+    double *d = st_xcalloc(m, sizeof *d);
     for (size_t i = 0; i < m; i++)
         d[i] = s->t[i + 1] - s->t[i];
     gsl_sort(d, 1, m);
@@ -326,8 +296,6 @@ static int timed_duration(reader *r, const samples *s, size_t last_line,
                          "long it lasts; add a second sample or a "
                          "'# duration_s: S' comment");
     double med = median_interval(s);
-    if (!(med > 0))
-        return fail_line(r, last_line, "out of memory");
     *out = span + med;
     return 0;
 }
@@ -421,11 +389,8 @@ static int bins_reach(reader *r, bins *b, double ts, double bin_ms,
             cap *= 2;
         if (cap > MAX_SEGMENTS)
             cap = MAX_SEGMENTS;
-        double *nc = realloc(b->count, cap * sizeof *nc);
-        if (!nc)
-            return fail_line(r, r->lineno, "out of memory");
-        memset(nc + b->cap, 0, (cap - b->cap) * sizeof *nc);
-        b->count = nc;
+        b->count = st_xreallocarray(b->count, cap, sizeof *b->count);
+        memset(b->count + b->cap, 0, (cap - b->cap) * sizeof *b->count);
         b->cap = cap;
     }
     if (idx >= b->n)
@@ -465,9 +430,7 @@ static int mahimahi_trace(reader *r, bins *b, double period, double bin_ms,
     for (size_t k = nb; k < b->n; k++)
         b->count[nb - 1] += b->count[k];    /* only rounding strays */
 
-    double *t = malloc(nb * sizeof *t);
-    if (!t)
-        return fail_line(r, r->lineno, "out of memory for %zu bins", nb);
+    double *t = st_xcalloc(nb, sizeof *t);
     /* Rates overwrite the counts in place: at the 50M-bin limit every
      * array saved is 400 MB. */
     for (size_t k = 0; k < nb; k++) {
@@ -537,10 +500,7 @@ static int split_csv(reader *r, char *line, fields *fs)
     for (;;) {
         if (fs->n == fs->cap) {
             size_t cap = fs->cap ? fs->cap * 2 : 16;
-            char **nf = realloc(fs->f, cap * sizeof *nf);
-            if (!nf)
-                return fail_line(r, r->lineno, "out of memory");
-            fs->f = nf;
+            fs->f = st_xreallocarray(fs->f, cap, sizeof *fs->f);
             fs->cap = cap;
         }
         while (*s == ' ' || *s == '\t')
@@ -784,22 +744,6 @@ static int detect(reader *r, st_trace_format *fmt)
     return 0;
 }
 
-static int open_trace(const char *path, st_error *err, FILE **f)
-{
-    *f = fopen(path, "r");
-    if (!*f)
-        return st_error_at(err, path, 0, 0, "cannot open trace: %s",
-                           strerror(errno));
-    struct stat st;
-    if (fstat(fileno(*f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(*f);
-        *f = NULL;
-        return st_error_at(err, path, 0, 0, "is a directory, not a trace "
-                           "file");
-    }
-    return 0;
-}
-
 static int dispatch(reader *r, const st_trace_opts *o, st_trace **out)
 {
     st_trace_opts eff = *o;
@@ -826,18 +770,11 @@ int st_trace_load(const char *path, const st_trace_opts *opts,
     *out = NULL;
     if (!path)
         return st_error_set(err, "no trace file given");
-    FILE *f;
-    if (open_trace(path, err, &f) < 0)
+    reader r = { .path = path, .err = err };
+    if (st_text_open(&r.text, path, "a text trace file", err))
         return -1;
-    reader r = { .f = f, .path = path, .err = err };
-    r.buf = malloc(MAX_LINE + 1);
-    int rc;
-    if (!r.buf)
-        rc = st_error_at(err, path, 0, 0, "out of memory");
-    else
-        rc = dispatch(&r, opts ? opts : &defaults, out);
-    free(r.buf);
-    fclose(f);
+    int rc = dispatch(&r, opts ? opts : &defaults, out);
+    st_text_close(&r.text);
     if (rc < 0) {
         st_trace_free(*out);
         *out = NULL;

@@ -50,9 +50,7 @@
 static request *req_alloc(world *w)
 {
     if (!w->free_reqs) {
-        chunk *c = malloc(sizeof *c);
-        if (!c)
-            abort();
+        chunk *c = st_xmalloc(sizeof *c);
         c->next = w->chunks;
         w->chunks = c;
         for (size_t i = 0; i < 1024; i++) {
@@ -645,7 +643,7 @@ static void try_dispatch(world *w, int dev)
 static void dispatch_enqueue(world *w, device_rt *d, request *r)
 {
     if (!d->dq && !(d->dq = st_evq_new(16)))
-        abort();
+        st_oom("a device's dispatch queue");
     double key = r->pub.arrival_s;
     if (w->sc->devices[d->cls].dispatch == ST_DISPATCH_EDF)
         key += r->pub.slo_s;
@@ -922,6 +920,7 @@ int st_world_run(const st_scenario *sc, size_t policy, const st_run_opts *o,
 {
     const st_policy_spec *ps = &sc->policies[policy];
     const st_policy_ops *ops = st_policy_lookup(ps->name);
+    *out = (st_run_result){0};   /* st_run_result_free is safe on failure */
     if (!ops)
         return st_error_set(err, "%s: unknown policy '%s'", sc->file, ps->name);
     return st_world_run_ops(sc, ops, &ps->params, o, out, err);

@@ -2,7 +2,11 @@
  * Every failure names file:line:col and says what was expected. */
 #include "yaml/cfgread.h"
 #include "yaml/keyref.h"
+#include "base/xalloc.h"
 #include "yaml/yamltree.h"
+#include "base/textfile.h"
+#include "base/parse.h"
+#include "base/xalloc.h"
 
 #include <errno.h>
 #include <math.h>
@@ -14,6 +18,7 @@
 #include <gsl/gsl_sort.h>
 
 #define MAX_SAMPLES 10000000
+#define MAX_SIGMA 10.0
 
 yaml_node_t *cfg_node(cfg *c, int id)
 {
@@ -172,6 +177,18 @@ int cfg_num(cfg *c, yaml_node_t *n, const char *what, double lo, double hi,
     return 0;
 }
 
+int cfg_u64(cfg *c, yaml_node_t *n, const char *what, uint64_t *out)
+{
+    if (!cfg_is_scalar(n))
+        return cfg_fail(c, n, "expected a number for %s, got %s", what,
+                        kind_name(n));
+    const char *s = (const char *)n->data.scalar.value;
+    if (st_parse_u64(s, out))
+        return cfg_fail(c, n, "expected a whole number for %s (0 to 2^64-1, "
+                        "digits only), got '%.60s'", what, s);
+    return 0;
+}
+
 int cfg_long(cfg *c, yaml_node_t *n, const char *what, long lo, long hi,
              long *out)
 {
@@ -270,9 +287,7 @@ char *cfg_path(cfg *c, const yaml_node_t *at, const char *rel)
         rel += lv + (rel[lv] == '/');
     }
     size_t n = strlen(dir) + strlen(rel) + 2;
-    char *p = malloc(n);
-    if (!p)
-        abort();
+    char *p = st_xmalloc(n);
     if (rel[0] == '/' || !dir[0])
         snprintf(p, n, "%s", rel);
     else if (!rel[0])
@@ -316,62 +331,75 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+#define MAX_CSV_FIELDS 1024
+
+/* Index of column in a header line, or -1. */
+static int header_column(char *line, const char *column)
+{
+    char *f[MAX_CSV_FIELDS];
+    size_t n = st_csv_split(line, f, MAX_CSV_FIELDS);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(f[i], column) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* The value of column col in a data line: fields are positional, so an
+ * empty or missing field is an error, never the next column's value. */
+static int row_value(st_text *in, const char *column, int col, double *out)
+{
+    char *f[MAX_CSV_FIELDS];
+    size_t n = st_csv_split(in->line, f, MAX_CSV_FIELDS);
+    if ((size_t)col >= n)
+        return st_text_fail(in, "the row has %zu fields, no value in column "
+                            "'%s' (field %d)", n, column, col + 1);
+    if (parse_double(f[col], out, NULL) || *out < 0)
+        return st_text_fail(in, "expected a non-negative number in column "
+                            "'%s', got '%.60s'", column, f[col]);
+    return 0;
+}
+
 /* One CSV column of numbers, in the column's unit (_ms or _s by name). */
 static int csv_column(cfg *c, yaml_node_t *at, const char *path,
                       const char *column, st_dist *out)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return cfg_fail(c, at, "cannot open samples file '%s': %s", path,
-                        strerror(errno));
-    char *line = NULL;
-    size_t cap = 0, lineno = 0;
-    int col = -1;
+    st_text in;
+    st_error oerr;
+    if (st_text_open(&in, path, "a CSV file of samples", &oerr))
+        return cfg_fail(c, at, "cannot read samples file: %s", oerr.msg);
+    in.err = c->err;
+    int col = -1, rc = 0, got;
     double unit = strstr(column, "_ms") ? 1e-3 : 1;
     size_t n = 0, ncap = 0;
     double *v = NULL;
-    int rc = 0;
-    while (getline(&line, &cap, f) > 0) {
-        lineno++;
-        line[strcspn(line, "\r\n")] = '\0';
-        char *save = NULL, *tok = strtok_r(line, ",", &save);
-        for (int i = 0; tok; i++, tok = strtok_r(NULL, ",", &save)) {
-            if (lineno == 1 && strcmp(tok, column) == 0)
-                col = i;
-            else if (lineno > 1 && i == col) {
-                double x;
-                if (parse_double(tok, &x, NULL) || x < 0) {
-                    rc = st_error_at(c->err, path, lineno, 0,
-                                     "expected a non-negative number in column "
-                                     "'%s', got '%s'", column, tok);
-                    goto done;
-                }
-                if (n == ncap) {
-                    ncap = ncap ? 2 * ncap : 256;
-                    v = realloc(v, ncap * sizeof *v);
-                    if (!v)
-                        abort();
-                }
-                v[n++] = x * unit;
-                if (n > MAX_SAMPLES) {
-                    rc = st_error_at(c->err, path, lineno, 0,
-                                     "more than %d samples", MAX_SAMPLES);
-                    goto done;
-                }
-            }
+    while (!rc && (got = st_text_line(&in)) > 0) {
+        if (in.lineno == 1) {
+            if ((col = header_column(in.line, column)) < 0)
+                rc = st_text_fail(&in, "no column named '%s' in the header",
+                                  column);
+            continue;
         }
-        if (lineno == 1 && col < 0) {
-            rc = st_error_at(c->err, path, 1, 0, "no column named '%s' in "
-                             "the header", column);
-            goto done;
+        if (!in.line[strspn(in.line, " \t")])
+            continue;   /* a blank line */
+        double x;
+        if ((rc = row_value(&in, column, col, &x)))
+            break;
+        if (n == MAX_SAMPLES) {
+            rc = st_text_fail(&in, "more than %d samples", MAX_SAMPLES);
+            break;
         }
+        if (n == ncap) {
+            ncap = ncap ? 2 * ncap : 256;
+            v = st_xreallocarray(v, ncap, sizeof *v);
+        }
+        v[n++] = x * unit;
     }
-    if (n == 0)
+    if (got < 0)
+        rc = -1;
+    if (!rc && n == 0)
         rc = st_error_at(c->err, path, 0, 0, "no samples in column '%s'",
                          column);
-done:
-    free(line);
-    fclose(f);
+    st_text_close(&in);
     if (rc) {
         free(v);
         return -1;
@@ -399,9 +427,7 @@ static int samples_list(cfg *c, yaml_node_t *m, st_dist *out)
     size_t n = (size_t)(s->data.sequence.items.top - s->data.sequence.items.start);
     if (n == 0)
         return cfg_fail(c, s, "expected at least one sample in %s", key);
-    double *v = malloc(n * sizeof *v);
-    if (!v)
-        abort();
+    double *v = st_xmalloc(n * sizeof *v);
     for (size_t i = 0; i < n; i++) {
         if (cfg_num(c, cfg_node(c, s->data.sequence.items.start[i]), key, 0,
                     1e9, &v[i])) {
@@ -466,7 +492,41 @@ const cfg_key cfg_keys_dist[] = {
      "empirical with file: the column of samples"},
     {NULL, NULL, NULL, NULL, NULL, NULL}};
 
+static int read_dist(cfg *c, yaml_node_t *n, const char *what, st_dist *out);
+
+/* What the parameters became after conversion must be usable: a huge sd
+ * next to a tiny mean makes the lognormal's sigma infinite and every
+ * sample NaN, which no run can mean. */
+static int check_derived(cfg *c, yaml_node_t *n, const char *what,
+                         const st_dist *d)
+{
+    if (d->kind == ST_DIST_EMPIRICAL)
+        return 0;
+    double mean = st_dist_mean(d);
+    if (!isfinite(d->a) || !isfinite(d->b) || !isfinite(mean))
+        return cfg_fail(c, n, "%s: the distribution's parameters are not "
+                        "finite after conversion (%g, %g; mean %g s); expected "
+                        "a spread that is not extreme next to the mean", what,
+                        d->a, d->b, mean);
+    if (d->kind == ST_DIST_LOGNORMAL && d->b > MAX_SIGMA)
+        return cfg_fail(c, n, "%s: the lognormal's sigma is %g after "
+                        "conversion, more than %g; expected an sd less extreme "
+                        "next to the mean", what, d->b, MAX_SIGMA);
+    return 0;
+}
+
 int cfg_time_dist(cfg *c, yaml_node_t *n, const char *what, st_dist *out)
+{
+    if (read_dist(c, n, what, out))
+        return -1;
+    if (check_derived(c, n, what, out)) {
+        st_dist_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+static int read_dist(cfg *c, yaml_node_t *n, const char *what, st_dist *out)
 {
     static const char *const kinds[] = {"constant", "normal", "lognormal",
                                         "exponential", "uniform", "empirical",
@@ -512,7 +572,7 @@ int cfg_time_dist(cfg *c, yaml_node_t *n, const char *what, st_dist *out)
         if (r == 1) {   /* median + sigma */
             if (!sn)
                 return cfg_fail(c, n, "lognormal with a median needs 'sigma'");
-            if (cfg_num(c, sn, "sigma", 0, 10, &sigma))
+            if (cfg_num(c, sn, "sigma", 0, MAX_SIGMA, &sigma))
                 return -1;
             if (a <= 0)
                 return cfg_fail(c, n, "lognormal median must be > 0");

@@ -3,6 +3,7 @@
 #ifndef STRATA_CFGREAD_H
 #define STRATA_CFGREAD_H
 
+#include <stdint.h>
 #include <yaml.h>
 #include "strata/dist.h"
 #include "strata/error.h"
@@ -44,6 +45,8 @@ int cfg_num(cfg *c, yaml_node_t *n, const char *what, double lo, double hi,
 int cfg_long(cfg *c, yaml_node_t *n, const char *what, long lo, long hi,
              long *out);
 int cfg_bool(cfg *c, yaml_node_t *n, const char *what, int *out);
+/* A whole number in [0, 2^64-1], read exactly (seeds). */
+int cfg_u64(cfg *c, yaml_node_t *n, const char *what, uint64_t *out);
 /* A time: a bare number in default_unit ("s" or "ms"), or "250 ms",
  * "2 s", "1.5 min", "1 h"; result in seconds, in [lo_s, hi_s]. */
 int cfg_time(cfg *c, yaml_node_t *n, const char *what,

@@ -3,6 +3,8 @@
  * text that names a configuration (its hash is the configuration's id).
  */
 #include "yaml/yamltree.h"
+#include "base/textfile.h"
+#include "base/xalloc.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,9 +24,7 @@ static void sb_put(sbuf *b, const char *s, size_t len)
         size_t nc = b->cap ? b->cap : 256;
         while (nc < b->n + len + 1)
             nc *= 2;
-        char *p = realloc(b->s, nc);
-        if (!p)
-            abort();
+        char *p = st_xrealloc(b->s, nc);
         b->s = p;
         b->cap = nc;
     }
@@ -82,8 +82,73 @@ static int expect_stream_end(const char *label, yaml_parser_t *p,
                        "scenario per file");
 }
 
-/* Walks the tree checking depth, and that no node is reached twice:
- * aliases would let a small file expand exponentially when printed. */
+/* Explicit tags (!!binary, !!python/object, !!seq on a scalar) would be
+ * read as if they were not there: only a node's default tag is accepted. */
+static int check_tag(const yaml_node_t *n, const char *label, st_error *err)
+{
+    const char *want = n->type == YAML_SCALAR_NODE ? YAML_STR_TAG
+                     : n->type == YAML_SEQUENCE_NODE ? YAML_SEQ_TAG : YAML_MAP_TAG;
+    const char *tag = (const char *)n->tag;
+    if (!tag || strcmp(tag, want) == 0)
+        return 0;
+    static const char std[] = "tag:yaml.org,2002:";
+    int short_form = strncmp(tag, std, sizeof std - 1) == 0;
+    return st_error_at(err, label, n->start_mark.line + 1,
+                       n->start_mark.column + 1, "YAML tag '%s%.60s' is not "
+                       "supported; expected a plain value",
+                       short_form ? "!!" : "", short_form ? tag + sizeof std - 1
+                                                          : tag);
+}
+
+typedef struct key_ref {
+    const yaml_node_t *k;
+} key_ref;
+
+static int cmp_key(const void *a, const void *b)
+{
+    const yaml_node_t *x = ((const key_ref *)a)->k, *y = ((const key_ref *)b)->k;
+    size_t n = x->data.scalar.length < y->data.scalar.length
+                   ? x->data.scalar.length : y->data.scalar.length;
+    int c = memcmp(x->data.scalar.value, y->data.scalar.value, n);
+    if (c)
+        return c;
+    if (x->data.scalar.length != y->data.scalar.length)
+        return x->data.scalar.length < y->data.scalar.length ? -1 : 1;
+    return (x->start_mark.index > y->start_mark.index) -
+           (x->start_mark.index < y->start_mark.index);
+}
+
+/* Every key of a mapping once, checked by sorting (a mapping of many keys
+ * must not take quadratic time). */
+static int check_duplicates(yaml_document_t *doc, const yaml_node_t *m,
+                            const char *label, st_error *err)
+{
+    size_t n = (size_t)(m->data.mapping.pairs.top - m->data.mapping.pairs.start);
+    if (n < 2)
+        return 0;
+    key_ref *keys = st_xcalloc(n, sizeof *keys);
+    for (size_t i = 0; i < n; i++)
+        keys[i].k = yaml_document_get_node(doc, m->data.mapping.pairs.start[i].key);
+    qsort(keys, n, sizeof *keys, cmp_key);
+    int rc = 0;
+    for (size_t i = 1; i < n && !rc; i++) {
+        const yaml_node_t *a = keys[i - 1].k, *b = keys[i].k;
+        if (a->data.scalar.length == b->data.scalar.length &&
+            memcmp(a->data.scalar.value, b->data.scalar.value,
+                   a->data.scalar.length) == 0)
+            rc = st_error_at(err, label, b->start_mark.line + 1,
+                             b->start_mark.column + 1, "duplicate key '%.200s' "
+                             "(first on line %zu); expected each key once",
+                             (const char *)b->data.scalar.value,
+                             a->start_mark.line + 1);
+    }
+    free(keys);
+    return rc;
+}
+
+/* Walks the tree checking depth, tags, duplicate keys, and that no node is
+ * reached twice: aliases would let a small file expand exponentially when
+ * printed. */
 static int check_tree(yaml_document_t *doc, yaml_node_t *n, int depth,
                       unsigned char *seen, const char *label, st_error *err)
 {
@@ -94,6 +159,8 @@ static int check_tree(yaml_document_t *doc, yaml_node_t *n, int depth,
                            "YAML anchors and aliases are not supported; "
                            "expected each value written out");
     seen[id] = 1;
+    if (check_tag(n, label, err))
+        return -1;
     if (depth > YT_MAX_DEPTH)
         return st_error_at(err, label, n->start_mark.line + 1,
                            n->start_mark.column + 1,
@@ -118,6 +185,7 @@ static int check_tree(yaml_document_t *doc, yaml_node_t *n, int depth,
                            depth + 1, seen, label, err))
                 return -1;
         }
+        return check_duplicates(doc, n, label, err);
     }
     return 0;
 }
@@ -193,9 +261,7 @@ int yt_load_text(const char *label, const char *text, size_t len,
         return st_error_at(err, label, 0, 0, "more than %d YAML nodes",
                            YT_MAX_NODES);
     }
-    unsigned char *seen = calloc(nn + 1, 1);
-    if (!seen)
-        abort();
+    unsigned char *seen = st_xcalloc(nn + 1, 1);
     int rc = check_tree(doc, root, 0, seen, label, err);
     free(seen);
     if (rc)
@@ -203,77 +269,16 @@ int yt_load_text(const char *label, const char *text, size_t len,
     return rc;
 }
 
-/* Reads the whole file, refusing more than the limit.  Reading to the end
- * (rather than trusting st_size) also works for pipes, e.g. a scenario
- * given as <(generator). */
-static int read_all(const char *path, FILE *f, char **out, size_t *len,
-                    st_error *err)
-{
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        abort();
-    for (;;) {
-        if (n == cap) {
-            if (cap > YT_MAX_FILE_BYTES) {
-                free(buf);
-                return st_error_at(err, path, 0, 0, "file larger than %u MB",
-                                   YT_MAX_FILE_BYTES >> 20);
-            }
-            cap *= 2;
-            char *nb = realloc(buf, cap);
-            if (!nb)
-                abort();
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        free(buf);
-        return st_error_at(err, path, 0, 0, "read error: %s", strerror(errno));
-    }
-    if (n > YT_MAX_FILE_BYTES) {
-        free(buf);
-        return st_error_at(err, path, 0, 0, "file larger than %u MB",
-                           YT_MAX_FILE_BYTES >> 20);
-    }
-    *out = buf;
-    *len = n;
-    return 0;
-}
-
+/* Pipes are read too (to the end, as st_size says nothing there), e.g. a
+ * scenario given as <(generator). */
 int yt_load_file(const char *path, yaml_document_t *doc, st_error *err)
 {
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return st_error_at(err, path, 0, 0, "cannot open: %s", strerror(errno));
-    if (S_ISDIR(st.st_mode))
-        return st_error_at(err, path, 0, 0,
-                           "is a directory; expected a YAML file");
-    if (S_ISREG(st.st_mode) &&
-        (unsigned long long)st.st_size > YT_MAX_FILE_BYTES)
-        return st_error_at(err, path, 0, 0, "file larger than %u MB",
-                           YT_MAX_FILE_BYTES >> 20);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return st_error_at(err, path, 0, 0, "cannot open: %s", strerror(errno));
-    char *buf = NULL;
-    size_t n = 0;
-    int rc = read_all(path, f, &buf, &n, err);
-    fclose(f);
-    if (rc)
+    char *buf;
+    size_t n;
+    if (st_text_read_all(path, "a YAML text file", YT_MAX_FILE_BYTES, &buf, &n,
+                         err))
         return -1;
-    const char *nul = memchr(buf, '\0', n);
-    if (nul) {
-        yaml_mark_t m = offset_mark(buf, n, (size_t)(nul - buf));
-        free(buf);
-        return st_error_at(err, path, m.line + 1, m.column + 1,
-                           "contains a NUL byte; expected a YAML text file");
-    }
-    rc = yt_load_text(path, buf, n, doc, err);
+    int rc = yt_load_text(path, buf, n, doc, err);
     free(buf);
     return rc;
 }
@@ -313,10 +318,10 @@ static int copy_node(yaml_document_t *dst, yaml_document_t *src,
         }
         break;
     default:
-        abort();
+        abort();   /* libyaml has no other node type */
     }
     if (!id)
-        abort();
+        st_oom("a YAML node");
     yaml_node_t *c = yaml_document_get_node(dst, id);
     c->start_mark = origin == YT_FROM_OVERRIDE ? (yaml_mark_t){0} : n->start_mark;
     c->start_mark.index = origin;
