@@ -154,4 +154,13 @@ double access_send(world *w, int dev, int up, double from, double bytes,
 void world_evict_if_idle(world *w, int node, int m);
 void world_evicted(world *w, node_rt *n, int m);
 
+/* The request lifecycle's entry points that building and running a world
+ * (build.c) needs from world.c: the gap to a device's next arrival, the
+ * arrival and tick events, and recording what is still in flight at the
+ * end as unfinished. */
+double world_next_gap(world *w, device_rt *d, double now);
+void world_ev_arrival(void *ctx, void *obj, uint64_t dev);
+void world_ev_tick(void *ctx, void *obj, uint64_t arg);
+void world_finish_unfinished(world *w);
+
 #endif
