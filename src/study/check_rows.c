@@ -92,15 +92,19 @@ char *st_check_copy_str(const char *s)
     return d;
 }
 
-/* A formatted string in fresh memory. */
+/* A formatted string in fresh memory.  Measured into a small buffer
+ * first (not a NULL one, which some compilers' format checks refuse). */
 char *st_check_strf(const char *fmt, ...)
 {
+    char small[256];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
     if (n < 0)
         st_oom("a formatted message");
+    if ((size_t)n < sizeof small)
+        return st_xstrdup(small);
     char *s = st_xmalloc((size_t)n + 1);
     va_start(ap, fmt);
     vsnprintf(s, (size_t)n + 1, fmt, ap);
