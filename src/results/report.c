@@ -1,12 +1,14 @@
 /* report.c - a study's runs grouped, with the mean of each metric and its
  * confidence interval across the group's runs (st_report_write in
- * report.h): as an aligned table, Markdown, or tidy CSV for plotting.
+ * report.h): as an aligned table, Markdown, or tidy CSV for plotting, and
+ * per-slot series.  The HTML page is report_html.c.
  *
  * One query returns the ok runs' metrics ordered by group, metric and
  * seed, so each group is read in one pass and the sums are always taken
  * in the same order (the same database gives byte-identical reports).
  */
 #include "results/report.h"
+#include "results/report_impl.h"
 #include "results/html.h"
 #include "base/xalloc.h"
 
@@ -17,8 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_BY 32
-#define PLUS_MINUS "\xc2\xb1"   /* U+00B1 in UTF-8: two bytes, one column */
 
 void st_mean_ci(const double *x, size_t n, double level, st_ci *out)
 {
@@ -41,32 +41,7 @@ void st_mean_ci(const double *x, size_t n, double level, st_ci *out)
 
 /* ---- what to group by and show ----------------------------------------- */
 
-typedef struct group {
-    char **vals;          /* [n_by]; NULL where a run lacks the column */
-    st_ci *ci;            /* [n_metrics]; n = 0 where none */
-    size_t runs;
-    char **hashes;        /* the distinct configurations in the group */
-    size_t n_hashes;
-} group;
 
-typedef struct report {
-    sqlite3 *db;
-    const char *path;
-    st_error *err;
-    double level;
-    char *by[MAX_BY];        /* column names, owned */
-    char *by_expr[MAX_BY];   /* SQL for each column */
-    size_t n_by;
-    char **keys;             /* configuration keys: sweep axes, overrides */
-    size_t n_keys;
-    char **metrics;          /* shown, in order */
-    size_t n_metrics;
-    group *groups;
-    size_t n_groups, cap;
-    int pool;                /* --pool: mixed groups are allowed */
-    size_t n_mixed;          /* groups of more than one configuration */
-    char *differ;            /* what differs within them, for the note */
-} report;
 
 static const char *const headline[] = {
     "slo_attainment", "mean_accuracy", "latency_p95_ms", "cost_per_1k_usd",
@@ -84,14 +59,14 @@ static const struct {
 
 #define N_RUN_COLUMNS (sizeof run_columns / sizeof *run_columns)
 
-static int db_fail(report *r, const char *doing)
+int rp_db_fail(report *r, const char *doing)
 {
     return st_error_set(r->err, "%s: cannot %s: %s", r->path, doing,
                         sqlite3_errmsg(r->db));
 }
 
 /* The first column of every row of sql, as strings (NULL-ended). */
-static int strings(report *r, const char *sql, char ***out, size_t *n)
+int rp_strings(report *r, const char *sql, char ***out, size_t *n)
 {
     sqlite3_stmt *q;
     size_t cap = 8;
@@ -109,17 +84,17 @@ static int strings(report *r, const char *sql, char ***out, size_t *n)
         rc = SQLITE_OK;
     }
     sqlite3_finalize(q);
-    return rc == SQLITE_DONE ? 0 : db_fail(r, "read the runs");
+    return rc == SQLITE_DONE ? 0 : rp_db_fail(r, "read the runs");
 }
 
-static void free_strings(char **v, size_t n)
+void rp_free_strings(char **v, size_t n)
 {
     for (size_t i = 0; v && i < n; i++)
         free(v[i]);
     free(v);
 }
 
-static int find(char *const *list, size_t n, const char *s)
+int rp_find(char *const *list, size_t n, const char *s)
 {
     for (size_t i = 0; i < n; i++)
         if (strcmp(list[i], s) == 0)
@@ -135,7 +110,7 @@ static char *column_expr(const report *r, const char *name)
     for (size_t i = 0; i < N_RUN_COLUMNS; i++)
         if (strcmp(name, run_columns[i].name) == 0)
             return sqlite3_mprintf("%s", run_columns[i].expr);
-    if (find(r->keys, r->n_keys, name) < 0)
+    if (rp_find(r->keys, r->n_keys, name) < 0)
         return NULL;
     return sqlite3_mprintf("coalesce((SELECT p.value FROM run_params p WHERE"
                            " p.run_id = r.id AND p.key = %Q), (SELECT o.value"
@@ -161,7 +136,7 @@ static int add_by(report *r, const char *name)
 {
     if (r->n_by == MAX_BY)
         return st_error_set(r->err, "--by: at most %d columns", MAX_BY);
-    if (find(r->by, r->n_by, name) >= 0)
+    if (rp_find(r->by, r->n_by, name) >= 0)
         return st_error_set(r->err, "--by: '%s' is named twice", name);
     char *expr = column_expr(r, name);
     if (!expr)
@@ -232,7 +207,7 @@ static int default_by(report *r)
 
 static int resolve_by(report *r, const st_report_opts *o)
 {
-    int rc = strings(r, "SELECT key FROM run_params UNION"
+    int rc = rp_strings(r, "SELECT key FROM run_params UNION"
                         " SELECT key FROM run_overrides ORDER BY 1",
                      &r->keys, &r->n_keys);
     if (rc == 0 && o->n_by) {
@@ -248,18 +223,18 @@ static int resolve_metrics(report *r, const st_report_opts *o)
 {
     char **have;
     size_t nh;
-    if (strings(r, "SELECT DISTINCT name FROM metrics WHERE name IS NOT NULL"
+    if (rp_strings(r, "SELECT DISTINCT name FROM metrics WHERE name IS NOT NULL"
                    " ORDER BY name", &have, &nh))
         return -1;
     int rc = 0;
     r->metrics = st_xcalloc(nh + (o ? o->n_metrics : 0) + 1, sizeof *r->metrics);
     if (o->n_metrics) {
         for (size_t i = 0; i < o->n_metrics && rc == 0; i++) {
-            if (find(have, nh, o->metrics[i]) < 0)
+            if (rp_find(have, nh, o->metrics[i]) < 0)
                 rc = st_error_set(r->err, "--metrics: %s has no metric '%s'"
                                   " (see 'strata export' for the names)",
                                   r->path, o->metrics[i]);
-            else if (find(r->metrics, r->n_metrics, o->metrics[i]) < 0)
+            else if (rp_find(r->metrics, r->n_metrics, o->metrics[i]) < 0)
                 r->metrics[r->n_metrics++] = strdup(o->metrics[i]);
         }
     } else if (o->all_metrics || o->format == ST_REPORT_CSV) {
@@ -267,10 +242,10 @@ static int resolve_metrics(report *r, const st_report_opts *o)
             r->metrics[r->n_metrics++] = strdup(have[i]);
     } else {
         for (const char *const *m = headline; *m; m++)
-            if (find(have, nh, *m) >= 0)
+            if (rp_find(have, nh, *m) >= 0)
                 r->metrics[r->n_metrics++] = strdup(*m);
     }
-    free_strings(have, nh);
+    rp_free_strings(have, nh);
     return rc;
 }
 
@@ -286,7 +261,7 @@ static char *query_sql(report *r)
                           " WHERE r.status = 'ok'", "m.name, r.seed, r.run_key");
 }
 
-static int same_text(const char *a, const char *b)
+int rp_same_text(const char *a, const char *b)
 {
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
@@ -294,7 +269,7 @@ static int same_text(const char *a, const char *b)
 static int same_group(const group *g, sqlite3_stmt *q, size_t n_by)
 {
     for (size_t i = 0; i < n_by; i++)
-        if (!same_text(g->vals[i], (const char *)sqlite3_column_text(q, 1 + (int)i)))
+        if (!rp_same_text(g->vals[i], (const char *)sqlite3_column_text(q, 1 + (int)i)))
             return 0;
     return 1;
 }
@@ -322,7 +297,7 @@ static group *new_group(report *r, sqlite3_stmt *q)
 static void note_hash(group *g, const char *hash)
 {
     const char *h = hash ? hash : "";
-    if (find(g->hashes, g->n_hashes, h) >= 0)
+    if (rp_find(g->hashes, g->n_hashes, h) >= 0)
         return;
     g->hashes = st_xreallocarray(g->hashes, g->n_hashes + 1, sizeof *g->hashes);
     g->hashes[g->n_hashes] = st_xstrdup(h);
@@ -376,13 +351,13 @@ static int read_groups(report *r)
         rc = SQLITE_OK;
         const char *name = (const char *)sqlite3_column_text(q, name_col);
         int new_g = !g || !same_group(g, q, r->n_by);
-        if (new_g || !same_text(metric, name)) {
+        if (new_g || !rp_same_text(metric, name)) {
             series_close(r, g, &s);
             if (new_g)
                 g = new_group(r, q);
             free(metric);
             metric = name ? strdup(name) : NULL;
-            s.metric = name ? find(r->metrics, r->n_metrics, name) : -1;
+            s.metric = name ? rp_find(r->metrics, r->n_metrics, name) : -1;
         }
         note_hash(g, (const char *)sqlite3_column_text(q, hash_col));
         series_push(&s, q, name_col + 1);
@@ -394,14 +369,14 @@ static int read_groups(report *r)
     r->n_mixed = 0;
     for (size_t i = 0; i < r->n_groups; i++)
         r->n_mixed += r->groups[i].n_hashes > 1;
-    return rc == SQLITE_DONE ? 0 : db_fail(r, "read the runs");
+    return rc == SQLITE_DONE ? 0 : rp_db_fail(r, "read the runs");
 }
 
 static void free_groups(report *r)
 {
     for (size_t g = 0; g < r->n_groups; g++) {
-        free_strings(r->groups[g].vals, r->n_by);
-        free_strings(r->groups[g].hashes, r->groups[g].n_hashes);
+        rp_free_strings(r->groups[g].vals, r->n_by);
+        rp_free_strings(r->groups[g].hashes, r->groups[g].n_hashes);
         free(r->groups[g].ci);
     }
     free(r->groups);
@@ -418,10 +393,10 @@ static size_t candidates(const report *r, const char **out, size_t max)
     size_t n = 0;
     for (size_t i = 0; i < N_RUN_COLUMNS && n < max; i++)
         if (run_columns[i].describes &&
-            find(r->by, r->n_by, run_columns[i].name) < 0)
+            rp_find(r->by, r->n_by, run_columns[i].name) < 0)
             out[n++] = run_columns[i].name;
     for (size_t i = 0; i < r->n_keys && n < max; i++)
-        if (find(r->by, r->n_by, r->keys[i]) < 0)
+        if (rp_find(r->by, r->n_by, r->keys[i]) < 0)
             out[n++] = r->keys[i];
     return n;
 }
@@ -448,7 +423,7 @@ static int mark_differences(report *r, const group *g, const char **cand,
     int rc = sql ? sqlite3_prepare_v2(r->db, sql, -1, &q, NULL) : SQLITE_NOMEM;
     sqlite3_free(sql);
     if (rc != SQLITE_OK)
-        return db_fail(r, "compare the runs of a group");
+        return rp_db_fail(r, "compare the runs of a group");
     for (size_t i = 0; i < r->n_by; i++)
         sqlite3_bind_text(q, (int)i + 1, g->vals[i], -1, SQLITE_STATIC);
     if (sqlite3_step(q) == SQLITE_ROW)
@@ -613,21 +588,16 @@ static int width(const char *s)
 }
 
 /* The table as a grid of cells: header row first. */
-typedef struct grid {
-    size_t rows, cols;
-    char **cell;
-    int *right;      /* right-align this column */
-} grid;
 
 /* With --pool and mixed groups, a "configs" column follows "runs". */
-static int shows_configs(const report *r)
+int rp_shows_configs(const report *r)
 {
     return r->pool && r->n_mixed;
 }
 
-static void grid_fill(const report *r, grid *t)
+void rp_grid_fill(const report *r, grid *t)
 {
-    size_t first = r->n_by + 1 + (size_t)shows_configs(r);
+    size_t first = r->n_by + 1 + (size_t)rp_shows_configs(r);
     t->cols = first + r->n_metrics;
     t->rows = r->n_groups + 1;
     t->cell = st_xcalloc(t->rows * t->cols, sizeof *t->cell);
@@ -636,7 +606,7 @@ static void grid_fill(const report *r, grid *t)
     for (size_t i = 0; i < r->n_by; i++)
         t->cell[i] = strdup(r->by[i]);
     t->cell[r->n_by] = strdup("runs");
-    if (shows_configs(r))
+    if (rp_shows_configs(r))
         t->cell[r->n_by + 1] = strdup("configs");
     for (size_t c = r->n_by; c < first; c++)
         t->right[c] = 1;
@@ -651,7 +621,7 @@ static void grid_fill(const report *r, grid *t)
             row[i] = strdup(g->vals[i] ? g->vals[i] : "-");
         snprintf(buf, sizeof buf, "%zu", g->runs);
         row[r->n_by] = strdup(buf);
-        if (shows_configs(r)) {
+        if (rp_shows_configs(r)) {
             snprintf(buf, sizeof buf, "%zu", g->n_hashes);
             row[r->n_by + 1] = strdup(buf);
         }
@@ -663,9 +633,9 @@ static void grid_fill(const report *r, grid *t)
 }
 
 /* Said above every table of pooled groups (NULL when none is). */
-static char *pool_text(const report *r)
+char *rp_pool_text(const report *r)
 {
-    if (!shows_configs(r))
+    if (!rp_shows_configs(r))
         return NULL;
     return sqlite3_mprintf("POOLED (--pool): %lld group%s average%s runs of"
                            " different configurations (they differ in %s);"
@@ -678,13 +648,13 @@ static char *pool_text(const report *r)
 
 static void pool_note(const report *r, FILE *out)
 {
-    char *note = pool_text(r);
+    char *note = rp_pool_text(r);
     if (note)
         fprintf(out, "%s\n\n", note);
     sqlite3_free(note);
 }
 
-static void grid_free(grid *t)
+void rp_grid_free(grid *t)
 {
     for (size_t i = 0; i < t->rows * t->cols; i++)
         free(t->cell[i]);
@@ -711,7 +681,7 @@ static void put_cell(FILE *out, const char *s, int w, int right)
 static void write_grid(const report *r, FILE *out, int markdown)
 {
     grid t;
-    grid_fill(r, &t);
+    rp_grid_fill(r, &t);
     int *w = st_xcalloc(t.cols, sizeof *w);
     for (size_t i = 0; i < t.rows * t.cols; i++)
         if (width(t.cell[i]) > w[i % t.cols])
@@ -738,7 +708,7 @@ static void write_grid(const report *r, FILE *out, int markdown)
         }
     }
     free(w);
-    grid_free(&t);
+    rp_grid_free(&t);
 }
 
 /* ---- time series: per group, series and slot, the mean across runs ---- */
@@ -799,7 +769,7 @@ static int ts_new_cell(const report *r, const ts_cell *c, sqlite3_stmt *q)
 {
     int name_col = 2 + (int)r->n_by;
     return !c->g || !same_group(c->g, q, r->n_by) ||
-           !same_text(c->name, (const char *)sqlite3_column_text(q, name_col)) ||
+           !rp_same_text(c->name, (const char *)sqlite3_column_text(q, name_col)) ||
            c->slot != sqlite3_column_int64(q, name_col + 1);
 }
 
@@ -839,267 +809,26 @@ static int write_timeseries(report *r, const st_report_opts *o, FILE *out)
     free(c.name);
     free(c.s.x);
     sqlite3_finalize(q);
-    return rc == SQLITE_DONE ? 0 : db_fail(r, "read the time series");
+    return rc == SQLITE_DONE ? 0 : rp_db_fail(r, "read the time series");
 }
 
 static int check_series(report *r, const st_report_opts *o)
 {
     char **have;
     size_t nh;
-    if (strings(r, "SELECT DISTINCT name FROM timeseries ORDER BY name", &have,
+    if (rp_strings(r, "SELECT DISTINCT name FROM timeseries ORDER BY name", &have,
                 &nh))
         return -1;
     int rc = 0;
     for (size_t i = 0; i < o->n_series && rc == 0; i++)
-        if (find(have, nh, o->series[i]) < 0)
+        if (rp_find(have, nh, o->series[i]) < 0)
             rc = st_error_set(r->err, "--timeseries: %s has no series '%s'%s",
                               r->path, o->series[i],
                               nh ? "" : " (it holds no per-slot rows at all)");
-    free_strings(have, nh);
+    rp_free_strings(have, nh);
     if (rc == 0 && o->format != ST_REPORT_CSV)
         rc = st_error_set(r->err, "--timeseries: only with --format csv");
     return rc;
-}
-
-/* ---- the HTML page ---------------------------------------------------- */
-
-static int is_number(const char *s)
-{
-    char *end;
-    if (!s || !*s)
-        return 0;
-    strtod(s, &end);
-    return *end == '\0';
-}
-
-/* The figures' x axis: the numeric grouping column (policy aside) with
- * the most values, or -1 (the groups are then categories). */
-static int numeric_axis(const report *r)
-{
-    int best = -1;
-    size_t best_n = 1;
-    for (size_t c = 0; c < r->n_by; c++) {
-        if (strcmp(r->by[c], "policy") == 0)
-            continue;
-        size_t distinct = 0, numeric = 1;
-        for (size_t g = 0; g < r->n_groups && numeric; g++) {
-            const char *v = r->groups[g].vals[c];
-            numeric = !v || is_number(v);
-            int seen = 0;
-            for (size_t h = 0; h < g && v && !seen; h++)
-                seen = same_text(r->groups[h].vals[c], v);
-            distinct += v && !seen;
-        }
-        if (numeric && distinct > best_n) {
-            best = (int)c;
-            best_n = distinct;
-        }
-    }
-    return best;
-}
-
-/* 1 when column c names lines of a figure against axis: it takes several
- * values over the groups drawn (those with an axis value) and is not
- * fixed by the axis (as a zipped axis is). */
-static int names_lines(const report *r, int axis, size_t c)
-{
-    int varies = 0, fixed = 1;
-    for (size_t g = 0; g < r->n_groups; g++) {
-        const group *a = &r->groups[g];
-        if (!a->vals[axis])
-            continue;
-        for (size_t h = 0; h < g; h++) {
-            const group *b = &r->groups[h];
-            if (!b->vals[axis])
-                continue;
-            int same_c = same_text(a->vals[c], b->vals[c]);
-            varies |= !same_c;
-            fixed &= !same_text(a->vals[axis], b->vals[axis]) || same_c;
-        }
-    }
-    return varies && !fixed;
-}
-
-/* 1 when columns c and d split the groups drawn against axis alike (two
- * zipped axes): the legend needs only one of them. */
-static int same_split(const report *r, int axis, size_t c, size_t d)
-{
-    for (size_t g = 0; g < r->n_groups; g++)
-        for (size_t h = 0; h < g && r->groups[g].vals[axis]; h++) {
-            const group *a = &r->groups[g], *b = &r->groups[h];
-            if (b->vals[axis] &&
-                same_text(a->vals[c], b->vals[c]) !=
-                    same_text(a->vals[d], b->vals[d]))
-                return 0;
-        }
-    return 1;
-}
-
-/* The values of group g's columns (all but skip; with a mask, only those
- * set in it), joined by ", ". */
-static char *group_label(const report *r, const group *g, int skip,
-                         const int *mask)
-{
-    sqlite3_str *s = sqlite3_str_new(NULL);
-    for (size_t c = 0; c < r->n_by; c++)
-        if ((int)c != skip && (!mask || mask[c]))
-            sqlite3_str_appendf(s, "%s%s", sqlite3_str_length(s) ? ", " : "",
-                                g->vals[c] ? g->vals[c] : "-");
-    if (!sqlite3_str_length(s))
-        sqlite3_str_appendall(s, "all runs");
-    return sqlite3_str_finish(s);
-}
-
-static st_plot_series *plot_series(st_plot *p, const char *name)
-{
-    for (size_t i = 0; i < p->n_series; i++)
-        if (strcmp(p->series[i].name, name) == 0)
-            return &p->series[i];
-    p->series = st_xrealloc(p->series, (p->n_series + 1) * sizeof *p->series);
-    st_plot_series *s = &p->series[p->n_series++];
-    *s = (st_plot_series){.name = strdup(name)};
-    return s;
-}
-
-static void series_add(st_plot_series *s, double x, const st_ci *c)
-{
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 8;
-        s->x = realloc(s->x, s->cap * sizeof *s->x);
-        s->y = st_xrealloc(s->y, s->cap * sizeof *s->y);
-        s->lo = st_xrealloc(s->lo, s->cap * sizeof *s->lo);
-        s->hi = st_xrealloc(s->hi, s->cap * sizeof *s->hi);
-    }
-    s->x[s->n] = x;
-    s->y[s->n] = c->mean;
-    s->lo[s->n] = c->lo;
-    s->hi[s->n++] = c->hi;
-}
-
-/* Metric m of every group: on the numeric axis, a line per combination of
- * the other columns; else a point per group, a series per policy. */
-static void fill_plot(const report *r, size_t m, int axis, const int *mask,
-                      st_plot *p, char **ticks)
-{
-    int pol = find(r->by, r->n_by, "policy");
-    for (size_t g = 0; g < r->n_groups; g++) {
-        const group *gr = &r->groups[g];
-        if (isnan(gr->ci[m].mean) || (axis >= 0 && !gr->vals[axis]))
-            continue;
-        char *name = axis >= 0 ? group_label(r, gr, axis, mask)
-                     : sqlite3_mprintf("%s", pol >= 0 && gr->vals[pol]
-                                                 ? gr->vals[pol] : "runs");
-        st_plot_series *s = plot_series(p, name ? name : "?");
-        sqlite3_free(name);
-        if (axis >= 0) {
-            series_add(s, strtod(gr->vals[axis], NULL), &gr->ci[m]);
-        } else {
-            ticks[p->n_ticks] = group_label(r, gr, pol, NULL);
-            series_add(s, (double)++p->n_ticks, &gr->ci[m]);
-        }
-    }
-}
-
-static void plot_free(st_plot *p)
-{
-    for (size_t i = 0; i < p->n_series; i++) {
-        st_plot_series *s = &p->series[i];
-        free(s->name), free(s->x), free(s->y), free(s->lo), free(s->hi);
-    }
-    free(p->series);
-}
-
-/* ", a line per (a, b)": the columns the legend's values are of. */
-static char *lines_text(const report *r, const int *mask)
-{
-    sqlite3_str *s = sqlite3_str_new(NULL);
-    for (size_t c = 0; c < r->n_by; c++)
-        if (mask[c])
-            sqlite3_str_appendf(s, "%s%s", sqlite3_str_length(s) ? ", "
-                                : ", a line per (", r->by[c]);
-    if (sqlite3_str_length(s))
-        sqlite3_str_appendall(s, ")");
-    return sqlite3_str_finish(s);
-}
-
-/* One figure per shown metric, with its caption. */
-static void make_figures(const report *r, char **svg, char **caption)
-{
-    int axis = numeric_axis(r);
-    char **ticks = st_xcalloc(r->n_groups + 1, sizeof *ticks);
-    int *mask = st_xcalloc(r->n_by + 1, sizeof *mask);
-    for (size_t c = 0; axis >= 0 && c < r->n_by; c++) {
-        mask[c] = (int)c != axis && names_lines(r, axis, c);
-        for (size_t d = 0; d < c && mask[c]; d++)
-            mask[c] = !(mask[d] && same_split(r, axis, c, d));
-    }
-    for (size_t m = 0; m < r->n_metrics; m++) {
-        st_plot p = {.title = r->metrics[m], .ylabel = r->metrics[m],
-                     .xlabel = axis >= 0 ? r->by[axis] : "group",
-                     .ticks = ticks};
-        fill_plot(r, m, axis, mask, &p, ticks);
-        svg[m] = st_plot_svg(&p);
-        char *lines = lines_text(r, mask);
-        caption[m] = sqlite3_mprintf(
-            "%s: mean and %g%% confidence interval over each group's runs,"
-            " %s%s%s", r->metrics[m], r->level * 100,
-            axis >= 0 ? "against " : "a point per group",
-            axis >= 0 ? r->by[axis] : "", lines ? lines : "");
-        sqlite3_free(lines);
-        plot_free(&p);
-        for (size_t i = 0; i < p.n_ticks; i++)
-            sqlite3_free(ticks[i]);
-    }
-    free(ticks);
-    free(mask);
-}
-
-static char *page_title(report *r)
-{
-    char **names;
-    size_t n;
-    if (strings(r, "SELECT DISTINCT coalesce(sweep, scenario) FROM runs"
-                   " WHERE status = 'ok' ORDER BY 1", &names, &n))
-        return NULL;
-    sqlite3_str *s = sqlite3_str_new(NULL);
-    sqlite3_str_appendall(s, "strata report: ");
-    for (size_t i = 0; i < n; i++)
-        sqlite3_str_appendf(s, "%s%s", i ? ", " : "", names[i]);
-    free_strings(names, n);
-    return sqlite3_str_finish(s);
-}
-
-static int write_html(report *r, FILE *out)
-{
-    grid t;
-    grid_fill(r, &t);
-    char **svg = st_xcalloc(r->n_metrics + 1, sizeof *svg);
-    char **caption = st_xcalloc(r->n_metrics + 1, sizeof *caption);
-    make_figures(r, svg, caption);
-    char *title = page_title(r), *note = pool_text(r);
-    char *intro = sqlite3_mprintf(
-        "From %s: each cell is the mean %s the half-width of the %g%%"
-        " confidence interval (Student t) over the group's runs;%s each"
-        " row is one configuration's seeds.", r->path, PLUS_MINUS,
-        r->level * 100, shows_configs(r) ? " unless the note says so," : "");
-    st_html_report h = {
-        .title = title ? title : "strata report", .intro = intro,
-        .note = note, .rows = t.rows, .cols = t.cols, .cell = t.cell,
-        .right = t.right, .figures = svg, .captions = caption,
-        .n_figures = r->n_metrics, .db = r->db, .n_by = r->n_by,
-        .by = r->by, .by_expr = r->by_expr};
-    int rc = st_html_write(out, &h);
-    for (size_t m = 0; m < r->n_metrics; m++) {
-        free(svg[m]);
-        sqlite3_free(caption[m]);
-    }
-    free(svg);
-    free(caption);
-    sqlite3_free(title);
-    sqlite3_free(note);
-    sqlite3_free(intro);
-    grid_free(&t);
-    return rc == SQLITE_OK ? 0 : db_fail(r, "list the runs");
 }
 
 static void report_free(report *r)
@@ -1108,8 +837,8 @@ static void report_free(report *r)
         free(r->by[i]);
         sqlite3_free(r->by_expr[i]);
     }
-    free_strings(r->keys, r->n_keys);
-    free_strings(r->metrics, r->n_metrics);
+    rp_free_strings(r->keys, r->n_keys);
+    rp_free_strings(r->metrics, r->n_metrics);
     free_groups(r);
     sqlite3_free(r->differ);
 }
@@ -1135,7 +864,7 @@ int st_report_write(st_store *s, const st_report_opts *o, FILE *out,
     else if (rc == 0 && o->format == ST_REPORT_CSV)
         write_csv(&r, out);
     else if (rc == 0 && o->format == ST_REPORT_HTML)
-        rc = write_html(&r, out);
+        rc = rp_write_html(&r, out);
     else if (rc == 0)
         write_grid(&r, out, o->format == ST_REPORT_MARKDOWN);
     report_free(&r);
