@@ -1,6 +1,8 @@
-/* store.c - the results database: opening it (with its schema) and writing
- * one run per transaction (see store.h).  Export lives in export.c. */
+/* store.c - the results database: opening it, creating or migrating its
+ * schema, read-only access (see store.h).  Writing a run is store_put.c,
+ * export export.c. */
 #include "results/store.h"
+#include "results/store_impl.h"
 #include "base/hash.h"
 
 #include <ctype.h>
@@ -18,10 +20,6 @@
 #define STRINGIFY(x) STRINGIFY_(x)
 #define BUSY_TIMEOUT_MS 10000
 
-struct st_store {
-    sqlite3 *db;
-    char *path;     /* as given, for error messages */
-};
 
 /* What version 2 added: the run's configuration hash (config_hash now
  * leaves the seed out; text_hash is the old whole-text hash), where it
@@ -122,7 +120,7 @@ static const char *hint_for(int rc)
     }
 }
 
-static int store_fail(st_error *err, const char *path, sqlite3 *db, int rc,
+int store_fail(st_error *err, const char *path, sqlite3 *db, int rc,
                       const char *doing)
 {
     const char *detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
@@ -135,15 +133,8 @@ static int store_fail(st_error *err, const char *path, sqlite3 *db, int rc,
 
 /* ---- binding and stepping ------------------------------------------- */
 
-/* Binds parameters left to right and remembers the first failure, so a
- * statement's bindings read as a flat list and are checked once. */
-typedef struct binder {
-    sqlite3_stmt *q;
-    int i;
-    int rc;
-} binder;
 
-static binder bind_start(sqlite3_stmt *q)
+binder store_bind_start(sqlite3_stmt *q)
 {
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
@@ -156,14 +147,14 @@ static void bind_rc(binder *b, int rc)
         b->rc = rc;
 }
 
-static void bind_text(binder *b, const char *s)
+void store_bind_text(binder *b, const char *s)
 {
     int i = ++b->i;
     bind_rc(b, s ? sqlite3_bind_text(b->q, i, s, -1, SQLITE_STATIC)
                  : sqlite3_bind_null(b->q, i));
 }
 
-static void bind_int(binder *b, int64_t v)
+void store_bind_int(binder *b, int64_t v)
 {
     bind_rc(b, sqlite3_bind_int64(b->q, ++b->i, v));
 }
@@ -172,7 +163,7 @@ static void bind_int(binder *b, int64_t v)
  * read back negative in any SQL client.  The text is hex because an INTEGER
  * column converts decimal text that overflows int64 to a (lossy) REAL,
  * while "0x..." text is kept as it is. */
-static void bind_u64(binder *b, uint64_t v)
+void store_bind_u64(binder *b, uint64_t v)
 {
     int i = ++b->i;
     if (v <= (uint64_t)INT64_MAX) {
@@ -185,7 +176,7 @@ static void bind_u64(binder *b, uint64_t v)
 }
 
 /* NaN means "not measured"; NULL says so to SQL (and exports as empty). */
-static void bind_real(binder *b, double v)
+void store_bind_real(binder *b, double v)
 {
     int i = ++b->i;
     bind_rc(b, isnan(v) ? sqlite3_bind_null(b->q, i)
@@ -193,7 +184,7 @@ static void bind_real(binder *b, double v)
 }
 
 /* Runs a bound statement that returns no rows. */
-static int step_done(binder *b)
+int store_step_done(binder *b)
 {
     if (b->rc != SQLITE_OK)
         return b->rc;
@@ -203,14 +194,14 @@ static int step_done(binder *b)
 
 /* ---- opening --------------------------------------------------------- */
 
-static int exec(sqlite3 *db, const char *sql)
+int store_exec(sqlite3 *db, const char *sql)
 {
     return sqlite3_exec(db, sql, NULL, NULL, NULL);
 }
 
 /* Reads the first column of a one-row query as an integer; a query that
  * returns no row yields *out = missing. */
-static int query_int(sqlite3 *db, const char *sql, int64_t missing,
+int store_query_int(sqlite3 *db, const char *sql, int64_t missing,
                      int64_t *out)
 {
     sqlite3_stmt *q;
@@ -227,7 +218,7 @@ static int query_int(sqlite3 *db, const char *sql, int64_t missing,
 
 static int query_has_meta(sqlite3 *db, int64_t *has_meta)
 {
-    return query_int(db, "SELECT count(*) FROM sqlite_master"
+    return store_query_int(db, "SELECT count(*) FROM sqlite_master"
                      " WHERE type = 'table' AND name = 'meta'", 0, has_meta);
 }
 
@@ -240,7 +231,7 @@ static int check_schema(st_store *s, int64_t *version, st_error *err)
     *version = 0;
     int rc = query_has_meta(s->db, &has_meta);
     if (rc == SQLITE_OK)
-        rc = query_int(s->db, "SELECT count(*) FROM sqlite_master"
+        rc = store_query_int(s->db, "SELECT count(*) FROM sqlite_master"
                        " WHERE type = 'table'", 0, &tables);
     if (rc != SQLITE_OK)
         return store_fail(err, s->path, s->db, rc, "read the schema");
@@ -249,7 +240,7 @@ static int check_schema(st_store *s, int64_t *version, st_error *err)
                                      " strata results database (it has no"
                                      " meta table)", s->path)
                       : 0;
-    rc = query_int(s->db, "SELECT CAST(value AS INTEGER) FROM meta"
+    rc = store_query_int(s->db, "SELECT CAST(value AS INTEGER) FROM meta"
                    " WHERE key = 'schema_version'", -1, version);
     if (rc != SQLITE_OK)
         return store_fail(err, s->path, s->db, rc, "read the schema");
@@ -316,9 +307,9 @@ int st_store_refresh_derived(sqlite3 *db)
  * schema, inside the caller's transaction. */
 static int upgrade(sqlite3 *db, int64_t version)
 {
-    int rc = version == 1 ? exec(db, migrate_v1_sql) : SQLITE_OK;
+    int rc = version == 1 ? store_exec(db, migrate_v1_sql) : SQLITE_OK;
     if (rc == SQLITE_OK)
-        rc = exec(db, schema_sql);
+        rc = store_exec(db, schema_sql);
     if (rc == SQLITE_OK && version == 1)
         rc = rehash_runs(db);
     if (rc == SQLITE_OK && !has_view(db, "run_summary"))
@@ -330,22 +321,22 @@ static int upgrade(sqlite3 *db, int64_t version)
  * concurrent opener waits instead of seeing half a schema. */
 static int create_schema(st_store *s, st_error *err)
 {
-    int rc = exec(s->db, "BEGIN IMMEDIATE");
+    int rc = store_exec(s->db, "BEGIN IMMEDIATE");
     if (rc != SQLITE_OK)
         return store_fail(err, s->path, s->db, rc, "create the schema");
     int64_t version;
     if (check_schema(s, &version, err) < 0) {
-        exec(s->db, "ROLLBACK");
+        store_exec(s->db, "ROLLBACK");
         return -1;
     }
     rc = upgrade(s->db, version);
     if (rc == SQLITE_OK)
-        rc = exec(s->db, "COMMIT");
+        rc = store_exec(s->db, "COMMIT");
     if (rc != SQLITE_OK) {
         store_fail(err, s->path, s->db, rc, version == 1
                    ? "migrate the database to the current schema"
                    : "create the schema");
-        exec(s->db, "ROLLBACK");
+        store_exec(s->db, "ROLLBACK");
         return -1;
     }
     return 0;
@@ -368,11 +359,11 @@ static int migrate_in_memory(st_store *s, st_error *err)
         rc = sqlite3_errcode(mem);
     }
     if (rc == SQLITE_OK)
-        rc = exec(mem, "BEGIN");
+        rc = store_exec(mem, "BEGIN");
     if (rc == SQLITE_OK)
         rc = upgrade(mem, 1);
     if (rc == SQLITE_OK)
-        rc = exec(mem, "COMMIT");
+        rc = store_exec(mem, "COMMIT");
     if (rc != SQLITE_OK) {
         store_fail(err, s->path, mem, rc, "migrate the database (in memory)");
         sqlite3_close(mem);
@@ -479,7 +470,7 @@ int st_store_open(const char *path, st_store **out, st_error *err)
         store_free(s);
         return -1;
     }
-    int rc = exec(s->db, "PRAGMA foreign_keys = ON;"
+    int rc = store_exec(s->db, "PRAGMA foreign_keys = ON;"
                          "PRAGMA synchronous = NORMAL");
     if (rc != SQLITE_OK) {
         store_fail(err, path, s->db, rc, "open the results database");
@@ -595,460 +586,3 @@ const char *st_store_path(const st_store *s)
     return s->path;
 }
 
-/* ---- writing a run ---------------------------------------------------- */
-
-/* Children first, so the replacement is complete even if the library was
- * built without foreign-key (cascade) support. */
-#define DELETE_CHILD(T)                                                      \
-    "DELETE FROM " T " WHERE run_id IN (SELECT id FROM runs WHERE run_key = ?1)"
-static const char *const delete_sql[] = {
-    DELETE_CHILD("metrics"), DELETE_CHILD("run_params"),
-    DELETE_CHILD("run_overrides"), DELETE_CHILD("run_names"),
-    DELETE_CHILD("requests"), DELETE_CHILD("timeseries"),
-    "DELETE FROM runs WHERE run_key = ?1",
-};
-
-static const char insert_run_sql[] =
-    "INSERT INTO runs(run_key, scenario, config_text, config_hash, policy,"
-    " params, seed, version, started, finished, wall_s, events, status,"
-    " message, text_hash, scenario_file, overrides, sweep, sweep_file,"
-    " sweep_hash, sweep_point) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-    " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
-
-static const char insert_metric_sql[] =
-    "INSERT INTO metrics(run_id, name, value) VALUES(?1, ?2, ?3)";
-
-static const char insert_param_sql[] =
-    "INSERT INTO run_params(run_id, key, value) VALUES(?1, ?2, ?3)";
-
-static const char insert_override_sql[] =
-    "INSERT INTO run_overrides(run_id, pos, key, value) VALUES(?1, ?2, ?3, ?4)";
-
-static const char insert_name_sql[] =
-    "INSERT OR REPLACE INTO run_names(run_id, kind, first, last, name)"
-    " VALUES(?1, ?2, ?3, ?4, ?5)";
-
-/* Request rows go REQUEST_BATCH to an INSERT: one statement of that many
- * VALUES tuples, prepared once per run.  That spreads what SQLite spends
- * per statement (reset, cursors, halt) over many rows; the last, shorter
- * batch has a statement of its own.  The parameters are anonymous ("?"):
- * numbered ones cost the parser a search each.  A statement of many rows
- * into a table with an immediate foreign key keeps a statement journal of
- * the pages it changes, so much larger batches stop paying. */
-#define REQUEST_BATCH 256
-#define REQUEST_COLS 15
-
-static const char insert_request_head[] =
-    "INSERT INTO requests(run_id, req_id, device, model, node, outcome,"
-    " offloaded, cold, arrival_s, latency_s, slo_s, accuracy, estimate_s,"
-    " attempts, completed) VALUES";
-
-/* ---- the configuration hash ------------------------------------------- */
-
-/* A line of the canonical text that sets the top-level seed. */
-static int is_seed_line(const char *line)
-{
-    return strncmp(line, "seed:", 5) == 0;
-}
-
-void st_store_config_hash(const char *config_text, const char *policy,
-                          const char *params, char out[17])
-{
-    uint64_t h = st_hash_str(ST_HASH_INIT, "config");
-    for (const char *p = config_text; p && *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
-        if (!is_seed_line(p))
-            h = st_hash_bytes(h, p, len);
-        p += len;
-    }
-    h = st_hash_u64(h, 0);   /* the text's end, so no shift is ambiguous */
-    h = st_hash_str(h, policy);
-    h = st_hash_u64(h, 0);
-    h = st_hash_str(h, params);
-    st_hash_hex(h, out);
-}
-
-/* ---- the run_summary view --------------------------------------------- */
-
-/* The run columns of run_summary, before the configuration keys and the
- * metrics (each a column named after it). */
-static const char summary_head_sql[] =
-    "CREATE VIEW run_summary AS SELECT r.id AS run_id, r.run_key, r.scenario,"
-    " r.sweep, r.policy, r.params, r.seed, r.config_hash, r.status";
-
-static const char summary_keys_sql[] =
-    "SELECT key, 0 FROM (SELECT key FROM run_params UNION"
-    " SELECT key FROM run_overrides) UNION"
-    " SELECT DISTINCT name, 1 FROM metrics WHERE name IS NOT NULL"
-    " ORDER BY 2, 1";
-
-static const char *const summary_fixed[] = {
-    "run_id", "run_key", "scenario", "sweep", "policy", "params", "seed",
-    "config_hash", "status", NULL};
-
-static int is_fixed_column(const char *name)
-{
-    for (const char *const *f = summary_fixed; *f; f++)
-        if (strcmp(*f, name) == 0)
-            return 1;
-    return 0;
-}
-
-/* One column: a configuration key (the grid value as written, else the
- * last override of it) or a metric. */
-static void summary_column(sqlite3_str *v, const char *name, int metric)
-{
-    if (metric)
-        sqlite3_str_appendf(v, ", (SELECT m.value FROM metrics m WHERE"
-                            " m.run_id = r.id AND m.name = %Q) AS \"%w\"",
-                            name, name);
-    else
-        sqlite3_str_appendf(v, ", coalesce((SELECT p.value FROM run_params p"
-                            " WHERE p.run_id = r.id AND p.key = %Q),"
-                            " (SELECT o.value FROM run_overrides o WHERE"
-                            " o.run_id = r.id AND o.key = %Q ORDER BY o.pos"
-                            " DESC LIMIT 1)) AS \"%w\"", name, name, name);
-}
-
-int st_store_refresh_summary(sqlite3 *db)
-{
-    sqlite3_str *v = sqlite3_str_new(db);
-    sqlite3_str_appendall(v, summary_head_sql);
-    sqlite3_stmt *q;
-    int rc = sqlite3_prepare_v2(db, summary_keys_sql, -1, &q, NULL);
-    while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(q, 0);
-        /* A key spelled like a run column (or a metric like a key) would
-         * make the view invalid; the run column wins. */
-        if (name && !is_fixed_column(name))
-            summary_column(v, name, sqlite3_column_int(q, 1));
-        rc = SQLITE_OK;
-    }
-    sqlite3_finalize(q);
-    sqlite3_str_appendall(v, " FROM runs r");
-    char *sql = sqlite3_str_finish(v);
-    if (rc == SQLITE_DONE)
-        rc = sql ? exec(db, "DROP VIEW IF EXISTS run_summary") : SQLITE_NOMEM;
-    if (rc == SQLITE_OK)
-        rc = exec(db, sql);
-    sqlite3_free(sql);
-    return rc;
-}
-
-/* 1 when run id has a configuration key or metric run_summary lacks. */
-static int summary_is_stale(sqlite3 *db, int64_t id)
-{
-    sqlite3_stmt *q;
-    int stale = 1;
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM (SELECT key AS k FROM"
-            " run_params WHERE run_id = ?1 UNION SELECT key FROM run_overrides"
-            " WHERE run_id = ?1 UNION SELECT name FROM metrics WHERE"
-            " run_id = ?1 AND name IS NOT NULL) WHERE k NOT IN (SELECT name"
-            " FROM pragma_table_info('run_summary'))", -1, &q,
-            NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(q, 1, id);
-        if (sqlite3_step(q) == SQLITE_ROW)
-            stale = sqlite3_column_int(q, 0) > 0;
-    }
-    sqlite3_finalize(q);
-    return stale;
-}
-
-/* Prepares sql, runs fill() once per item, finalizes.  fill binds and steps
- * one row; the first failure stops the loop. */
-typedef int (*row_fill)(binder *b, const void *ctx, size_t i);
-
-static int run_rows(sqlite3 *db, const char *sql, row_fill fill,
-                    const void *ctx, size_t n)
-{
-    sqlite3_stmt *q;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
-    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
-        binder b = bind_start(q);
-        rc = fill(&b, ctx, i);
-    }
-    sqlite3_finalize(q);
-    return rc;
-}
-
-typedef struct put_ctx {
-    const st_run_record *r;
-    int64_t run_id;
-    char text_hash[17], config_hash[17];
-    char *overrides;     /* "key=value" lines, sqlite3_malloc'd */
-} put_ctx;
-
-/* The hashes and the overrides' text, before the transaction. */
-static int put_prepare(put_ctx *c)
-{
-    const st_run_record *r = c->r;
-    if (r->config_text) {
-        st_hash_hex(st_hash_str(ST_HASH_INIT, r->config_text), c->text_hash);
-        st_store_config_hash(r->config_text, r->policy ? r->policy : "",
-                             r->params ? r->params : "", c->config_hash);
-    }
-    sqlite3_str *o = sqlite3_str_new(NULL);
-    for (size_t i = 0; i < r->n_overrides; i++)
-        sqlite3_str_appendf(o, "%s%s=%s", i ? "\n" : "", r->override_keys[i],
-                            r->override_values[i]);
-    int rc = sqlite3_str_errcode(o);
-    c->overrides = sqlite3_str_finish(o);
-    if (rc == SQLITE_OK && !c->overrides)
-        c->overrides = sqlite3_mprintf("%s", "");
-    return rc == SQLITE_OK && c->overrides ? SQLITE_OK : SQLITE_NOMEM;
-}
-
-static int fill_delete(binder *b, const void *ctx, size_t i)
-{
-    (void)i;
-    bind_text(b, ((const put_ctx *)ctx)->r->run_key);
-    return step_done(b);
-}
-
-static int fill_run(binder *b, const void *ctx, size_t i)
-{
-    (void)i;
-    const put_ctx *c = ctx;
-    const st_run_record *r = c->r;
-    bind_text(b, r->run_key);
-    bind_text(b, r->scenario);
-    bind_text(b, r->config_text);
-    bind_text(b, r->config_text ? c->config_hash : NULL);
-    bind_text(b, r->policy);
-    bind_text(b, r->params);
-    bind_u64(b, r->seed);
-    bind_text(b, r->version);
-    bind_text(b, r->started);
-    bind_text(b, r->finished);
-    bind_real(b, r->wall_s);
-    bind_u64(b, r->events);
-    bind_text(b, r->status);
-    bind_text(b, r->message);
-    bind_text(b, r->config_text ? c->text_hash : NULL);
-    bind_text(b, r->scenario_file);
-    bind_text(b, c->overrides);
-    bind_text(b, r->sweep);
-    bind_text(b, r->sweep ? r->sweep_file : NULL);
-    bind_text(b, r->sweep ? r->sweep_hash : NULL);
-    if (r->sweep && r->sweep_point >= 0)
-        bind_int(b, r->sweep_point);
-    else
-        bind_text(b, NULL);
-    return step_done(b);
-}
-
-static int fill_override(binder *b, const void *ctx, size_t i)
-{
-    const put_ctx *c = ctx;
-    bind_int(b, c->run_id);
-    bind_int(b, (int64_t)i);
-    bind_text(b, c->r->override_keys[i]);
-    bind_text(b, c->r->override_values[i]);
-    return step_done(b);
-}
-
-static int fill_name(binder *b, const void *ctx, size_t i)
-{
-    const put_ctx *c = ctx;
-    const st_run_name *n = &c->r->names[i];
-    bind_int(b, c->run_id);
-    bind_text(b, n->kind);
-    bind_int(b, n->first);
-    bind_int(b, n->last);
-    bind_text(b, n->name);
-    return step_done(b);
-}
-
-static int fill_metric(binder *b, const void *ctx, size_t i)
-{
-    const put_ctx *c = ctx;
-    const st_metric *m = &c->r->metrics->items[i];
-    bind_int(b, c->run_id);
-    bind_text(b, m->name);
-    bind_real(b, m->value);
-    return step_done(b);
-}
-
-static int fill_param(binder *b, const void *ctx, size_t i)
-{
-    const put_ctx *c = ctx;
-    bind_int(b, c->run_id);
-    bind_text(b, c->r->grid_keys[i]);
-    bind_text(b, c->r->grid_values[i]);
-    return step_done(b);
-}
-
-/* The INSERT of `rows` request rows (see REQUEST_BATCH); NULL if out of
- * memory. */
-static char *request_batch_sql(size_t rows)
-{
-    static const char tuple[] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    _Static_assert(sizeof tuple == 3 * REQUEST_COLS + 1, "one ? per column");
-    size_t head = sizeof insert_request_head - 1, len = sizeof tuple + 1;
-    char *sql = malloc(head + rows * len + 1), *p = sql;
-    if (!sql)
-        return NULL;
-    memcpy(p, insert_request_head, head);
-    p += head;
-    for (size_t k = 0; k < rows; k++) {
-        memcpy(p, k ? ", " : "  ", 2);
-        memcpy(p + 2, tuple, sizeof tuple - 1);
-        p += len;
-    }
-    *p = 0;
-    return sql;
-}
-
-/* Binds one request row. */
-static void bind_request(binder *b, int64_t run_id, const st_request_rec *q)
-{
-    bind_int(b, run_id);
-    bind_u64(b, q->id);
-    bind_int(b, q->device);
-    bind_int(b, q->model);
-    bind_int(b, q->node);
-    bind_text(b, st_outcome_name((st_outcome_kind)q->outcome));
-    bind_int(b, q->offloaded);
-    bind_int(b, q->cold);
-    bind_real(b, q->arrival_s);
-    bind_real(b, q->latency_s);
-    bind_real(b, q->slo_s);
-    bind_real(b, q->accuracy);
-    bind_real(b, q->estimate_s);
-    bind_int(b, q->attempts);
-    bind_int(b, q->completed);
-}
-
-/* Inserts requests [first, first + rows) with q, a statement of that many
- * rows.  Every parameter is bound again, so no clearing is needed. */
-static int put_request_batch(sqlite3_stmt *q, const put_ctx *c, size_t first,
-                             size_t rows)
-{
-    sqlite3_reset(q);
-    binder b = {q, 0, SQLITE_OK};
-    for (size_t k = 0; k < rows; k++)
-        bind_request(&b, c->run_id, &c->r->requests->recs[first + k]);
-    return step_done(&b);
-}
-
-/* Every request row of the run, in batches of REQUEST_BATCH. */
-static int put_requests(sqlite3 *db, const put_ctx *c)
-{
-    size_t n = c->r->requests->n, done = 0;
-    int rc = SQLITE_OK;
-    while (rc == SQLITE_OK && done < n) {
-        size_t rows = n - done < REQUEST_BATCH ? n - done : REQUEST_BATCH;
-        char *sql = request_batch_sql(rows);
-        sqlite3_stmt *q = NULL;
-        rc = sql ? sqlite3_prepare_v2(db, sql, -1, &q, NULL) : SQLITE_NOMEM;
-        for (; rc == SQLITE_OK && n - done >= rows; done += rows)
-            rc = put_request_batch(q, c, done, rows);
-        sqlite3_finalize(q);
-        free(sql);
-    }
-    return rc;
-}
-
-static const char insert_timeseries_sql[] =
-    "INSERT INTO timeseries(run_id, slot, name, value, t_s)"
-    " VALUES(?1, ?2, ?3, ?4, ?5)";
-
-static int fill_timeseries(binder *b, const void *ctx, size_t i)
-{
-    const put_ctx *c = ctx;
-    const st_ts_point *p = &c->r->timeseries->pts[i];
-    bind_int(b, c->run_id);
-    bind_int(b, p->slot);
-    bind_text(b, p->name);
-    bind_real(b, p->value);
-    bind_real(b, p->t_s);
-    return step_done(b);
-}
-
-/* Everything between BEGIN and COMMIT. */
-static int put_body(sqlite3 *db, put_ctx *c)
-{
-    size_t n_del = sizeof delete_sql / sizeof delete_sql[0];
-    int rc = SQLITE_OK;
-    for (size_t i = 0; rc == SQLITE_OK && i < n_del; i++)
-        rc = run_rows(db, delete_sql[i], fill_delete, c, 1);
-    if (rc == SQLITE_OK)
-        rc = run_rows(db, insert_run_sql, fill_run, c, 1);
-    if (rc != SQLITE_OK)
-        return rc;
-    c->run_id = sqlite3_last_insert_rowid(db);
-    if (c->r->metrics)
-        rc = run_rows(db, insert_metric_sql, fill_metric, c, c->r->metrics->n);
-    if (rc == SQLITE_OK && c->r->n_grid)
-        rc = run_rows(db, insert_param_sql, fill_param, c, c->r->n_grid);
-    if (rc == SQLITE_OK && c->r->n_overrides)
-        rc = run_rows(db, insert_override_sql, fill_override, c,
-                      c->r->n_overrides);
-    if (rc == SQLITE_OK && c->r->n_names)
-        rc = run_rows(db, insert_name_sql, fill_name, c, c->r->n_names);
-    if (rc == SQLITE_OK && c->r->requests)
-        rc = put_requests(db, c);
-    if (rc == SQLITE_OK && c->r->timeseries)
-        rc = run_rows(db, insert_timeseries_sql, fill_timeseries, c,
-                      c->r->timeseries->n);
-    if (rc == SQLITE_OK && summary_is_stale(db, c->run_id))
-        rc = st_store_refresh_summary(db);
-    return rc;
-}
-
-int64_t st_store_put_run(st_store *s, const st_run_record *r, st_error *err)
-{
-    if (!r->run_key || !r->status)
-        return st_error_set(err, "%s: cannot store a run without a %s",
-                            s->path, r->run_key ? "status" : "run key");
-    put_ctx c = {.r = r};
-    int rc = put_prepare(&c);
-    if (rc == SQLITE_OK)
-        rc = exec(s->db, "BEGIN IMMEDIATE");
-    if (rc == SQLITE_OK)
-        rc = put_body(s->db, &c);
-    if (rc == SQLITE_OK)
-        rc = exec(s->db, "COMMIT");
-    sqlite3_free(c.overrides);
-    if (rc == SQLITE_OK)
-        return c.run_id;
-    char doing[160];
-    snprintf(doing, sizeof doing, "store run %.100s", r->run_key);
-    store_fail(err, s->path, s->db, rc, doing);
-    /* Harmless when BEGIN itself failed: there is then nothing to undo. */
-    if (!sqlite3_get_autocommit(s->db))
-        exec(s->db, "ROLLBACK");
-    return -1;
-}
-
-int st_store_has_requests(st_store *s, st_error *err)
-{
-    int64_t n;
-    int rc = query_int(s->db, "SELECT count(*) FROM (SELECT 1 FROM requests"
-                       " LIMIT 1)", 0, &n);
-    if (rc != SQLITE_OK)
-        return store_fail(err, s->path, s->db, rc, "read the requests");
-    if (!n)
-        st_error_set(err, "%s: holds no per-request rows; re-run with"
-                     " --log-requests (strata run) or log_requests: true (in"
-                     " the sweep file) to store them", s->path);
-    return n > 0;
-}
-
-int st_store_has_run(st_store *s, const char *run_key, st_error *err)
-{
-    sqlite3_stmt *q;
-    int rc = sqlite3_prepare_v2(s->db, "SELECT 1 FROM runs WHERE run_key = ?1"
-                                " AND status = 'ok'", -1, &q, NULL);
-    if (rc != SQLITE_OK)
-        return store_fail(err, s->path, s->db, rc, "look up a run");
-    binder b = bind_start(q);
-    bind_text(&b, run_key);
-    rc = b.rc == SQLITE_OK ? sqlite3_step(q) : b.rc;
-    int found = rc == SQLITE_ROW;
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        store_fail(err, s->path, s->db, rc, "look up a run");
-    sqlite3_finalize(q);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
-}
