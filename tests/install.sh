@@ -11,7 +11,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-for tool in meson ninja pkg-config sqlite3 cc; do
+for tool in meson ninja pkg-config sqlite3 cc man; do
     command -v $tool >/dev/null || { echo "SKIP: $tool not found"; exit 77; }
 done
 
@@ -80,15 +80,13 @@ complete_words strata run --pl | grep -qx -- --plugin || fail "completion of 'st
 complete_words strata trace sy | grep -qx synth || fail "completion of 'strata trace sy'"
 complete_words strata policy info lay | grep -qx layercake || fail "completion of 'strata policy info lay'"
 
-# man finds the installed pages.
-if command -v man >/dev/null; then
-    for page in strata strata-run strata-policy; do
-        MANPATH="$root/share/man" man -P cat "$page" 2>/dev/null | grep -q "$page" \
-            || fail "man $page does not show the installed page"
-    done
-    MANPATH="$root/share/man" man -P cat 5 strata-scenario 2>/dev/null | grep -q plugins \
-        || fail "man 5 strata-scenario"
-fi
+# man finds the installed pages (scripts/bootstrap installs man-db).
+for page in strata strata-run strata-policy; do
+    MANPATH="$root/share/man" man -P cat "$page" 2>/dev/null | grep -q "$page" \
+        || fail "man $page does not show the installed page"
+done
+MANPATH="$root/share/man" man -P cat 5 strata-scenario 2>/dev/null | grep -q plugins \
+    || fail "man 5 strata-scenario"
 
 [ "$fails" = 0 ] || { echo "$fails failure(s)"; exit 1; }
 echo "install: ok (prefix $prefix)"
