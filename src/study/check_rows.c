@@ -61,16 +61,6 @@ int st_tolerance_parse(const char *s, st_tolerance *out, st_error *err)
     return st_error_set(err, "%s, got '%s'", expected, s);
 }
 
-/* The fewest digits that read back as v: "0.99", not "0.98999999999999999". */
-static void shortest(double v, char *buf, size_t n)
-{
-    for (int digits = 1; digits <= 17; digits++) {
-        snprintf(buf, n, "%.*g", digits, v);
-        if (strtod(buf, NULL) == v)
-            return;
-    }
-}
-
 void st_tolerance_format(const st_tolerance *t, char *buf, size_t n)
 {
     static const char *const prefix[] = {"exact", "rel:", "abs:", "ci:"};
@@ -80,7 +70,7 @@ void st_tolerance_format(const st_tolerance *t, char *buf, size_t n)
         snprintf(buf, n, "%s", t->kind == ST_TOL_CI ? "ci" : "exact");
         return;
     }
-    shortest(t->value, num, sizeof num);
+    st_format_double(t->value, num, sizeof num);   /* as every CSV number */
     snprintf(buf, n, "%s%s", prefix[t->kind], num);
 }
 
