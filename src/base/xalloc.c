@@ -3,6 +3,7 @@
 #include "base/xalloc.h"
 #include "base/memlimit.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,4 +101,24 @@ int st_size_mul3(size_t a, size_t b, size_t c, size_t *out)
     if (st_size_mul(a, b, &ab))
         return *out = SIZE_MAX, -1;
     return st_size_mul(ab, c, out);
+}
+
+/* Measured into a small buffer first, not a NULL one, which some
+ * compilers' format checks refuse. */
+char *st_xasprintf(const char *fmt, ...)
+{
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        st_oom("a formatted string");
+    if ((size_t)n < sizeof small)
+        return st_xstrdup(small);
+    char *s = st_xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
 }

@@ -31,6 +31,8 @@ void *st_xreallocarray_at(void *p, size_t n, size_t size, const char *file,
 /* strdup that passes NULL through; strndup. */
 char *st_xstrdup_at(const char *s, const char *file, int line);
 char *st_xstrndup_at(const char *s, size_t n, const char *file, int line);
+/* A formatted string in fresh memory (asprintf that cannot fail). */
+char *st_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define st_xcalloc(n, size) st_xcalloc_at((n), (size), __FILE__, __LINE__)
 #define st_xmalloc(size) st_xcalloc_at(1, (size), __FILE__, __LINE__)

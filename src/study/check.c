@@ -341,7 +341,7 @@ static int read_failures(runner *r, st_store *db, st_check_runinfo *info)
                 continue;
             char desc[512];
             st_sweep_describe(sw, p, desc, sizeof desc);
-            add_failure(info, st_check_strf("%s: %s: %s", sw->name, desc,
+            add_failure(info, st_xasprintf("%s: %s: %s", sw->name, desc,
                                    hit->message));
         }
     }

@@ -82,26 +82,6 @@ char *st_check_copy_str(const char *s)
     return d;
 }
 
-/* A formatted string in fresh memory.  Measured into a small buffer
- * first (not a NULL one, which some compilers' format checks refuse). */
-char *st_check_strf(const char *fmt, ...)
-{
-    char small[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        st_oom("a formatted message");
-    if ((size_t)n < sizeof small)
-        return st_xstrdup(small);
-    char *s = st_xmalloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
 st_check_row *st_check_set_push(st_check_set *s, const char *experiment,
                                 const char *policy, const char *point,
                                 const char *metric)
@@ -308,7 +288,7 @@ static const st_check_row *diff_row(const st_check_diff *d)
 
 static char *group_label(const st_check_row *row, int with_experiment)
 {
-    char *s = st_check_strf("%s%s%s%s%s", with_experiment ? row->experiment : "",
+    char *s = st_xasprintf("%s%s%s%s%s", with_experiment ? row->experiment : "",
                    with_experiment ? ":" : "", row->policy,
                    *row->point ? " " : "", row->point);
     /* The file's ';' between grid values reads better as a space here. */
@@ -324,10 +304,10 @@ static char *value_cell(const st_check_row *row, const char *what)
     if (!row)
         return st_check_copy_str("-");
     if (what && strcmp(what, "n") == 0)
-        return st_check_strf("n=%zu", row->n);
+        return st_xasprintf("n=%zu", row->n);
     if (what && strcmp(what, "sd") == 0)
-        return isnan(row->sd) ? st_check_copy_str("sd=-") : st_check_strf("sd=%.6g", row->sd);
-    return isnan(row->mean) ? st_check_copy_str("-") : st_check_strf("%.6g", row->mean);
+        return isnan(row->sd) ? st_check_copy_str("sd=-") : st_xasprintf("sd=%.6g", row->sd);
+    return isnan(row->mean) ? st_check_copy_str("-") : st_xasprintf("%.6g", row->mean);
 }
 
 static double quantity(const st_check_row *row, const char *what)
@@ -348,8 +328,8 @@ static char *difference_cell(const st_check_diff *d)
     if (e == g)
         return st_check_copy_str("0");
     if (e != 0)
-        return st_check_strf("%+.3g (%+.3g%%)", g - e, (g - e) / fabs(e) * 100);
-    return st_check_strf("%+.3g", g - e);
+        return st_xasprintf("%+.3g (%+.3g%%)", g - e, (g - e) / fabs(e) * 100);
+    return st_xasprintf("%+.3g", g - e);
 }
 
 static char *verdict_cell(const st_check_diff *d)
@@ -359,9 +339,9 @@ static char *verdict_cell(const st_check_diff *d)
         return st_check_copy_str(d->changed ? "ok (within tolerance)" : "ok");
     case ST_CHECK_MOVED:
         return strcmp(d->what, "mean") == 0 ? st_check_copy_str("MOVED")
-                                            : st_check_strf("MOVED (%s)", d->what);
+                                            : st_xasprintf("MOVED (%s)", d->what);
     case ST_CHECK_MISSING:
-        return st_check_strf("MISSING (line %zu; not in the run)", d->expected->line);
+        return st_xasprintf("MISSING (line %zu; not in the run)", d->expected->line);
     case ST_CHECK_NEW:
         break;
     }
@@ -414,13 +394,13 @@ static void fill_group_row(char **cell, const st_check_result *r, size_t i,
 {
     const st_check_diff *d = &r->diffs[i];
     cell[0] = group_label(diff_row(d), with_exp);
-    cell[1] = st_check_strf("(all %zu metrics)", end - i);
+    cell[1] = st_xasprintf("(all %zu metrics)", end - i);
     cell[2] = st_check_copy_str("-");
     cell[3] = st_check_copy_str("-");
     cell[4] = st_check_copy_str("-");
     cell[5] = st_check_copy_str("-");
     if (d->verdict == ST_CHECK_MISSING)
-        cell[6] = st_check_strf("MISSING: the run has no such group (lines %zu-%zu)",
+        cell[6] = st_xasprintf("MISSING: the run has no such group (lines %zu-%zu)",
                        d->expected->line, r->diffs[end - 1].expected->line);
     else
         cell[6] = st_check_copy_str("NEW: a group the expected file does not have");

@@ -18,22 +18,6 @@
 
 #define MAX_SEEDS 100000
 
-static char *xasprintf(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-
-static char *xasprintf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = st_xcalloc((size_t)n + 1, 1);
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
 /* An axis moves one or more keys together: a grid key alone, or a zipped
  * group.  Keys of axis a are keys[first .. first + n_keys). */
 typedef struct axis {
@@ -279,7 +263,7 @@ static int read_set(spec *s, yaml_node_t *m)
         if (!*k || strchr(k, '='))
             return cfg_fail(&s->c, kn, "'%s' is not a scenario path", k);
         char *v = yt_flow(s->c.doc, cfg_node(&s->c, p->value));
-        s->sw->set[s->sw->n_set++] = xasprintf("%s=%s", k, v);
+        s->sw->set[s->sw->n_set++] = st_xasprintf("%s=%s", k, v);
         free(v);
     }
     return 0;
@@ -367,9 +351,9 @@ static char **overrides_for(const st_sweep *sw, const size_t *choice,
     for (size_t i = 0; i < sw->n_set; i++)
         ov[k++] = st_xstrdup(sw->set[i]);
     for (size_t i = 0; i < sw->n_keys; i++)
-        ov[k++] = xasprintf("%s=%s", sw->keys[i].path,
+        ov[k++] = st_xasprintf("%s=%s", sw->keys[i].path,
                             sw->keys[i].yaml[choice[i]]);
-    ov[k++] = xasprintf("seed=%" PRIu64, seed);
+    ov[k++] = st_xasprintf("seed=%" PRIu64, seed);
     *n = k;
     return ov;
 }
