@@ -3,6 +3,7 @@
  * by the trace library (strata/trace.h). */
 #include "cli/cli.h"
 #include "base/safeout.h"
+#include "results/store.h"
 #include "strata/trace.h"
 #include "trace/presets.h"
 
@@ -41,24 +42,9 @@ static int parse_format(const char *cmd, const char *arg, void *dest)
 
 /* ---- info ------------------------------------------------------------- */
 
-static void print_csv_field(const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, stdout);
-        return;
-    }
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"')
-            putchar('"');
-        putchar(*s);
-    }
-    putchar('"');
-}
-
 static void print_stats_csv(const char *path, const st_trace_stats *s)
 {
-    print_csv_field(path);
+    st_csv_put_text(stdout, path, strlen(path));
     printf(",%.9g,%zu,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g\n",
            s->duration_s, s->segments, s->mean_mbps, s->min_mbps,
            s->max_mbps, s->p5_mbps, s->p25_mbps, s->p50_mbps, s->p75_mbps,

@@ -40,9 +40,8 @@ static const char timeseries_sql[] =
     " FROM runs r JOIN timeseries t ON t.run_id = r.id"
     " ORDER BY r.scenario, r.policy, r.seed, r.run_key, t.slot, t.name";
 
-/* RFC 4180: a field holding a separator, quote or line break is quoted,
- * with its quotes doubled.  Length-based, as SQLite text may hold NULs. */
-static void put_text(FILE *out, const char *s, size_t n)
+/* Length-based, as SQLite text may hold NULs. */
+void st_csv_put_text(FILE *out, const char *s, size_t n)
 {
     if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) &&
         !memchr(s, '\r', n)) {
@@ -177,7 +176,7 @@ static void put_cell(FILE *out, sqlite3_stmt *q, int col)
     }
     default: {
         const char *s = (const char *)sqlite3_column_text(q, col);
-        put_text(out, s ? s : "", (size_t)sqlite3_column_bytes(q, col));
+        st_csv_put_text(out, s ? s : "", (size_t)sqlite3_column_bytes(q, col));
         break;
     }
     }

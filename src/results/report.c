@@ -511,19 +511,8 @@ static int read_pure_groups(report *r, int asked)
 
 static void put_csv_text(FILE *out, const char *s)
 {
-    if (!s)
-        return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, out);
-        return;
-    }
-    putc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            putc('"', out);
-        putc(*s, out);
-    }
-    putc('"', out);
+    if (s)
+        st_csv_put_text(out, s, strlen(s));
 }
 
 static void put_csv_num(FILE *out, double v)

@@ -140,6 +140,9 @@ int st_store_export_csv(st_store *s, st_export_what what, FILE *out,
 /* The shortest decimal text (%.1g to %.17g) that strtod reads back as v
  * exactly; "" for NaN.  buf holds at least 32 bytes. */
 void st_format_double(double v, char *buf, size_t n);
+/* One CSV text field of n bytes (RFC 4180: quoted, its quotes doubled,
+ * when it holds a separator, quote or line break). */
+void st_csv_put_text(FILE *out, const char *s, size_t n);
 
 /* Recreates the run_summary view so that every configuration key (sweep
  * axis or override) and metric stored is one of its columns.  SQLite
