@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <math.h>
 #include <gsl/gsl_rng.h>
+#include <gsl/gsl_cdf.h>
 
 #include "policy/idn.h"
 #include "base/rng.h"
@@ -203,11 +204,11 @@ static void test_depround_equal_sizes(void **state)
     const double y[] = {0.9, 0.7, 0.5, 0.4, 0.3, 0.2}, s[] = {5, 5, 5, 5, 5, 5};
     enum { N = 6, DRAWS = 40000 };
     gsl_rng *r = st_rng_stream(11, "test-depround");
-    for (int mode = 0; mode < 2; mode++) {
+    for (int mode = 0; mode < 3; mode++) {
         long hits[N] = {0};
         unsigned char x[N];
         for (int d = 0; d < DRAWS; d++) {
-            st_idn_depround(y, s, N, (st_idn_leftover)mode, r, x);
+            st_idn_depround(y, s, N, 15, (st_idn_leftover)mode, r, x);
             int k = 0;
             for (int i = 0; i < N; i++) {
                 k += x[i];
@@ -225,10 +226,50 @@ static void test_depround_equal_sizes(void **state)
     gsl_rng_free(r);
 }
 
-/* Unequal sizes: every draw fits; entries the pairing settles keep their
- * frequency; the one it can leave fractional is biased low, never high.
- * "down" leaves the largest model nearly out; "fair" keeps it at its y,
- * at the others' expense. */
+/* Draws of one instance: per-entry hit counts, and the largest load. */
+static double draw_many(const double *y, const double *s, size_t n, double b,
+                        st_idn_leftover mode, gsl_rng *r, long draws,
+                        long *hits)
+{
+    unsigned char x[16];
+    double worst = 0;
+    memset(hits, 0, n * sizeof *hits);
+    for (long d = 0; d < draws; d++) {
+        st_idn_depround(y, s, n, b, mode, r, x);
+        double load = 0;
+        for (size_t i = 0; i < n; i++) {
+            load += s[i] * x[i];
+            hits[i] += x[i];
+        }
+        worst = fmax(worst, load);
+    }
+    return worst;
+}
+
+/* The most extreme standardised deviation (f - y) / sd over the entries
+ * with 0 < y < 1, signed. */
+static double worst_z(const double *y, const long *hits, size_t n, long draws)
+{
+    double worst = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (y[i] <= 1e-9 || y[i] >= 1 - 1e-9) {
+            if (hits[i] != (y[i] >= 0.5 ? draws : 0))
+                fail_msg("model %zu: y %.3g integral, drawn %ld of %ld", i, y[i],
+                         hits[i], draws);
+            continue;
+        }
+        double z = ((double)hits[i] / (double)draws - y[i]) /
+                   sqrt(y[i] * (1 - y[i]) / (double)draws);
+        if (fabs(z) > fabs(worst))
+            worst = z;
+    }
+    return worst;
+}
+
+/* Unequal sizes, existing rules: every draw fits, and their known bias
+ * shows.  "down" leaves the largest model nearly out; "fair" keeps it at
+ * its y, at the others' expense; both fail the frequency test the margin
+ * rule passes (test_depround_margin). */
 static void test_depround_unequal_sizes(void **state)
 {
     (void)state;
@@ -239,21 +280,13 @@ static void test_depround_unequal_sizes(void **state)
     gsl_rng *r = st_rng_stream(12, "test-depround");
     double largest[2];
     for (int mode = 0; mode < 2; mode++) {
-        long hits[N] = {0};
-        unsigned char x[N];
+        long hits[N];
+        double worst = draw_many(y, s, N, b, (st_idn_leftover)mode, r, DRAWS, hits);
+        assert_true(worst <= b + 1e-9);   /* every draw fits */
         double used = 0;
-        for (int d = 0; d < DRAWS; d++) {
-            st_idn_depround(y, s, N, (st_idn_leftover)mode, r, x);
-            double load = 0;
-            for (int i = 0; i < N; i++) {
-                load += s[i] * x[i];
-                hits[i] += x[i];
-            }
-            assert_true(load <= b + 1e-9);   /* every draw fits */
-            used += load / DRAWS;
-        }
         for (int i = 0; i < N; i++) {
             double f = (double)hits[i] / DRAWS, sd = sqrt(y[i] * (1 - y[i]) / DRAWS);
+            used += s[i] * f;
             if (f > y[i] + 4.5 * sd)
                 fail_msg("mode %d, model %d: frequency %.4f above y %.2f", mode,
                          i, f, y[i]);
@@ -267,9 +300,128 @@ static void test_depround_unequal_sizes(void **state)
                              s[i], (double)hits[i] / DRAWS, y[i]);
         largest[mode] = (double)hits[6] / DRAWS;
         assert_true(used >= b - 233);   /* at most one model's worth is lost */
+        /* the bias: some entry at least 10 standard deviations low */
+        double z = worst_z(y, hits, N, DRAWS);
+        if (z > -10)
+            fail_msg("mode %d: no entry biased (worst z %.2f)", mode, z);
     }
     assert_true(largest[ST_IDN_LEFTOVER_DOWN] < 0.2);
     assert_true(fabs(largest[ST_IDN_LEFTOVER_FAIR] - y[6]) < 0.03);
+    gsl_rng_free(r);
+}
+
+/* The margin rule on random instances with unequal sizes (5 to 200 MB,
+ * budgets from the largest model to most of the zoo): y from the
+ * projection under the rule, so under b - s_max.  Every draw fits b, and
+ * every entry's frequency over DRAWS draws matches y: |f - y| <= z* sd,
+ * sd = sqrt(y (1 - y) / DRAWS), with z* the two-sided normal quantile at
+ * 0.001 Bonferroni-corrected over all the fractional entries tested
+ * (about 4.9 for 160 entries).  Seeded, so the outcome is fixed; a biased
+ * rule fails by tens of sd (test_depround_unequal_sizes). */
+static void test_depround_margin(void **state)
+{
+    (void)state;
+    enum { INST = 20, N = 8, DRAWS = 20000 };
+    gsl_rng *r = st_rng_stream(14, "test-depround-margin");
+    double y[INST][N], s[INST][N], b[INST];
+    size_t tested = 0;
+    for (int k = 0; k < INST; k++) {
+        double yhat[N], total = 0, top = 0;
+        for (int i = 0; i < N; i++) {
+            s[k][i] = 5 + 195 * gsl_rng_uniform(r);
+            yhat[i] = 0.05 + gsl_rng_uniform(r);
+            total += s[k][i];
+            top = fmax(top, s[k][i]);
+        }
+        b[k] = top + (0.2 + 0.6 * gsl_rng_uniform(r)) * (total - top);
+        st_idn_project_rule(yhat, s[k], N, b[k], ST_IDN_LEFTOVER_MARGIN, y[k]);
+        double room = st_idn_state_budget(s[k], N, b[k], ST_IDN_LEFTOVER_MARGIN);
+        assert_true(fabs(room - (b[k] - top)) < 1e-9);
+        assert_true(sum_sy(s[k], y[k], N) <= room + 1e-9);
+        for (int i = 0; i < N; i++)
+            tested += y[k][i] > 1e-9 && y[k][i] < 1 - 1e-9;
+    }
+    assert_true(tested >= INST * N / 2);   /* mostly fractional states */
+    double zstar = gsl_cdf_ugaussian_Qinv(0.001 / (2.0 * (double)tested));
+    for (int k = 0; k < INST; k++) {
+        long hits[N];
+        double worst = draw_many(y[k], s[k], N, b[k], ST_IDN_LEFTOVER_MARGIN, r,
+                                 DRAWS, hits);
+        if (worst > b[k] + 1e-9)
+            fail_msg("instance %d: a draw of %.3f MB over the budget %.3f", k,
+                     worst, b[k]);
+        double z = worst_z(y[k], hits, N, DRAWS);
+        if (fabs(z) > zstar)
+            fail_msg("instance %d: a frequency %.2f sd from y (bound %.2f)", k,
+                     z, zstar);
+    }
+    gsl_rng_free(r);
+}
+
+/* The instance the impossibility is shown on: sizes 3, 3, 4, budget 5.
+ * Margin keeps y under 5 - 4 = 1 MB; a model larger than the budget is
+ * never held; when every model fits together all are held. */
+static void test_margin_budget(void **state)
+{
+    (void)state;
+    const double s[] = {3, 3, 4, 11}, yhat[] = {1, 1, 1, 1};
+    double y[4];
+    st_idn_project_rule(yhat, s, 4, 5, ST_IDN_LEFTOVER_MARGIN, y);
+    assert_true(fabs(sum_sy(s, y, 4) - 1) < 1e-12);
+    assert_true(y[3] == 0);
+    assert_true(st_idn_state_budget(s, 4, 5, ST_IDN_LEFTOVER_DOWN) == 5);
+    st_idn_project_rule(yhat, s, 4, 10, ST_IDN_LEFTOVER_MARGIN, y);
+    for (int i = 0; i < 3; i++)
+        assert_true(y[i] == 1);
+    assert_true(y[3] == 0);
+    /* nothing fits: nothing held */
+    st_idn_project_rule(yhat, s, 4, 2, ST_IDN_LEFTOVER_MARGIN, y);
+    assert_true(sum_sy(s, y, 4) == 0);
+}
+
+/* Coupled rounding: restarting the generator from one seed for two
+ * nearby y changes far fewer entries than independent draws, and the
+ * coupled draws (one seed per slot pair, many pairs) keep E[x] = y. */
+static void test_depround_coupled(void **state)
+{
+    (void)state;
+    enum { N = 8, PAIRS = 4000 };
+    const double s[N] = {14, 21, 75, 18, 28, 100, 13, 42};
+    double yhat[N], y0[N], y1[N];
+    gsl_rng *r = st_rng_stream(15, "test-depround-couple");
+    gsl_rng *c = gsl_rng_alloc(gsl_rng_mt19937);
+    for (int i = 0; i < N; i++)
+        yhat[i] = 0.2 + gsl_rng_uniform(r);
+    st_idn_project_rule(yhat, s, N, 160, ST_IDN_LEFTOVER_MARGIN, y0);
+    yhat[0] *= 1.05;
+    yhat[5] *= 0.95;
+    st_idn_project_rule(yhat, s, N, 160, ST_IDN_LEFTOVER_MARGIN, y1);
+    long moved[2] = {0, 0}, hits[N] = {0};
+    for (int p = 0; p < PAIRS; p++)
+        for (int coupled = 0; coupled < 2; coupled++) {
+            unsigned char a[N], b[N];
+            unsigned long seed = 1 + (unsigned long)p;
+            gsl_rng *g = coupled ? c : r;
+            if (coupled)
+                gsl_rng_set(c, seed);
+            st_idn_depround(y0, s, N, 160, ST_IDN_LEFTOVER_MARGIN, g, a);
+            if (coupled)
+                gsl_rng_set(c, seed);
+            st_idn_depround(y1, s, N, 160, ST_IDN_LEFTOVER_MARGIN, g, b);
+            for (int i = 0; i < N; i++) {
+                moved[coupled] += a[i] != b[i];
+                if (coupled)
+                    hits[i] += b[i];
+            }
+        }
+    if (moved[1] * 3 > moved[0])
+        fail_msg("coupled draws changed %ld entries, independent %ld", moved[1],
+                 moved[0]);
+    double zstar = gsl_cdf_ugaussian_Qinv(0.001 / (2.0 * N));
+    double z = worst_z(y1, hits, N, PAIRS);
+    if (fabs(z) > zstar)
+        fail_msg("coupled draws: a frequency %.2f sd from y (bound %.2f)", z, zstar);
+    gsl_rng_free(c);
     gsl_rng_free(r);
 }
 
@@ -796,6 +948,9 @@ int main(void)
         cmocka_unit_test(test_project_matches_brute_force),
         cmocka_unit_test(test_depround_equal_sizes),
         cmocka_unit_test(test_depround_unequal_sizes),
+        cmocka_unit_test(test_depround_margin),
+        cmocka_unit_test(test_margin_budget),
+        cmocka_unit_test(test_depround_coupled),
         cmocka_unit_test(test_subgradient_proportional),
         cmocka_unit_test(test_subgradient_full),
         cmocka_unit_test(test_marginal_greedy_static),

@@ -7,8 +7,11 @@
  *   its step is y e^{eta g / s} and its Bregman projection onto the capped
  *   simplex is the exact scaling min(1, c yhat), found by sorting.
  * - DepRound settles a last fractional entry (unequal sizes) by a rule
- *   (st_idn_leftover): rounded down, or kept with its probability with
- *   other entries making room at random.
+ *   (st_idn_leftover): rounded down (biased low), kept with its
+ *   probability with other entries making room at random (bias spread
+ *   over the others), or, under margin, rounded up with its probability,
+ *   the state having kept the room for it: unbiased and feasible, the
+ *   proof at round_up_leftover.
  */
 #include "policy/idn_impl.h"
 #include "base/xalloc.h"
@@ -60,6 +63,43 @@ void st_idn_project(const double *yhat, const double *s, size_t n, double b,
         y[i] = fmin(1, c * yhat[i]);
     free(idx);
     free(rest);
+}
+
+double st_idn_state_budget(const double *s, size_t n, double b,
+                           st_idn_leftover leftover)
+{
+    if (leftover != ST_IDN_LEFTOVER_MARGIN)
+        return b;
+    double top = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] <= b)
+            top = fmax(top, s[i]);
+    return fmax(0, b - top);
+}
+
+void st_idn_project_rule(const double *yhat, const double *s, size_t n,
+                         double b, st_idn_leftover leftover, double *y)
+{
+    if (leftover != ST_IDN_LEFTOVER_MARGIN) {
+        st_idn_project(yhat, s, n, b, y);
+        return;
+    }
+    /* Under margin only the models that fit take part; when they all fit
+     * together they are all held (nothing fractional, no margin needed). */
+    double *sub = st_xcalloc(3 * n + 1, sizeof *sub), fit = 0;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] <= b) {
+            sub[m] = yhat[i];
+            sub[n + m++] = s[i];
+            fit += s[i];
+        }
+    double room = fit <= b ? b : st_idn_state_budget(s, n, b, leftover);
+    if (m && room > 0)
+        st_idn_project(sub, sub + n, m, room, sub + 2 * n);
+    for (size_t i = 0, k = 0; i < n; i++)
+        y[i] = s[i] <= b && room > 0 ? sub[2 * n + k++] : 0;
+    free(sub);
 }
 
 static double snap(double v)
@@ -121,15 +161,37 @@ static void keep_leftover(double *z, const double *s, size_t n, size_t k,
         z[i] = fmax(z[i], 0);
 }
 
-void st_idn_depround(const double *y, const double *s, size_t n,
-                     st_idn_leftover leftover, gsl_rng *rng, unsigned char *x)
+/* The margin rule's leftover k: rounded up with probability z_k.  Why
+ * every draw fits (y under st_idn_state_budget, b' = b - s_max):
+ * each pairing move keeps sum_m s_m z_m = B <= b' and, in expectation,
+ * every z_m (the two outcomes are weighted so that E[dz] = 0), so E[z_m]
+ * = y_m at the end, when at most one entry, k, is fractional.  The
+ * entries at 1 form a set T with s(T) = B - s_k z_k; holding k too needs
+ * s(T) + s_k = B + s_k (1 - z_k) < b' + s_k <= b, as s_k <= s_max (an
+ * entry larger than b has y = 0 and is never fractional).  So x_k = 1
+ * with probability z_k keeps E[x_k] = y_k and the budget.  No smaller
+ * margin d works for every size vector: if some T without the largest
+ * model k has b - s_k < s(T) <= b - d (small models make such a sum),
+ * z_k -> 0 on top of T is in the reduced simplex and T + k overflows.
+ * For given sizes the exact least margin is the largest b - s(T) over
+ * such T and k, a subset-sum problem; it is below s_max only by the gap
+ * to the nearest subset sum, so s_max is used.  The check against b
+ * only absorbs rounding noise. */
+static void round_up_leftover(double *z, const double *s, size_t n, size_t k,
+                              double b, gsl_rng *rng)
 {
-    double *z = st_xcalloc(n, sizeof *z), budget = 0;
-    size_t *order = st_xcalloc(n, sizeof *order);
-    for (size_t i = 0; i < n; i++) {
-        z[i] = snap(y[i]);
-        budget += s[i] * y[i];
-    }
+    double used = 0;
+    for (size_t i = 0; i < n; i++)
+        used += s[i] * (z[i] >= 1);
+    int fits = used + s[k] <= b * (1 + 1e-12) + 1e-9;
+    z[k] = fits && gsl_rng_uniform(rng) < z[k];
+}
+
+/* Pairs the fractional entries of z in a random order until at most one
+ * is left; returns its index in order (n: none). */
+static size_t pair_off(double *z, const double *s, size_t n, size_t *order,
+                       gsl_rng *rng)
+{
     shuffle(order, n, rng);   /* no entry is favoured by its place */
     size_t pi = next_fractional(z, order, n, 0);
     for (;;) {
@@ -157,11 +219,27 @@ void st_idn_depround(const double *y, const double *s, size_t n,
             z[fabs(z[i] - 0.5) > fabs(z[j] - 0.5) ? i : j] = 0;
         pi = fractional(z[i]) ? pi : pj;   /* the survivor goes on */
     }
-    if (pi < n && fractional(z[order[pi]])) {
+    return pi < n && fractional(z[order[pi]]) ? pi : n;
+}
+
+void st_idn_depround(const double *y, const double *s, size_t n, double b,
+                     st_idn_leftover leftover, gsl_rng *rng, unsigned char *x)
+{
+    double *z = st_xcalloc(n, sizeof *z), budget = 0;
+    size_t *order = st_xcalloc(n, sizeof *order);
+    for (size_t i = 0; i < n; i++) {
+        z[i] = snap(y[i]);
+        budget += s[i] * y[i];
+    }
+    size_t pi = pair_off(z, s, n, order, rng);
+    if (pi < n) {
+        size_t k = order[pi];
         if (leftover == ST_IDN_LEFTOVER_FAIR)
-            keep_leftover(z, s, n, order[pi], budget, order, rng);
+            keep_leftover(z, s, n, k, budget, order, rng);
+        else if (leftover == ST_IDN_LEFTOVER_MARGIN)
+            round_up_leftover(z, s, n, k, b, rng);
         else
-            z[order[pi]] = 0;
+            z[k] = 0;
     }
     for (size_t i = 0; i < n; i++)
         x[i] = z[i] >= 1;
@@ -169,22 +247,29 @@ void st_idn_depround(const double *y, const double *s, size_t n,
     free(z);
 }
 
-void st_idn_project_all(const st_idn *g, const double *yhat, double *y)
+void st_idn_project_all(const st_idn *g, const double *yhat,
+                        st_idn_leftover leftover, double *y)
 {
     for (size_t v = 0; v < g->n_nodes; v++) {
         size_t f = g->node_first[v], n = g->node_count[v];
         if (n)
-            st_idn_project(yhat + f, g->var_size + f, n, g->node_budget[v], y + f);
+            st_idn_project_rule(yhat + f, g->var_size + f, n, g->node_budget[v],
+                                leftover, y + f);
     }
 }
 
 void st_idn_round_all(const st_idn *g, const double *y,
-                      st_idn_leftover leftover, gsl_rng *rng, unsigned char *x)
+                      st_idn_leftover leftover, gsl_rng *rng,
+                      unsigned long reseed, unsigned char *x)
 {
     for (size_t v = 0; v < g->n_nodes; v++) {
         size_t f = g->node_first[v], n = g->node_count[v];
-        if (n)
-            st_idn_depround(y + f, g->var_size + f, n, leftover, rng, x + f);
+        if (!n)
+            continue;
+        if (reseed)
+            gsl_rng_set(rng, reseed + v);
+        st_idn_depround(y + f, g->var_size + f, n, g->node_budget[v], leftover,
+                        rng, x + f);
     }
 }
 
@@ -219,10 +304,10 @@ static void mirror_step(const st_idn *g, const double *y, const double *grad,
 
 void st_idn_mirror_ascent_step(const st_idn *g, double *y, const double *grad,
                                const double *eta, int normalise,
-                               double *scratch)
+                               st_idn_leftover leftover, double *scratch)
 {
     mirror_step(g, y, grad, eta, normalise, scratch);
-    st_idn_project_all(g, scratch, y);
+    st_idn_project_all(g, scratch, leftover, y);
 }
 
 double st_idn_fractional_share(const st_idn *g, const double *y)

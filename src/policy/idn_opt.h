@@ -19,29 +19,57 @@ void st_idn_project(const double *yhat, const double *s, size_t n, double b,
                     double *y);
 /* What DepRound does with the entry its pairing leaves fractional, which
  * happens only with unequal sizes and is usually the largest (it survives
- * every pairing with a smaller one). */
+ * every pairing with a smaller one).  With unequal sizes no rule can keep
+ * E[x] = y and every draw within the budget for every y of the capped
+ * simplex (sizes 3, 3, 4, budget 5, y = (1/3, 1/3, 1/2): any two models
+ * overflow, so P(some model) = 1/3 + 1/3 + 1/2 > 1); each rule gives up
+ * one of the two, or room. */
 typedef enum st_idn_leftover {
     ST_IDN_LEFTOVER_DOWN,  /* rounded down: that entry alone is biased low */
-    ST_IDN_LEFTOVER_FAIR   /* kept with its probability, other kept
+    ST_IDN_LEFTOVER_FAIR,  /* kept with its probability, other kept
                               entries leaving at random until it fits:
                               the bias is spread over the others */
+    ST_IDN_LEFTOVER_MARGIN /* the state lives under the budget minus the
+                              largest model that fits (st_idn_state_budget)
+                              and the leftover is rounded up with its
+                              probability: E[x] = y exactly and every draw
+                              fits, at the price of that margin */
 } st_idn_leftover;
+
+/* The budget a node's fractional state lives under for a rule: b for down
+ * and fair; for margin, b - s_max with s_max the largest s_m <= b (0 when
+ * none fits, and never below 0).  Models larger than b are never held. */
+double st_idn_state_budget(const double *s, size_t n, double b,
+                           st_idn_leftover leftover);
+/* The projection for a rule: st_idn_project onto st_idn_state_budget, the
+ * models larger than b held at 0 under margin. */
+void st_idn_project_rule(const double *yhat, const double *s, size_t n,
+                         double b, st_idn_leftover leftover, double *y);
 
 /* DepRound: a random integral x from y, pairing fractional entries (in a
  * random order) and moving size-weighted mass between them, each move
  * keeping both entries' expectations and sum s_m z_m, until at most one
  * is fractional; that one is settled by `leftover`.  Every draw fits the
- * budget sum s_m y_m.  With equal sizes and an integral sum y nothing is
- * left over: the draw meets the budget exactly and E[x] = y. */
-void st_idn_depround(const double *y, const double *s, size_t n,
+ * node's budget b when y lies under st_idn_state_budget (down and fair:
+ * every draw fits sum s_m y_m).  With equal sizes and an integral sum y
+ * nothing is left over: the draw meets the budget exactly and E[x] = y.
+ * Under margin E[x] = y for every y under the state budget. */
+void st_idn_depround(const double *y, const double *s, size_t n, double b,
                      st_idn_leftover leftover, gsl_rng *rng, unsigned char *x);
-/* Both applied node by node to a whole allocation. */
-void st_idn_project_all(const st_idn *g, const double *yhat, double *y);
+/* Both applied node by node to a whole allocation, each node under its
+ * rule's state budget.  With reseed nonzero, node v's draw starts from
+ * rng seeded reseed + v, so successive calls with the same reseed reuse
+ * the same uniforms (coupled rounding: a small change of y changes few
+ * entries of x; each call is still a DepRound draw from its y). */
+void st_idn_project_all(const st_idn *g, const double *yhat,
+                        st_idn_leftover leftover, double *y);
 void st_idn_round_all(const st_idn *g, const double *y,
-                      st_idn_leftover leftover, gsl_rng *rng, unsigned char *x);
+                      st_idn_leftover leftover, gsl_rng *rng,
+                      unsigned long reseed, unsigned char *x);
 
 /* One step of online mirror ascent on the whole allocation: y <-
- * project(y e^{eta_v grad / (s c_v)}) node by node (scratch: n_vars
+ * project(y e^{eta_v grad / (s c_v)}) node by node, under the state
+ * budget of `leftover` (st_idn_project_all; scratch: n_vars
  * doubles).  With normalise, c_v is the node's largest |grad_j| / s_j,
  * so every node's largest exponent is eta_v whatever the traffic (a node
  * whose supergradient is 0 stays); without, c_v = 1 and eta carries the
@@ -50,7 +78,7 @@ void st_idn_round_all(const st_idn *g, const double *y,
  * recover. */
 void st_idn_mirror_ascent_step(const st_idn *g, double *y, const double *grad,
                                const double *eta, int normalise,
-                               double *scratch);
+                               st_idn_leftover leftover, double *scratch);
 /* How fractional y is: the share of variables strictly between 0.01 and
  * 0.99. */
 double st_idn_fractional_share(const st_idn *g, const double *y);

@@ -32,10 +32,35 @@
  *                paper; larger values trade reaction for fewer loads),
  *                while y is updated every slot.
  *   leftover     what DepRound does with the one entry its pairing can
- *                leave fractional when sizes differ: down (default) rounds
- *                it down; fair keeps it with probability y and makes room
- *                by dropping other drawn models at random (see
- *                st_idn_leftover).
+ *                leave fractional when sizes differ (st_idn_leftover).
+ *                With unequal sizes no rounding can keep E[x] = y and
+ *                every draw within the budget for every y of the capped
+ *                simplex (sizes 3, 3, 4, budget 5, y = (1/3, 1/3, 1/2)
+ *                would need P(some model) = 7/6), so a rule chooses what
+ *                to give up:
+ *                down (default) rounds it down: feasible, E[x] = y on
+ *                  every other entry, that one biased low (it is usually
+ *                  the largest, which survives its pairings);
+ *                fair keeps it with probability y and makes room by
+ *                  dropping other drawn models at random: feasible, the
+ *                  bias moved onto the others;
+ *                margin keeps y under b - s_max (s_max the node's
+ *                  largest model that fits; all held when they all fit)
+ *                  and rounds the leftover up with its probability:
+ *                  E[x] = y exactly and every draw fits (proof in
+ *                  idn_opt.c), at the price of s_max of the budget in
+ *                  expectation, which on small nodes is most of it.
+ *                down stays the default, so results do not move; margin
+ *                is the rule to use where E[x] = y is what matters (the
+ *                regret guarantee assumes it).
+ *   couple       off (default, as in the paper: an independent draw each
+ *                rounding) or uniforms: every rounding restarts node v's
+ *                generator from one seed + v, so the shuffle and the
+ *                pairing decisions reuse the same uniforms and a small
+ *                change of y changes few entries of x (fewer reloads);
+ *                each draw still has E[x] = y, only the draws of
+ *                successive slots are dependent, which the expected
+ *                regret (a sum of per-slot expectations) does not use.
  * Besides the IDN metrics it reports idn_fractional_share: the share of
  * variables with y strictly between 0.01 and 0.99 at the end of a slot,
  * averaged over the measured slots (series fractional_share).
@@ -52,6 +77,8 @@
 typedef struct infida {
     st_idn *g;
     int leftover, normalise;
+    unsigned long reseed;  /* couple: the seed every rounding restarts from */
+    gsl_rng *couple_rng;   /* couple: the generator it restarts */
     double eta, warmup_slots;
     long round_every, slots, measured;
     double frac_share;   /* sum over measured slots */
@@ -71,11 +98,14 @@ static void infida_fini(st_policy *p)
     free(s->scratch);
     free(s->x);
     free(s->eta_node);
+    if (s->couple_rng)
+        gsl_rng_free(s->couple_rng);
     free(s);
     p->state = NULL;
 }
 
-static const char *const leftovers[] = {"down", "fair", NULL};
+static const char *const leftovers[] = {"down", "fair", "margin", NULL};
+static const char *const couplings[] = {"off", "uniforms", NULL};
 static const char *const norms[] = {"none", "node", NULL};
 static const st_param infida_params[] = {
     ST_PARAM_REAL("eta", 0, 0, 1e9, "mirror-ascent step: the largest exponent "
@@ -87,7 +117,18 @@ static const st_param infida_params[] = {
     ST_PARAM_INT("round_every", 1, 1, 1000000, "slots between roundings to "
                  "a new integral allocation"),
     ST_PARAM_CHOICE("leftover", leftovers, ST_IDN_LEFTOVER_DOWN, "what DepRound does "
-                    "with its one leftover entry: round it down, or keep it fair"),
+                    "with its one leftover entry when sizes differ: round it "
+                    "down (E[x] below y there), keep it with its probability "
+                    "and drop others at random (fair: bias spread over the "
+                    "others), or margin: y kept under the budget minus the "
+                    "largest model and the leftover rounded up with its "
+                    "probability (E[x] = y and every draw fits, that room "
+                    "unused in expectation)"),
+    ST_PARAM_CHOICE("couple", couplings, 0, "off: an independent DepRound "
+                    "draw every rounding, as in the paper; uniforms: every "
+                    "rounding reuses the same random numbers, so a small "
+                    "change of y changes few models (fewer reloads), each "
+                    "draw still with E[x] = y"),
     ST_PARAM_INCLUDE(st_idn_param_table),
     ST_PARAM_END};
 
@@ -107,6 +148,13 @@ static void set_steps(infida *s, const st_scenario *sc, double slot_s)
     }
 }
 
+/* x <- DepRound(y) under the policy's rule and coupling. */
+static void round_all(infida *s, st_policy *p)
+{
+    st_idn_round_all(s->g, s->y, (st_idn_leftover)s->leftover,
+                     s->reseed ? s->couple_rng : p->rng, s->reseed, s->x);
+}
+
 static int infida_init(st_policy *p, const st_params *params, const st_view *v,
                        st_error *err)
 {
@@ -121,6 +169,12 @@ static int infida_init(st_policy *p, const st_params *params, const st_view *v,
     s->round_every = st_param_int(params, infida_params, "round_every");
     s->leftover = st_param_choice(params, infida_params, "leftover");
     s->normalise = st_param_choice(params, infida_params, "normalise");
+    if (st_param_choice(params, infida_params, "couple")) {
+        s->reseed = gsl_rng_get(p->rng) | 1;
+        s->couple_rng = gsl_rng_alloc(gsl_rng_mt19937);
+        if (!s->couple_rng)
+            return st_error_set(err, "out of memory");
+    }
     if (st_idn_new(sc, &ip, &s->g, err))
         return -1;
     size_t n = st_idn_n_vars(s->g);
@@ -134,8 +188,8 @@ static int infida_init(st_policy *p, const st_params *params, const st_view *v,
     s->warmup_slots = sc->warmup_s / ip.slot_s;
     for (size_t j = 0; j < n; j++)
         s->scratch[j] = 1;
-    st_idn_project_all(s->g, s->scratch, s->y);
-    st_idn_round_all(s->g, s->y, (st_idn_leftover)s->leftover, p->rng, s->x);
+    st_idn_project_all(s->g, s->scratch, (st_idn_leftover)s->leftover, s->y);
+    round_all(s, p);
     st_idn_apply(s->g, v, s->x);
     p->tick_s = ip.slot_s;
     return 0;
@@ -154,7 +208,7 @@ static void infida_tick(st_policy *p, const st_view *v)
     /* G at the state that served this slot is its fractional gain. */
     double frac = st_idn_gain(s->g, s->y, st_idn_slot_counts(s->g), s->grad);
     st_idn_mirror_ascent_step(s->g, s->y, s->grad, s->eta_node, s->normalise,
-                              s->scratch);
+                              (st_idn_leftover)s->leftover, s->scratch);
     double share = st_idn_fractional_share(s->g, s->y);
     st_view_emit(v, s->slots, "fractional_share", share);
     if ((double)s->slots >= s->warmup_slots - 1e-9) {
@@ -163,7 +217,7 @@ static void infida_tick(st_policy *p, const st_view *v)
         st_view_metric(v, "idn_fractional_share", s->frac_share / (double)s->measured);
     }
     if (++s->slots % s->round_every == 0) {
-        st_idn_round_all(s->g, s->y, (st_idn_leftover)s->leftover, p->rng, s->x);
+        round_all(s, p);
         st_idn_apply(s->g, v, s->x);
     }
     st_idn_slot_end(s->g, v, frac);
