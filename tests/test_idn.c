@@ -379,6 +379,67 @@ static void test_margin_budget(void **state)
     assert_true(sum_sy(s, y, 4) == 0);
 }
 
+/* The hull rule on points of the convex hull of the feasible sets (a
+ * random mixture of 6 random feasible sets, sizes 5 to 200 MB): the
+ * distribution's marginals are y (to 1e-7), and on the first instances
+ * every draw fits and every frequency matches y within the Bonferroni
+ * bound of test_depround_margin.  Outside the hull (sizes 3, 3, 4, budget
+ * 5, y = (1/3, 1/3, 1/2)) the marginals stay at most y and hold the most
+ * memory a distribution over feasible sets can: 3.5 of s.y = 4 MB. */
+static void test_depround_hull(void **state)
+{
+    (void)state;
+    enum { INST = 40, SAMPLED = 3, N = 8, SETS = 6, DRAWS = 4000 };
+    gsl_rng *r = st_rng_stream(16, "test-depround-hull");
+    double y[INST][N], s[INST][N], b[INST], q[N];
+    size_t tested = 0;
+    for (int k = 0; k < INST; k++) {
+        double total = 0, w[SETS], wsum = 0;
+        for (int i = 0; i < N; i++) {
+            s[k][i] = 5 + 195 * gsl_rng_uniform(r);
+            total += s[k][i];
+            y[k][i] = 0;
+        }
+        b[k] = (0.3 + 0.4 * gsl_rng_uniform(r)) * total;
+        for (int j = 0; j < SETS; j++)
+            wsum += w[j] = 0.1 + gsl_rng_uniform(r);
+        for (int j = 0; j < SETS; j++) {
+            double load = 0;   /* a random feasible set: add while it fits */
+            for (int i = 0; i < N; i++)
+                if (gsl_rng_uniform(r) < 0.6 && load + s[k][i] <= b[k]) {
+                    load += s[k][i];
+                    y[k][i] += w[j] / wsum;
+                }
+        }
+        assert_int_equal(st_idn_hull_marginals(y[k], s[k], N, b[k], q), 0);
+        for (int i = 0; i < N; i++)
+            if (fabs(q[i] - y[k][i]) > 1e-7)
+                fail_msg("instance %d, model %d: marginal %.9f for y %.9f", k,
+                         i, q[i], y[k][i]);
+        for (int i = 0; k < SAMPLED && i < N; i++)
+            tested += y[k][i] > 1e-9 && y[k][i] < 1 - 1e-9;
+    }
+    double zstar = gsl_cdf_ugaussian_Qinv(0.001 / (2.0 * (double)tested));
+    for (int k = 0; k < SAMPLED; k++) {
+        long hits[N];
+        double worst = draw_many(y[k], s[k], N, b[k], ST_IDN_LEFTOVER_HULL, r,
+                                 DRAWS, hits);
+        assert_true(worst <= b[k] + 1e-9);
+        double z = worst_z(y[k], hits, N, DRAWS);
+        if (fabs(z) > zstar)
+            fail_msg("instance %d: a frequency %.2f sd from y (bound %.2f)", k,
+                     z, zstar);
+    }
+    const double s3[] = {3, 3, 4}, y3[] = {1.0 / 3, 1.0 / 3, 0.5};
+    assert_int_equal(st_idn_hull_marginals(y3, s3, 3, 5, q), 0);
+    for (int i = 0; i < 3; i++)
+        assert_true(q[i] <= y3[i] + 1e-9);
+    if (fabs(sum_sy(s3, q, 3) - 3.5) > 1e-9)
+        fail_msg("outside the hull: %.9f MB held in expectation, 3.5 possible",
+                 sum_sy(s3, q, 3));
+    gsl_rng_free(r);
+}
+
 /* Coupled rounding: restarting the generator from one seed for two
  * nearby y changes far fewer entries than independent draws, and the
  * coupled draws (one seed per slot pair, many pairs) keep E[x] = y. */
@@ -951,6 +1012,7 @@ int main(void)
         cmocka_unit_test(test_depround_margin),
         cmocka_unit_test(test_margin_budget),
         cmocka_unit_test(test_depround_coupled),
+        cmocka_unit_test(test_depround_hull),
         cmocka_unit_test(test_subgradient_proportional),
         cmocka_unit_test(test_subgradient_full),
         cmocka_unit_test(test_marginal_greedy_static),

@@ -225,6 +225,9 @@ static size_t pair_off(double *z, const double *s, size_t n, size_t *order,
 void st_idn_depround(const double *y, const double *s, size_t n, double b,
                      st_idn_leftover leftover, gsl_rng *rng, unsigned char *x)
 {
+    if (leftover == ST_IDN_LEFTOVER_HULL &&
+        st_idn_hull_round(y, s, n, b, rng, x) == 0)
+        return;   /* else (never seen) the pairing, its leftover down */
     double *z = st_xcalloc(n, sizeof *z), budget = 0;
     size_t *order = st_xcalloc(n, sizeof *order);
     for (size_t i = 0; i < n; i++) {

@@ -29,11 +29,17 @@ typedef enum st_idn_leftover {
     ST_IDN_LEFTOVER_FAIR,  /* kept with its probability, other kept
                               entries leaving at random until it fits:
                               the bias is spread over the others */
-    ST_IDN_LEFTOVER_MARGIN /* the state lives under the budget minus the
+    ST_IDN_LEFTOVER_MARGIN, /* the state lives under the budget minus the
                               largest model that fits (st_idn_state_budget)
                               and the leftover is rounded up with its
                               probability: E[x] = y exactly and every draw
                               fits, at the price of that margin */
+    ST_IDN_LEFTOVER_HULL   /* no pairing: a feasible set drawn from the
+                              distribution whose marginals q <= y hold the
+                              most memory (st_idn_hull_round): E[x] = y
+                              exactly when y is in the convex hull of the
+                              feasible sets, else biased low by the least
+                              memory possible */
 } st_idn_leftover;
 
 /* The budget a node's fractional state lives under for a rule: b for down
@@ -56,6 +62,16 @@ void st_idn_project_rule(const double *yhat, const double *s, size_t n,
  * Under margin E[x] = y for every y under the state budget. */
 void st_idn_depround(const double *y, const double *s, size_t n, double b,
                      st_idn_leftover leftover, gsl_rng *rng, unsigned char *x);
+/* The hull rounding: x a feasible set (s(x) <= b) drawn with one uniform
+ * from a distribution over feasible sets with marginals q <= y of most
+ * memory s.q, found by column generation (idn_hull.c); q = y when y lies
+ * in the convex hull of the feasible sets.  Returns 0, or -1 (x empty)
+ * when the linear program could not be solved. */
+int st_idn_hull_round(const double *y, const double *s, size_t n, double b,
+                      gsl_rng *rng, unsigned char *x);
+/* The marginals q of that distribution (what E[x] is). */
+int st_idn_hull_marginals(const double *y, const double *s, size_t n, double b,
+                          double *q);
 /* Both applied node by node to a whole allocation, each node under its
  * rule's state budget.  With reseed nonzero, node v's draw starts from
  * rng seeded reseed + v, so successive calls with the same reseed reuse

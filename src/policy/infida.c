@@ -49,7 +49,16 @@
  *                  and rounds the leftover up with its probability:
  *                  E[x] = y exactly and every draw fits (proof in
  *                  idn_opt.c), at the price of s_max of the budget in
- *                  expectation, which on small nodes is most of it.
+ *                  expectation, which on small nodes is most of it;
+ *                hull skips the pairing: the node's x is a feasible set
+ *                  drawn with one uniform from the distribution over
+ *                  feasible sets whose marginals q <= y hold the most
+ *                  memory (a linear program, column generation with
+ *                  GLPK, idn_hull.c): E[x] = y exactly whenever y lies in
+ *                  the convex hull of the feasible sets, else biased low
+ *                  by the least memory any feasible rounding loses.  The
+ *                  state stays under the full budget, where y is rarely
+ *                  in that hull exactly (s.y = b needs sets filling b).
  *                down stays the default, so results do not move; margin
  *                is the rule to use where E[x] = y is what matters (the
  *                regret guarantee assumes it).
@@ -104,7 +113,7 @@ static void infida_fini(st_policy *p)
     p->state = NULL;
 }
 
-static const char *const leftovers[] = {"down", "fair", "margin", NULL};
+static const char *const leftovers[] = {"down", "fair", "margin", "hull", NULL};
 static const char *const couplings[] = {"off", "uniforms", NULL};
 static const char *const norms[] = {"none", "node", NULL};
 static const st_param infida_params[] = {
@@ -123,7 +132,10 @@ static const st_param infida_params[] = {
                     "others), or margin: y kept under the budget minus the "
                     "largest model and the leftover rounded up with its "
                     "probability (E[x] = y and every draw fits, that room "
-                    "unused in expectation)"),
+                    "unused in expectation), or hull: a feasible set drawn "
+                    "from the distribution with marginals <= y holding the "
+                    "most memory (E[x] = y whenever y is a mixture of "
+                    "feasible sets)"),
     ST_PARAM_CHOICE("couple", couplings, 0, "off: an independent DepRound "
                     "draw every rounding, as in the paper; uniforms: every "
                     "rounding reuses the same random numbers, so a small "
