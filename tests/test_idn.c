@@ -440,6 +440,60 @@ static void test_depround_hull(void **state)
     gsl_rng_free(r);
 }
 
+/* The hull rule's maximal coupling, on many independent chains of three
+ * roundings, y0 -> y1 -> y0 (two nearby points of the hull), each draw
+ * coupled to the one before.  Across chains the second and third draws
+ * keep their frequencies (Bonferroni bound as in test_depround_margin;
+ * draws within a chain are dependent, across chains not) and fit; the
+ * allocation changes at most half as often as with independent draws. */
+static void test_hull_keep(void **state)
+{
+    (void)state;
+    enum { N = 6, CHAINS = 2000, STEPS = 3 };
+    const double s[N] = {14, 21, 75, 18, 28, 42}, b = 100;
+    const double y0[N] = {0.5, 0.6, 0.4, 0.7, 0.5, 0.3};
+    const double y1[N] = {0.55, 0.6, 0.35, 0.7, 0.5, 0.35};
+    double q[N];
+    for (int k = 0; k < 2; k++) {   /* both in the hull */
+        const double *y = k ? y1 : y0;
+        assert_int_equal(st_idn_hull_marginals(y, s, N, b, q), 0);
+        for (int i = 0; i < N; i++)
+            assert_true(fabs(q[i] - y[i]) < 1e-7);
+    }
+    gsl_rng *r = st_rng_stream(17, "test-hull-keep");
+    long hits[STEPS][N] = {{0}}, moved = 0, moved_ind = 0;
+    for (int c = 0; c < CHAINS; c++) {
+        st_idn_hull_memo m = {0};
+        unsigned char x[N], prev[N], ind[N], ind_prev[N];
+        for (int t = 0; t < STEPS; t++) {
+            const double *y = t == 1 ? y1 : y0;
+            assert_int_equal(st_idn_hull_round_keep(y, s, N, b, &m, r, x), 0);
+            assert_int_equal(st_idn_hull_round(y, s, N, b, r, ind), 0);
+            double load = 0;
+            for (int i = 0; i < N; i++) {
+                load += s[i] * x[i];
+                hits[t][i] += x[i];
+                moved += t > 0 && x[i] != prev[i];
+                moved_ind += t > 0 && ind[i] != ind_prev[i];
+            }
+            assert_true(load <= b + 1e-9);
+            memcpy(prev, x, N);
+            memcpy(ind_prev, ind, N);
+        }
+        st_idn_hull_memo_free(&m);
+    }
+    double zstar = gsl_cdf_ugaussian_Qinv(0.001 / (2.0 * STEPS * N));
+    for (int t = 0; t < STEPS; t++) {
+        double z = worst_z(t == 1 ? y1 : y0, hits[t], N, CHAINS);
+        if (fabs(z) > zstar)
+            fail_msg("kept draws at step %d: a frequency %.2f sd from y (bound %.2f)",
+                     t, z, zstar);
+    }
+    if (moved * 2 > moved_ind)
+        fail_msg("kept draws changed %ld entries, independent %ld", moved, moved_ind);
+    gsl_rng_free(r);
+}
+
 /* Coupled rounding: restarting the generator from one seed for two
  * nearby y changes far fewer entries than independent draws, and the
  * coupled draws (one seed per slot pair, many pairs) keep E[x] = y. */
@@ -989,8 +1043,9 @@ static void test_bad_params(void **state)
     const char *pols[] = {"{name: infida, params: {eta: -1}}",
                           "{name: greedy, params: {coordination: psychic}}",
                           "{name: lfu, params: {nonsense: 1}}",
-                          "{name: lru, params: {counts: perfect}}"};
-    for (size_t i = 0; i < 4; i++) {
+                          "{name: lru, params: {counts: perfect}}",
+                          "{name: infida, params: {couple: keep}}"};
+    for (size_t i = 0; i < 5; i++) {
         st_scenario *sc = load_small(pols[i]);
         st_run_result res;
         st_error err;
@@ -1013,6 +1068,7 @@ int main(void)
         cmocka_unit_test(test_margin_budget),
         cmocka_unit_test(test_depround_coupled),
         cmocka_unit_test(test_depround_hull),
+        cmocka_unit_test(test_hull_keep),
         cmocka_unit_test(test_subgradient_proportional),
         cmocka_unit_test(test_subgradient_full),
         cmocka_unit_test(test_marginal_greedy_static),

@@ -137,6 +137,15 @@ static void add_column(glp_prob *lp, cols *c, const unsigned char *set,
     free(val);
 }
 
+/* The column holding exactly `set`, or -1: no two columns are equal. */
+static long find_set(const cols *c, const unsigned char *set)
+{
+    for (size_t k = 0; k < c->count; k++)
+        if (!memcmp(c->sets + k * c->n, set, c->n))
+            return (long)k;
+    return -1;
+}
+
 /* The program's rows and its first columns: every entry that fits alone. */
 static glp_prob *master(const double *y, const double *s, size_t n, double b,
                         cols *c)
@@ -174,7 +183,8 @@ static int solve(glp_prob *lp, const double *y, const double *s, size_t n,
         for (size_t i = 0; i < n; i++)
             profit[i] = s[i] - glp_get_row_dual(lp, (int)i + 1);
         double w = glp_get_row_dual(lp, (int)n + 1);
-        if (best_set(profit, s, y, n, b, set) <= w + PRICE_EPS * (1 + fabs(w))) {
+        if (best_set(profit, s, y, n, b, set) <= w + PRICE_EPS * (1 + fabs(w)) ||
+            find_set(c, set) >= 0) {   /* (a column again: rounding noise) */
             rc = 0;
             break;
         }
@@ -201,21 +211,116 @@ static int distribution(const double *y, const double *s, size_t n, double b,
     return rc;
 }
 
+/* The column u falls in when the columns take weights w (of sum > 0). */
+static size_t pick(const double *w, size_t count, double u)
+{
+    double total = 0, acc = 0;
+    for (size_t k = 0; k < count; k++)
+        total += w[k];
+    for (size_t k = 0; k < count; k++)
+        if (u * total < (acc += w[k]))
+            return k;
+    return count;   /* the empty set's share */
+}
+
 int st_idn_hull_round(const double *y, const double *s, size_t n, double b,
                       gsl_rng *rng, unsigned char *x)
 {
     cols c = {.n = n ? n : 1};
-    double *p, u = gsl_rng_uniform(rng), acc = 0;
+    double *p, u = gsl_rng_uniform(rng);
     int rc = distribution(y, s, n, b, &c, &p);
+    p[c.count] = 1;   /* the empty set: what the columns leave */
+    for (size_t k = 0; k < c.count; k++)
+        p[c.count] -= p[k];
+    p[c.count] = fmax(0, p[c.count]);
+    size_t k = rc == 0 ? pick(p, c.count + 1, u) : c.count;
     memset(x, 0, n);
-    for (size_t k = 0; rc == 0 && k < c.count; k++)
-        if (u < (acc += p[k])) {
-            memcpy(x, c.sets + k * c.n, n);
-            break;
-        }
+    if (k < c.count)
+        memcpy(x, c.sets + k * c.n, n);
     free(p);
     free(c.sets);
     return rc;
+}
+
+/* Probability of `set` under the memo's distribution. */
+static double memo_prob(const st_idn_hull_memo *m, const unsigned char *set)
+{
+    for (size_t k = 0; k < m->count; k++)
+        if (!memcmp(m->sets + k * m->n, set, m->n))
+            return m->p[k];
+    return 0;
+}
+
+/* The maximal coupling of the previous draw X ~ p (the memo) and the new
+ * distribution p': keep X with probability min(1, p'(X) / p(X)), else
+ * draw from the excess (p' - p)^+ normalised.  P(new = T) = min(p(T),
+ * p'(T)) + (p'(T) - p(T))^+ = p'(T): the new draw has exactly the new
+ * marginals, and it differs from the previous one with probability
+ * TV(p, p'), the least any coupling allows. */
+static size_t couple_draw(const st_idn_hull_memo *m, const cols *c,
+                          const double *p, gsl_rng *rng)
+{
+    double u = gsl_rng_uniform(rng), v = gsl_rng_uniform(rng);
+    double was = memo_prob(m, m->held);
+    long again = find_set(c, m->held);
+    double now = again >= 0 ? p[again] : 0;
+    if (was > 0 && u * was < now)
+        return (size_t)again;
+    double *excess = st_xcalloc(c->count + 1, sizeof *excess), total = 0;
+    for (size_t k = 0; k < c->count; k++) {
+        excess[k] = fmax(0, p[k] - memo_prob(m, c->sets + k * c->n));
+        total += excess[k];
+    }
+    size_t k = total > 0 ? pick(excess, c->count, v) : pick(p, c->count, v);
+    free(excess);
+    return k;
+}
+
+int st_idn_hull_round_keep(const double *y, const double *s, size_t n,
+                           double b, st_idn_hull_memo *m, gsl_rng *rng,
+                           unsigned char *x)
+{
+    /* the empty set is a column here, so that it can be kept too */
+    cols c = {.n = n ? n : 1};
+    double *p;
+    int rc = distribution(y, s, n, b, &c, &p);
+    double rest = 1;
+    for (size_t k = 0; k < c.count; k++)
+        rest -= p[k];
+    unsigned char *none = st_xcalloc(c.n, 1);
+    if (find_set(&c, none) < 0) {
+        if (c.count == c.cap) {
+            c.cap = c.cap ? 2 * c.cap : 16;
+            c.sets = st_xreallocarray(c.sets, c.cap, c.n);
+        }
+        memset(c.sets + c.count * c.n, 0, c.n);
+        p[c.count++] = fmax(0, rest);
+    }
+    free(none);
+    size_t k = rc != 0 ? c.count : m->count ? couple_draw(m, &c, p, rng)
+                                            : pick(p, c.count, gsl_rng_uniform(rng));
+    memset(x, 0, n);
+    if (k < c.count)
+        memcpy(x, c.sets + k * c.n, n);
+    /* the memo: this distribution and what was drawn from it */
+    free(m->sets);
+    free(m->p);
+    m->n = c.n;
+    m->count = rc == 0 ? c.count : 0;
+    m->sets = c.sets;
+    m->p = p;
+    m->held = st_xrealloc(m->held, c.n);
+    memset(m->held, 0, c.n);
+    memcpy(m->held, x, n);
+    return rc;
+}
+
+void st_idn_hull_memo_free(st_idn_hull_memo *m)
+{
+    free(m->sets);
+    free(m->p);
+    free(m->held);
+    memset(m, 0, sizeof *m);
 }
 
 int st_idn_hull_marginals(const double *y, const double *s, size_t n, double b,

@@ -262,17 +262,22 @@ void st_idn_project_all(const st_idn *g, const double *yhat,
 }
 
 void st_idn_round_all(const st_idn *g, const double *y,
-                      st_idn_leftover leftover, gsl_rng *rng,
-                      unsigned long reseed, unsigned char *x)
+                      const st_idn_rounding *how, gsl_rng *rng,
+                      unsigned char *x)
 {
     for (size_t v = 0; v < g->n_nodes; v++) {
         size_t f = g->node_first[v], n = g->node_count[v];
+        const double *s = g->var_size + f;
         if (!n)
             continue;
-        if (reseed)
-            gsl_rng_set(rng, reseed + v);
-        st_idn_depround(y + f, g->var_size + f, n, g->node_budget[v], leftover,
-                        rng, x + f);
+        if (how->reseed)
+            gsl_rng_set(rng, how->reseed + v);
+        if (how->keep && how->leftover == ST_IDN_LEFTOVER_HULL &&
+            st_idn_hull_round_keep(y + f, s, n, g->node_budget[v],
+                                   &how->keep[v], rng, x + f) == 0)
+            continue;
+        st_idn_depround(y + f, s, n, g->node_budget[v], how->leftover, rng,
+                        x + f);
     }
 }
 

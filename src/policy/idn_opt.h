@@ -69,19 +69,43 @@ void st_idn_depround(const double *y, const double *s, size_t n, double b,
  * when the linear program could not be solved. */
 int st_idn_hull_round(const double *y, const double *s, size_t n, double b,
                       gsl_rng *rng, unsigned char *x);
+/* The hull rounding coupled to the previous draw: a node's last
+ * distribution and the set drawn from it. */
+typedef struct st_idn_hull_memo {
+    size_t n, count;
+    unsigned char *sets, *held;
+    double *p;
+} st_idn_hull_memo;
+/* As st_idn_hull_round, but keeping the memo's held set with the largest
+ * probability any draw with the new marginals allows (a maximal
+ * coupling: x differs from it with probability the total-variation
+ * distance of the two distributions); m starts zeroed and is updated. */
+int st_idn_hull_round_keep(const double *y, const double *s, size_t n,
+                           double b, st_idn_hull_memo *m, gsl_rng *rng,
+                           unsigned char *x);
+void st_idn_hull_memo_free(st_idn_hull_memo *m);
 /* The marginals q of that distribution (what E[x] is). */
 int st_idn_hull_marginals(const double *y, const double *s, size_t n, double b,
                           double *q);
-/* Both applied node by node to a whole allocation, each node under its
- * rule's state budget.  With reseed nonzero, node v's draw starts from
- * rng seeded reseed + v, so successive calls with the same reseed reuse
- * the same uniforms (coupled rounding: a small change of y changes few
- * entries of x; each call is still a DepRound draw from its y). */
+/* How a whole allocation is rounded: the rule; with reseed nonzero, node
+ * v's draw starts from the generator seeded reseed + v, so successive
+ * roundings reuse the same uniforms (a small change of y changes few
+ * entries of x; each call is still a draw with its own marginals); with
+ * keep (hull only: one memo per node), each node's draw is maximally
+ * coupled to its previous one (st_idn_hull_round_keep). */
+typedef struct st_idn_rounding {
+    st_idn_leftover leftover;
+    unsigned long reseed;
+    st_idn_hull_memo *keep;   /* [n_nodes], or NULL */
+} st_idn_rounding;
+
+/* The projection and the rounding node by node on a whole allocation,
+ * each node under its rule's state budget. */
 void st_idn_project_all(const st_idn *g, const double *yhat,
                         st_idn_leftover leftover, double *y);
 void st_idn_round_all(const st_idn *g, const double *y,
-                      st_idn_leftover leftover, gsl_rng *rng,
-                      unsigned long reseed, unsigned char *x);
+                      const st_idn_rounding *how, gsl_rng *rng,
+                      unsigned char *x);
 
 /* One step of online mirror ascent on the whole allocation: y <-
  * project(y e^{eta_v grad / (s c_v)}) node by node, under the state

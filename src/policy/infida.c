@@ -67,9 +67,15 @@
  *                generator from one seed + v, so the shuffle and the
  *                pairing decisions reuse the same uniforms and a small
  *                change of y changes few entries of x (fewer reloads);
- *                each draw still has E[x] = y, only the draws of
- *                successive slots are dependent, which the expected
- *                regret (a sum of per-slot expectations) does not use.
+ *                or keep (with leftover: hull): each node's new set is
+ *                maximally coupled to the one it holds, kept with
+ *                probability min(1, p'(T) / p(T)) under the old and new
+ *                distributions over sets, else drawn from the excess of
+ *                p' over p, so it changes with probability TV(p, p'),
+ *                the least possible.  Either way each draw keeps its
+ *                marginals; only the draws of successive slots are
+ *                dependent, which the expected regret (a sum of per-slot
+ *                expectations) does not use.
  * Besides the IDN metrics it reports idn_fractional_share: the share of
  * variables with y strictly between 0.01 and 0.99 at the end of a slot,
  * averaged over the measured slots (series fractional_share).
@@ -82,12 +88,14 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct infida {
     st_idn *g;
     int leftover, normalise;
-    unsigned long reseed;  /* couple: the seed every rounding restarts from */
-    gsl_rng *couple_rng;   /* couple: the generator it restarts */
+    st_idn_rounding how;   /* the rule and the coupling */
+    size_t n_memo;         /* couple: keep, one memo per node */
+    gsl_rng *couple_rng;   /* couple: uniforms, the generator restarted */
     double eta, warmup_slots;
     long round_every, slots, measured;
     double frac_share;   /* sum over measured slots */
@@ -109,12 +117,16 @@ static void infida_fini(st_policy *p)
     free(s->eta_node);
     if (s->couple_rng)
         gsl_rng_free(s->couple_rng);
+    for (size_t v = 0; s->how.keep && v < s->n_memo; v++)
+        st_idn_hull_memo_free(&s->how.keep[v]);
+    free(s->how.keep);
     free(s);
     p->state = NULL;
 }
 
 static const char *const leftovers[] = {"down", "fair", "margin", "hull", NULL};
-static const char *const couplings[] = {"off", "uniforms", NULL};
+enum { COUPLE_OFF, COUPLE_UNIFORMS, COUPLE_KEEP };
+static const char *const couplings[] = {"off", "uniforms", "keep", NULL};
 static const char *const norms[] = {"none", "node", NULL};
 static const st_param infida_params[] = {
     ST_PARAM_REAL("eta", 0, 0, 1e9, "mirror-ascent step: the largest exponent "
@@ -136,11 +148,13 @@ static const st_param infida_params[] = {
                     "from the distribution with marginals <= y holding the "
                     "most memory (E[x] = y whenever y is a mixture of "
                     "feasible sets)"),
-    ST_PARAM_CHOICE("couple", couplings, 0, "off: an independent DepRound "
+    ST_PARAM_CHOICE("couple", couplings, COUPLE_OFF, "off: an independent "
                     "draw every rounding, as in the paper; uniforms: every "
                     "rounding reuses the same random numbers, so a small "
-                    "change of y changes few models (fewer reloads), each "
-                    "draw still with E[x] = y"),
+                    "change of y changes few models (fewer reloads); keep "
+                    "(leftover: hull only): the previous allocation is kept "
+                    "with the largest probability the new marginals allow; "
+                    "each draw keeps its marginals"),
     ST_PARAM_INCLUDE(st_idn_param_table),
     ST_PARAM_END};
 
@@ -163,8 +177,39 @@ static void set_steps(infida *s, const st_scenario *sc, double slot_s)
 /* x <- DepRound(y) under the policy's rule and coupling. */
 static void round_all(infida *s, st_policy *p)
 {
-    st_idn_round_all(s->g, s->y, (st_idn_leftover)s->leftover,
-                     s->reseed ? s->couple_rng : p->rng, s->reseed, s->x);
+    st_idn_round_all(s->g, s->y, &s->how, s->how.reseed ? s->couple_rng : p->rng,
+                     s->x);
+}
+
+/* The coupling of successive roundings (see the top); keep needs the
+ * hull rule, the only one whose distribution over sets is explicit. */
+static int set_coupling(infida *s, st_policy *p, const st_params *params,
+                        size_t n_nodes, st_error *err)
+{
+    int c = st_param_choice(params, infida_params, "couple");
+    s->how.leftover = (st_idn_leftover)s->leftover;
+    if (c == COUPLE_KEEP && s->leftover != ST_IDN_LEFTOVER_HULL) {
+        size_t at = 0;
+        while (at < params->n && strcmp(params->keys[at], "couple"))
+            at++;
+        return st_error_at(err, params->file ? params->file : "params",
+                           at < params->n ? params->lines[at] : 0,
+                           at < params->n ? params->cols[at] : 0,
+                           "policy parameter 'couple': keep needs leftover: "
+                           "hull (the only rule whose distribution over sets "
+                           "is explicit); expected off or uniforms, got 'keep'");
+    }
+    if (c == COUPLE_UNIFORMS) {
+        s->how.reseed = gsl_rng_get(p->rng) | 1;
+        s->couple_rng = gsl_rng_alloc(gsl_rng_mt19937);
+        if (!s->couple_rng)
+            return st_error_set(err, "out of memory");
+    }
+    if (c == COUPLE_KEEP) {
+        s->n_memo = n_nodes;
+        s->how.keep = st_xcalloc(n_nodes + 1, sizeof *s->how.keep);
+    }
+    return 0;
 }
 
 static int infida_init(st_policy *p, const st_params *params, const st_view *v,
@@ -181,12 +226,8 @@ static int infida_init(st_policy *p, const st_params *params, const st_view *v,
     s->round_every = st_param_int(params, infida_params, "round_every");
     s->leftover = st_param_choice(params, infida_params, "leftover");
     s->normalise = st_param_choice(params, infida_params, "normalise");
-    if (st_param_choice(params, infida_params, "couple")) {
-        s->reseed = gsl_rng_get(p->rng) | 1;
-        s->couple_rng = gsl_rng_alloc(gsl_rng_mt19937);
-        if (!s->couple_rng)
-            return st_error_set(err, "out of memory");
-    }
+    if (set_coupling(s, p, params, sc->n_nodes, err))
+        return -1;
     if (st_idn_new(sc, &ip, &s->g, err))
         return -1;
     size_t n = st_idn_n_vars(s->g);
