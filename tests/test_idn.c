@@ -316,12 +316,12 @@ static void test_depround_unequal_sizes(void **state)
  * every entry's frequency over DRAWS draws matches y: |f - y| <= z* sd,
  * sd = sqrt(y (1 - y) / DRAWS), with z* the two-sided normal quantile at
  * 0.001 Bonferroni-corrected over all the fractional entries tested
- * (about 4.9 for 160 entries).  Seeded, so the outcome is fixed; a biased
+ * (4.5 for 160 entries).  Seeded, so the outcome is fixed; a biased
  * rule fails by tens of sd (test_depround_unequal_sizes). */
 static void test_depround_margin(void **state)
 {
     (void)state;
-    enum { INST = 20, N = 8, DRAWS = 20000 };
+    enum { INST = 20, N = 8, DRAWS = 10000 };
     gsl_rng *r = st_rng_stream(14, "test-depround-margin");
     double y[INST][N], s[INST][N], b[INST];
     size_t tested = 0;
@@ -389,7 +389,7 @@ static void test_margin_budget(void **state)
 static void test_depround_hull(void **state)
 {
     (void)state;
-    enum { INST = 40, SAMPLED = 3, N = 8, SETS = 6, DRAWS = 4000 };
+    enum { INST = 40, SAMPLED = 2, N = 8, SETS = 6, DRAWS = 3000 };
     gsl_rng *r = st_rng_stream(16, "test-depround-hull");
     double y[INST][N], s[INST][N], b[INST], q[N];
     size_t tested = 0;
@@ -449,7 +449,7 @@ static void test_depround_hull(void **state)
 static void test_hull_keep(void **state)
 {
     (void)state;
-    enum { N = 6, CHAINS = 2000, STEPS = 3 };
+    enum { N = 6, CHAINS = 1500, STEPS = 3 };
     const double s[N] = {14, 21, 75, 18, 28, 42}, b = 100;
     const double y0[N] = {0.5, 0.6, 0.4, 0.7, 0.5, 0.3};
     const double y1[N] = {0.55, 0.6, 0.35, 0.7, 0.5, 0.35};

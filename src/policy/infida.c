@@ -60,8 +60,12 @@
  *                  state stays under the full budget, where y is rarely
  *                  in that hull exactly (s.y = b needs sets filling b).
  *                down stays the default, so results do not move; margin
- *                is the rule to use where E[x] = y is what matters (the
- *                regret guarantee assumes it).
+ *                and hull are the rules to use where E[x] = y is what
+ *                matters (the regret guarantee assumes it).  Measured
+ *                against the exact static allocation (README, the
+ *                experiments/idn-rounding*.yaml sweeps) they gain less
+ *                than down: margin leaves its room empty, hull's draws
+ *                spread over many sets and reload more.
  *   couple       off (default, as in the paper: an independent draw each
  *                rounding) or uniforms: every rounding restarts node v's
  *                generator from one seed + v, so the shuffle and the
