@@ -79,22 +79,24 @@ static void append_pair(cfg *c, int map, int key, int value)
 }
 
 const cfg_key conf_keys_level[] = {
-    {"tier", "string", NULL, "cloud", "access, edge, regional, cloud",
+    {"tier", "string", NULL, "cloud", CONF_RANGE_TIER,
      "the level's tier"},
-    {"name", "string", NULL, "the tier", "1 to 32 characters", "prefix: the "
+    {"name", "string", NULL, "the tier", CFG_NOTE("1 to 32 characters"),
+     "prefix: the "
      "level's nodes are PREFIX-0, PREFIX-1, ..."},
-    {"fanout", "integer", NULL, "1", "[1, 100000]", "nodes per node of the "
+    {"fanout", "integer", NULL, "1", CFG_INT(1, ST_MAX_NODES),
+     "nodes per node of the "
      "level above (first level: the roots)"},
-    {"hardware", "name of a hardware entry", NULL, NULL, NULL, "as nodes[]"},
-    {"executors", "integer", NULL, "1", "[1, 100000]", "as nodes[]"},
-    {"memory_mb", "number", "MB", "unlimited", "[0.001, 1e12]", "as nodes[]"},
-    {"price_per_s", "number", "$/s", "0", "[0, 1e6]", "as nodes[]"},
-    {"price_per_request", "number", "$", "0", "[0, 1e6]", "as nodes[]"},
+    {"hardware", "name of a hardware entry", NULL, NULL, CFG_ANY, "as nodes[]"},
+    {"executors", "integer", NULL, "1", CONF_RANGE_EXECUTORS, "as nodes[]"},
+    {"memory_mb", "number", "MB", "unlimited", CONF_RANGE_MEMORY, "as nodes[]"},
+    {"price_per_s", "number", "$/s", "0", CONF_RANGE_PRICE, "as nodes[]"},
+    {"price_per_request", "number", "$", "0", CONF_RANGE_PRICE, "as nodes[]"},
     {"uplink", "link", NULL, "required below the first level",
-     "constant rates only", "each node's link to its parent"},
-    {"preload", "all, none or a list of model names", NULL, "none", NULL,
+     CFG_NOTE("constant rates only"), "each node's link to its parent"},
+    {"preload", "all, none or a list of model names", NULL, "none", CFG_ANY,
      "as nodes[]"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
+    CFG_KEYS_END};
 
 /* Checks one level and fills everything but its pairs. */
 static int read_level(cfg *c, yaml_node_t *m, size_t i, size_t above,
@@ -106,7 +108,7 @@ static int read_level(cfg *c, yaml_node_t *m, size_t i, size_t above,
         cfg_keys_in(c, m, conf_keys_level, "a topology level"))
         return -1;
     lv->fanout = 1;
-    if (cfg_opt_long(c, m, "fanout", 1, ST_MAX_NODES, &lv->fanout))
+    if (cfg_opt_long(c, m, conf_keys_level, "fanout", &lv->fanout))
         return -1;
     lv->count = above * (size_t)lv->fanout;
     lv->mark = m->start_mark;
@@ -217,40 +219,39 @@ static void expand(cfg *c, const level *lv, size_t nl, long topo_pair)
 
 /* --- a general graph from GraphML --- */
 
+/* The tier of that name (the words of nodes[].tier), or -1. */
 static int tier_named(const char *s)
 {
-    for (int t = ST_TIER_ACCESS; t <= ST_TIER_CLOUD; t++)
-        if (strcmp(s, st_tier_name((st_tier)t)) == 0)
-            return t;
-    return -1;
+    int w = st_range_word(&cfg_key_of(conf_keys_node, "tier")->range, s);
+    return w < 0 ? -1 : ST_TIER_ACCESS + w;
 }
 
 
 const cfg_key conf_keys_graphml[] = {
-    {"file", "path", NULL, NULL, "may start with ${STRATA_DATA}/",
+    {"file", "path", NULL, NULL, CFG_NOTE("may start with ${STRATA_DATA}/"),
      "a GraphML file (Internet Topology Zoo): nodes with label, Latitude "
      "and Longitude; undirected edges, optionally LinkSpeedRaw (bit/s)"},
-    {"speed_km_per_s", "number", "km/s", "200000", "[1, 300000]",
+    {"speed_km_per_s", "number", "km/s", "200000", CFG_NUM(1, 300000),
      "propagation speed on links (200000: light in fibre, about 2/3 c); a "
      "link's one-way delay is its great-circle length over it"},
-    {"link_mbps", "number", "Mbit/s", "10000", "[0.001, 1e9]",
+    {"link_mbps", "number", "Mbit/s", "10000", CFG_NUM(0.001, 1e9),
      "rate of links the file gives no LinkSpeedRaw for, both ways"},
-    {"default_link_ms", "number", "ms", "none: an error", "[0, 1e6]",
+    {"default_link_ms", "number", "ms", "none: an error", CFG_NUM(0, 1e6),
      "one-way delay of a link touching a node without a position"},
-    {"repository", "node entry", NULL, NULL, "as nodes[], plus attach",
+    {"repository", "node entry", NULL, NULL, CFG_NOTE("as nodes[], plus attach"),
      "the root holding every model (its name, hardware, executors, preload, "
      "uplink: its link to the attach nodes); attach: the labels of the "
      "graph nodes it connects to"},
-    {"tiers", "list of tiers", NULL, "[regional, edge, access]", NULL,
+    {"tiers", "list of tiers", NULL, "[regional, edge, access]", CONF_RANGE_TIER,
      "tier by hops from the nearest attach node: the first for the attach "
      "nodes, the next one hop further, ...; the last repeats, and every "
      "leaf of the shortest-path tree takes the last (users attach there)"},
-    {"tier_of", "mapping label: tier", NULL, "none", NULL,
+    {"tier_of", "mapping label: tier", NULL, "none", CONF_RANGE_TIER,
      "explicit tiers for some nodes, over the hop rule"},
-    {"nodes", "mapping tier: node keys", NULL, NULL, NULL, "per tier, the "
+    {"nodes", "mapping tier: node keys", NULL, NULL, CFG_ANY, "per tier, the "
      "keys of every graph node of that tier (hardware, executors, "
      "memory_mb, prices, preload)"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
+    CFG_KEYS_END};
 
 /* The shortest-path tree towards the repository: parent[i] the next node
  * on node i's shortest path (by propagation delay) to the nearest attach
@@ -372,11 +373,10 @@ static int graph_tier(cfg *c, yaml_node_t *spec, const st_graph_node *gn,
         *out = dflt[hops < 3 && !leaf ? hops : 2];
         return 0;
     }
-    if (cfg_str(c, n, "tier", out))
+    int t;
+    if (cfg_key_word(c, n, conf_keys_graphml, "tiers", "tier", &t))
         return -1;
-    if (tier_named(*out) < 0)
-        return cfg_fail(c, n, "unknown tier '%s'; expected access, edge, "
-                        "regional or cloud", *out);
+    *out = (const char *)n->data.scalar.value;
     return 0;
 }
 
@@ -489,9 +489,10 @@ static int graph_options(cfg *c, yaml_node_t *spec, yaml_node_t *repo,
 {
     double ms = NAN, mbps = 10000;
     o->speed = 200000;
-    if (cfg_opt_num(c, spec, "speed_km_per_s", 1, 300000, &o->speed) ||
-        cfg_opt_num(c, spec, "link_mbps", 0.001, 1e9, &mbps) ||
-        cfg_opt_num(c, spec, "default_link_ms", 0, 1e6, &ms))
+    const cfg_key *k = conf_keys_graphml;
+    if (cfg_opt_value(c, spec, k, "speed_km_per_s", &o->speed) ||
+        cfg_opt_value(c, spec, k, "link_mbps", &mbps) ||
+        cfg_opt_value(c, spec, k, "default_link_ms", &ms))
         return -1;
     o->link_bps = mbps * 1e6;
     o->default_s = ms / 1e3;
@@ -595,12 +596,12 @@ static int expand_graph(cfg *c, yaml_node_t *spec, long topo_pair)
 }
 
 const cfg_key conf_keys_topology[] = {
-    {"tree", "list", NULL, NULL, NULL, "the levels from the roots down "
+    {"tree", "list", NULL, NULL, CFG_ANY, "the levels from the roots down "
      "(topology.tree[]); it becomes the equivalent nodes list"},
-    {"graphml", "mapping", NULL, NULL, NULL, "instead of tree: a general "
+    {"graphml", "mapping", NULL, NULL, CFG_ANY, "instead of tree: a general "
      "network from a GraphML file, routed along shortest paths to a "
      "repository (topology.graphml); it becomes the equivalent nodes list"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
+    CFG_KEYS_END};
 
 int st_topology_expand(cfg *c)
 {

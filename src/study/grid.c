@@ -211,7 +211,7 @@ static int read_seeds(spec *s, yaml_node_t *n)
 static int read_replications(spec *s, yaml_node_t *n)
 {
     long r;
-    if (cfg_long(&s->c, n, "replications", 1, MAX_SEEDS, &r))
+    if (cfg_key_long(&s->c, n, st_sweep_keys, "replications", &r))
         return -1;
     s->n_seeds = (size_t)r;
     s->seeds = st_xcalloc(s->n_seeds, sizeof *s->seeds);
@@ -279,23 +279,25 @@ static char *default_name(const char *path)
 }
 
 const cfg_key st_sweep_keys[] = {
-    {"name", "string", NULL, "the file's name", NULL, "the sweep's name"},
-    {"base", "path", NULL, NULL, NULL, "the scenario to sweep, relative to "
+    {"name", "string", NULL, "the file's name", CFG_ANY, "the sweep's name"},
+    {"base", "path", NULL, NULL, CFG_ANY, "the scenario to sweep, relative to "
      "this file"},
-    {"set", "mapping", NULL, "-", "dotted path: value", "overrides applied "
+    {"set", "mapping", NULL, "-", CFG_NOTE("dotted path: value"),
+     "overrides applied "
      "to every point, as strata run --set"},
-    {"grid", "mapping", NULL, "-", "dotted path: list of values", "axes of "
+    {"grid", "mapping", NULL, "-", CFG_NOTE("dotted path: list of values"),
+     "axes of "
      "the cartesian product, the first outermost"},
-    {"zip", "mapping, or a list of them", NULL, "-", "dotted path: list of "
-     "values", "axes that move together (lists of one length)"},
-    {"seeds", "list of integers", NULL, "the base's seed", NULL, "the seeds "
+    {"zip", "mapping, or a list of them", NULL, "-", CFG_NOTE("dotted path: list of values"), "axes that move together (lists of one length)"},
+    {"seeds", "list of integers", NULL, "the base's seed", CFG_ANY, "the seeds "
      "each combination runs with (or replications)"},
-    {"replications", "integer", NULL, "-", ">= 1", "seeds 1..N"},
-    {"policies", "list of policy names", NULL, "the base's list", NULL,
+    {"replications", "integer", NULL, "-", CFG_INT(1, MAX_SEEDS), "seeds 1..N"},
+    {"policies", "list of policy names", NULL, "the base's list", CFG_ANY,
      "the policies each combination runs"},
-    {"log_requests", "boolean", NULL, "false", NULL, "also store one row per "
+    {"log_requests", "boolean", NULL, "false", CFG_ANY,
+     "also store one row per "
      "request"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
+    CFG_KEYS_END};
 
 static int read_top(spec *s, yaml_node_t *root)
 {
