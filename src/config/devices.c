@@ -10,9 +10,8 @@
 #include <string.h>
 
 const cfg_key conf_keys_dispatch[] = {
-    {"queue", "string", NULL, NULL, CFG_ONE_OF("fifo", "edf"),
-     "the order waiting requests "
-     "are taken in (edf: earliest deadline first)"},
+    {"queue", "string", NULL, NULL, CFG_ONE_OF("fifo", "edf"), "the order "
+     "waiting requests are taken in (edf: earliest deadline first)"},
     {"workers", "integer", NULL, "1", CFG_INT(1, 1024), "requests the device "
      "handles at once; each stays busy until its request completes"},
     CFG_KEYS_END};
@@ -36,25 +35,24 @@ static int read_dispatch(cfg *c, yaml_node_t *m, st_device_class *dc)
 
 const cfg_key conf_keys_device[] = {
     {"name", "string", NULL, NULL, CFG_NOTE("unique"), "the class's name"},
-    {"count", "integer", NULL, "1", CFG_INT(1, ST_MAX_DEVICES),
-     "devices of this class"},
+    {"count", "integer", NULL, "1", CFG_INT(1, ST_MAX_DEVICES), "devices of "
+     "this class"},
     {"hardware", "name of a hardware entry", NULL, NULL, CFG_ANY, "the "
      "device's own hardware"},
     {"executors", "integer", NULL, "1", CFG_INT(1, 1024), "requests it runs "
      "locally in parallel"},
     {"memory_mb", "number", "MB", "unlimited", CONF_RANGE_MEMORY, "budget "
      "for resident models"},
-    {"attach", "node name, or a list of them", NULL, NULL, CFG_ANY, "the node "
-     "its access link reaches (a list: devices spread round-robin)"},
+    {"attach", "node name, or a list of them", NULL, NULL, CFG_ANY, "the "
+     "node its access link reaches (a list: devices spread round-robin)"},
     {"link", "link", NULL, NULL, CFG_ANY, "the access link (devices[].link)"},
     {"preload", "all, none or a list of model names", NULL, "none", CFG_ANY,
      "models resident at the start"},
     {"workload", "mapping", NULL, NULL, CFG_ANY, "what the devices ask for "
      "(devices[].workload)"},
-    {"dispatch", "mapping", NULL, "-", CFG_ANY,
-     "an on-device queue: the policy "
-     "decides when a worker takes the request (devices[].dispatch); absent: "
-     "at arrival"},
+    {"dispatch", "mapping", NULL, "-", CFG_ANY, "an on-device queue: the "
+     "policy decides when a worker takes the request (devices[].dispatch); "
+     "absent: at arrival"},
     CFG_KEYS_END};
 
 static int read_device(cfg *c, yaml_node_t *m, st_scenario *sc,

@@ -65,8 +65,8 @@ static int merge_list(cfg *c, yaml_document_t *inc, yaml_node_t *l,
 }
 
 const cfg_key conf_keys_include[] = {
-    {"models", "list", NULL, "-", CFG_ANY, "models merged into the scenario's "
-     "(as models[])"},
+    {"models", "list", NULL, "-", CFG_ANY, "models merged into the "
+     "scenario's (as models[])"},
     {"hardware", "list", NULL, "-", CFG_ANY, "hardware entries merged in (as "
      "hardware[])"},
     CFG_KEYS_END};

@@ -86,14 +86,14 @@ static int read_trace_opts(cfg *c, yaml_node_t *m, st_trace_opts *o)
 }
 
 const cfg_key conf_keys_link_dir[] = {
-    {"mbps", "number", "Mbit/s", "-", CFG_NUM(1e-9, 1e9),
-     "a constant rate (give "
-     "mbps or trace)"},
-    {"trace", "path, or a list of paths", NULL, "-", CFG_ANY,
-     "bandwidth traces "
-     "(a directory: every trace in it); devices take them round-robin"},
-    {"format", "string", NULL, "auto", CFG_ONE_OF("auto", "native", "cooked", "mahimahi", "csv"),
-     "how the traces are read"},
+    {"mbps", "number", "Mbit/s", "-", CFG_NUM(1e-9, 1e9), "a constant rate "
+     "(give mbps or trace)"},
+    {"trace", "path, or a list of paths", NULL, "-", CFG_ANY, "bandwidth "
+     "traces (a directory: every trace in it); devices take them "
+     "round-robin"},
+    {"format", "string", NULL, "auto",
+     CFG_ONE_OF("auto", "native", "cooked", "mahimahi", "csv"), "how the "
+     "traces are read"},
     {"column", "string", NULL, "-", CFG_ANY, "CSV: the throughput column"},
     {"bin_ms", "number", "ms", "1", CFG_NUM(0.001, 1e6), "Mahimahi: bin width"},
     {"loop", "boolean", NULL, "true", CFG_ANY, "a trace repeats when it ends "
@@ -159,23 +159,22 @@ static int read_link_dir(cfg *c, yaml_node_t *m, st_scenario *sc,
 }
 
 const cfg_key conf_keys_transport[] = {
-    {"model", "string", NULL, NULL, CONF_RANGE_TRANSPORT,
-     "fluid: a transfer ends "
-     "when the trace's integral reaches its size; tcp: round by round, "
-     "each round at most the congestion window (loss-free)"},
+    {"model", "string", NULL, NULL, CONF_RANGE_TRANSPORT, "fluid: a transfer "
+     "ends when the trace's integral reaches its size; tcp: round by "
+     "round, each round at most the congestion window (loss-free)"},
     {"init_cwnd", "number", "segments", "10", CFG_NUM(1, 1e4), "initial "
      "congestion window (RFC 6928)"},
     {"mss", "number", "B", "1448", CFG_NUM(100, 65495), "bytes per segment"},
     {"ssthresh_kb", "number", "kB", "-", CFG_NUM(1, 1e9), "slow start (the "
      "window doubles per round) below it, one segment more per round "
      "above; absent: slow start throughout"},
-    {"idle_restart", "boolean", NULL, "true", CFG_ANY, "after an idle RTO (RTT "
-     "+ 200 ms) the window halves per RTO, down to the initial one (Linux's "
-     "tcp_slow_start_after_idle)"},
+    {"idle_restart", "boolean", NULL, "true", CFG_ANY, "after an idle RTO "
+     "(RTT + 200 ms) the window halves per RTO, down to the initial one "
+     "(Linux's tcp_slow_start_after_idle)"},
     {"handshake", "string", NULL, "reused", CFG_ONE_OF("reused", "tcp", "tls"),
-     "reused: one "
-     "connection per device, open before the run; tcp: a new connection per "
-     "request (1 round trip first); tls: TCP + TLS 1.3 (2 round trips)"},
+     "reused: one connection per device, open before the run; tcp: a new "
+     "connection per request (1 round trip first); tls: TCP + TLS 1.3 (2 "
+     "round trips)"},
     CFG_KEYS_END};
 
 /* 'transport: fluid | tcp', or a mapping of conf_keys_transport. */
@@ -213,16 +212,13 @@ static int read_transport(cfg *c, yaml_node_t *n, st_transport *t)
 const cfg_key conf_keys_link[] = {
     {"up", "mapping", NULL, NULL, CFG_ANY, "the uplink (devices[].link.up)"},
     {"down", "mapping", NULL, NULL, CFG_ANY, "the downlink, keys as up"},
-    {"rtt", "time or distribution", "s", "0", CFG_NOTE(">= 0"),
-     "round-trip time; "
-     "each transfer adds half a draw (give rtt or rtt_ms)"},
+    {"rtt", "time or distribution", "s", "0", CFG_NOTE(">= 0"), "round-trip "
+     "time; each transfer adds half a draw (give rtt or rtt_ms)"},
     {"rtt_ms", "number", "ms", "0", CFG_TIME(0, 1e4), "a constant round trip"},
-    {"random_offset", "boolean", NULL, "true", CFG_ANY,
-     "each device starts its "
-     "trace at a seeded random offset"},
+    {"random_offset", "boolean", NULL, "true", CFG_ANY, "each device starts "
+     "its trace at a seeded random offset"},
     {"transport", "string or mapping", NULL, "fluid", CONF_RANGE_TRANSPORT,
-     "how "
-     "transfers use a device's access link (devices[].link.transport); "
+     "how transfers use a device's access link (devices[].link.transport); "
      "'tcp' is the mapping's defaults"},
     CFG_KEYS_END};
 

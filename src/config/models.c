@@ -20,16 +20,15 @@ static int task_index(st_scenario *sc, const char *task)
 
 const cfg_key conf_keys_model[] = {
     {"name", "string", NULL, NULL, CFG_NOTE("unique"), "the model's name"},
-    {"task", "string", NULL, NULL, CFG_ANY, "the task it serves (models of one "
-     "task are alternatives)"},
+    {"task", "string", NULL, NULL, CFG_ANY, "the task it serves (models of "
+     "one task are alternatives)"},
     {"accuracy", "number", NULL, NULL, CFG_NUM(0, 1), "top-1 accuracy"},
-    {"size_mb", "number", "MB", "0", CFG_NUM(0, 1e7),
-     "size, for memory budgets "
-     "and loads"},
-    {"input_bytes", "number", "bytes", "0", CFG_NUM(0, 1e12), "bytes a request "
-     "sends up"},
-    {"output_bytes", "number", "bytes", "0", CFG_NUM(0, 1e12), "bytes a result "
-     "brings back"},
+    {"size_mb", "number", "MB", "0", CFG_NUM(0, 1e7), "size, for memory "
+     "budgets and loads"},
+    {"input_bytes", "number", "bytes", "0", CFG_NUM(0, 1e12), "bytes a "
+     "request sends up"},
+    {"output_bytes", "number", "bytes", "0", CFG_NUM(0, 1e12), "bytes a "
+     "result brings back"},
     CFG_KEYS_END};
 
 static int read_model(cfg *c, yaml_node_t *m, st_scenario *sc, st_model *md)
@@ -69,25 +68,23 @@ int conf_read_models(cfg *c, yaml_node_t *root, st_scenario *sc)
 /* --- hardware --- */
 
 const cfg_key conf_keys_profile[] = {
-    {"exec", "time or distribution", "s", "-", CFG_NOTE(">= 0"),
-     "execution time (give "
-     "exec or exec_ms)"},
-    {"exec_ms", "number", "ms", "-", CFG_TIME(0, 1e6),
-     "a constant execution time"},
-    {"load", "time", "s", "0", CFG_TIME(0, 1e6),
-     "cold-start time to load the model"},
+    {"exec", "time or distribution", "s", "-", CFG_NOTE(">= 0"), "execution "
+     "time (give exec or exec_ms)"},
+    {"exec_ms", "number", "ms", "-", CFG_TIME(0, 1e6), "a constant execution "
+     "time"},
+    {"load", "time", "s", "0", CFG_TIME(0, 1e6), "cold-start time to load "
+     "the model"},
     {"load_ms", "number", "ms", "0", CFG_TIME(0, 1e6), "the same in ms"},
     {"memory_mb", "number", "MB", "the model's size_mb", CFG_NUM(0, 1e9),
      "resident footprint"},
     CFG_KEYS_END};
 
 const cfg_key conf_keys_hardware[] = {
-    {"name", "string", NULL, NULL, CFG_NOTE("unique"),
-     "the hardware's name, which "
-     "nodes and devices refer to"},
+    {"name", "string", NULL, NULL, CFG_NOTE("unique"), "the hardware's name, "
+     "which nodes and devices refer to"},
     {"profiles", "mapping", NULL, NULL, CFG_NOTE("model name: profile"),
-     "per model it "
-     "can run, its profile (below); a model not listed cannot run here"},
+     "per model it can run, its profile (below); a model not listed cannot "
+     "run here"},
     CFG_KEYS_END};
 
 static int read_profile(cfg *c, yaml_node_t *m, const char *model,

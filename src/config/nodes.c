@@ -90,43 +90,38 @@ static int read_parent(cfg *c, yaml_node_t *n, st_scenario *sc, size_t self,
 
 const cfg_key conf_keys_node[] = {
     {"name", "string", NULL, NULL, CFG_NOTE("unique"), "the node's name"},
-    {"tier", "string", NULL, "cloud", CONF_RANGE_TIER,
-     "where it sits"},
+    {"tier", "string", NULL, "cloud", CONF_RANGE_TIER, "where it sits"},
     {"hardware", "name of a hardware entry", NULL, NULL, CFG_ANY, "what runs "
      "the models"},
-    {"executors", "integer", NULL, "1", CONF_RANGE_EXECUTORS,
-     "requests it serves "
-     "in parallel (GPU streams, cores)"},
+    {"executors", "integer", NULL, "1", CONF_RANGE_EXECUTORS, "requests it "
+     "serves in parallel (GPU streams, cores)"},
     {"memory_mb", "number", "MB", "unlimited", CONF_RANGE_MEMORY, "budget "
      "for resident models"},
     {"price_per_s", "number", "$/s", "0", CONF_RANGE_PRICE, "price of a busy "
      "second (load and execution)"},
-    {"price_per_request", "number", "$", "0", CONF_RANGE_PRICE, "price of each "
-     "request it serves"},
-    {"parent", "name of an earlier node", NULL, "-", CFG_ANY, "the node above "
-     "(nodes form a forest; needs uplink)"},
-    {"uplink", "link", NULL, "-", CFG_NOTE("constant rates only"),
-     "the link to the "
-     "parent (see devices[].link)"},
+    {"price_per_request", "number", "$", "0", CONF_RANGE_PRICE, "price of "
+     "each request it serves"},
+    {"parent", "name of an earlier node", NULL, "-", CFG_ANY, "the node "
+     "above (nodes form a forest; needs uplink)"},
+    {"uplink", "link", NULL, "-", CFG_NOTE("constant rates only"), "the link "
+     "to the parent (see devices[].link)"},
     {"preload", "all, none or a list of model names", NULL, "none", CFG_ANY,
      "models resident at the start (serverless: one warm instance each)"},
     {"on_abandon", "string", NULL, "finish", CFG_ONE_OF("finish", "cancel"),
-     "a request its "
-     "client abandoned at a timeout: run it to the end (billed, result "
-     "dropped), or drop it unbilled if it has not started"},
+     "a request its client abandoned at a timeout: run it to the end "
+     "(billed, result dropped), or drop it unbilled if it has not started"},
     {"serverless", "mapping", NULL, "-", CFG_ANY, "per-model serverless "
      "endpoints instead of executors sharing one queue"},
     CFG_KEYS_END};
 
 const cfg_key conf_keys_serverless[] = {
-    {"max_concurrency", "integer", NULL, "1", CFG_INT(1, 100000),
-     "instances of "
-     "one model's endpoint running at once"},
+    {"max_concurrency", "integer", NULL, "1", CFG_INT(1, 100000), "instances "
+     "of one model's endpoint running at once"},
     {"on_throttle", "string", NULL, "error", CFG_ONE_OF("error", "queue"),
-     "a request "
-     "beyond it: an immediate error its client sees, or a FIFO wait"},
-    {"keep_alive_s", "number", "s", "600", CFG_NUM(0, 1e9), "an instance idle "
-     "longer scales to zero; the next request pays a cold start (the "
+     "a request beyond it: an immediate error its client sees, or a FIFO "
+     "wait"},
+    {"keep_alive_s", "number", "s", "600", CFG_NUM(0, 1e9), "an instance "
+     "idle longer scales to zero; the next request pays a cold start (the "
      "model's load time)"},
     {"memory_mb", "number", "MB", "6144", CFG_NUM(1, 1e7), "memory of an "
      "instance, for billing"},

@@ -72,10 +72,10 @@ static int read_params(cfg *c, yaml_node_t *m, st_policy_spec *ps)
 }
 
 const cfg_key conf_keys_policy[] = {
-    {"name", "string", NULL, NULL, CFG_NOTE("strata policy list"),
-     "the policy"},
-    {"params", "mapping", NULL, "-", CFG_NOTE("strata policy info NAME"), "its "
-     "parameters, each checked against the policy's declared table"},
+    {"name", "string", NULL, NULL, CFG_NOTE("strata policy list"), "the "
+     "policy"},
+    {"params", "mapping", NULL, "-", CFG_NOTE("strata policy info NAME"),
+     "its parameters, each checked against the policy's declared table"},
     CFG_KEYS_END};
 
 static int read_policy_one(cfg *c, yaml_node_t *m, st_policy_spec *ps)
@@ -136,12 +136,10 @@ static int is_sha256(const char *s)
 }
 
 const cfg_key conf_keys_plugin[] = {
-    {"path", "path", NULL, NULL, CFG_NOTE("a shared object"),
-     "the plugin file, "
-     "relative to the scenario"},
-    {"sha256", "string", NULL, "-", CFG_NOTE("64 hex digits"),
-     "refuse the plugin "
-     "unless its file has this SHA-256"},
+    {"path", "path", NULL, NULL, CFG_NOTE("a shared object"), "the plugin "
+     "file, relative to the scenario"},
+    {"sha256", "string", NULL, "-", CFG_NOTE("64 hex digits"), "refuse the "
+     "plugin unless its file has this SHA-256"},
     CFG_KEYS_END};
 
 /* One entry: "path", or {path: P, sha256: HEX}. */

@@ -19,9 +19,8 @@
 #include <string.h>
 
 const cfg_key conf_keys_cost[] = {
-    {"price_per_gb", "number", "$/GB", "0", CFG_NUM(0, 1e6),
-     "price of the bytes "
-     "to and from priced nodes"},
+    {"price_per_gb", "number", "$/GB", "0", CFG_NUM(0, 1e6), "price of the "
+     "bytes to and from priced nodes"},
     CFG_KEYS_END};
 
 static int read_cost(cfg *c, yaml_node_t *root, st_scenario *sc)
@@ -36,29 +35,24 @@ static int read_cost(cfg *c, yaml_node_t *root, st_scenario *sc)
 
 /* 'include' and 'topology' are expanded before the rest is read. */
 const cfg_key conf_keys_top[] = {
-    {"name", "string", NULL, NULL, CFG_NOTE("non-empty"),
-     "the scenario's name, stored with "
-     "every run"},
-    {"seed", "integer", NULL, "1", CFG_NOTE("[0, 2^64-1]"),
-     "the base of every random "
-     "stream"},
-    {"duration", "time", "s", NULL, CFG_TIME(1e-6, 1e9),
-     "requests arrive in [0, "
-     "duration)"},
+    {"name", "string", NULL, NULL, CFG_NOTE("non-empty"), "the scenario's "
+     "name, stored with every run"},
+    {"seed", "integer", NULL, "1", CFG_NOTE("[0, 2^64-1]"), "the base of "
+     "every random stream"},
+    {"duration", "time", "s", NULL, CFG_TIME(1e-6, 1e9), "requests arrive in "
+     "[0, duration)"},
     {"warmup", "time", "s", "0", CFG_TIME_AND(0, 1e9, "< duration"),
-     "requests arriving earlier "
-     "are simulated but not measured"},
-    {"drain", "time", "s", "60", CFG_TIME(0, 1e9),
-     "after duration, requests in "
-     "flight may finish; later ones count as unfinished"},
+     "requests arriving earlier are simulated but not measured"},
+    {"drain", "time", "s", "60", CFG_TIME(0, 1e9), "after duration, requests "
+     "in flight may finish; later ones count as unfinished"},
     {"description", "string", NULL, "-", CFG_ANY, "free text"},
     {"include", "list of paths", NULL, "-", CFG_ANY, "files whose models and "
      "hardware merge in (include)"},
     {"models", "list", NULL, NULL, CFG_ANY, "the model zoo (models[])"},
     {"hardware", "list", NULL, NULL, CFG_ANY, "execution profiles per model "
      "(hardware[])"},
-    {"nodes", "list", NULL, "-", CFG_ANY, "the infrastructure (nodes[]); give "
-     "nodes or topology"},
+    {"nodes", "list", NULL, "-", CFG_ANY, "the infrastructure (nodes[]); "
+     "give nodes or topology"},
     {"topology", "mapping", NULL, "-", CFG_ANY, "a tree of nodes by level "
      "(topology.tree[])"},
     {"devices", "list", NULL, NULL, CFG_ANY, "classes of devices (devices[])"},

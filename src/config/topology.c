@@ -79,14 +79,11 @@ static void append_pair(cfg *c, int map, int key, int value)
 }
 
 const cfg_key conf_keys_level[] = {
-    {"tier", "string", NULL, "cloud", CONF_RANGE_TIER,
-     "the level's tier"},
+    {"tier", "string", NULL, "cloud", CONF_RANGE_TIER, "the level's tier"},
     {"name", "string", NULL, "the tier", CFG_NOTE("1 to 32 characters"),
-     "prefix: the "
-     "level's nodes are PREFIX-0, PREFIX-1, ..."},
-    {"fanout", "integer", NULL, "1", CFG_INT(1, ST_MAX_NODES),
-     "nodes per node of the "
-     "level above (first level: the roots)"},
+     "prefix: the level's nodes are PREFIX-0, PREFIX-1, ..."},
+    {"fanout", "integer", NULL, "1", CFG_INT(1, ST_MAX_NODES), "nodes per "
+     "node of the level above (first level: the roots)"},
     {"hardware", "name of a hardware entry", NULL, NULL, CFG_ANY, "as nodes[]"},
     {"executors", "integer", NULL, "1", CONF_RANGE_EXECUTORS, "as nodes[]"},
     {"memory_mb", "number", "MB", "unlimited", CONF_RANGE_MEMORY, "as nodes[]"},
@@ -234,18 +231,19 @@ const cfg_key conf_keys_graphml[] = {
     {"speed_km_per_s", "number", "km/s", "200000", CFG_NUM(1, 300000),
      "propagation speed on links (200000: light in fibre, about 2/3 c); a "
      "link's one-way delay is its great-circle length over it"},
-    {"link_mbps", "number", "Mbit/s", "10000", CFG_NUM(0.001, 1e9),
-     "rate of links the file gives no LinkSpeedRaw for, both ways"},
+    {"link_mbps", "number", "Mbit/s", "10000", CFG_NUM(0.001, 1e9), "rate of "
+     "links the file gives no LinkSpeedRaw for, both ways"},
     {"default_link_ms", "number", "ms", "none: an error", CFG_NUM(0, 1e6),
      "one-way delay of a link touching a node without a position"},
-    {"repository", "node entry", NULL, NULL, CFG_NOTE("as nodes[], plus attach"),
-     "the root holding every model (its name, hardware, executors, preload, "
-     "uplink: its link to the attach nodes); attach: the labels of the "
-     "graph nodes it connects to"},
-    {"tiers", "list of tiers", NULL, "[regional, edge, access]", CONF_RANGE_TIER,
-     "tier by hops from the nearest attach node: the first for the attach "
-     "nodes, the next one hop further, ...; the last repeats, and every "
-     "leaf of the shortest-path tree takes the last (users attach there)"},
+    {"repository", "node entry", NULL, NULL,
+     CFG_NOTE("as nodes[], plus attach"), "the root holding every model (its "
+     "name, hardware, executors, preload, uplink: its link to the attach "
+     "nodes); attach: the labels of the graph nodes it connects to"},
+    {"tiers", "list of tiers", NULL, "[regional, edge, access]",
+     CONF_RANGE_TIER, "tier by hops from the nearest attach node: the first "
+     "for the attach nodes, the next one hop further, ...; the last "
+     "repeats, and every leaf of the shortest-path tree takes the last "
+     "(users attach there)"},
     {"tier_of", "mapping label: tier", NULL, "none", CONF_RANGE_TIER,
      "explicit tiers for some nodes, over the hop rule"},
     {"nodes", "mapping tier: node keys", NULL, NULL, CFG_ANY, "per tier, the "

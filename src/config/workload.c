@@ -76,14 +76,15 @@ static int read_arrival_times(cfg *c, yaml_node_t *f, st_arrival *a)
 }
 
 const cfg_key conf_keys_arrival[] = {
-    {"process", "string", NULL, NULL, CFG_ONE_OF("poisson", "constant", "onoff", "file"),
-     "how requests arrive at each device"},
+    {"process", "string", NULL, NULL,
+     CFG_ONE_OF("poisson", "constant", "onoff", "file"), "how requests "
+     "arrive at each device"},
     {"rate_per_s", "number", "1/s", "-", CFG_NUM(1e-9, 1e7), "requests per "
      "second per device (onoff: while on); required but with file"},
     {"on", "time", "s", "-", CFG_TIME(1e-6, 1e9), "onoff (required): mean on "
      "period (exponential)"},
-    {"off", "time", "s", "-", CFG_TIME(1e-6, 1e9), "onoff (required): mean off "
-     "period"},
+    {"off", "time", "s", "-", CFG_TIME(1e-6, 1e9), "onoff (required): mean "
+     "off period"},
     {"file", "path", NULL, "-", CFG_ANY, "file (required): arrival times in "
      "seconds, one per line, replayed by every device of the class"},
     CFG_KEYS_END};
@@ -141,16 +142,14 @@ static int read_task_ref(cfg *c, yaml_node_t *t, const st_scenario *sc,
  * slot: TIME}; names default to every task, in the order models name
  * them.  See st_task_mix in scenario.h. */
 const cfg_key conf_keys_tasks[] = {
-    {"zipf", "number", NULL, NULL, CFG_NUM(0, 100),
-     "popularity exponent: rank k "
-     "has weight 1/(k+1)^zipf (0: uniform)"},
-    {"names", "list of task names", NULL, "every task, in model order",
-     CFG_ANY, "the tasks, most popular first"},
-    {"shift_every", "integer", "slots", "0", CFG_INT(0, 1e9),
-     "the ranking rotates "
-     "every this many slots (0: stationary)"},
-    {"shift_by", "integer", NULL, "1", CFG_INT(0, ST_MAX_MODELS),
-     "places it rotates by"},
+    {"zipf", "number", NULL, NULL, CFG_NUM(0, 100), "popularity exponent: "
+     "rank k has weight 1/(k+1)^zipf (0: uniform)"},
+    {"names", "list of task names", NULL, "every task, in model order", CFG_ANY,
+     "the tasks, most popular first"},
+    {"shift_every", "integer", "slots", "0", CFG_INT(0, 1e9), "the ranking "
+     "rotates every this many slots (0: stationary)"},
+    {"shift_by", "integer", NULL, "1", CFG_INT(0, ST_MAX_MODELS), "places it "
+     "rotates by"},
     {"slot", "time", "s", "1", CFG_TIME_AND(1e-6, 1e9, ">= duration / 1e6"),
      "the slot length"},
     CFG_KEYS_END};
@@ -217,30 +216,28 @@ static int read_task_mix(cfg *c, yaml_node_t *m, const st_scenario *sc,
 
 
 const cfg_key conf_keys_workload[] = {
-    {"task", "string", NULL, "-", CFG_NOTE("a task some model serves"),
-     "the task of "
-     "every request (give task or tasks)"},
+    {"task", "string", NULL, "-", CFG_NOTE("a task some model serves"), "the "
+     "task of every request (give task or tasks)"},
     {"tasks", "mapping", NULL, "-", CFG_ANY, "a Zipf popularity over tasks "
      "(devices[].workload.tasks)"},
     {"arrival", "mapping", NULL, NULL, CFG_ANY, "the arrival process "
      "(devices[].workload.arrival)"},
-    {"slo", "time or distribution", "s", "-", CFG_NOTE("> 0"),
-     "latency target, drawn "
-     "per request (give slo or slo_ms)"},
+    {"slo", "time or distribution", "s", "-", CFG_NOTE("> 0"), "latency "
+     "target, drawn per request (give slo or slo_ms)"},
     {"slo_ms", "number", "ms", "-", CFG_TIME(1e-6, 1e6), "a constant latency "
      "target"},
-    {"min_accuracy", "number", NULL, "0", CFG_NUM(0, 1),
-     "a request served below "
-     "it counts as missed"},
+    {"min_accuracy", "number", NULL, "0", CFG_NUM(0, 1), "a request served "
+     "below it counts as missed"},
     {"slo_phases", "list of mappings", NULL, "-", CFG_ANY, "other SLOs for "
      "ranges of each device's requests (devices[].workload.slo_phases[])"},
     CFG_KEYS_END};
 
 const cfg_key conf_keys_slo_phase[] = {
-    {"jobs", "[first, last]", NULL, NULL, CFG_INT_AND(0, 0x1p40, "first <= last"), "the device's "
-     "requests numbered first..last (from 0, warm-up included)"},
-    {"slo", "time or distribution", "s", NULL, CFG_NOTE("> 0"),
-     "their latency target"},
+    {"jobs", "[first, last]", NULL, NULL,
+     CFG_INT_AND(0, 0x1p40, "first <= last"), "the device's requests "
+     "numbered first..last (from 0, warm-up included)"},
+    {"slo", "time or distribution", "s", NULL, CFG_NOTE("> 0"), "their "
+     "latency target"},
     CFG_KEYS_END};
 
 /* An SLO of 0 (or less) can never be met: refused for every distribution.

@@ -280,23 +280,22 @@ static char *default_name(const char *path)
 
 const cfg_key st_sweep_keys[] = {
     {"name", "string", NULL, "the file's name", CFG_ANY, "the sweep's name"},
-    {"base", "path", NULL, NULL, CFG_ANY, "the scenario to sweep, relative to "
-     "this file"},
-    {"set", "mapping", NULL, "-", CFG_NOTE("dotted path: value"),
-     "overrides applied "
-     "to every point, as strata run --set"},
+    {"base", "path", NULL, NULL, CFG_ANY, "the scenario to sweep, relative "
+     "to this file"},
+    {"set", "mapping", NULL, "-", CFG_NOTE("dotted path: value"), "overrides "
+     "applied to every point, as strata run --set"},
     {"grid", "mapping", NULL, "-", CFG_NOTE("dotted path: list of values"),
-     "axes of "
-     "the cartesian product, the first outermost"},
-    {"zip", "mapping, or a list of them", NULL, "-", CFG_NOTE("dotted path: list of values"), "axes that move together (lists of one length)"},
-    {"seeds", "list of integers", NULL, "the base's seed", CFG_ANY, "the seeds "
-     "each combination runs with (or replications)"},
+     "axes of the cartesian product, the first outermost"},
+    {"zip", "mapping, or a list of them", NULL, "-",
+     CFG_NOTE("dotted path: list of values"), "axes that move together "
+     "(lists of one length)"},
+    {"seeds", "list of integers", NULL, "the base's seed", CFG_ANY, "the "
+     "seeds each combination runs with (or replications)"},
     {"replications", "integer", NULL, "-", CFG_INT(1, MAX_SEEDS), "seeds 1..N"},
     {"policies", "list of policy names", NULL, "the base's list", CFG_ANY,
      "the policies each combination runs"},
-    {"log_requests", "boolean", NULL, "false", CFG_ANY,
-     "also store one row per "
-     "request"},
+    {"log_requests", "boolean", NULL, "false", CFG_ANY, "also store one row "
+     "per request"},
     CFG_KEYS_END};
 
 static int read_top(spec *s, yaml_node_t *root)

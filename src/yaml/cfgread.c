@@ -444,54 +444,47 @@ static int samples_list(cfg *c, yaml_node_t *m, st_dist *out)
 }
 
 const cfg_key cfg_keys_dist[] = {
-    {"dist", "string", NULL, NULL, CFG_ONE_OF("constant", "normal", "lognormal", "exponential", "uniform", "empirical"),
+    {"dist", "string", NULL, NULL,
+     CFG_ONE_OF("constant", "normal", "lognormal", "exponential", "uniform",
+                "empirical"),
      "the distribution"},
-    {"value", "time", "s", "-", CFG_TIME(0, 1e9),
-     "constant: the value (or value_ms, value_s)"},
-    {"value_ms", "number", "ms", "-", CFG_TIME(0, 1e9),
-     "the same in ms"},
-    {"value_s", "number", "s", "-", CFG_TIME(0, 1e9),
-     "the same in s"},
-    {"mean", "time", "s", "-", CFG_TIME(0, 1e9),
-     "normal, lognormal, exponential: the mean (or mean_ms, mean_s)"},
-    {"mean_ms", "number", "ms", "-", CFG_TIME(0, 1e9),
-     "the same in ms"},
-    {"mean_s", "number", "s", "-", CFG_TIME(0, 1e9),
-     "the same in s"},
-    {"sd", "time", "s", "-", CFG_TIME(0, 1e9),
-     "normal, lognormal with a mean: the standard deviation (or sd_ms, sd_s)"},
-    {"sd_ms", "number", "ms", "-", CFG_TIME(0, 1e9),
-     "the same in ms"},
-    {"sd_s", "number", "s", "-", CFG_TIME(0, 1e9),
-     "the same in s"},
-    {"median", "time", "s", "-", CFG_OPEN(TIME, 0, 1, 1e9, 0),
-     "lognormal: the median, with sigma (or median_ms, median_s)"},
-    {"median_ms", "number", "ms", "-", CFG_OPEN(TIME, 0, 1, 1e9, 0),
-     "the same in ms"},
-    {"median_s", "number", "s", "-", CFG_OPEN(TIME, 0, 1, 1e9, 0),
-     "the same in s"},
-    {"sigma", "number", NULL, "-", CFG_NUM(0, MAX_SIGMA),
-     "lognormal with a median: sigma of the log"},
-    {"min", "time", "s", "-", CFG_TIME(0, 1e9),
-     "uniform: the lower end (or min_ms, min_s)"},
-    {"min_ms", "number", "ms", "-", CFG_TIME(0, 1e9),
-     "the same in ms"},
-    {"min_s", "number", "s", "-", CFG_TIME(0, 1e9),
-     "the same in s"},
-    {"max", "time", "s", "-", CFG_TIME_AND(0, 1e9, ">= min"),
-     "uniform: the upper end (or max_ms, max_s)"},
-    {"max_ms", "number", "ms", "-", CFG_TIME_AND(0, 1e9, ">= min"),
-     "the same in ms"},
-    {"max_s", "number", "s", "-", CFG_TIME_AND(0, 1e9, ">= min"),
-     "the same in s"},
+    {"value", "time", "s", "-", CFG_TIME(0, 1e9), "constant: the value (or "
+     "value_ms, value_s)"},
+    {"value_ms", "number", "ms", "-", CFG_TIME(0, 1e9), "the same in ms"},
+    {"value_s", "number", "s", "-", CFG_TIME(0, 1e9), "the same in s"},
+    {"mean", "time", "s", "-", CFG_TIME(0, 1e9), "normal, lognormal, "
+     "exponential: the mean (or mean_ms, mean_s)"},
+    {"mean_ms", "number", "ms", "-", CFG_TIME(0, 1e9), "the same in ms"},
+    {"mean_s", "number", "s", "-", CFG_TIME(0, 1e9), "the same in s"},
+    {"sd", "time", "s", "-", CFG_TIME(0, 1e9), "normal, lognormal with a "
+     "mean: the standard deviation (or sd_ms, sd_s)"},
+    {"sd_ms", "number", "ms", "-", CFG_TIME(0, 1e9), "the same in ms"},
+    {"sd_s", "number", "s", "-", CFG_TIME(0, 1e9), "the same in s"},
+    {"median", "time", "s", "-", CFG_OPEN(TIME, 0, 1, 1e9, 0), "lognormal: "
+     "the median, with sigma (or median_ms, median_s)"},
+    {"median_ms", "number", "ms", "-", CFG_OPEN(TIME, 0, 1, 1e9, 0), "the "
+     "same in ms"},
+    {"median_s", "number", "s", "-", CFG_OPEN(TIME, 0, 1, 1e9, 0), "the same "
+     "in s"},
+    {"sigma", "number", NULL, "-", CFG_NUM(0, MAX_SIGMA), "lognormal with a "
+     "median: sigma of the log"},
+    {"min", "time", "s", "-", CFG_TIME(0, 1e9), "uniform: the lower end (or "
+     "min_ms, min_s)"},
+    {"min_ms", "number", "ms", "-", CFG_TIME(0, 1e9), "the same in ms"},
+    {"min_s", "number", "s", "-", CFG_TIME(0, 1e9), "the same in s"},
+    {"max", "time", "s", "-", CFG_TIME_AND(0, 1e9, ">= min"), "uniform: the "
+     "upper end (or max_ms, max_s)"},
+    {"max_ms", "number", "ms", "-", CFG_TIME_AND(0, 1e9, ">= min"), "the "
+     "same in ms"},
+    {"max_s", "number", "s", "-", CFG_TIME_AND(0, 1e9, ">= min"), "the same "
+     "in s"},
     {"samples_ms", "list of numbers", "ms", "-", CFG_NUM(0, 1e9),
      "empirical: the samples (or samples_s, or file and column)"},
-    {"samples_s", "list of numbers", "s", "-", CFG_NUM(0, 1e9),
-     "the same in s"},
-    {"file", "path", NULL, "-", CFG_ANY,
-     "empirical: a CSV file of samples"},
-    {"column", "string", NULL, "-", CFG_ANY,
-     "empirical with file: the column of samples"},
+    {"samples_s", "list of numbers", "s", "-", CFG_NUM(0, 1e9), "the same in "
+     "s"},
+    {"file", "path", NULL, "-", CFG_ANY, "empirical: a CSV file of samples"},
+    {"column", "string", NULL, "-", CFG_ANY, "empirical with file: the "
+     "column of samples"},
     CFG_KEYS_END};
 
 static int read_dist(cfg *c, yaml_node_t *n, const char *what, st_dist *out);
