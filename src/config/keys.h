@@ -18,7 +18,7 @@ extern const cfg_key conf_keys_node[];      /* nodes.c */
 extern const cfg_key conf_keys_serverless[]; /* nodes.c */
 extern const cfg_key conf_keys_topology[];  /* topology.c */
 extern const cfg_key conf_keys_level[];     /* topology.c */
-extern const cfg_key conf_keys_graphml[];   /* topology.c */
+extern const cfg_key conf_keys_graphml[];   /* topology_graph.c */
 extern const cfg_key conf_keys_device[];    /* devices.c */
 extern const cfg_key conf_keys_dispatch[];  /* devices.c */
 extern const cfg_key conf_keys_link[];      /* links.c */
