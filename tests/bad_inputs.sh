@@ -329,7 +329,7 @@ gen; invoke 2 'missing.db: no such results database' -- export --db "$tmp/missin
 gen; invoke 2 "unknown policy 'nope'" -- run -q --no-db --policy nope "$good"
 gen; invoke 2 "policy 'local' named twice" -- run -q --no-db --policy local,local "$good"
 gen; invoke 2 'expected one or more policy names' -- run -q --no-db --policy , "$good"
-gen; invoke 2 'duration: expected a positive number' -- trace synth --preset lte --seed 1 --duration -5 -o "$tmp/s.txt"
+gen; invoke 2 'duration: expected a number > 0' -- trace synth --preset lte --seed 1 --duration -5 -o "$tmp/s.txt"
 gen; invoke 2 "option '--db' needs a value" -- run "$good" --db
 gen; invoke 2 "override 'name=.*': expected UTF-8 text" -- validate --set $'name=\xc8' "$good"
 gen; invoke 2 "override 'na.*me=x': expected UTF-8 text" -- validate --set $'na\xc8me=x' "$good"
@@ -453,7 +453,7 @@ gen; invoke 0 '' -- sweep -q -j 1 --db "$tmp/max-seed.db" "$tmp/max-seed.yaml"
 } >"$tmp/big-topology.yaml"
 gen; scenario_case "$tmp/big-topology.yaml" "big-topology.yaml:30009:5: duplicate node name 'n5' \(first at entry 6\)"
 # The capacity search's tolerance is floored at what a double resolves.
-gen; invoke 2 "capacity: --tol: expected a number in \[1e-09, 1\), got '1e-16'" -- capacity "$good" --policy local --target 0.9 --tol 1e-16
+gen; invoke 2 "capacity: --tol: expected a number in \[1e-9, 1\), got '1e-16'" -- capacity "$good" --policy local --target 0.9 --tol 1e-16
 
 # ---- safe output -------------------------------------------------------------
 # A failed write never removes the output path: a device stays a device,
