@@ -329,7 +329,7 @@ gen; invoke 2 'missing.db: no such results database' -- export --db "$tmp/missin
 gen; invoke 2 "unknown policy 'nope'" -- run -q --no-db --policy nope "$good"
 gen; invoke 2 "policy 'local' named twice" -- run -q --no-db --policy local,local "$good"
 gen; invoke 2 'expected one or more policy names' -- run -q --no-db --policy , "$good"
-gen; invoke 2 'duration: expected a positive number' -- trace synth --preset lte --seed 1 --duration -5 -o "$tmp/s.txt"
+gen; invoke 2 'duration: expected a number > 0' -- trace synth --preset lte --seed 1 --duration -5 -o "$tmp/s.txt"
 gen; invoke 2 "option '--db' needs a value" -- run "$good" --db
 gen; invoke 2 "override 'name=.*': expected UTF-8 text" -- validate --set $'name=\xc8' "$good"
 gen; invoke 2 "override 'na.*me=x': expected UTF-8 text" -- validate --set $'na\xc8me=x' "$good"
@@ -367,7 +367,7 @@ gen; STRATA_MEMORY_LIMIT_MB=4000 scenario_case "$tmp/sized.yaml" 'sized.yaml:11:
 # A slot of 1 us over a long run: refused at the slot, for the workload's
 # task mix and for a slotted policy's parameter.
 sized_scenario "1000 s" 1 "{tasks: {zipf: 1, slot: 1 us}, arrival: {process: poisson, rate_per_s: 1}, slo_ms: 300}"
-gen; scenario_case "$tmp/sized.yaml" "sized.yaml:16:[0-9]+: slot must be in \[0.001 s, 1e\+09 s\], got '1 us'"
+gen; scenario_case "$tmp/sized.yaml" "sized.yaml:16:[0-9]+: slot must be >= duration / 1e6 = 0.001 s, got '1 us'"
 sized_scenario "1000 s" 1 "{tasks: {zipf: 1}, arrival: {process: poisson, rate_per_s: 1}, slo_ms: 300}"
 for pol in infida greedy lru static; do
     sed -i "s/^policy: .*/policy: {name: $pol, params: {slot: 0.000001}}/" "$tmp/sized.yaml"
@@ -382,7 +382,7 @@ gen; scenario_case "$tmp/sized.yaml" "sized.yaml: a slot of 1 s makes 1e\+07 slo
 # wrapped around and overflowed the heap): refused for their size.
 idn="$STRATA_SRC/configs/idn-tree.yaml"
 gen; STRATA_MEMORY_LIMIT_MB=500 invoke 2 'idn-tree.yaml: 135 request types \(tasks x access nodes\) over 1e\+06 slots need 1.08 GB for the expected counts, more than the limit of 500 MB' -- validate --set duration=1e6 --set devices.0.workload.tasks.slot=1 --set devices.0.workload.arrival.rate_per_s=0.00001 --set policy=static "$idn"
-gen; invoke 2 "idn-tree.yaml:[0-9]+:32: slot must be in \[1000 s, 1e\+09 s\], got '10 s'" -- validate --set duration=1e9 --set 'policy={name: static, params: {slot: 1e-6}}' "$idn"
+gen; invoke 2 "idn-tree.yaml:[0-9]+:32: slot must be >= duration / 1e6 = 1000 s, got '10 s'" -- validate --set duration=1e9 --set 'policy={name: static, params: {slot: 1e-6}}' "$idn"
 gen; invoke 2 "idn-tree.yaml: a slot of 1e-06 s makes 1e\+12 slots over the 1e\+06 s run" -- validate --set duration=1e6 --set 'policy={name: static, params: {slot: 1e-6}}' "$idn"
 
 # ---- one bounded reader for every input file --------------------------------
@@ -453,7 +453,7 @@ gen; invoke 0 '' -- sweep -q -j 1 --db "$tmp/max-seed.db" "$tmp/max-seed.yaml"
 } >"$tmp/big-topology.yaml"
 gen; scenario_case "$tmp/big-topology.yaml" "big-topology.yaml:30009:5: duplicate node name 'n5' \(first at entry 6\)"
 # The capacity search's tolerance is floored at what a double resolves.
-gen; invoke 2 "capacity: --tol: expected a number in \[1e-09, 1\), got '1e-16'" -- capacity "$good" --policy local --target 0.9 --tol 1e-16
+gen; invoke 2 "capacity: --tol: expected a number in \[1e-9, 1\), got '1e-16'" -- capacity "$good" --policy local --target 0.9 --tol 1e-16
 
 # ---- safe output -------------------------------------------------------------
 # A failed write never removes the output path: a device stays a device,

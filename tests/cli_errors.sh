@@ -86,7 +86,7 @@ done
 expect 2 "^strata sweep: option '--db' needs a value" -- sweep x.yaml --db
 expect 2 "^strata report: option '-o' needs a value" -- report --db x -o
 expect 2 "^strata export: --db FILE is required" -- export
-expect 2 "^strata capacity: --reps: expected a whole number from 1 to 1000, got '0'" -- capacity --reps 0 --target 0.5 x.yaml
+expect 2 "^strata capacity: --reps: expected a whole number in \[1, 1000\], got '0'" -- capacity --reps 0 --target 0.5 x.yaml
 expect 2 "^strata report: --level: expected a number in \(0, 1\), got '1'" -- report --db x --level 1
 expect 2 "^strata report: unexpected argument 'extra'" -- report --db x extra
 

@@ -2,7 +2,8 @@
  * option stores what it should, positional arguments keep their order
  * around options, every bad value, unknown option, missing value, missing
  * required option and wrong number of arguments is a usage error (exit 2),
- * --help is recognised, and the usage text is generated from the table. */
+ * --help is recognised, and the usage text is generated from the table,
+ * a number's range in it the one its value is checked against. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -170,6 +171,54 @@ static void help_is_generated(void **state)
     free(text);
 }
 
+/* The usage text's "N in [1, 10]" and "R in (0, 1]" are the ranges the
+ * values are checked against: both ends, and just past them, are taken
+ * or refused accordingly, the refusal quoting the same range. */
+static void help_ranges_are_checked(void **state)
+{
+    (void)state;
+    vals v;
+    cli_pos pos;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    cli_opt opts[] = {
+        CLI_INT('n', "count", &v.count, "N", 1, 10, "a count"),
+        {.kind = CLI_K_DOUBLE, .long_name = "rate", .dest = &v.rate,
+         .argname = "R", .lo = 0, .hi = 1, .open = CLI_OPEN_LO,
+         .help = "a rate"},
+        CLI_END};
+    cli_usage(mem, &cmd, opts);
+    fclose(mem);
+    assert_non_null(strstr(text, "N in [1, 10]\n"));
+    assert_non_null(strstr(text, "R in (0, 1]\n"));
+    free(text);
+    static const struct { const char *line, *says; } cases[] = {
+        {"-o x a -n 1", NULL}, {"-o x a -n 10", NULL},
+        {"-o x a -n 0", "--count: expected a whole number in [1, 10]"},
+        {"-o x a -n 11", "--count: expected a whole number in [1, 10]"},
+        {"-o x a --rate 1", NULL}, {"-o x a --rate 1e-300", NULL},
+        {"-o x a --rate 0", "--rate: expected a number in (0, 1]"},
+        {"-o x a --rate 1.0000000000000002",
+         "--rate: expected a number in (0, 1]"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        FILE *saved = stderr;
+        char *err = NULL;
+        size_t elen = 0;
+        stderr = open_memstream(&err, &elen);
+        int rc = parse(cases[i].line, &v, &pos);
+        fclose(stderr);
+        stderr = saved;
+        if (!cases[i].says && rc != 0)
+            fail_msg("'%s' refused: %s", cases[i].line, err);
+        if (cases[i].says && (rc != EXIT_INPUT || !strstr(err, cases[i].says)))
+            fail_msg("'%s' gave %d, '%s'; expected '%s'", cases[i].line, rc,
+                     err, cases[i].says);
+        free(err);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -177,6 +226,7 @@ int main(void)
         cmocka_unit_test(keeps_defaults),
         cmocka_unit_test(refuses_bad_input),
         cmocka_unit_test(help_is_generated),
+        cmocka_unit_test(help_ranges_are_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

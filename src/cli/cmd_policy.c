@@ -3,6 +3,7 @@
  * its type, default, range and meaning, from the table the policy
  * validates its parameters with (info). */
 #include "cli/cli.h"
+#include "policy/param_range.h"
 #include "policy/plugin.h"
 #include "policy/registry.h"
 
@@ -60,15 +61,14 @@ static void format_default(const st_param *d, char *buf, size_t n)
         snprintf(buf, n, "%g", d->def);
 }
 
-/* "[lo, hi]", or the choices: "a|b|c" (commas in a Markdown table). */
+/* The range as the parameter is checked against it: "[lo, hi]", or the
+ * choices, "a|b|c" (commas in a Markdown table). */
 static void format_range(const st_param *d, char *buf, size_t n, int md)
 {
-    if (d->type != ST_PARAM_CHOICE) {
-        snprintf(buf, n, "[%g, %g]", d->lo, d->hi);
-        return;
-    }
-    st_error_join(buf, n, d->choices);
-    for (char *c = buf; !md && (c = strstr(c, ", ")); c++)
+    st_range r = st_param_range(d);
+    st_range_format(&r, buf, n);
+    for (char *c = buf; !md && d->type == ST_PARAM_CHOICE &&
+                        (c = strstr(c, ", ")); c++)
         memmove(c, c + 1, strlen(c + 1) + 1), *c = '|';
 }
 

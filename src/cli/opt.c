@@ -3,6 +3,7 @@
  * and generates the usage text and every usage error from the same table. */
 #include "cli/opt.h"
 #include "cli/cli.h"
+#include "base/range.h"
 #include "base/xalloc.h"
 
 #include <getopt.h>
@@ -97,41 +98,35 @@ static int bad_value(const char *cmd, const cli_opt *o, const char *expected,
                            arg);
 }
 
-static int store_int(const char *cmd, const cli_opt *o, const char *arg)
+/* The values an INT or DOUBLE option takes, as the check and the usage
+ * text both read them. */
+static st_range opt_range(const cli_opt *o)
 {
-    double v;
-    char expected[96];
-    snprintf(expected, sizeof expected, "a whole number from %.0f to %.0f",
-             o->lo, o->hi);
-    if (cli_parse_double(arg, &v) || v != floor(v) || v < o->lo || v > o->hi)
-        return bad_value(cmd, o, expected, arg);
-    *(long *)o->dest = (long)v;
-    return 0;
+    return (st_range){.kind = o->kind == CLI_K_INT ? ST_RANGE_INTEGER
+                                                   : ST_RANGE_NUMBER,
+                      .lo = o->lo, .hi = o->hi,
+                      .lo_open = (o->open & CLI_OPEN_LO) != 0,
+                      .hi_open = (o->open & CLI_OPEN_HI) != 0};
 }
 
-static int store_double(const char *cmd, const cli_opt *o, const char *arg)
+/* A number in the option's range (a whole one for INT), or the error. */
+static int store_number(const char *cmd, const cli_opt *o, const char *arg)
 {
+    st_range r = opt_range(o);
     double v;
-    char expected[96];
-    int lo_ok, hi_ok;
-    if (cli_parse_double(arg, &v) == 0) {
-        lo_ok = o->open & CLI_OPEN_LO ? v > o->lo : v >= o->lo;
-        hi_ok = o->open & CLI_OPEN_HI ? v < o->hi : v <= o->hi;
-        if (lo_ok && hi_ok) {
-            *(double *)o->dest = v;
-            return 0;
-        }
+    char range[96], expected[128];
+    if (cli_parse_double(arg, &v) || !st_range_holds(&r, v) ||
+        (o->kind == CLI_K_INT && v != floor(v))) {
+        snprintf(expected, sizeof expected, "a %s %s",
+                 o->kind == CLI_K_INT ? "whole number" : "number",
+                 st_range_expected(&r, range, sizeof range));
+        return bad_value(cmd, o, expected, arg);
     }
-    if (isinf(o->hi) && o->lo == 0 && (o->open & CLI_OPEN_LO))
-        snprintf(expected, sizeof expected, "a positive number");
-    else if (isinf(o->hi))
-        snprintf(expected, sizeof expected, "a number %s %g",
-                 o->open & CLI_OPEN_LO ? ">" : ">=", o->lo);
+    if (o->kind == CLI_K_INT)
+        *(long *)o->dest = (long)v;
     else
-        snprintf(expected, sizeof expected, "a number in %c%g, %g%c",
-                 o->open & CLI_OPEN_LO ? '(' : '[', o->lo, o->hi,
-                 o->open & CLI_OPEN_HI ? ')' : ']');
-    return bad_value(cmd, o, expected, arg);
+        *(double *)o->dest = v;
+    return 0;
 }
 
 /* "a, b or c" */
@@ -181,13 +176,13 @@ static int store(const char *cmd, const cli_opt *o, const char *arg)
         *o->seen = 1;
     switch (o->kind) {
     case CLI_K_FLAG: *(int *)o->dest = 1; return 0;
-    case CLI_K_INT: return store_int(cmd, o, arg);
+    case CLI_K_INT: return store_number(cmd, o, arg);
     case CLI_K_U64:
         if (cli_parse_u64(arg, &u))
             return bad_value(cmd, o, "a non-negative whole number", arg);
         *(unsigned long long *)o->dest = u;
         return 0;
-    case CLI_K_DOUBLE: return store_double(cmd, o, arg);
+    case CLI_K_DOUBLE: return store_number(cmd, o, arg);
     case CLI_K_STRING: *(const char **)o->dest = arg; return 0;
     case CLI_K_LIST: return store_list(cmd, o, arg);
     case CLI_K_CHOICE: return store_choice(cmd, o, arg);
@@ -270,6 +265,21 @@ int cli_done(int parse_rc)
     return parse_rc == CLI_HELP ? EXIT_OK : parse_rc;
 }
 
+/* "N in [1, 1000]", "S > 0": what an INT or DOUBLE option's value may be,
+ * from the range it is checked against; 0 (and "") for other options. */
+static int range_phrase(const cli_opt *o, char *buf, size_t n)
+{
+    buf[0] = 0;
+    if ((o->kind != CLI_K_INT && o->kind != CLI_K_DOUBLE) ||
+        (isinf(o->lo) && isinf(o->hi)))
+        return 0;
+    st_range r = opt_range(o);
+    char range[96];
+    snprintf(buf, n, "%s %s", o->argname ? o->argname : "the value",
+             st_range_expected(&r, range, sizeof range));
+    return 1;
+}
+
 /* ---- manual pages ---------------------------------------------------- */
 
 static void left_column(const cli_opt *o, char *buf, size_t n);
@@ -341,6 +351,12 @@ static void man_option(FILE *out, const cli_opt *o)
     fputs("\\fR\n", out);
     for (const char *p = o->help ? o->help : ""; *p; p++)
         fputc(*p == '\n' ? ' ' : *p, out);
+    char range[128];
+    if (range_phrase(o, range, sizeof range)) {
+        fputs(" (", out);
+        man_escape(out, range, strlen(range));
+        fputc(')', out);
+    }
     fputc('\n', out);
 }
 
@@ -463,6 +479,9 @@ void cli_usage(FILE *out, const cli_cmd *cmd, const cli_opt *opts)
         left_column(o, left, sizeof left);
         fprintf(out, "  %-*s", width - 2, left);
         print_help_text(out, o->help ? o->help : "", width);
+        char range[128];
+        if (range_phrase(o, range, sizeof range))
+            fprintf(out, "%*s%s\n", width, "", range);
         if (o == &help)
             break;
     }

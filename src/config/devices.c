@@ -10,55 +10,50 @@
 #include <string.h>
 
 const cfg_key conf_keys_dispatch[] = {
-    {"queue", "string", NULL, NULL, "fifo, edf", "the order waiting requests "
-     "are taken in (edf: earliest deadline first)"},
-    {"workers", "integer", NULL, "1", "[1, 1024]", "requests the device "
+    {"queue", "string", NULL, NULL, CFG_ONE_OF("fifo", "edf"), "the order "
+     "waiting requests are taken in (edf: earliest deadline first)"},
+    {"workers", "integer", NULL, "1", CFG_INT(1, 1024), "requests the device "
      "handles at once; each stays busy until its request completes"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
+    CFG_KEYS_END};
 
 /* dispatch: {queue: fifo|edf, workers: N}; absent = decide at arrival. */
 static int read_dispatch(cfg *c, yaml_node_t *m, st_device_class *dc)
 {
-    const char *q;
+    const cfg_key *k = conf_keys_dispatch;
     long workers = 1;
-    if (cfg_keys_in(c, m, conf_keys_dispatch, "dispatch"))
+    int q;
+    if (cfg_keys_in(c, m, k, "dispatch"))
         return -1;
     yaml_node_t *qn = cfg_need(c, m, "queue", "dispatch");
-    if (!qn || cfg_str(c, qn, "queue", &q))
+    if (!qn || cfg_key_word(c, qn, k, "queue", "dispatch queue", &q) ||
+        cfg_opt_long(c, m, k, "workers", &workers))
         return -1;
-    if (strcmp(q, "fifo") == 0)
-        dc->dispatch = ST_DISPATCH_FIFO;
-    else if (strcmp(q, "edf") == 0)
-        dc->dispatch = ST_DISPATCH_EDF;
-    else
-        return cfg_fail(c, qn, "unknown dispatch queue '%s'; expected fifo "
-                        "or edf (earliest deadline first)", q);
-    if (cfg_opt_long(c, m, "workers", 1, 1024, &workers))
-        return -1;
+    dc->dispatch = (st_dispatch_kind)(ST_DISPATCH_FIFO + q);
     dc->dispatch_workers = (int)workers;
     return 0;
 }
 
 const cfg_key conf_keys_device[] = {
-    {"name", "string", NULL, NULL, "unique", "the class's name"},
-    {"count", "integer", NULL, "1", "[1, 1e7]", "devices of this class"},
-    {"hardware", "name of a hardware entry", NULL, NULL, NULL, "the "
+    {"name", "string", NULL, NULL, CFG_NOTE("unique"), "the class's name"},
+    {"count", "integer", NULL, "1", CFG_INT(1, ST_MAX_DEVICES), "devices of "
+     "this class"},
+    {"hardware", "name of a hardware entry", NULL, NULL, CFG_ANY, "the "
      "device's own hardware"},
-    {"executors", "integer", NULL, "1", "[1, 1024]", "requests it runs "
+    {"executors", "integer", NULL, "1", CFG_INT(1, 1024), "requests it runs "
      "locally in parallel"},
-    {"memory_mb", "number", "MB", "unlimited", "[0.001, 1e12]", "budget "
+    {"memory_mb", "number", "MB", "unlimited", CONF_RANGE_MEMORY, "budget "
      "for resident models"},
-    {"attach", "node name, or a list of them", NULL, NULL, NULL, "the node "
-     "its access link reaches (a list: devices spread round-robin)"},
-    {"link", "link", NULL, NULL, NULL, "the access link (devices[].link)"},
-    {"preload", "all, none or a list of model names", NULL, "none", NULL,
+    {"attach", "node name, or a list of them", NULL, NULL, CFG_ANY, "the "
+     "node its access link reaches (a list: devices spread round-robin)"},
+    {"link", "link", NULL, NULL, CFG_ANY, "the access link (devices[].link)"},
+    {"preload", "all, none or a list of model names", NULL, "none", CFG_ANY,
      "models resident at the start"},
-    {"workload", "mapping", NULL, NULL, NULL, "what the devices ask for "
+    {"workload", "mapping", NULL, NULL, CFG_ANY, "what the devices ask for "
      "(devices[].workload)"},
-    {"dispatch", "mapping", NULL, "-", NULL, "an on-device queue: the policy "
-     "decides when a worker takes the request (devices[].dispatch); absent: "
-     "at arrival"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
+    {"dispatch", "mapping", NULL, "-", CFG_ANY, "an on-device queue: the "
+     "policy decides when a worker takes the request (devices[].dispatch); "
+     "absent: at arrival"},
+    CFG_KEYS_END};
 
 static int read_device(cfg *c, yaml_node_t *m, st_scenario *sc,
                        st_device_class *dc)
@@ -70,9 +65,9 @@ static int read_device(cfg *c, yaml_node_t *m, st_scenario *sc,
     if (cfg_keys_in(c, m, conf_keys_device, "a device class") ||
         conf_read_name(c, m, "a device class", &dc->name))
         return -1;
-    if (cfg_opt_long(c, m, "count", 1, ST_MAX_DEVICES, &dc->count) ||
-        cfg_opt_long(c, m, "executors", 1, 1024, &ex) ||
-        cfg_opt_num(c, m, "memory_mb", 1e-3, 1e12, &dc->memory_mb))
+    if (cfg_opt_long(c, m, conf_keys_device, "count", &dc->count) ||
+        cfg_opt_long(c, m, conf_keys_device, "executors", &ex) ||
+        cfg_opt_value(c, m, conf_keys_device, "memory_mb", &dc->memory_mb))
         return -1;
     dc->executors = (int)ex;
     n = cfg_need(c, m, "hardware", "a device class");

@@ -1,5 +1,5 @@
 /* graphml.c - reads an undirected GraphML network with libxml2
- * (graphml.h), checking what topology.c relies on and naming file:line
+ * (graphml.h), checking what topology_graph.c relies on and naming file:line
  * for what is wrong.
  */
 #include "config/graphml.h"

@@ -1,7 +1,7 @@
 /* graphml.h - an undirected network read from a GraphML file (Internet
  * Topology Zoo style) with libxml2: nodes with their label and position,
  * links with their speed when the file gives one.  Private to src/config;
- * topology.c turns a graph into the scenario's nodes. */
+ * topology_graph.c turns a graph into the scenario's nodes. */
 #ifndef STRATA_GRAPHML_H
 #define STRATA_GRAPHML_H
 

@@ -65,11 +65,11 @@ static int merge_list(cfg *c, yaml_document_t *inc, yaml_node_t *l,
 }
 
 const cfg_key conf_keys_include[] = {
-    {"models", "list", NULL, "-", NULL, "models merged into the scenario's "
-     "(as models[])"},
-    {"hardware", "list", NULL, "-", NULL, "hardware entries merged in (as "
+    {"models", "list", NULL, "-", CFG_ANY, "models merged into the "
+     "scenario's (as models[])"},
+    {"hardware", "list", NULL, "-", CFG_ANY, "hardware entries merged in (as "
      "hardware[])"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
+    CFG_KEYS_END};
 
 static int include_file(cfg *c, yaml_node_t *at, const char *path,
                         size_t origin)

@@ -62,17 +62,22 @@ static int read_trace_opts(cfg *c, yaml_node_t *m, st_trace_opts *o)
     const char *s;
     yaml_node_t *n;
     int loop = 1;
+    char list[256];
     *o = (st_trace_opts){.format = ST_TRACE_AUTO};
+    /* Read as the trace reader names formats (in any case); the words the
+     * table lists are those names (tests/test_keyrange.c). */
     if ((n = cfg_get(c, m, "format"))) {
         if (cfg_str(c, n, "format", &s))
             return -1;
         if (st_trace_format_parse(s, &o->format) != 0)
-            return cfg_fail(c, n, "unknown trace format '%s'; expected auto, "
-                            "native, cooked, mahimahi or csv", s);
+            return cfg_fail(c, n, "unknown trace format '%s'; expected %s", s,
+                            st_range_expected(&cfg_key_of(conf_keys_link_dir,
+                                              "format")->range, list,
+                                              sizeof list));
     }
     if ((n = cfg_get(c, m, "column")) && cfg_str(c, n, "column", &o->column))
         return -1;
-    if (cfg_opt_num(c, m, "bin_ms", 0.001, 1e6, &o->mahimahi_bin_ms))
+    if (cfg_opt_value(c, m, conf_keys_link_dir, "bin_ms", &o->mahimahi_bin_ms))
         return -1;
     if ((n = cfg_get(c, m, "loop")) && cfg_bool(c, n, "loop", &loop))
         return -1;
@@ -81,18 +86,20 @@ static int read_trace_opts(cfg *c, yaml_node_t *m, st_trace_opts *o)
 }
 
 const cfg_key conf_keys_link_dir[] = {
-    {"mbps", "number", "Mbit/s", "-", "[1e-9, 1e9]", "a constant rate (give "
-     "mbps or trace)"},
-    {"trace", "path, or a list of paths", NULL, "-", NULL, "bandwidth traces "
-     "(a directory: every trace in it); devices take them round-robin"},
-    {"format", "string", NULL, "auto", "auto, native, cooked, mahimahi, csv",
-     "how the traces are read"},
-    {"column", "string", NULL, "-", NULL, "CSV: the throughput column"},
-    {"bin_ms", "number", "ms", "1", "[0.001, 1e6]", "Mahimahi: bin width"},
-    {"loop", "boolean", NULL, "true", NULL, "a trace repeats when it ends "
+    {"mbps", "number", "Mbit/s", "-", CFG_NUM(1e-9, 1e9), "a constant rate "
+     "(give mbps or trace)"},
+    {"trace", "path, or a list of paths", NULL, "-", CFG_ANY, "bandwidth "
+     "traces (a directory: every trace in it); devices take them "
+     "round-robin"},
+    {"format", "string", NULL, "auto",
+     CFG_ONE_OF("auto", "native", "cooked", "mahimahi", "csv"), "how the "
+     "traces are read"},
+    {"column", "string", NULL, "-", CFG_ANY, "CSV: the throughput column"},
+    {"bin_ms", "number", "ms", "1", CFG_NUM(0.001, 1e6), "Mahimahi: bin width"},
+    {"loop", "boolean", NULL, "true", CFG_ANY, "a trace repeats when it ends "
      "(false: the run must not outlast it)"},
-    {"scale", "number", NULL, "1", "[1e-6, 1e6]", "multiplies the rate"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
+    {"scale", "number", NULL, "1", CFG_NUM(1e-6, 1e6), "multiplies the rate"},
+    CFG_KEYS_END};
 
 static int read_link_dir(cfg *c, yaml_node_t *m, st_scenario *sc,
                          const char *what, st_link_dir *d)
@@ -100,7 +107,7 @@ static int read_link_dir(cfg *c, yaml_node_t *m, st_scenario *sc,
     if (cfg_keys_in(c, m, conf_keys_link_dir, what))
         return -1;
     d->scale = 1;
-    if (cfg_opt_num(c, m, "scale", 1e-6, 1e6, &d->scale))
+    if (cfg_opt_value(c, m, conf_keys_link_dir, "scale", &d->scale))
         return -1;
     yaml_node_t *mb = cfg_get(c, m, "mbps"), *tr = cfg_get(c, m, "trace");
     if ((mb != NULL) == (tr != NULL))
@@ -108,7 +115,7 @@ static int read_link_dir(cfg *c, yaml_node_t *m, st_scenario *sc,
                         "rate) or 'trace'", what);
     if (mb) {
         double mbps;
-        if (cfg_num(c, mb, "mbps", 1e-9, 1e9, &mbps))
+        if (cfg_key_value(c, mb, conf_keys_link_dir, "mbps", &mbps))
             return -1;
         d->bps = mbps * 1e6;
         return 0;
@@ -152,84 +159,68 @@ static int read_link_dir(cfg *c, yaml_node_t *m, st_scenario *sc,
 }
 
 const cfg_key conf_keys_transport[] = {
-    {"model", "string", NULL, NULL, "fluid, tcp", "fluid: a transfer ends "
-     "when the trace's integral reaches its size; tcp: round by round, "
-     "each round at most the congestion window (loss-free)"},
-    {"init_cwnd", "number", "segments", "10", "[1, 1e4]", "initial "
+    {"model", "string", NULL, NULL, CONF_RANGE_TRANSPORT, "fluid: a transfer "
+     "ends when the trace's integral reaches its size; tcp: round by "
+     "round, each round at most the congestion window (loss-free)"},
+    {"init_cwnd", "number", "segments", "10", CFG_NUM(1, 1e4), "initial "
      "congestion window (RFC 6928)"},
-    {"mss", "number", "B", "1448", "[100, 65495]", "bytes per segment"},
-    {"ssthresh_kb", "number", "kB", "-", "[1, 1e9]", "slow start (the "
+    {"mss", "number", "B", "1448", CFG_NUM(100, 65495), "bytes per segment"},
+    {"ssthresh_kb", "number", "kB", "-", CFG_NUM(1, 1e9), "slow start (the "
      "window doubles per round) below it, one segment more per round "
      "above; absent: slow start throughout"},
-    {"idle_restart", "boolean", NULL, "true", NULL, "after an idle RTO (RTT "
-     "+ 200 ms) the window halves per RTO, down to the initial one (Linux's "
-     "tcp_slow_start_after_idle)"},
-    {"handshake", "string", NULL, "reused", "reused, tcp, tls", "reused: one "
-     "connection per device, open before the run; tcp: a new connection per "
-     "request (1 round trip first); tls: TCP + TLS 1.3 (2 round trips)"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
-
-/* The index of s in names (NULL-ended), or -1 after an error at n. */
-static int pick_name(cfg *c, yaml_node_t *n, const char *what,
-                     const char *const *names)
-{
-    const char *s;
-    if (cfg_str(c, n, what, &s))
-        return -1;
-    for (int i = 0; names[i]; i++)
-        if (strcmp(names[i], s) == 0)
-            return i;
-    char list[200];
-    cfg_fail(c, n, "unknown %s '%s'; expected one of: %s", what, s,
-             st_error_join(list, sizeof list, names));
-    return -1;
-}
+    {"idle_restart", "boolean", NULL, "true", CFG_ANY, "after an idle RTO "
+     "(RTT + 200 ms) the window halves per RTO, down to the initial one "
+     "(Linux's tcp_slow_start_after_idle)"},
+    {"handshake", "string", NULL, "reused", CFG_ONE_OF("reused", "tcp", "tls"),
+     "reused: one connection per device, open before the run; tcp: a new "
+     "connection per request (1 round trip first); tls: TCP + TLS 1.3 (2 "
+     "round trips)"},
+    CFG_KEYS_END};
 
 /* 'transport: fluid | tcp', or a mapping of conf_keys_transport. */
 static int read_transport(cfg *c, yaml_node_t *n, st_transport *t)
 {
-    static const char *const models[] = {"fluid", "tcp", NULL};
-    static const char *const shakes[] = {"reused", "tcp", "tls", NULL};
-    yaml_node_t *mn = n;
-    if (!cfg_is_scalar(n)) {
-        if (cfg_expect_map(c, n, "a transport") ||
-            cfg_keys_in(c, n, conf_keys_transport, "a transport") ||
-            !(mn = cfg_need(c, n, "model", "a transport")))
+    const cfg_key *k = conf_keys_transport;
+    int model, shake = (int)t->handshake;
+    if (cfg_is_scalar(n)) {
+        if (cfg_key_word(c, n, conf_keys_link, "transport", "transport model",
+                         &model))
             return -1;
-    }
-    int k = pick_name(c, mn, "transport model", models);
-    if (k < 0)
-        return -1;
-    t->kind = (st_transport_kind)k;
-    if (cfg_is_scalar(n))
+        t->kind = (st_transport_kind)model;
         return 0;
+    }
+    yaml_node_t *mn;
+    if (cfg_expect_map(c, n, "a transport") ||
+        cfg_keys_in(c, n, k, "a transport") ||
+        !(mn = cfg_need(c, n, "model", "a transport")) ||
+        cfg_key_word(c, mn, k, "model", "transport model", &model))
+        return -1;
+    t->kind = (st_transport_kind)model;
     double kb = INFINITY;
-    yaml_node_t *h = cfg_get(c, n, "handshake"), *ir = cfg_get(c, n, "idle_restart");
-    if (cfg_opt_num(c, n, "init_cwnd", 1, 1e4, &t->init_cwnd) ||
-        cfg_opt_num(c, n, "mss", 100, 65495, &t->mss) ||
-        cfg_opt_num(c, n, "ssthresh_kb", 1, 1e9, &kb) ||
-        (ir && cfg_bool(c, ir, "idle_restart", &t->idle_restart)))
+    yaml_node_t *ir = cfg_get(c, n, "idle_restart");
+    if (cfg_opt_value(c, n, k, "init_cwnd", &t->init_cwnd) ||
+        cfg_opt_value(c, n, k, "mss", &t->mss) ||
+        cfg_opt_value(c, n, k, "ssthresh_kb", &kb) ||
+        (ir && cfg_bool(c, ir, "idle_restart", &t->idle_restart)) ||
+        cfg_opt_word(c, n, k, "handshake", NULL, &shake))
         return -1;
     t->ssthresh = kb * 1000;
-    if (h && (k = pick_name(c, h, "handshake", shakes)) < 0)
-        return -1;
-    if (h)
-        t->handshake = (st_handshake)k;
+    t->handshake = (st_handshake)shake;
     return 0;
 }
 
 const cfg_key conf_keys_link[] = {
-    {"up", "mapping", NULL, NULL, NULL, "the uplink (devices[].link.up)"},
-    {"down", "mapping", NULL, NULL, NULL, "the downlink, keys as up"},
-    {"rtt", "time or distribution", "s", "0", ">= 0", "round-trip time; "
-     "each transfer adds half a draw (give rtt or rtt_ms)"},
-    {"rtt_ms", "number", "ms", "0", "[0, 1e4]", "a constant round trip"},
-    {"random_offset", "boolean", NULL, "true", NULL, "each device starts its "
-     "trace at a seeded random offset"},
-    {"transport", "string or mapping", NULL, "fluid", "fluid, tcp", "how "
-     "transfers use a device's access link (devices[].link.transport); "
+    {"up", "mapping", NULL, NULL, CFG_ANY, "the uplink (devices[].link.up)"},
+    {"down", "mapping", NULL, NULL, CFG_ANY, "the downlink, keys as up"},
+    {"rtt", "time or distribution", "s", "0", CFG_NOTE(">= 0"), "round-trip "
+     "time; each transfer adds half a draw (give rtt or rtt_ms)"},
+    {"rtt_ms", "number", "ms", "0", CFG_TIME(0, 1e4), "a constant round trip"},
+    {"random_offset", "boolean", NULL, "true", CFG_ANY, "each device starts "
+     "its trace at a seeded random offset"},
+    {"transport", "string or mapping", NULL, "fluid", CONF_RANGE_TRANSPORT,
+     "how transfers use a device's access link (devices[].link.transport); "
      "'tcp' is the mapping's defaults"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
+    CFG_KEYS_END};
 
 int conf_read_link(cfg *c, yaml_node_t *m, st_scenario *sc, int traces_ok,
                      st_link *l)
@@ -248,7 +239,7 @@ int conf_read_link(cfg *c, yaml_node_t *m, st_scenario *sc, int traces_ok,
     l->rtt_s = st_dist_const(0);
     if (r && rms)
         return cfg_fail(c, rms, "give either 'rtt' or 'rtt_ms', not both");
-    if (rms && cfg_time(c, rms, "rtt_ms", "ms", 0, 1e4, &l->rtt_s.a))
+    if (rms && cfg_key_value(c, rms, conf_keys_link, "rtt_ms", &l->rtt_s.a))
         return -1;
     if (r && cfg_time_dist(c, r, "rtt", &l->rtt_s))
         return -1;

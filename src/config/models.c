@@ -19,17 +19,17 @@ static int task_index(st_scenario *sc, const char *task)
 }
 
 const cfg_key conf_keys_model[] = {
-    {"name", "string", NULL, NULL, "unique", "the model's name"},
-    {"task", "string", NULL, NULL, NULL, "the task it serves (models of one "
-     "task are alternatives)"},
-    {"accuracy", "number", NULL, NULL, "[0, 1]", "top-1 accuracy"},
-    {"size_mb", "number", "MB", "0", "[0, 1e7]", "size, for memory budgets "
-     "and loads"},
-    {"input_bytes", "number", "bytes", "0", "[0, 1e12]", "bytes a request "
-     "sends up"},
-    {"output_bytes", "number", "bytes", "0", "[0, 1e12]", "bytes a result "
-     "brings back"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
+    {"name", "string", NULL, NULL, CFG_NOTE("unique"), "the model's name"},
+    {"task", "string", NULL, NULL, CFG_ANY, "the task it serves (models of "
+     "one task are alternatives)"},
+    {"accuracy", "number", NULL, NULL, CFG_NUM(0, 1), "top-1 accuracy"},
+    {"size_mb", "number", "MB", "0", CFG_NUM(0, 1e7), "size, for memory "
+     "budgets and loads"},
+    {"input_bytes", "number", "bytes", "0", CFG_NUM(0, 1e12), "bytes a "
+     "request sends up"},
+    {"output_bytes", "number", "bytes", "0", CFG_NUM(0, 1e12), "bytes a "
+     "result brings back"},
+    CFG_KEYS_END};
 
 static int read_model(cfg *c, yaml_node_t *m, st_scenario *sc, st_model *md)
 {
@@ -40,12 +40,13 @@ static int read_model(cfg *c, yaml_node_t *m, st_scenario *sc, st_model *md)
         return -1;
     if (!(tn = cfg_need(c, m, "task", "a model")) || cfg_str(c, tn, "task", &task) ||
         !(an = cfg_need(c, m, "accuracy", "a model")) ||
-        cfg_num(c, an, "accuracy", 0, 1, &md->accuracy))
+        cfg_key_value(c, an, conf_keys_model, "accuracy", &md->accuracy))
         return -1;
     md->task = task_index(sc, task);
-    return cfg_opt_num(c, m, "size_mb", 0, 1e7, &md->size_mb) ||
-           cfg_opt_num(c, m, "input_bytes", 0, 1e12, &md->input_bytes) ||
-           cfg_opt_num(c, m, "output_bytes", 0, 1e12, &md->output_bytes);
+    const cfg_key *k = conf_keys_model;
+    return cfg_opt_value(c, m, k, "size_mb", &md->size_mb) ||
+           cfg_opt_value(c, m, k, "input_bytes", &md->input_bytes) ||
+           cfg_opt_value(c, m, k, "output_bytes", &md->output_bytes);
 }
 
 int conf_read_models(cfg *c, yaml_node_t *root, st_scenario *sc)
@@ -67,21 +68,24 @@ int conf_read_models(cfg *c, yaml_node_t *root, st_scenario *sc)
 /* --- hardware --- */
 
 const cfg_key conf_keys_profile[] = {
-    {"exec", "time or distribution", "s", "-", "> 0", "execution time (give "
-     "exec or exec_ms)"},
-    {"exec_ms", "number", "ms", "-", "[0, 1e6]", "a constant execution time"},
-    {"load", "time", "s", "0", "[0, 1e6]", "cold-start time to load the model"},
-    {"load_ms", "number", "ms", "0", "[0, 1e6]", "the same in ms"},
-    {"memory_mb", "number", "MB", "the model's size_mb", "[0, 1e9]",
+    {"exec", "time or distribution", "s", "-", CFG_NOTE(">= 0"), "execution "
+     "time (give exec or exec_ms)"},
+    {"exec_ms", "number", "ms", "-", CFG_TIME(0, 1e6), "a constant execution "
+     "time"},
+    {"load", "time", "s", "0", CFG_TIME(0, 1e6), "cold-start time to load "
+     "the model"},
+    {"load_ms", "number", "ms", "0", CFG_TIME(0, 1e6), "the same in ms"},
+    {"memory_mb", "number", "MB", "the model's size_mb", CFG_NUM(0, 1e9),
      "resident footprint"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
+    CFG_KEYS_END};
 
 const cfg_key conf_keys_hardware[] = {
-    {"name", "string", NULL, NULL, "unique", "the hardware's name, which "
-     "nodes and devices refer to"},
-    {"profiles", "mapping", NULL, NULL, "model name: profile", "per model it "
-     "can run, its profile (below); a model not listed cannot run here"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
+    {"name", "string", NULL, NULL, CFG_NOTE("unique"), "the hardware's name, "
+     "which nodes and devices refer to"},
+    {"profiles", "mapping", NULL, NULL, CFG_NOTE("model name: profile"),
+     "per model it can run, its profile (below); a model not listed cannot "
+     "run here"},
+    CFG_KEYS_END};
 
 static int read_profile(cfg *c, yaml_node_t *m, const char *model,
                         st_profile *p)
@@ -95,7 +99,7 @@ static int read_profile(cfg *c, yaml_node_t *m, const char *model,
         return cfg_fail(c, ems, "give either 'exec' or 'exec_ms', not both");
     if (ems) {
         double v;
-        if (cfg_time(c, ems, "exec_ms", "ms", 0, 1e6, &v))
+        if (cfg_key_value(c, ems, conf_keys_profile, "exec_ms", &v))
             return -1;
         p->exec_s = st_dist_const(v);
     } else if (!e) {
@@ -104,12 +108,10 @@ static int read_profile(cfg *c, yaml_node_t *m, const char *model,
     } else if (cfg_time_dist(c, e, "exec", &p->exec_s)) {
         return -1;
     }
-    yaml_node_t *l = cfg_get(c, m, "load"), *lms = cfg_get(c, m, "load_ms");
-    if (l && cfg_time(c, l, "load", "s", 0, 1e6, &p->load_s))
-        return -1;
-    if (lms && cfg_time(c, lms, "load_ms", "ms", 0, 1e6, &p->load_s))
-        return -1;
-    if (cfg_opt_num(c, m, "memory_mb", 0, 1e9, &p->memory_mb))
+    const cfg_key *k = conf_keys_profile;
+    if (cfg_opt_value(c, m, k, "load", &p->load_s) ||
+        cfg_opt_value(c, m, k, "load_ms", &p->load_s) ||
+        cfg_opt_value(c, m, k, "memory_mb", &p->memory_mb))
         return -1;
     p->present = 1;
     return 0;

@@ -37,20 +37,6 @@ int conf_read_preload(cfg *c, yaml_node_t *m, const st_scenario *sc,
     return 0;
 }
 
-static int read_tier(cfg *c, yaml_node_t *n, st_tier *out)
-{
-    const char *s;
-    if (cfg_str(c, n, "tier", &s))
-        return -1;
-    for (int t = ST_TIER_ACCESS; t <= ST_TIER_CLOUD; t++)
-        if (strcmp(s, st_tier_name((st_tier)t)) == 0) {
-            *out = (st_tier)t;
-            return 0;
-        }
-    return cfg_fail(c, n, "unknown tier '%s'; expected access, edge, regional "
-                    "or cloud", s);
-}
-
 /* The scalar text of key in the nodes-list entry named name, or NULL. */
 static const char *node_entry_key(cfg *c, yaml_node_t *all, const char *name,
                                   const char *key)
@@ -103,113 +89,97 @@ static int read_parent(cfg *c, yaml_node_t *n, st_scenario *sc, size_t self,
 }
 
 const cfg_key conf_keys_node[] = {
-    {"name", "string", NULL, NULL, "unique", "the node's name"},
-    {"tier", "string", NULL, "cloud", "access, edge, regional, cloud",
-     "where it sits"},
-    {"hardware", "name of a hardware entry", NULL, NULL, NULL, "what runs "
+    {"name", "string", NULL, NULL, CFG_NOTE("unique"), "the node's name"},
+    {"tier", "string", NULL, "cloud", CONF_RANGE_TIER, "where it sits"},
+    {"hardware", "name of a hardware entry", NULL, NULL, CFG_ANY, "what runs "
      "the models"},
-    {"executors", "integer", NULL, "1", "[1, 100000]", "requests it serves "
-     "in parallel (GPU streams, cores)"},
-    {"memory_mb", "number", "MB", "unlimited", "[0.001, 1e12]", "budget "
+    {"executors", "integer", NULL, "1", CONF_RANGE_EXECUTORS, "requests it "
+     "serves in parallel (GPU streams, cores)"},
+    {"memory_mb", "number", "MB", "unlimited", CONF_RANGE_MEMORY, "budget "
      "for resident models"},
-    {"price_per_s", "number", "$/s", "0", "[0, 1e6]", "price of a busy "
+    {"price_per_s", "number", "$/s", "0", CONF_RANGE_PRICE, "price of a busy "
      "second (load and execution)"},
-    {"price_per_request", "number", "$", "0", "[0, 1e6]", "price of each "
-     "request it serves"},
-    {"parent", "name of an earlier node", NULL, "-", NULL, "the node above "
-     "(nodes form a forest; needs uplink)"},
-    {"uplink", "link", NULL, "-", "constant rates only", "the link to the "
-     "parent (see devices[].link)"},
-    {"preload", "all, none or a list of model names", NULL, "none", NULL,
+    {"price_per_request", "number", "$", "0", CONF_RANGE_PRICE, "price of "
+     "each request it serves"},
+    {"parent", "name of an earlier node", NULL, "-", CFG_ANY, "the node "
+     "above (nodes form a forest; needs uplink)"},
+    {"uplink", "link", NULL, "-", CFG_NOTE("constant rates only"), "the link "
+     "to the parent (see devices[].link)"},
+    {"preload", "all, none or a list of model names", NULL, "none", CFG_ANY,
      "models resident at the start (serverless: one warm instance each)"},
-    {"on_abandon", "string", NULL, "finish", "finish, cancel", "a request its "
-     "client abandoned at a timeout: run it to the end (billed, result "
-     "dropped), or drop it unbilled if it has not started"},
-    {"serverless", "mapping", NULL, "-", NULL, "per-model serverless "
+    {"on_abandon", "string", NULL, "finish", CFG_ONE_OF("finish", "cancel"),
+     "a request its client abandoned at a timeout: run it to the end "
+     "(billed, result dropped), or drop it unbilled if it has not started"},
+    {"serverless", "mapping", NULL, "-", CFG_ANY, "per-model serverless "
      "endpoints instead of executors sharing one queue"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
+    CFG_KEYS_END};
 
 const cfg_key conf_keys_serverless[] = {
-    {"max_concurrency", "integer", NULL, "1", "[1, 100000]", "instances of "
-     "one model's endpoint running at once"},
-    {"on_throttle", "string", NULL, "error", "error, queue", "a request "
-     "beyond it: an immediate error its client sees, or a FIFO wait"},
-    {"keep_alive_s", "number", "s", "600", "[0, 1e9]", "an instance idle "
-     "longer scales to zero; the next request pays a cold start (the "
+    {"max_concurrency", "integer", NULL, "1", CFG_INT(1, 100000), "instances "
+     "of one model's endpoint running at once"},
+    {"on_throttle", "string", NULL, "error", CFG_ONE_OF("error", "queue"),
+     "a request beyond it: an immediate error its client sees, or a FIFO "
+     "wait"},
+    {"keep_alive_s", "number", "s", "600", CFG_NUM(0, 1e9), "an instance "
+     "idle longer scales to zero; the next request pays a cold start (the "
      "model's load time)"},
-    {"memory_mb", "number", "MB", "6144", "[1, 1e7]", "memory of an "
+    {"memory_mb", "number", "MB", "6144", CFG_NUM(1, 1e7), "memory of an "
      "instance, for billing"},
-    {"price_per_gb_s", "number", "$/GB-s", "0", "[0, 1e6]", "price of a "
+    {"price_per_gb_s", "number", "$/GB-s", "0", CFG_NUM(0, 1e6), "price of a "
      "GB-second of execution"},
-    {"bill_cold_start", "boolean", NULL, "false", NULL, "whether cold "
+    {"bill_cold_start", "boolean", NULL, "false", CFG_ANY, "whether cold "
      "starts are billed too"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
-
-/* A scalar that is one of two words: *out = 0 for no, 1 for yes. */
-static int read_either(cfg *c, yaml_node_t *n, const char *key,
-                       const char *no, const char *yes, int *out)
-{
-    const char *s;
-    if (cfg_str(c, n, key, &s))
-        return -1;
-    if (strcmp(s, no) && strcmp(s, yes))
-        return cfg_fail(c, n, "unknown %s '%s'; expected %s or %s", key, s,
-                        no, yes);
-    *out = strcmp(s, yes) == 0;
-    return 0;
-}
+    CFG_KEYS_END};
 
 /* serverless: see conf_keys_serverless and st_serverless. */
 static int read_serverless(cfg *c, yaml_node_t *m, st_serverless *s)
 {
+    const cfg_key *k = conf_keys_serverless;
     long conc = 1;
     yaml_node_t *n;
     *s = (st_serverless){.on = 1, .keep_alive_s = 600, .memory_mb = 6144};
     if (cfg_expect_map(c, m, "serverless") ||
-        cfg_keys_in(c, m, conf_keys_serverless, "serverless") ||
-        cfg_opt_long(c, m, "max_concurrency", 1, 100000, &conc) ||
-        cfg_opt_num(c, m, "keep_alive_s", 0, 1e9, &s->keep_alive_s) ||
-        cfg_opt_num(c, m, "memory_mb", 1, 1e7, &s->memory_mb) ||
-        cfg_opt_num(c, m, "price_per_gb_s", 0, 1e6, &s->price_per_gb_s))
+        cfg_keys_in(c, m, k, "serverless") ||
+        cfg_opt_long(c, m, k, "max_concurrency", &conc) ||
+        cfg_opt_value(c, m, k, "keep_alive_s", &s->keep_alive_s) ||
+        cfg_opt_value(c, m, k, "memory_mb", &s->memory_mb) ||
+        cfg_opt_value(c, m, k, "price_per_gb_s", &s->price_per_gb_s))
         return -1;
     s->max_concurrency = (int)conc;
     if ((n = cfg_get(c, m, "bill_cold_start")) &&
         cfg_bool(c, n, "bill_cold_start", &s->bill_cold_start))
         return -1;
-    if ((n = cfg_get(c, m, "on_throttle")) &&
-        read_either(c, n, "on_throttle", "error", "queue", &s->queue_throttled))
-        return -1;
-    return 0;
+    return cfg_opt_word(c, m, k, "on_throttle", NULL, &s->queue_throttled);
 }
 
 static int read_node(cfg *c, yaml_node_t *m, st_scenario *sc, size_t self,
                      const st_strmap *earlier)
 {
+    const cfg_key *k = conf_keys_node;
     st_node_spec *nd = &sc->nodes[self];
     yaml_node_t *n;
     long ex = 1;
+    int tier = ST_TIER_CLOUD - ST_TIER_ACCESS;
     nd->parent = -1;
-    nd->tier = ST_TIER_CLOUD;
     nd->memory_mb = INFINITY;
     if (cfg_keys_in(c, m, conf_keys_node, "a node") ||
         conf_read_name(c, m, "a node", &nd->name))
         return -1;
-    if ((n = cfg_get(c, m, "tier")) && read_tier(c, n, &nd->tier))
+    if (cfg_opt_word(c, m, k, "tier", NULL, &tier))
         return -1;
+    nd->tier = (st_tier)(ST_TIER_ACCESS + tier);
     n = cfg_need(c, m, "hardware", "a node");
     if (!n || conf_ref(c, n, "hardware", CONF_NAMES(sc->hardware), sc->n_hardware,
                   &nd->hardware))
         return -1;
-    if (cfg_opt_long(c, m, "executors", 1, 100000, &ex) ||
-        cfg_opt_num(c, m, "memory_mb", 1e-3, 1e12, &nd->memory_mb) ||
-        cfg_opt_num(c, m, "price_per_s", 0, 1e6, &nd->price_per_s) ||
-        cfg_opt_num(c, m, "price_per_request", 0, 1e6, &nd->price_per_request) ||
-        conf_read_preload(c, m, sc, &nd->preload))
+    if (cfg_opt_long(c, m, k, "executors", &ex) ||
+        cfg_opt_value(c, m, k, "memory_mb", &nd->memory_mb) ||
+        cfg_opt_value(c, m, k, "price_per_s", &nd->price_per_s) ||
+        cfg_opt_value(c, m, k, "price_per_request", &nd->price_per_request) ||
+        conf_read_preload(c, m, sc, &nd->preload) ||
+        cfg_opt_word(c, m, k, "on_abandon", NULL, &nd->cancel_abandoned))
         return -1;
     nd->executors = (int)ex;
-    if ((n = cfg_get(c, m, "on_abandon")) &&
-        read_either(c, n, "on_abandon", "finish", "cancel", &nd->cancel_abandoned))
-        return -1;
     if ((n = cfg_get(c, m, "serverless")) && read_serverless(c, n, &nd->serverless))
         return -1;
     if ((n = cfg_get(c, m, "parent"))) {

@@ -72,10 +72,11 @@ static int read_params(cfg *c, yaml_node_t *m, st_policy_spec *ps)
 }
 
 const cfg_key conf_keys_policy[] = {
-    {"name", "string", NULL, NULL, "strata policy list", "the policy"},
-    {"params", "mapping", NULL, "-", "strata policy info NAME", "its "
-     "parameters, each checked against the policy's declared table"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
+    {"name", "string", NULL, NULL, CFG_NOTE("strata policy list"), "the "
+     "policy"},
+    {"params", "mapping", NULL, "-", CFG_NOTE("strata policy info NAME"),
+     "its parameters, each checked against the policy's declared table"},
+    CFG_KEYS_END};
 
 static int read_policy_one(cfg *c, yaml_node_t *m, st_policy_spec *ps)
 {
@@ -135,11 +136,11 @@ static int is_sha256(const char *s)
 }
 
 const cfg_key conf_keys_plugin[] = {
-    {"path", "path", NULL, NULL, "a shared object", "the plugin file, "
-     "relative to the scenario"},
-    {"sha256", "string", NULL, "-", "64 hex digits", "refuse the plugin "
-     "unless its file has this SHA-256"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
+    {"path", "path", NULL, NULL, CFG_NOTE("a shared object"), "the plugin "
+     "file, relative to the scenario"},
+    {"sha256", "string", NULL, "-", CFG_NOTE("64 hex digits"), "refuse the "
+     "plugin unless its file has this SHA-256"},
+    CFG_KEYS_END};
 
 /* One entry: "path", or {path: P, sha256: HEX}. */
 static int read_plugin(cfg *c, yaml_node_t *n, st_plugin_spec *ps)

@@ -19,9 +19,9 @@
 #include <string.h>
 
 const cfg_key conf_keys_cost[] = {
-    {"price_per_gb", "number", "$/GB", "0", "[0, 1e6]", "price of the bytes "
-     "to and from priced nodes"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
+    {"price_per_gb", "number", "$/GB", "0", CFG_NUM(0, 1e6), "price of the "
+     "bytes to and from priced nodes"},
+    CFG_KEYS_END};
 
 static int read_cost(cfg *c, yaml_node_t *root, st_scenario *sc)
 {
@@ -29,38 +29,39 @@ static int read_cost(cfg *c, yaml_node_t *root, st_scenario *sc)
     if (!m)
         return 0;
     return cfg_keys_in(c, m, conf_keys_cost, "cost") ||
-           cfg_opt_num(c, m, "price_per_gb", 0, 1e6, &sc->price_per_gb);
+           cfg_opt_value(c, m, conf_keys_cost, "price_per_gb",
+                         &sc->price_per_gb);
 }
 
 /* 'include' and 'topology' are expanded before the rest is read. */
 const cfg_key conf_keys_top[] = {
-    {"name", "string", NULL, NULL, "non-empty", "the scenario's name, stored with "
-     "every run"},
-    {"seed", "integer", NULL, "1", "[0, 2^64-1]", "the base of every random "
-     "stream"},
-    {"duration", "time", "s", NULL, "[1e-6, 1e9]", "requests arrive in [0, "
-     "duration)"},
-    {"warmup", "time", "s", "0", "< duration", "requests arriving earlier "
-     "are simulated but not measured"},
-    {"drain", "time", "s", "60", "[0, 1e9]", "after duration, requests in "
-     "flight may finish; later ones count as unfinished"},
-    {"description", "string", NULL, "-", NULL, "free text"},
-    {"include", "list of paths", NULL, "-", NULL, "files whose models and "
+    {"name", "string", NULL, NULL, CFG_NOTE("non-empty"), "the scenario's "
+     "name, stored with every run"},
+    {"seed", "integer", NULL, "1", CFG_NOTE("[0, 2^64-1]"), "the base of "
+     "every random stream"},
+    {"duration", "time", "s", NULL, CFG_TIME(1e-6, 1e9), "requests arrive in "
+     "[0, duration)"},
+    {"warmup", "time", "s", "0", CFG_TIME_AND(0, 1e9, "< duration"),
+     "requests arriving earlier are simulated but not measured"},
+    {"drain", "time", "s", "60", CFG_TIME(0, 1e9), "after duration, requests "
+     "in flight may finish; later ones count as unfinished"},
+    {"description", "string", NULL, "-", CFG_ANY, "free text"},
+    {"include", "list of paths", NULL, "-", CFG_ANY, "files whose models and "
      "hardware merge in (include)"},
-    {"models", "list", NULL, NULL, NULL, "the model zoo (models[])"},
-    {"hardware", "list", NULL, NULL, NULL, "execution profiles per model "
+    {"models", "list", NULL, NULL, CFG_ANY, "the model zoo (models[])"},
+    {"hardware", "list", NULL, NULL, CFG_ANY, "execution profiles per model "
      "(hardware[])"},
-    {"nodes", "list", NULL, "-", NULL, "the infrastructure (nodes[]); give "
-     "nodes or topology"},
-    {"topology", "mapping", NULL, "-", NULL, "a tree of nodes by level "
+    {"nodes", "list", NULL, "-", CFG_ANY, "the infrastructure (nodes[]); "
+     "give nodes or topology"},
+    {"topology", "mapping", NULL, "-", CFG_ANY, "a tree of nodes by level "
      "(topology.tree[])"},
-    {"devices", "list", NULL, NULL, NULL, "classes of devices (devices[])"},
-    {"policy", "name, mapping or list", NULL, NULL, NULL, "the policy or "
+    {"devices", "list", NULL, NULL, CFG_ANY, "classes of devices (devices[])"},
+    {"policy", "name, mapping or list", NULL, NULL, CFG_ANY, "the policy or "
      "policies to compare (policy[])"},
-    {"plugins", "list", NULL, "-", NULL, "policy plugins to load first: "
+    {"plugins", "list", NULL, "-", CFG_ANY, "policy plugins to load first: "
      "paths relative to the scenario, or mappings (plugins[])"},
-    {"cost", "mapping", NULL, "-", NULL, "prices not tied to a node (cost)"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
+    {"cost", "mapping", NULL, "-", CFG_ANY, "prices not tied to a node (cost)"},
+    CFG_KEYS_END};
 
 static int read_top(cfg *c, yaml_node_t *root, st_scenario *sc)
 {
@@ -77,17 +78,16 @@ static int read_top(cfg *c, yaml_node_t *root, st_scenario *sc)
     if ((n = cfg_get(c, root, "seed")) && cfg_u64(c, n, "seed", &sc->seed))
         return -1;
     if (!(n = cfg_need(c, root, "duration", "the scenario")) ||
-        cfg_time(c, n, "duration", "s", 1e-6, 1e9, &sc->duration_s))
+        cfg_key_value(c, n, conf_keys_top, "duration", &sc->duration_s))
         return -1;
     if ((n = cfg_get(c, root, "warmup")) &&
-        cfg_time(c, n, "warmup", "s", 0, 1e9, &sc->warmup_s))
+        cfg_key_value(c, n, conf_keys_top, "warmup", &sc->warmup_s))
         return -1;
     if (sc->warmup_s >= sc->duration_s)
         return cfg_fail(c, n, "warmup (%g s) must be shorter than duration (%g s)",
                         sc->warmup_s, sc->duration_s);
     sc->drain_s = 60;
-    if ((n = cfg_get(c, root, "drain")) &&
-        cfg_time(c, n, "drain", "s", 0, 1e9, &sc->drain_s))
+    if (cfg_opt_value(c, root, conf_keys_top, "drain", &sc->drain_s))
         return -1;
     return conf_read_models(c, root, sc) || conf_read_hardware(c, root, sc) ||
            conf_read_nodes(c, root, sc) || conf_read_devices(c, root, sc) ||

@@ -76,35 +76,30 @@ static int read_arrival_times(cfg *c, yaml_node_t *f, st_arrival *a)
 }
 
 const cfg_key conf_keys_arrival[] = {
-    {"process", "string", NULL, NULL, "poisson, constant, onoff, file",
-     "how requests arrive at each device"},
-    {"rate_per_s", "number", "1/s", "-", "[1e-9, 1e7]", "requests per "
+    {"process", "string", NULL, NULL,
+     CFG_ONE_OF("poisson", "constant", "onoff", "file"), "how requests "
+     "arrive at each device"},
+    {"rate_per_s", "number", "1/s", "-", CFG_NUM(1e-9, 1e7), "requests per "
      "second per device (onoff: while on); required but with file"},
-    {"on", "time", "s", "-", "[1e-6, 1e9]", "onoff (required): mean on "
+    {"on", "time", "s", "-", CFG_TIME(1e-6, 1e9), "onoff (required): mean on "
      "period (exponential)"},
-    {"off", "time", "s", "-", "[1e-6, 1e9]", "onoff (required): mean off "
-     "period"},
-    {"file", "path", NULL, "-", NULL, "file (required): arrival times in "
+    {"off", "time", "s", "-", CFG_TIME(1e-6, 1e9), "onoff (required): mean "
+     "off period"},
+    {"file", "path", NULL, "-", CFG_ANY, "file (required): arrival times in "
      "seconds, one per line, replayed by every device of the class"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
+    CFG_KEYS_END};
 
 static int read_arrival(cfg *c, yaml_node_t *m, st_arrival *a)
 {
-    static const char *const kinds[] = {"poisson", "constant", "onoff", "file",
-                                        NULL};
-    const char *s;
-    if (cfg_keys_in(c, m, conf_keys_arrival, "an arrival process"))
+    const cfg_key *keys = conf_keys_arrival;
+    int k;
+    if (cfg_keys_in(c, m, keys, "an arrival process"))
         return -1;
     yaml_node_t *p = cfg_need(c, m, "process", "an arrival process");
-    if (!p || cfg_str(c, p, "process", &s))
+    if (!p || cfg_key_word(c, p, keys, "process", "arrival process", &k))
         return -1;
-    int k = 0;
-    while (kinds[k] && strcmp(kinds[k], s))
-        k++;
-    if (!kinds[k])
-        return cfg_fail(c, p, "unknown arrival process '%s'; expected poisson, "
-                        "constant, onoff or file", s);
     a->kind = (st_arrival_kind)k;
+    const char *s = (const char *)p->data.scalar.value;
     if (a->kind == ST_ARRIVAL_TIMES) {
         yaml_node_t *f = cfg_need(c, m, "file", "a 'file' arrival process");
         if (cfg_get(c, m, "rate_per_s"))
@@ -117,13 +112,13 @@ static int read_arrival(cfg *c, yaml_node_t *m, st_arrival *a)
         return cfg_fail(c, cfg_get(c, m, "file"), "'file' goes with process: "
                         "file, not '%s'", s);
     yaml_node_t *r = cfg_need(c, m, "rate_per_s", "an arrival process");
-    if (!r || cfg_num(c, r, "rate_per_s", 1e-9, 1e7, &a->rate))
+    if (!r || cfg_key_value(c, r, keys, "rate_per_s", &a->rate))
         return -1;
     if (a->kind == ST_ARRIVAL_ONOFF) {
         yaml_node_t *on = cfg_need(c, m, "on", "an onoff process");
         yaml_node_t *off = on ? cfg_need(c, m, "off", "an onoff process") : NULL;
-        if (!on || !off || cfg_time(c, on, "on", "s", 1e-6, 1e9, &a->on_s) ||
-            cfg_time(c, off, "off", "s", 1e-6, 1e9, &a->off_s))
+        if (!on || !off || cfg_key_value(c, on, keys, "on", &a->on_s) ||
+            cfg_key_value(c, off, keys, "off", &a->off_s))
             return -1;
     }
     return 0;
@@ -147,32 +142,51 @@ static int read_task_ref(cfg *c, yaml_node_t *t, const st_scenario *sc,
  * slot: TIME}; names default to every task, in the order models name
  * them.  See st_task_mix in scenario.h. */
 const cfg_key conf_keys_tasks[] = {
-    {"zipf", "number", NULL, NULL, "[0, 100]", "popularity exponent: rank k "
-     "has weight 1/(k+1)^zipf (0: uniform)"},
-    {"names", "list of task names", NULL, "every task, in model order",
-     NULL, "the tasks, most popular first"},
-    {"shift_every", "integer", "slots", "0", "[0, 1e9]", "the ranking rotates "
-     "every this many slots (0: stationary)"},
-    {"shift_by", "integer", NULL, "1", "[0, 4096]", "places it rotates by"},
-    {"slot", "time", "s", "1", "[1e-6, 1e9]", "the slot length"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
+    {"zipf", "number", NULL, NULL, CFG_NUM(0, 100), "popularity exponent: "
+     "rank k has weight 1/(k+1)^zipf (0: uniform)"},
+    {"names", "list of task names", NULL, "every task, in model order", CFG_ANY,
+     "the tasks, most popular first"},
+    {"shift_every", "integer", "slots", "0", CFG_INT(0, 1e9), "the ranking "
+     "rotates every this many slots (0: stationary)"},
+    {"shift_by", "integer", NULL, "1", CFG_INT(0, ST_MAX_MODELS), "places it "
+     "rotates by"},
+    {"slot", "time", "s", "1", CFG_TIME_AND(1e-6, 1e9, ">= duration / 1e6"),
+     "the slot length"},
+    CFG_KEYS_END};
+
+/* The slot: in its table's range, and long enough that the run has at
+ * most ST_MAX_SLOTS of them. */
+static int read_slot(cfg *c, yaml_node_t *m, const st_scenario *sc,
+                     double *out)
+{
+    yaml_node_t *sl = cfg_get(c, m, "slot");
+    double least = sc->duration_s / ST_MAX_SLOTS;
+    if (!sl || cfg_key_value(c, sl, conf_keys_tasks, "slot", out))
+        return sl ? -1 : 0;
+    char most[32], at_least[32];
+    if (*out < least)
+        return cfg_fail(c, sl, "slot must be >= duration / %s = %s s, got "
+                        "'%s'", st_range_number(ST_MAX_SLOTS, most, sizeof most),
+                        st_range_number(least, at_least, sizeof at_least),
+                        (const char *)sl->data.scalar.value);
+    return 0;
+}
 
 static int read_task_mix(cfg *c, yaml_node_t *m, const st_scenario *sc,
                          st_device_class *dc)
 {
+    const cfg_key *k = conf_keys_tasks;
     st_task_mix *mix = &dc->mix;
-    yaml_node_t *z, *names, *sl;
-    if (cfg_expect_map(c, m, "tasks") || cfg_keys_in(c, m, conf_keys_tasks, "tasks") ||
+    yaml_node_t *z, *names;
+    if (cfg_expect_map(c, m, "tasks") || cfg_keys_in(c, m, k, "tasks") ||
         !(z = cfg_need(c, m, "zipf", "tasks")) ||
-        cfg_num(c, z, "zipf", 0, 100, &mix->zipf))
+        cfg_key_value(c, z, k, "zipf", &mix->zipf))
         return -1;
     mix->shift_by = 1;
     mix->slot_s = 1;
-    if (cfg_opt_long(c, m, "shift_every", 0, 1000000000L, &mix->shift_every) ||
-        cfg_opt_long(c, m, "shift_by", 0, ST_MAX_MODELS, &mix->shift_by) ||
-        ((sl = cfg_get(c, m, "slot")) &&
-         cfg_time(c, sl, "slot", "s", fmax(1e-6, sc->duration_s / ST_MAX_SLOTS),
-                  1e9, &mix->slot_s)))
+    if (cfg_opt_long(c, m, k, "shift_every", &mix->shift_every) ||
+        cfg_opt_long(c, m, k, "shift_by", &mix->shift_by) ||
+        read_slot(c, m, sc, &mix->slot_s))
         return -1;
     if (!(names = cfg_get(c, m, "names"))) {
         mix->tasks = st_xcalloc(sc->n_tasks, sizeof *mix->tasks);
@@ -202,27 +216,29 @@ static int read_task_mix(cfg *c, yaml_node_t *m, const st_scenario *sc,
 
 
 const cfg_key conf_keys_workload[] = {
-    {"task", "string", NULL, "-", "a task some model serves", "the task of "
-     "every request (give task or tasks)"},
-    {"tasks", "mapping", NULL, "-", NULL, "a Zipf popularity over tasks "
+    {"task", "string", NULL, "-", CFG_NOTE("a task some model serves"), "the "
+     "task of every request (give task or tasks)"},
+    {"tasks", "mapping", NULL, "-", CFG_ANY, "a Zipf popularity over tasks "
      "(devices[].workload.tasks)"},
-    {"arrival", "mapping", NULL, NULL, NULL, "the arrival process "
+    {"arrival", "mapping", NULL, NULL, CFG_ANY, "the arrival process "
      "(devices[].workload.arrival)"},
-    {"slo", "time or distribution", "s", "-", "> 0", "latency target, drawn "
-     "per request (give slo or slo_ms)"},
-    {"slo_ms", "number", "ms", "-", "[1e-6, 1e6]", "a constant latency "
+    {"slo", "time or distribution", "s", "-", CFG_NOTE("> 0"), "latency "
+     "target, drawn per request (give slo or slo_ms)"},
+    {"slo_ms", "number", "ms", "-", CFG_TIME(1e-6, 1e6), "a constant latency "
      "target"},
-    {"min_accuracy", "number", NULL, "0", "[0, 1]", "a request served below "
-     "it counts as missed"},
-    {"slo_phases", "list of mappings", NULL, "-", NULL, "other SLOs for "
+    {"min_accuracy", "number", NULL, "0", CFG_NUM(0, 1), "a request served "
+     "below it counts as missed"},
+    {"slo_phases", "list of mappings", NULL, "-", CFG_ANY, "other SLOs for "
      "ranges of each device's requests (devices[].workload.slo_phases[])"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
+    CFG_KEYS_END};
 
 const cfg_key conf_keys_slo_phase[] = {
-    {"jobs", "[first, last]", NULL, NULL, "integers >= 0", "the device's "
-     "requests numbered first..last (from 0, warm-up included)"},
-    {"slo", "time or distribution", "s", NULL, "> 0", "their latency target"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
+    {"jobs", "[first, last]", NULL, NULL,
+     CFG_INT_AND(0, 0x1p40, "first <= last"), "the device's requests "
+     "numbered first..last (from 0, warm-up included)"},
+    {"slo", "time or distribution", "s", NULL, CFG_NOTE("> 0"), "their "
+     "latency target"},
+    CFG_KEYS_END};
 
 /* An SLO of 0 (or less) can never be met: refused for every distribution.
  * Exponential and lognormal times are positive by construction; a normal
@@ -270,9 +286,15 @@ static int read_slo_phases(cfg *c, yaml_node_t *l, st_device_class *dc)
             return -1;
         if (!cfg_is_seq(j) || conf_seq_len(j) != 2)
             return cfg_fail(c, j, "'jobs' takes [first, last], job numbers from 0");
-        if (cfg_long(c, conf_seq_at(c, j, 0), "first job", 0, 1L << 40, &p->from_job) ||
-            cfg_long(c, conf_seq_at(c, j, 1), "last job", p->from_job, 1L << 40, &p->to_job) ||
-            read_slo(c, s, &p->slo_s))
+        if (cfg_key_long(c, conf_seq_at(c, j, 0), conf_keys_slo_phase, "jobs",
+                         &p->from_job) ||
+            cfg_key_long(c, conf_seq_at(c, j, 1), conf_keys_slo_phase, "jobs",
+                         &p->to_job))
+            return -1;
+        if (p->to_job < p->from_job)
+            return cfg_fail(c, conf_seq_at(c, j, 1), "the last job (%ld) must "
+                            "be >= the first (%ld)", p->to_job, p->from_job);
+        if (read_slo(c, s, &p->slo_s))
             return -1;
     }
     return 0;
@@ -298,7 +320,7 @@ int conf_read_workload(cfg *c, yaml_node_t *m, st_scenario *sc,
                         "or distribution) or 'slo_ms'");
     if (sms) {
         double v;
-        if (cfg_time(c, sms, "slo_ms", "ms", 1e-6, 1e6, &v))
+        if (cfg_key_value(c, sms, conf_keys_workload, "slo_ms", &v))
             return -1;
         dc->slo_s = st_dist_const(v);
     } else if (read_slo(c, s, &dc->slo_s)) {
@@ -307,5 +329,6 @@ int conf_read_workload(cfg *c, yaml_node_t *m, st_scenario *sc,
     yaml_node_t *ph = cfg_get(c, m, "slo_phases");
     if (ph && read_slo_phases(c, ph, dc))
         return -1;
-    return cfg_opt_num(c, m, "min_accuracy", 0, 1, &dc->min_accuracy);
+    return cfg_opt_value(c, m, conf_keys_workload, "min_accuracy",
+                         &dc->min_accuracy);
 }

@@ -1,6 +1,8 @@
 /* params.c - policy parameters checked against, and read through, the
- * policy's declared table (see strata/params.h), with file:line errors. */
+ * policy's declared table (see strata/params.h), with file:line errors;
+ * each range is checked and quoted as an st_range (param_range.h). */
 #include "strata/params.h"
+#include "policy/param_range.h"
 
 #include <errno.h>
 #include <math.h>
@@ -65,13 +67,22 @@ static int unknown(const st_params *p, size_t i, const char *policy,
                        p->keys[i], policy, list);
 }
 
-/* A finite number in [lo, hi]; 0 or -1. */
-static int parse_number(const char *s, double lo, double hi, double *out)
+st_range st_param_range(const st_param *d)
+{
+    if (d->type == ST_PARAM_CHOICE)
+        return (st_range){.kind = ST_RANGE_ONE_OF, .words = d->choices};
+    return (st_range){.kind = d->type == ST_PARAM_INT ? ST_RANGE_INTEGER
+                                                      : ST_RANGE_NUMBER,
+                      .lo = d->lo, .hi = d->hi};
+}
+
+/* A finite number; 0 or -1. */
+static int parse_number(const char *s, double *out)
 {
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (end == s || *end || errno || !isfinite(v) || v < lo || v > hi)
+    if (end == s || *end || errno || !isfinite(v))
         return -1;
     *out = v;
     return 0;
@@ -79,34 +90,25 @@ static int parse_number(const char *s, double lo, double hi, double *out)
 
 static int choice_index(const st_param *d, const char *s)
 {
-    for (int c = 0; d->choices[c]; c++)
-        if (strcmp(d->choices[c], s) == 0)
-            return c;
-    return -1;
+    st_range r = st_param_range(d);
+    return st_range_word(&r, s);
 }
 
 static int check_value(const st_params *p, size_t i, const st_param *d,
                        st_error *err)
 {
-    char expected[256];
+    char expected[256], range[224];
     double v;
     const char *s = p->values[i];
-    if (d->type == ST_PARAM_CHOICE) {
-        if (choice_index(d, s) >= 0)
-            return 0;
-        snprintf(expected, sizeof expected, "one of: ");
-        st_error_join(expected + strlen(expected),
-                      sizeof expected - strlen(expected), d->choices);
-        return fail_at(p, i, err, expected);
-    }
-    if (parse_number(s, d->lo, d->hi, &v)) {
-        snprintf(expected, sizeof expected, "a number in [%g, %g]", d->lo,
-                 d->hi);
-        return fail_at(p, i, err, expected);
-    }
-    if (d->type == ST_PARAM_INT && v != floor(v)) {
-        snprintf(expected, sizeof expected, "a whole number in [%ld, %ld]",
-                 (long)d->lo, (long)d->hi);
+    st_range r = st_param_range(d);
+    st_range_expected(&r, range, sizeof range);
+    if (d->type == ST_PARAM_CHOICE)
+        return choice_index(d, s) >= 0 ? 0 : fail_at(p, i, err, range);
+    int whole = d->type == ST_PARAM_INT;
+    if (parse_number(s, &v) || !st_range_holds(&r, v) ||
+        (whole && v != floor(v))) {
+        snprintf(expected, sizeof expected, "a %s %s",
+                 whole ? "whole number" : "number", range);
         return fail_at(p, i, err, expected);
     }
     return 0;

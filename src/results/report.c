@@ -1,7 +1,10 @@
 /* report.c - a study's runs grouped, with the mean of each metric and its
  * confidence interval across the group's runs (st_report_write in
- * report.h): as an aligned table, Markdown, or tidy CSV for plotting, and
- * per-slot series.  The HTML page is report_html.c.
+ * report.h): which columns group and which metrics show, reading the
+ * groups, and refusing groups that would average different
+ * configurations.  The writers are report_table.c (aligned table,
+ * Markdown, tidy CSV), report_series.c (per-slot series) and
+ * report_html.c (the page).
  *
  * One query returns the ok runs' metrics ordered by group, metric and
  * seed, so each group is read in one pass and the sums are always taken
@@ -18,7 +21,6 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-
 
 void st_mean_ci(const double *x, size_t n, double level, st_ci *out)
 {
@@ -40,8 +42,6 @@ void st_mean_ci(const double *x, size_t n, double level, st_ci *out)
 }
 
 /* ---- what to group by and show ----------------------------------------- */
-
-
 
 static const char *const headline[] = {
     "slo_attainment", "mean_accuracy", "latency_p95_ms", "cost_per_1k_usd",
@@ -266,7 +266,7 @@ int rp_same_text(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-static int same_group(const group *g, sqlite3_stmt *q, size_t n_by)
+int rp_same_group(const group *g, sqlite3_stmt *q, size_t n_by)
 {
     for (size_t i = 0; i < n_by; i++)
         if (!rp_same_text(g->vals[i], (const char *)sqlite3_column_text(q, 1 + (int)i)))
@@ -304,14 +304,7 @@ static void note_hash(group *g, const char *hash)
     g->n_hashes++;
 }
 
-/* The values of one metric in one group, as they are read. */
-typedef struct series {
-    double *x;
-    size_t n, cap, rows;
-    int metric;           /* index in r->metrics, -1 if not shown */
-} series;
-
-static void series_push(series *s, sqlite3_stmt *q, int col)
+void rp_series_push(series *s, sqlite3_stmt *q, int col)
 {
     s->rows++;
     if (sqlite3_column_type(q, col) == SQLITE_NULL)
@@ -350,7 +343,7 @@ static int read_groups(report *r)
     while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         rc = SQLITE_OK;
         const char *name = (const char *)sqlite3_column_text(q, name_col);
-        int new_g = !g || !same_group(g, q, r->n_by);
+        int new_g = !g || !rp_same_group(g, q, r->n_by);
         if (new_g || !rp_same_text(metric, name)) {
             series_close(r, g, &s);
             if (new_g)
@@ -360,7 +353,7 @@ static int read_groups(report *r)
             s.metric = name ? rp_find(r->metrics, r->n_metrics, name) : -1;
         }
         note_hash(g, (const char *)sqlite3_column_text(q, hash_col));
-        series_push(&s, q, name_col + 1);
+        rp_series_push(&s, q, name_col + 1);
     }
     series_close(r, g, &s);
     free(metric);
@@ -507,319 +500,6 @@ static int read_pure_groups(report *r, int asked)
     return rc;
 }
 
-/* ---- writing ------------------------------------------------------------ */
-
-static void put_csv_text(FILE *out, const char *s)
-{
-    if (s)
-        st_csv_put_text(out, s, strlen(s));
-}
-
-static void put_csv_num(FILE *out, double v)
-{
-    char buf[40];
-    st_format_double(v, buf, sizeof buf);
-    fputs(buf, out);
-}
-
-static void write_csv(const report *r, FILE *out)
-{
-    for (size_t i = 0; i < r->n_by; i++) {
-        put_csv_text(out, r->by[i]);
-        putc(',', out);
-    }
-    fputs("metric,n,mean,sd,ci_low,ci_high,ci_half,configs,missing\n", out);
-    for (size_t gi = 0; gi < r->n_groups; gi++) {
-        const group *g = &r->groups[gi];
-        for (size_t m = 0; m < r->n_metrics; m++) {
-            const st_ci *c = &g->ci[m];
-            for (size_t i = 0; i < r->n_by; i++) {
-                put_csv_text(out, g->vals[i]);
-                putc(',', out);
-            }
-            put_csv_text(out, r->metrics[m]);
-            fprintf(out, ",%zu,", c->n);
-            const double v[] = {c->mean, c->sd, c->lo, c->hi, c->half};
-            for (size_t k = 0; k < 5; k++) {
-                if (k)
-                    putc(',', out);
-                put_csv_num(out, v[k]);
-            }
-            fprintf(out, ",%zu,%zu\n", g->n_hashes, c->missing);
-        }
-    }
-}
-
-/* "0.8761 ± 0.012", or the mean alone with a single run. */
-static void ci_cell(const char *metric, const st_ci *c, char *buf, size_t n)
-{
-    /* A latency percentile without a value fell among unfinished or
-     * dropped requests (censored); any other metric was not measured. */
-    int censored = strncmp(metric, "latency_p", 9) == 0;
-    if (c->missing && (c->n || censored))
-        snprintf(buf, n, "%s in %zu/%zu", censored ? ">drain" : "missing",
-                 c->missing, c->missing + c->n);
-    else if (c->n == 0 || isnan(c->mean))
-        snprintf(buf, n, "-");
-    else if (isnan(c->half))
-        snprintf(buf, n, "%.4g", c->mean);
-    else
-        snprintf(buf, n, "%.4g " PLUS_MINUS " %.2g", c->mean, c->half);
-}
-
-/* Columns on screen: the sign is two bytes but one column. */
-static int width(const char *s)
-{
-    int w = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        w += (*p & 0xc0) != 0x80;
-    return w;
-}
-
-/* The table as a grid of cells: header row first. */
-
-/* With --pool and mixed groups, a "configs" column follows "runs". */
-int rp_shows_configs(const report *r)
-{
-    return r->pool && r->n_mixed;
-}
-
-void rp_grid_fill(const report *r, grid *t)
-{
-    size_t first = r->n_by + 1 + (size_t)rp_shows_configs(r);
-    t->cols = first + r->n_metrics;
-    t->rows = r->n_groups + 1;
-    t->cell = st_xcalloc(t->rows * t->cols, sizeof *t->cell);
-    t->right = st_xcalloc(t->cols, sizeof *t->right);
-    char buf[128];
-    for (size_t i = 0; i < r->n_by; i++)
-        t->cell[i] = strdup(r->by[i]);
-    t->cell[r->n_by] = strdup("runs");
-    if (rp_shows_configs(r))
-        t->cell[r->n_by + 1] = strdup("configs");
-    for (size_t c = r->n_by; c < first; c++)
-        t->right[c] = 1;
-    for (size_t m = 0; m < r->n_metrics; m++) {
-        t->cell[first + m] = strdup(r->metrics[m]);
-        t->right[first + m] = 1;
-    }
-    for (size_t gi = 0; gi < r->n_groups; gi++) {
-        char **row = &t->cell[(gi + 1) * t->cols];
-        const group *g = &r->groups[gi];
-        for (size_t i = 0; i < r->n_by; i++)
-            row[i] = strdup(g->vals[i] ? g->vals[i] : "-");
-        snprintf(buf, sizeof buf, "%zu", g->runs);
-        row[r->n_by] = strdup(buf);
-        if (rp_shows_configs(r)) {
-            snprintf(buf, sizeof buf, "%zu", g->n_hashes);
-            row[r->n_by + 1] = strdup(buf);
-        }
-        for (size_t m = 0; m < r->n_metrics; m++) {
-            ci_cell(r->metrics[m], &g->ci[m], buf, sizeof buf);
-            row[first + m] = strdup(buf);
-        }
-    }
-}
-
-/* Said above every table of pooled groups (NULL when none is). */
-char *rp_pool_text(const report *r)
-{
-    if (!rp_shows_configs(r))
-        return NULL;
-    return sqlite3_mprintf("POOLED (--pool): %lld group%s average%s runs of"
-                           " different configurations (they differ in %s);"
-                           " their intervals are not across seeds of one"
-                           " configuration", (long long)r->n_mixed,
-                           r->n_mixed == 1 ? "" : "s",
-                           r->n_mixed == 1 ? "s" : "",
-                           r->differ ? r->differ : "?");
-}
-
-static void pool_note(const report *r, FILE *out)
-{
-    char *note = rp_pool_text(r);
-    if (note)
-        fprintf(out, "%s\n\n", note);
-    sqlite3_free(note);
-}
-
-void rp_grid_free(grid *t)
-{
-    for (size_t i = 0; i < t->rows * t->cols; i++)
-        free(t->cell[i]);
-    free(t->cell);
-    free(t->right);
-}
-
-static void pad(FILE *out, int n, char c)
-{
-    for (int i = 0; i < n; i++)
-        putc(c, out);
-}
-
-static void put_cell(FILE *out, const char *s, int w, int right)
-{
-    int fill = w - width(s);
-    if (right)
-        pad(out, fill, ' ');
-    fputs(s, out);
-    if (!right)
-        pad(out, fill, ' ');
-}
-
-static void write_grid(const report *r, FILE *out, int markdown)
-{
-    grid t;
-    rp_grid_fill(r, &t);
-    int *w = st_xcalloc(t.cols, sizeof *w);
-    for (size_t i = 0; i < t.rows * t.cols; i++)
-        if (width(t.cell[i]) > w[i % t.cols])
-            w[i % t.cols] = width(t.cell[i]);
-    pool_note(r, out);
-    if (!markdown)
-        fprintf(out, "mean " PLUS_MINUS " half-width of the %g%% confidence"
-                " interval (Student t) over each group's runs\n\n",
-                r->level * 100);
-    for (size_t row = 0; row < t.rows; row++) {
-        for (size_t c = 0; c < t.cols; c++) {
-            fputs(markdown ? (c ? " | " : "| ") : (c ? "  " : ""), out);
-            put_cell(out, t.cell[row * t.cols + c], w[c], t.right[c]);
-        }
-        fputs(markdown ? " |\n" : "\n", out);
-        if (row == 0) {
-            for (size_t c = 0; c < t.cols; c++) {
-                fputs(markdown ? (c ? " | " : "| ") : (c ? "  " : ""), out);
-                pad(out, w[c] - (markdown && t.right[c]), '-');
-                if (markdown && t.right[c])
-                    putc(':', out);
-            }
-            fputs(markdown ? " |\n" : "\n", out);
-        }
-    }
-    free(w);
-    rp_grid_free(&t);
-}
-
-/* ---- time series: per group, series and slot, the mean across runs ---- */
-
-static char *ts_query_sql(const report *r, const st_report_opts *o)
-{
-    sqlite3_str *s = sqlite3_str_new(r->db);
-    sqlite3_str_appendall(s, "r.config_hash, t.name, t.slot, t.t_s, t.value"
-                          " FROM runs r JOIN timeseries t ON t.run_id = r.id"
-                          " WHERE r.status = 'ok' AND t.name IN (");
-    for (size_t i = 0; i < o->n_series; i++)
-        sqlite3_str_appendf(s, "%s%Q", i ? ", " : "", o->series[i]);
-    sqlite3_str_appendall(s, ")");
-    char *middle = sqlite3_str_finish(s);
-    char *sql = middle ? st_grouped_sql(r->db, r->by_expr, r->n_by, "r.id",
-                                        middle, "t.name, t.slot, r.seed,"
-                                        " r.run_key")
-                       : NULL;
-    sqlite3_free(middle);
-    return sql;
-}
-
-/* One (group, series, slot) being read. */
-typedef struct ts_cell {
-    group *g;            /* its group's values (a scratch group) */
-    char *name;
-    int64_t slot;
-    double t;            /* the slot's time (the same in every run) */
-    series s;
-    size_t configs;
-} ts_cell;
-
-static void ts_write(const report *r, FILE *out, ts_cell *c)
-{
-    if (!c->g || !c->s.rows)
-        return;
-    st_ci ci;
-    st_mean_ci(c->s.x, c->s.n, r->level, &ci);
-    for (size_t i = 0; i < r->n_by; i++) {
-        put_csv_text(out, c->g->vals[i]);
-        putc(',', out);
-    }
-    put_csv_text(out, c->name);
-    fprintf(out, ",%lld,", (long long)c->slot);
-    put_csv_num(out, c->t);
-    fprintf(out, ",%zu", ci.n);
-    const double v[] = {ci.mean, ci.sd, ci.lo, ci.hi, ci.half};
-    for (size_t k = 0; k < 5; k++) {
-        putc(',', out);
-        put_csv_num(out, v[k]);
-    }
-    fprintf(out, ",%zu\n", c->g->n_hashes);
-    c->s.n = c->s.rows = 0;
-}
-
-/* 1 when row q starts another (group, series, slot) than c's. */
-static int ts_new_cell(const report *r, const ts_cell *c, sqlite3_stmt *q)
-{
-    int name_col = 2 + (int)r->n_by;
-    return !c->g || !same_group(c->g, q, r->n_by) ||
-           !rp_same_text(c->name, (const char *)sqlite3_column_text(q, name_col)) ||
-           c->slot != sqlite3_column_int64(q, name_col + 1);
-}
-
-/* The per-slot means of the series named in o, after the groups were read
- * (so the same grouping, checked for mixing). */
-static int write_timeseries(report *r, const st_report_opts *o, FILE *out)
-{
-    for (size_t i = 0; i < r->n_by; i++) {
-        put_csv_text(out, r->by[i]);
-        putc(',', out);
-    }
-    fputs("series,slot,t_s,n,mean,sd,ci_low,ci_high,ci_half,configs\n", out);
-    char *sql = ts_query_sql(r, o);
-    sqlite3_stmt *q = NULL;
-    int rc = sql ? sqlite3_prepare_v2(r->db, sql, -1, &q, NULL) : SQLITE_NOMEM;
-    sqlite3_free(sql);
-    int name_col = 2 + (int)r->n_by;
-    ts_cell c = {0};
-    size_t gi = 0;
-    while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        rc = SQLITE_OK;
-        if (ts_new_cell(r, &c, q)) {
-            ts_write(r, out, &c);
-            while (gi < r->n_groups && !same_group(&r->groups[gi], q, r->n_by))
-                gi++;   /* both passes read the groups in the same order */
-            c.g = gi < r->n_groups ? &r->groups[gi] : NULL;
-            free(c.name);
-            const char *n = (const char *)sqlite3_column_text(q, name_col);
-            c.name = strdup(n ? n : "");
-            c.slot = sqlite3_column_int64(q, name_col + 1);
-            c.t = sqlite3_column_type(q, name_col + 2) == SQLITE_NULL
-                      ? NAN : sqlite3_column_double(q, name_col + 2);
-        }
-        series_push(&c.s, q, name_col + 3);
-    }
-    ts_write(r, out, &c);
-    free(c.name);
-    free(c.s.x);
-    sqlite3_finalize(q);
-    return rc == SQLITE_DONE ? 0 : rp_db_fail(r, "read the time series");
-}
-
-static int check_series(report *r, const st_report_opts *o)
-{
-    char **have;
-    size_t nh;
-    if (rp_strings(r, "SELECT DISTINCT name FROM timeseries ORDER BY name", &have,
-                &nh))
-        return -1;
-    int rc = 0;
-    for (size_t i = 0; i < o->n_series && rc == 0; i++)
-        if (rp_find(have, nh, o->series[i]) < 0)
-            rc = st_error_set(r->err, "--timeseries: %s has no series '%s'%s",
-                              r->path, o->series[i],
-                              nh ? "" : " (it holds no per-slot rows at all)");
-    rp_free_strings(have, nh);
-    if (rc == 0 && o->format != ST_REPORT_CSV)
-        rc = st_error_set(r->err, "--timeseries: only with --format csv");
-    return rc;
-}
-
 static void report_free(report *r)
 {
     for (size_t i = 0; i < r->n_by; i++) {
@@ -845,17 +525,17 @@ int st_report_write(st_store *s, const st_report_opts *o, FILE *out,
     if (rc == 0)
         rc = resolve_metrics(&r, o);
     if (rc == 0 && o->n_series)
-        rc = check_series(&r, o);
+        rc = rp_check_series(&r, o);
     if (rc == 0)
         rc = read_pure_groups(&r, o->n_by > 0);
     if (rc == 0 && o->n_series)
-        rc = write_timeseries(&r, o, out);
+        rc = rp_write_timeseries(&r, o, out);
     else if (rc == 0 && o->format == ST_REPORT_CSV)
-        write_csv(&r, out);
+        rp_write_csv(&r, out);
     else if (rc == 0 && o->format == ST_REPORT_HTML)
         rc = rp_write_html(&r, out);
     else if (rc == 0)
-        write_grid(&r, out, o->format == ST_REPORT_MARKDOWN);
+        rp_write_grid(&r, out, o->format == ST_REPORT_MARKDOWN);
     report_free(&r);
     if (rc == 0 && (fflush(out) != 0 || ferror(out)))
         return st_error_set(err, "cannot write the report");

@@ -159,11 +159,12 @@ static int parse_double(const char *s, double *out, const char **rest)
     return 0;
 }
 
-int cfg_num(cfg *c, yaml_node_t *n, const char *what, double lo, double hi,
-            double *out)
+int cfg_num_in(cfg *c, yaml_node_t *n, const char *what, const st_range *r,
+               double *out)
 {
     const char *s;
     double v;
+    char range[256];
     if (!cfg_is_scalar(n))
         return cfg_fail(c, n, "expected a number for %s, got %s", what,
                         kind_name(n));
@@ -171,10 +172,21 @@ int cfg_num(cfg *c, yaml_node_t *n, const char *what, double lo, double hi,
     if (parse_double(s, &v, NULL))
         return cfg_fail(c, n, "expected a finite number for %s, got '%s'",
                         what, s);
-    if (v < lo || v > hi)
-        return cfg_fail(c, n, "%s must be in [%g, %g], got %s", what, lo, hi, s);
+    if (!st_range_holds(r, v))
+        return cfg_fail(c, n, "%s must be %s, got %s", what,
+                        st_range_expected(r, range, sizeof range), s);
+    if (r->kind == ST_RANGE_INTEGER && v != floor(v))
+        return cfg_fail(c, n, "expected a whole number for %s, got '%s'",
+                        what, s);
     *out = v;
     return 0;
+}
+
+int cfg_num(cfg *c, yaml_node_t *n, const char *what, double lo, double hi,
+            double *out)
+{
+    st_range r = {.kind = ST_RANGE_NUMBER, .lo = lo, .hi = hi};
+    return cfg_num_in(c, n, what, &r, out);
 }
 
 int cfg_u64(cfg *c, yaml_node_t *n, const char *what, uint64_t *out)
@@ -192,12 +204,10 @@ int cfg_u64(cfg *c, yaml_node_t *n, const char *what, uint64_t *out)
 int cfg_long(cfg *c, yaml_node_t *n, const char *what, long lo, long hi,
              long *out)
 {
+    st_range r = {.kind = ST_RANGE_INTEGER, .lo = (double)lo, .hi = (double)hi};
     double v;
-    if (cfg_num(c, n, what, (double)lo, (double)hi, &v))
+    if (cfg_num_in(c, n, what, &r, &v))
         return -1;
-    if (v != floor(v))
-        return cfg_fail(c, n, "expected a whole number for %s, got '%s'",
-                        what, (const char *)n->data.scalar.value);
     *out = (long)v;
     return 0;
 }
@@ -229,12 +239,12 @@ static double unit_factor(const char *u)
     return 0;
 }
 
-int cfg_time(cfg *c, yaml_node_t *n, const char *what,
-             const char *default_unit, double lo_s, double hi_s,
-             double *out_s)
+int cfg_time_in(cfg *c, yaml_node_t *n, const char *what,
+                const char *default_unit, const st_range *r, double *out_s)
 {
     const char *s, *rest;
     double v;
+    char range[256];
     if (!cfg_is_scalar(n))
         return cfg_fail(c, n, "expected a time for %s (e.g. \"250 ms\"), got %s",
                         what, kind_name(n));
@@ -247,25 +257,19 @@ int cfg_time(cfg *c, yaml_node_t *n, const char *what,
         return cfg_fail(c, n, "unknown time unit '%s' for %s; expected us, "
                         "ms, s, min or h", rest, what);
     v *= f;
-    if (v < lo_s || v > hi_s)
-        return cfg_fail(c, n, "%s must be in [%g s, %g s], got '%s'", what,
-                        lo_s, hi_s, s);
+    if (!st_range_holds(r, v))
+        return cfg_fail(c, n, "%s must be %s, got '%s'", what,
+                        st_range_expected(r, range, sizeof range), s);
     *out_s = v;
     return 0;
 }
 
-int cfg_opt_num(cfg *c, yaml_node_t *map, const char *key, double lo,
-                double hi, double *out)
+int cfg_time(cfg *c, yaml_node_t *n, const char *what,
+             const char *default_unit, double lo_s, double hi_s,
+             double *out_s)
 {
-    yaml_node_t *n = cfg_get(c, map, key);
-    return n ? cfg_num(c, n, key, lo, hi, out) : 0;
-}
-
-int cfg_opt_long(cfg *c, yaml_node_t *map, const char *key, long lo,
-                 long hi, long *out)
-{
-    yaml_node_t *n = cfg_get(c, map, key);
-    return n ? cfg_long(c, n, key, lo, hi, out) : 0;
+    st_range r = {.kind = ST_RANGE_TIME, .lo = lo_s, .hi = hi_s};
+    return cfg_time_in(c, n, what, default_unit, &r, out_s);
 }
 
 /* A leading ${STRATA_DATA} lets a scenario in the repository name data
@@ -303,16 +307,14 @@ char *cfg_path(cfg *c, const yaml_node_t *at, const char *rel)
  * time string).  Returns 1 if found, 0 if absent, -1 on error. */
 static int dist_time_key(cfg *c, yaml_node_t *m, const char *key, double *out)
 {
+    static const char *const suffixes[] = {"_ms", "_s", ""};
     char k[64];
     yaml_node_t *n;
-    snprintf(k, sizeof k, "%s_ms", key);
-    if ((n = cfg_get(c, m, k)))
-        return cfg_time(c, n, k, "ms", 0, 1e9, out) ? -1 : 1;
-    snprintf(k, sizeof k, "%s_s", key);
-    if ((n = cfg_get(c, m, k)))
-        return cfg_time(c, n, k, "s", 0, 1e9, out) ? -1 : 1;
-    if ((n = cfg_get(c, m, key)))
-        return cfg_time(c, n, key, "s", 0, 1e9, out) ? -1 : 1;
+    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+        snprintf(k, sizeof k, "%s%s", key, suffixes[i]);
+        if ((n = cfg_get(c, m, k)))
+            return cfg_key_value(c, n, cfg_keys_dist, k, out) ? -1 : 1;
+    }
     return 0;
 }
 
@@ -429,8 +431,8 @@ static int samples_list(cfg *c, yaml_node_t *m, st_dist *out)
         return cfg_fail(c, s, "expected at least one sample in %s", key);
     double *v = st_xmalloc(n * sizeof *v);
     for (size_t i = 0; i < n; i++) {
-        if (cfg_num(c, cfg_node(c, s->data.sequence.items.start[i]), key, 0,
-                    1e9, &v[i])) {
+        if (cfg_key_value(c, cfg_node(c, s->data.sequence.items.start[i]),
+                          cfg_keys_dist, key, &v[i])) {
             free(v);
             return -1;
         }
@@ -442,55 +444,48 @@ static int samples_list(cfg *c, yaml_node_t *m, st_dist *out)
 }
 
 const cfg_key cfg_keys_dist[] = {
-    {"dist", "string", NULL, NULL, "constant, normal, lognormal, exponential, uniform, empirical",
+    {"dist", "string", NULL, NULL,
+     CFG_ONE_OF("constant", "normal", "lognormal", "exponential", "uniform",
+                "empirical"),
      "the distribution"},
-    {"value", "time", "s", "-", ">= 0",
-     "constant: the value (or value_ms, value_s)"},
-    {"value_ms", "number", "ms", "-", ">= 0",
-     "the same in ms"},
-    {"value_s", "number", "s", "-", ">= 0",
-     "the same in s"},
-    {"mean", "time", "s", "-", ">= 0",
-     "normal, lognormal, exponential: the mean (or mean_ms, mean_s)"},
-    {"mean_ms", "number", "ms", "-", ">= 0",
-     "the same in ms"},
-    {"mean_s", "number", "s", "-", ">= 0",
-     "the same in s"},
-    {"sd", "time", "s", "-", ">= 0",
-     "normal, lognormal with a mean: the standard deviation (or sd_ms, sd_s)"},
-    {"sd_ms", "number", "ms", "-", ">= 0",
-     "the same in ms"},
-    {"sd_s", "number", "s", "-", ">= 0",
-     "the same in s"},
-    {"median", "time", "s", "-", "> 0",
-     "lognormal: the median, with sigma (or median_ms, median_s)"},
-    {"median_ms", "number", "ms", "-", "> 0",
-     "the same in ms"},
-    {"median_s", "number", "s", "-", "> 0",
-     "the same in s"},
-    {"sigma", "number", NULL, "-", "[0, 10]",
-     "lognormal with a median: sigma of the log"},
-    {"min", "time", "s", "-", ">= 0",
-     "uniform: the lower end (or min_ms, min_s)"},
-    {"min_ms", "number", "ms", "-", ">= 0",
-     "the same in ms"},
-    {"min_s", "number", "s", "-", ">= 0",
-     "the same in s"},
-    {"max", "time", "s", "-", ">= min",
-     "uniform: the upper end (or max_ms, max_s)"},
-    {"max_ms", "number", "ms", "-", ">= min",
-     "the same in ms"},
-    {"max_s", "number", "s", "-", ">= min",
-     "the same in s"},
-    {"samples_ms", "list of numbers", "ms", "-", NULL,
+    {"value", "time", "s", "-", CFG_TIME(0, 1e9), "constant: the value (or "
+     "value_ms, value_s)"},
+    {"value_ms", "number", "ms", "-", CFG_TIME(0, 1e9), "the same in ms"},
+    {"value_s", "number", "s", "-", CFG_TIME(0, 1e9), "the same in s"},
+    {"mean", "time", "s", "-", CFG_TIME(0, 1e9), "normal, lognormal, "
+     "exponential: the mean (or mean_ms, mean_s)"},
+    {"mean_ms", "number", "ms", "-", CFG_TIME(0, 1e9), "the same in ms"},
+    {"mean_s", "number", "s", "-", CFG_TIME(0, 1e9), "the same in s"},
+    {"sd", "time", "s", "-", CFG_TIME(0, 1e9), "normal, lognormal with a "
+     "mean: the standard deviation (or sd_ms, sd_s)"},
+    {"sd_ms", "number", "ms", "-", CFG_TIME(0, 1e9), "the same in ms"},
+    {"sd_s", "number", "s", "-", CFG_TIME(0, 1e9), "the same in s"},
+    {"median", "time", "s", "-", CFG_OPEN(TIME, 0, 1, 1e9, 0), "lognormal: "
+     "the median, with sigma (or median_ms, median_s)"},
+    {"median_ms", "number", "ms", "-", CFG_OPEN(TIME, 0, 1, 1e9, 0), "the "
+     "same in ms"},
+    {"median_s", "number", "s", "-", CFG_OPEN(TIME, 0, 1, 1e9, 0), "the same "
+     "in s"},
+    {"sigma", "number", NULL, "-", CFG_NUM(0, MAX_SIGMA), "lognormal with a "
+     "median: sigma of the log"},
+    {"min", "time", "s", "-", CFG_TIME(0, 1e9), "uniform: the lower end (or "
+     "min_ms, min_s)"},
+    {"min_ms", "number", "ms", "-", CFG_TIME(0, 1e9), "the same in ms"},
+    {"min_s", "number", "s", "-", CFG_TIME(0, 1e9), "the same in s"},
+    {"max", "time", "s", "-", CFG_TIME_AND(0, 1e9, ">= min"), "uniform: the "
+     "upper end (or max_ms, max_s)"},
+    {"max_ms", "number", "ms", "-", CFG_TIME_AND(0, 1e9, ">= min"), "the "
+     "same in ms"},
+    {"max_s", "number", "s", "-", CFG_TIME_AND(0, 1e9, ">= min"), "the same "
+     "in s"},
+    {"samples_ms", "list of numbers", "ms", "-", CFG_NUM(0, 1e9),
      "empirical: the samples (or samples_s, or file and column)"},
-    {"samples_s", "list of numbers", "s", "-", NULL,
-     "the same in s"},
-    {"file", "path", NULL, "-", NULL,
-     "empirical: a CSV file of samples"},
-    {"column", "string", NULL, "-", NULL,
-     "empirical with file: the column of samples"},
-    {NULL, NULL, NULL, NULL, NULL, NULL}};
+    {"samples_s", "list of numbers", "s", "-", CFG_NUM(0, 1e9), "the same in "
+     "s"},
+    {"file", "path", NULL, "-", CFG_ANY, "empirical: a CSV file of samples"},
+    {"column", "string", NULL, "-", CFG_ANY, "empirical with file: the "
+     "column of samples"},
+    CFG_KEYS_END};
 
 static int read_dist(cfg *c, yaml_node_t *n, const char *what, st_dist *out);
 
@@ -528,11 +523,8 @@ int cfg_time_dist(cfg *c, yaml_node_t *n, const char *what, st_dist *out)
 
 static int read_dist(cfg *c, yaml_node_t *n, const char *what, st_dist *out)
 {
-    static const char *const kinds[] = {"constant", "normal", "lognormal",
-                                        "exponential", "uniform", "empirical",
-                                        NULL};
-    const char *kind;
     double a = 0, b = 0;
+    int k;
     if (cfg_is_scalar(n)) {
         if (cfg_time(c, n, what, "s", 0, 1e9, &a))
             return -1;
@@ -542,15 +534,8 @@ static int read_dist(cfg *c, yaml_node_t *n, const char *what, st_dist *out)
     if (cfg_keys_in(c, n, cfg_keys_dist, what))
         return -1;
     yaml_node_t *kn = cfg_need(c, n, "dist", what);
-    if (!kn || cfg_str(c, kn, "dist", &kind))
+    if (!kn || cfg_key_word(c, kn, cfg_keys_dist, "dist", "distribution", &k))
         return -1;
-    int k = 0;
-    while (kinds[k] && strcmp(kinds[k], kind) != 0)
-        k++;
-    if (!kinds[k])
-        return cfg_fail(c, kn, "unknown distribution '%s'; expected constant, "
-                        "normal, lognormal, exponential, uniform or empirical",
-                        kind);
     switch ((st_dist_kind)k) {
     case ST_DIST_CONST:
         if (need_time_key(c, n, "value", what, &a))
@@ -572,10 +557,8 @@ static int read_dist(cfg *c, yaml_node_t *n, const char *what, st_dist *out)
         if (r == 1) {   /* median + sigma */
             if (!sn)
                 return cfg_fail(c, n, "lognormal with a median needs 'sigma'");
-            if (cfg_num(c, sn, "sigma", 0, MAX_SIGMA, &sigma))
+            if (cfg_key_value(c, sn, cfg_keys_dist, "sigma", &sigma))
                 return -1;
-            if (a <= 0)
-                return cfg_fail(c, n, "lognormal median must be > 0");
             *out = (st_dist){.kind = ST_DIST_LOGNORMAL, .a = log(a), .b = sigma};
             return 0;
         }

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <yaml.h>
+#include "base/range.h"
 #include "strata/dist.h"
 #include "strata/error.h"
 
@@ -52,11 +53,14 @@ int cfg_u64(cfg *c, yaml_node_t *n, const char *what, uint64_t *out);
 int cfg_time(cfg *c, yaml_node_t *n, const char *what,
              const char *default_unit, double lo_s, double hi_s,
              double *out_s);
-/* Optional keys: leave *out untouched when absent. */
-int cfg_opt_num(cfg *c, yaml_node_t *map, const char *key, double lo,
-                double hi, double *out);
-int cfg_opt_long(cfg *c, yaml_node_t *map, const char *key, long lo,
-                 long hi, long *out);
+/* The same three against a declared range (ST_RANGE_NUMBER or _INTEGER
+ * for cfg_num_in, ST_RANGE_TIME for cfg_time_in); an error quotes the
+ * range as st_range_expected writes it.  Keys of a table are read
+ * through keyref.h, which passes the key's own range. */
+int cfg_num_in(cfg *c, yaml_node_t *n, const char *what, const st_range *r,
+               double *out);
+int cfg_time_in(cfg *c, yaml_node_t *n, const char *what,
+                const char *default_unit, const st_range *r, double *out_s);
 /* A distribution of times, in seconds: a scalar time (constant), or a
  * mapping {dist: constant|normal|lognormal|exponential|uniform|empirical,
  * value|mean|sd|median|sigma|min|max|samples|file|column with _ms or _s
