@@ -256,27 +256,31 @@ void lc_client_read(const st_params *p, lc_client *c)
     c->on_timeout = (lc_on_timeout)st_param_choice(p, lc_client_params, "on_timeout");
 }
 
-int lc_fastest_local(const st_view *v, const st_request *req, double *lat)
+int lc_fastest_local(const st_view *v, const ef_table *fig,
+                     const st_request *req, double *lat)
 {
     const st_scenario *sc = st_view_scenario(v);
     int best = -1;
     *lat = INFINITY;
     for (size_t m = 0; m < sc->n_models; m++) {
-        const st_profile *pr = st_view_profile(v, req->device_node, (int)m);
-        if (sc->models[m].task == req->task && pr && st_dist_mean(&pr->exec_s) < *lat) {
+        if (sc->models[m].task != req->task ||
+            !st_view_profile(v, req->device_node, (int)m))
+            continue;
+        double mean = ef_mean(fig, v, req->device_node, (int)m);
+        if (mean < *lat) {
             best = (int)m;
-            *lat = st_dist_mean(&pr->exec_s);
+            *lat = mean;
         }
     }
     return best;
 }
 
-int lc_client_apply(const lc_client *c, const st_view *v,
+int lc_client_apply(const lc_client *c, const st_view *v, const ef_table *fig,
                     const st_request *req, st_decision *out)
 {
     double lat;
     if (req->attempt > 1 && c->on_timeout == LC_TIMEOUT_LOCAL) {
-        int m = lc_fastest_local(v, req, &lat);
+        int m = lc_fastest_local(v, fig, req, &lat);
         *out = (st_decision){.drop = m < 0, .model = m, .node = req->device_node,
                              .estimate_s = m < 0 ? NAN : st_view_now(v) -
                                            req->arrival_s + lat};

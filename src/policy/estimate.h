@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include "policy/bwest.h"
+#include "policy/execfig.h"
 #include "strata/policy.h"
 
 /* ---------- the estimate and the rule ---------- */
@@ -134,13 +135,14 @@ typedef struct lc_client {
 extern const st_param lc_client_params[];
 /* Reads them from params (validated against a table including them). */
 void lc_client_read(const st_params *p, lc_client *c);
-/* The device's fastest model for req's task (its mean in *lat), -1 if
- * none. */
-int lc_fastest_local(const st_view *v, const st_request *req, double *lat);
+/* The device's fastest model for req's task (its mean, from fig, in
+ * *lat), -1 if none. */
+int lc_fastest_local(const st_view *v, const ef_table *fig,
+                     const st_request *req, double *lat);
 /* Applies the client to a decision made for req: sets the timeout, or,
  * on a retry with on_timeout local, replaces the decision by the fastest
- * local model.  Returns 1 if it replaced it. */
-int lc_client_apply(const lc_client *c, const st_view *v,
+ * local model (fig: the execution means).  Returns 1 if it replaced it. */
+int lc_client_apply(const lc_client *c, const st_view *v, const ef_table *fig,
                     const st_request *req, st_decision *out);
 
 #endif

@@ -75,11 +75,15 @@ const st_profile *st_view_profile(const st_view *v, int node, int model)
 double st_view_oracle_transfer_s(const st_view *v, int device, int up,
                                  double t0, double bytes)
 {
-    /* A copy: foreseeing a transfer does not move the window. */
-    const st_tcp_conn *c = access_conn(v->w, device, up);
+    /* A copy: foreseeing a transfer does not move the window.  Only TCP's
+     * rounds use the round trip (its mean costs an exp). */
+    const world *w = v->w;
+    const st_tcp_conn *c = access_conn(w, device, up);
     st_tcp_conn copy = c ? *c : (st_tcp_conn){0};
-    return access_finish(v->w, device, up, t0, bytes,
-                         st_view_oracle_rtt_s(v, device), &copy) - t0;
+    int tcp = w->sc->devices[w->devs[device].cls].link.transport.kind ==
+              ST_TRANSPORT_TCP;
+    double rtt = tcp ? st_view_oracle_rtt_s(v, device) : 0;
+    return access_finish(w, device, up, t0, bytes, rtt, &copy) - t0;
 }
 
 double st_view_oracle_rtt_s(const st_view *v, int device)
