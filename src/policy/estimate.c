@@ -222,10 +222,9 @@ double lc_path_extra_s(const st_scenario *sc, int attach, int node,
 }
 
 double lc_oracle_net_s(const st_view *v, int device, double rtt_s,
-                       double in_bytes, double out_bytes, double remote_s)
+                       double up, double out_bytes, double remote_s)
 {
     double now = st_view_now(v), rtt = rtt_s;
-    double up = st_view_oracle_transfer_s(v, device, 1, now, in_bytes);
     double back = now + up + rtt / 2 + remote_s;
     return up + rtt + st_view_oracle_transfer_s(v, device, 0, back, out_bytes);
 }

@@ -109,11 +109,12 @@ double lc_net_time(const lc_net *n, const lc_net_cfg *c, double in_bytes,
 double lc_path_extra_s(const st_scenario *sc, int attach, int node,
                        double in_bytes, double out_bytes);
 /* ORACLE: the true network time of a call made now whose result is ready
- * at the node remote_s after the input arrives: upload over the trace,
- * the RTT (rtt_s: st_view_oracle_rtt_s, fetched once), download over the
- * trace from then. */
+ * at the node remote_s after the input arrives: the upload over the trace
+ * (up_s: st_view_oracle_transfer_s of the input from now), the RTT
+ * (rtt_s: st_view_oracle_rtt_s, fetched once), download over the trace
+ * from then. */
 double lc_oracle_net_s(const st_view *v, int device, double rtt_s,
-                       double in_bytes, double out_bytes, double remote_s);
+                       double up_s, double out_bytes, double remote_s);
 /* Expected wait at a node that holds qlen requests (waiting or running)
  * on `executors`, each taking about exec_s: nothing while an executor is
  * free, else the queue ahead shared among the executors. */

@@ -107,7 +107,8 @@ typedef struct pair {
 
 typedef struct device_st {
     pair *pairs;              /* local pairs first, then remote */
-    int n_pairs;
+    int n_pairs, n_local;
+    double *in_bytes;         /* oracle: each remote pair's input size */
     double list_at;           /* remote list last fetched */
     lc_net net;
 } device_st;
@@ -127,6 +128,8 @@ typedef struct lc_state {
     long n_dev;
     double *oracle_rtt;       /* [n_dev]: each device's mean RTT */
     lc_cand *cands;           /* the largest n_pairs */
+    double *up_s;             /* oracle: [the largest n_pairs], the true
+                                 upload time of each remote pair's input */
     ef_table fig;             /* execution mean and percentile per
                                  (hardware, model) */
 } lc_state;
@@ -241,6 +244,7 @@ static void build_pairs(const st_view *v, lc_state *s, gsl_rng *rng,
         if (s->local_bench == 0 || s->oracle)
             p->figure = ef_quant(&s->fig, v, self, (int)m);
     }
+    d->n_local = d->n_pairs;
     int attach = st_view_attach(v, (int)dev);
     for (int k = attach; k >= 0; k = sc->nodes[k].parent)
         for (size_t m = 0; m < sc->n_models; m++)
@@ -249,6 +253,11 @@ static void build_pairs(const st_view *v, lc_state *s, gsl_rng *rng,
                          lc_path_extra_s(sc, attach, k, sc->models[m].input_bytes,
                                          sc->models[m].output_bytes));
     refresh_remote(s, v, d, 0);
+    if (!s->oracle)
+        return;
+    d->in_bytes = st_xmalloc((size_t)(d->n_pairs - d->n_local + 1) * sizeof *d->in_bytes);
+    for (int i = d->n_local; i < d->n_pairs; i++)
+        d->in_bytes[i - d->n_local] = sc->models[d->pairs[i].model].input_bytes;
 }
 
 static void take_reports(const st_view *v, lc_state *s)
@@ -337,6 +346,7 @@ static void lc_fini(st_policy *p)
             free(s->dev[i].pairs[k].sorted);
         }
         free(s->dev[i].pairs);
+        free(s->dev[i].in_bytes);
         lc_net_free(&s->dev[i].net);
     }
     free(s->dev);
@@ -344,6 +354,7 @@ static void lc_fini(st_policy *p)
     free(s->rep_res);
     free(s->oracle_rtt);
     free(s->cands);
+    free(s->up_s);
     ef_free(&s->fig);
     free(s);
     p->state = NULL;
@@ -383,7 +394,8 @@ static int init_common(st_policy *p, const st_params *params, const st_view *v,
                 lc_net_update(&d->net, &s->net, v, (int)dev);
         }
     s->cands = calloc((size_t)max_pairs + 1, sizeof *s->cands);
-    if (!s->cands)
+    s->up_s = calloc((size_t)max_pairs + 1, sizeof *s->up_s);
+    if (!s->cands || !s->up_s)
         return st_error_set(err, "out of memory");
     take_reports(v, s);
     if (!oracle) {
@@ -413,7 +425,8 @@ static int queue_len(const lc_state *s, const st_view *v, int node, int exact)
 
 /* The rule's view of one pair for this request. */
 static lc_cand candidate(const lc_state *s, const st_view *v,
-                         const st_request *req, const pair *pr, double now)
+                         const st_request *req, const pair *pr, double now,
+                         double up_s)
 {
     const st_scenario *sc = st_view_scenario(v);
     const st_model *md = &sc->models[pr->model];
@@ -436,7 +449,7 @@ static lc_cand candidate(const lc_state *s, const st_view *v,
     double extra = pr->extra_s;
     if (s->oracle)
         c.net_s = lc_oracle_net_s(v, req->device, s->oracle_rtt[req->device],
-                                  md->input_bytes, md->output_bytes,
+                                  up_s, md->output_bytes,
                                   extra + c.queue_s + c.load_s + c.exec_s) + extra;
     else
         c.net_s = lc_net_time(&s->dev[req->device].net, &s->net, md->input_bytes,
@@ -454,8 +467,12 @@ static void lc_decide(st_policy *p, const st_request *req, const st_view *v,
         lc_net_update(&d->net, &s->net, v, req->device);
     if (s->list_refresh_s > 0 && now >= d->list_at + s->list_refresh_s)
         refresh_remote(s, v, d, now);
+    if (s->oracle)   /* every remote input, sent now */
+        st_view_oracle_transfers_s(v, req->device, 1, now, d->in_bytes,
+                                   (size_t)(d->n_pairs - d->n_local),
+                                   s->up_s + d->n_local);
     for (int i = 0; i < d->n_pairs; i++)
-        s->cands[i] = candidate(s, v, req, &d->pairs[i], now);
+        s->cands[i] = candidate(s, v, req, &d->pairs[i], now, s->up_s[i]);
     lc_rule rule = s->rule;
     rule.min_accuracy = req->min_accuracy;
     int i = lc_select(&rule, s->cands, (size_t)d->n_pairs, req->budget_s);
