@@ -27,6 +27,9 @@ typedef struct lc_cand {
     double queue_s;      /* estimated wait at the location */
     double load_s;       /* estimated load time if not resident */
     int unavailable;     /* busy, or marked cold: skipped */
+    int pending;         /* net_s is only a lower bound so far: the rule
+                            asks lc_select_lazy's `complete` for the rest
+                            when the bound cannot decide */
 } lc_cand;
 
 typedef enum lc_fallback {
@@ -50,6 +53,15 @@ double lc_estimate(const lc_cand *c);
  * n == 0.  Candidates are considered in order, so listing local pairs
  * first makes ties in accuracy go to the device, as in LayerCake. */
 int lc_select(const lc_rule *r, const lc_cand *c, size_t n, double budget_s);
+/* Completes candidate c[i] (sets its exact net_s, clears pending). */
+typedef void (*lc_complete_fn)(void *ctx, lc_cand *c, int i);
+/* lc_select where some candidates may be pending (their exact net_s is
+ * costly: the oracle's foreseen download): each is completed only when the
+ * rule's choice depends on it, so the choice is lc_select's on completed
+ * candidates.  Remote candidates only; the chosen one comes back
+ * complete. */
+int lc_select_lazy(const lc_rule *r, lc_cand *c, size_t n, double budget_s,
+                   lc_complete_fn complete, void *ctx);
 
 /* ---------- the network estimator ---------- */
 

@@ -447,14 +447,36 @@ static lc_cand candidate(const lc_state *s, const st_view *v,
     if (!s->oracle && now < pr->cold_until)
         c.unavailable = 1;
     double extra = pr->extra_s;
-    if (s->oracle)
-        c.net_s = lc_oracle_net_s(v, req->device, s->oracle_rtt[req->device],
-                                  up_s, md->output_bytes,
-                                  extra + c.queue_s + c.load_s + c.exec_s) + extra;
-    else
+    if (s->oracle) {   /* the download is foreseen only when it matters */
+        c.net_s = up_s + s->oracle_rtt[req->device] + extra;
+        c.pending = 1;
+    } else
         c.net_s = lc_net_time(&s->dev[req->device].net, &s->net, md->input_bytes,
                               md->output_bytes) + extra;
     return c;
+}
+
+/* What completing an oracle's candidate needs. */
+typedef struct oracle_ctx {
+    const lc_state *s;
+    const st_view *v;
+    const st_request *req;
+    const device_st *d;
+} oracle_ctx;
+
+/* The oracle's network time of remote candidate i: its upload, the RTT and
+ * the download foreseen from when its result is ready. */
+static void oracle_complete(void *ctx, lc_cand *c, int i)
+{
+    const oracle_ctx *o = ctx;
+    const pair *pr = &o->d->pairs[i];
+    const st_model *md = &st_view_scenario(o->v)->models[pr->model];
+    lc_cand *k = &c[i];
+    double extra = pr->extra_s;
+    k->net_s = lc_oracle_net_s(o->v, o->req->device, o->s->oracle_rtt[o->req->device],
+                               o->s->up_s[i], md->output_bytes,
+                               extra + k->queue_s + k->load_s + k->exec_s) + extra;
+    k->pending = 0;
 }
 
 static void lc_decide(st_policy *p, const st_request *req, const st_view *v,
@@ -475,7 +497,9 @@ static void lc_decide(st_policy *p, const st_request *req, const st_view *v,
         s->cands[i] = candidate(s, v, req, &d->pairs[i], now, s->up_s[i]);
     lc_rule rule = s->rule;
     rule.min_accuracy = req->min_accuracy;
-    int i = lc_select(&rule, s->cands, (size_t)d->n_pairs, req->budget_s);
+    oracle_ctx octx = {s, v, req, d};
+    int i = lc_select_lazy(&rule, s->cands, (size_t)d->n_pairs, req->budget_s,
+                           oracle_complete, &octx);
     if (i < 0) {
         out->drop = 1;
         return;
