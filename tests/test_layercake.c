@@ -245,6 +245,112 @@ static void test_select_without_remote(void **state)
     assert_int_equal(lc_select(&code_rule, c, 0, 0.25), -1);
 }
 
+/* ---------- the lazy selection ---------- */
+
+/* A deterministic stream of doubles in [0, 1). */
+static double draw(uint64_t *x)
+{
+    *x = *x * 6364136223846793005u + 1442695040888963407u;
+    return (double)(*x >> 11) / 9007199254740992.0;
+}
+
+/* What lazy completion knows: the exact network times, and a count. */
+typedef struct lazy_fx {
+    const double *exact_net;
+    int completed;
+    int bad;             /* completed a candidate that was not pending */
+} lazy_fx;
+
+static void complete_exact(void *ctx, lc_cand *c, int i)
+{
+    lazy_fx *f = ctx;
+    f->bad |= !c[i].pending;
+    c[i].net_s = f->exact_net[i];
+    c[i].pending = 0;
+    f->completed++;
+}
+
+/* The rule written out as the phone library reads, scanning forwards:
+ * the reference the selection must agree with. */
+static int reference_select(const lc_rule *r, const lc_cand *c, int n, double b)
+{
+    int any_local = 0, any_remote = 0, local_fits = 0, fl = -1, fa = -1, best = -1;
+    for (int i = 0; i < n; i++) {
+        double e = lc_estimate(&c[i]);
+        any_local |= c[i].local;
+        any_remote |= !c[i].local;
+        local_fits |= c[i].local && e <= b;
+        if (c[i].local && (fl < 0 || e < lc_estimate(&c[fl])))
+            fl = i;
+    }
+    for (int pass = 0; pass < 2 && fa < 0; pass++)
+        for (int i = 0; i < n; i++)
+            if ((pass || !c[i].unavailable) && (fa < 0 || lc_estimate(&c[i]) < lc_estimate(&c[fa])))
+                fa = i;
+    if (n == 0)
+        return -1;
+    int fastest = any_local ? fl : fa;
+    if (r->local_precheck && any_local && !local_fits)
+        return fastest;
+    double t = any_remote ? r->safety * (b - r->margin_s - r->fetch_s) : b;
+    for (int i = 0; i < n; i++)
+        if ((any_remote || c[i].local) && !(any_remote && c[i].unavailable) &&
+            c[i].accuracy >= r->min_accuracy && lc_estimate(&c[i]) <= t &&
+            (best < 0 || c[i].accuracy > c[best].accuracy))
+            best = i;
+    if (best >= 0)
+        return best;
+    return any_remote && r->fallback == LC_FALLBACK_SMALLEST ? fa : fastest;
+}
+
+/* On random candidate lists (a few accuracies, so ties; busy pairs;
+ * every rule variant), lc_select agrees with the rule scanned forwards,
+ * and lc_select_lazy, given remote pairs whose network time is only a
+ * lower bound, picks the same pair, returns it complete, and completes
+ * no pair whose bound alone rules it out. */
+static void test_select_lazy_matches(void **state)
+{
+    (void)state;
+    uint64_t x = 99;
+    int completed = 0, remote = 0;
+    for (int it = 0; it < 20000; it++) {
+        lc_cand full[12], lazy[12];
+        double exact[12];
+        int n = (int)(draw(&x) * 12), n_local = n ? (int)(draw(&x) * (n + 1)) : 0;
+        for (int i = 0; i < n; i++) {
+            int local = i < n_local;
+            full[i] = (lc_cand){.model = i, .local = local,
+                                .accuracy = 0.7 + 0.05 * (int)(draw(&x) * 4),
+                                .exec_s = draw(&x), .unavailable = draw(&x) < 0.2,
+                                .net_s = local ? 0 : 2 * draw(&x)};
+            exact[i] = full[i].net_s;
+            lazy[i] = full[i];
+            if (!local) {
+                lazy[i].net_s *= draw(&x);   /* a lower bound */
+                lazy[i].pending = 1;
+                remote++;
+            }
+        }
+        lc_rule r = {.safety = 0.8, .margin_s = 0.05, .min_accuracy = 0.75 * (it % 3 == 0),
+                     .local_precheck = it % 2, .fallback = (lc_fallback)(it / 2 % 2)};
+        double b = 3 * draw(&x);
+        lazy_fx f = {exact, 0, 0};
+        int want = reference_select(&r, full, n, b);
+        assert_int_equal(lc_select(&r, full, (size_t)n, b), want);
+        int got = lc_select_lazy(&r, lazy, (size_t)n, b, complete_exact, &f);
+        assert_int_equal(got, want);
+        assert_false(f.bad);
+        if (got >= 0) {
+            assert_false(lazy[got].pending);
+            assert_true(lc_estimate(&lazy[got]) == lc_estimate(&full[got]));
+        }
+        completed += f.completed;
+    }
+    /* Laziness pays: here (accuracies in random order, so the scan rarely
+     * stops early) close to half the remote pairs are never completed. */
+    assert_true(completed < 0.7 * remote);
+}
+
 static void test_queue_wait(void **state)
 {
     (void)state;
@@ -1174,6 +1280,7 @@ int main(void)
         cmocka_unit_test(test_select_ties_and_busy),
         cmocka_unit_test(test_select_fallback_and_floor),
         cmocka_unit_test(test_select_without_remote),
+        cmocka_unit_test(test_select_lazy_matches),
         cmocka_unit_test(test_queue_wait),
         cmocka_unit_test(test_dispatch_edf),
         cmocka_unit_test(test_dispatch_fifo),

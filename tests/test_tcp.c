@@ -77,6 +77,35 @@ static void test_one_round(void **state)
     assert_near(f.c.cwnd, 15000, EPS);   /* + the 5000 B acknowledged */
 }
 
+/* Several sizes from one start (st_path_finish_many) end, each, where
+ * st_path_finish ends it: on a trace with an offset and a scale (70
+ * sizes, more than one batch, a cursor carried) and at a constant rate. */
+static void test_path_many(void **state)
+{
+    (void)state;
+    const double t[] = {0, 1, 2.5}, mbps[] = {1, 0, 10};
+    fx f;
+    fx_init(&f, 0, make_trace(t, mbps, 3, 4, 1), 0.3);
+    f.d.scale = 0.5;
+    st_trace_cursor cur = {0};
+    double bytes[70], end[70];
+    for (size_t k = 0; k < 70; k++)
+        bytes[k] = k == 3 ? 0 : 1000.0 * (double)(k * k % 97) + 0.5 * (double)k;
+    for (double start = 0; start < 9; start += 0.7) {
+        f.p.cur = &cur;
+        st_path_finish_many(&f.p, start, bytes, 70, end);
+        f.p.cur = NULL;
+        for (size_t k = 0; k < 70; k++)
+            assert_true(end[k] == st_path_finish(&f.p, start, bytes[k] * 8));
+    }
+    fx_free(&f);
+    fx_init(&f, 8, NULL, 0);
+    st_path_finish_many(&f.p, 1.5, bytes, 5, end);
+    for (size_t k = 0; k < 5; k++)
+        assert_true(end[k] == st_path_finish(&f.p, 1.5, bytes[k] * 8));
+    assert_near(end[1], 1.5 + 1000.5 * 8 / 8e6, EPS);
+}
+
 /* 70 000 B at 100 Mbit/s, RTT 100 ms: windows 10k, 20k, 40k.
  *   round 1 from 0: ends 0.0008; first segment 0.00008 + 0.1 -> 0.10008
  *   round 2: ends 0.10008 + 0.0016 = 0.10168; next 0.10016 + 0.1
@@ -344,6 +373,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_one_round),
+        cmocka_unit_test(test_path_many),
         cmocka_unit_test(test_several_rounds),
         cmocka_unit_test(test_rate_limited),
         cmocka_unit_test(test_trace_rounds),

@@ -289,6 +289,38 @@ static void test_cursor_matches(void **state)
         st_trace_free(trs[k]);
 }
 
+/* Several sizes from one instant (st_trace_finish_many) give, each, the
+ * single transfer's answer to the bit: random traces and starts, sizes as
+ * random_bits draws them plus none, a negative one and an infinite one,
+ * with a cursor carried along or left anywhere. */
+static void test_finish_many_matches(void **state)
+{
+    (void)state;
+    uint64_t x = 777;
+    st_trace *trs[5] = { hand_trace(1), hand_trace(0), random_trace(&x, 1, 1),
+                         random_trace(&x, 500, 1), random_trace(&x, 200, 0) };
+    size_t n_tr = sizeof trs / sizeof trs[0];
+    st_trace_cursor cur = { 0 };
+    double last = 0, bits[12], end[12];
+    for (size_t i = 0; i < 20000; i++) {
+        const st_trace *tr = trs[i % n_tr];
+        double t0 = random_start(&x, tr, last);
+        size_t n = 1 + (size_t)(unit_draw(&x) * 12);
+        for (size_t k = 0; k < n; k++)
+            bits[k] = random_bits(&x, tr, t0);
+        bits[0] = i % 7 == 0 ? 0 : i % 7 == 1 ? -1 : i % 7 == 2 ? INFINITY : bits[0];
+        if (i % 5 == 0)
+            cur.seg = (uint32_t)(unit_draw(&x) * 4e9);
+        st_trace_finish_many(tr, &cur, t0, bits, n, end);
+        for (size_t k = 0; k < n; k++)
+            assert_same_bits(end[k], st_trace_finish(tr, t0, bits[k]),
+                             "several sizes", i);
+        last = isfinite(end[n - 1]) ? end[n - 1] : 0;
+    }
+    for (size_t k = 0; k < n_tr; k++)
+        st_trace_free(trs[k]);
+}
+
 static void test_rate_and_bits(void **state)
 {
     (void)state;
@@ -797,6 +829,7 @@ int main(void)
         cmocka_unit_test(test_finish_many_periods),
         cmocka_unit_test(test_finish_no_loop),
         cmocka_unit_test(test_cursor_matches),
+        cmocka_unit_test(test_finish_many_matches),
         cmocka_unit_test(test_rate_and_bits),
         cmocka_unit_test(test_stats),
         cmocka_unit_test(test_format_names),

@@ -89,6 +89,11 @@ typedef struct st_trace_cursor {
 /* st_trace_finish, starting its searches from (and updating) *cur. */
 double st_trace_finish_cursor(const st_trace *tr, st_trace_cursor *cur,
                               double t0, double bits);
+/* end[k] = st_trace_finish_cursor(tr, cur, t0, bits[k]) for k < n, bit
+ * for bit, sharing what the transfers have in common (where t0 falls in
+ * the trace): the true future of several sizes sent at one instant. */
+void st_trace_finish_many(const st_trace *tr, st_trace_cursor *cur, double t0,
+                          const double *bits, size_t n, double *end);
 
 typedef struct st_trace_stats {
     double duration_s;

@@ -74,6 +74,12 @@ double st_view_probe(const st_view *v, int device, double up_bytes,
  * device's access link starting at t0, excluding propagation. */
 double st_view_oracle_transfer_s(const st_view *v, int device, int up,
                                  double t0, double bytes);
+/* out_s[k] = st_view_oracle_transfer_s(v, device, up, t0, bytes[k]) for
+ * k < n, bit for bit, for less than n calls cost: several sizes foreseen
+ * from one instant. */
+void st_view_oracle_transfers_s(const st_view *v, int device, int up,
+                                double t0, const double *bytes, size_t n,
+                                double *out_s);
 /* The mean RTT of the device's access link. */
 double st_view_oracle_rtt_s(const st_view *v, int device);
 

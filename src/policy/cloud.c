@@ -14,6 +14,11 @@
 #include <math.h>
 #include <stdlib.h>
 
+typedef struct cloud_state {
+    lc_client client;
+    ef_table fig;     /* execution means per (hardware, model) */
+} cloud_state;
+
 static const st_param cloud_params[] = {
     ST_PARAM_INCLUDE(lc_client_params),
     ST_PARAM_END};
@@ -21,32 +26,34 @@ static const st_param cloud_params[] = {
 static int cloud_init(st_policy *p, const st_params *params, const st_view *v,
                       st_error *err)
 {
-    lc_client *s = calloc(1, sizeof *s);
-    (void)v;
+    cloud_state *s = calloc(1, sizeof *s);
     if (!s)
         return st_error_set(err, "out of memory");
     p->state = s;
-    lc_client_read(params, s);
-    return 0;
+    lc_client_read(params, &s->client);
+    return ef_init(&s->fig, v, 0, err);
 }
 
 static void cloud_fini(st_policy *p)
 {
-    free(p->state);
+    cloud_state *s = p->state;
+    if (s)
+        ef_free(&s->fig);
+    free(s);
     p->state = NULL;
 }
 
 static void cloud_decide(st_policy *p, const st_request *req, const st_view *v,
                          st_decision *out)
 {
+    const cloud_state *s = p->state;
     const st_scenario *sc = st_view_scenario(v);
     int node = st_view_cloud(v, req->device), best = -1;
     double best_acc = -1, best_t = INFINITY;
     for (size_t m = 0; m < sc->n_models; m++) {
-        const st_profile *pr = st_view_profile(v, node, (int)m);
-        if (sc->models[m].task != req->task || !pr)
+        if (sc->models[m].task != req->task || !st_view_profile(v, node, (int)m))
             continue;
-        double acc = sc->models[m].accuracy, t = st_dist_mean(&pr->exec_s);
+        double acc = sc->models[m].accuracy, t = ef_mean(&s->fig, v, node, (int)m);
         if (acc > best_acc || (acc == best_acc && t < best_t)) {
             best = (int)m;
             best_acc = acc;
@@ -57,7 +64,7 @@ static void cloud_decide(st_policy *p, const st_request *req, const st_view *v,
     out->model = best;
     out->node = node;
     out->estimate_s = NAN;
-    lc_client_apply(p->state, v, req, out);
+    lc_client_apply(&s->client, v, &s->fig, req, out);
 }
 
 const st_policy_ops st_policy_cloud = {

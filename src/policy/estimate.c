@@ -26,6 +26,38 @@ double lc_estimate(const lc_cand *c)
     return c->net_s + c->queue_s + c->load_s + c->exec_s;
 }
 
+/* The candidates' lazy completion: a pending candidate's estimate is a
+ * lower bound, which decides an "estimate > limit" test when it is
+ * already above the limit. */
+typedef struct lazy {
+    lc_cand *c;
+    lc_complete_fn complete;
+    void *ctx;
+} lazy;
+
+static void complete_one(const lazy *z, size_t i)
+{
+    if (z->c[i].pending)
+        z->complete(z->ctx, z->c, (int)i);
+}
+
+static void complete_all(const lazy *z, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        complete_one(z, i);
+}
+
+/* Is c[i]'s estimate above limit?  (Completes it only if the bound does
+ * not tell: the bound is below the estimate, since a completion only adds
+ * a non-negative time to a sum of non-negative terms.) */
+static int over(const lazy *z, size_t i, double limit)
+{
+    if (z->c[i].pending && lc_estimate(&z->c[i]) > limit)
+        return 1;
+    complete_one(z, i);
+    return lc_estimate(&z->c[i]) > limit;
+}
+
 /* Smallest estimate among local pairs (all == 1: among every pair, and
  * available ones first); -1 if there is none. */
 static int smallest(const lc_cand *c, size_t n, int local_only)
@@ -43,23 +75,33 @@ static int smallest(const lc_cand *c, size_t n, int local_only)
     return best;
 }
 
-/* The most accurate pair passing the test, the first on ties; -1 if none. */
-static int most_accurate(const lc_rule *r, const lc_cand *c, size_t n,
+/* The most accurate pair passing the test, the first on ties; -1 if none.
+ * Scanned from the end, a pair as accurate as the best so far replacing
+ * it (accuracies are numbers in [0, 1], so that is the same pair), and
+ * the estimate is tested only for a pair that would win: the list is in
+ * rising accuracy, so the most accurate pairs, tested first, usually
+ * leave the others untested. */
+static int most_accurate(const lc_rule *r, const lazy *z, size_t n,
                          double limit, int local_only, int skip_unavailable)
 {
+    const lc_cand *c = z->c;
     int best = -1;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = n; i-- > 0;) {
         if ((local_only && !c[i].local) || (skip_unavailable && c[i].unavailable) ||
-            c[i].accuracy < r->min_accuracy || lc_estimate(&c[i]) > limit)
+            c[i].accuracy < r->min_accuracy)
             continue;
-        if (best < 0 || c[i].accuracy > c[best].accuracy)
+        if (best >= 0 && !(c[i].accuracy >= c[best].accuracy))
+            continue;
+        if (!over(z, i, limit))
             best = (int)i;
     }
     return best;
 }
 
-int lc_select(const lc_rule *r, const lc_cand *c, size_t n, double budget_s)
+static int select_rule(const lc_rule *r, const lazy *z, size_t n,
+                       double budget_s)
 {
+    const lc_cand *c = z->c;
     int any_local = 0, any_remote = 0, local_fits = 0;
     for (size_t i = 0; i < n; i++) {
         any_local |= c[i].local;
@@ -69,18 +111,48 @@ int lc_select(const lc_rule *r, const lc_cand *c, size_t n, double budget_s)
     }
     if (n == 0)
         return -1;
+    if (!any_local)
+        complete_all(z, n);
     int fastest_local = any_local ? smallest(c, n, 1) : smallest(c, n, 0);
     if (r->local_precheck && any_local && !local_fits)
         return fastest_local;
     if (!any_remote) {
-        int b = most_accurate(r, c, n, budget_s, 1, 0);
+        int b = most_accurate(r, z, n, budget_s, 1, 0);
         return b >= 0 ? b : fastest_local;
     }
     double t = r->safety * (budget_s - r->margin_s - r->fetch_s);
-    int best = most_accurate(r, c, n, t, 0, 1);
+    int best = most_accurate(r, z, n, t, 0, 1);
     if (best >= 0)
         return best;
-    return r->fallback == LC_FALLBACK_SMALLEST ? smallest(c, n, 0) : fastest_local;
+    if (r->fallback != LC_FALLBACK_SMALLEST)
+        return fastest_local;
+    complete_all(z, n);
+    return smallest(c, n, 0);
+}
+
+int lc_select_lazy(const lc_rule *r, lc_cand *c, size_t n, double budget_s,
+                   lc_complete_fn complete, void *ctx)
+{
+    lazy z = {c, complete, ctx};
+    int i = select_rule(r, &z, n, budget_s);
+    if (i >= 0)
+        complete_one(&z, (size_t)i);
+    return i;
+}
+
+/* Nothing pending: nothing is ever completed. */
+static void never_pending(void *ctx, lc_cand *c, int i)
+{
+    (void)ctx;
+    (void)c;
+    (void)i;
+}
+
+int lc_select(const lc_rule *r, const lc_cand *c, size_t n, double budget_s)
+{
+    /* Read only: with no candidate pending nothing is written. */
+    lazy z = {(lc_cand *)c, never_pending, NULL};
+    return select_rule(r, &z, n, budget_s);
 }
 
 /* ---------- the network estimator ---------- */
@@ -222,10 +294,9 @@ double lc_path_extra_s(const st_scenario *sc, int attach, int node,
 }
 
 double lc_oracle_net_s(const st_view *v, int device, double rtt_s,
-                       double in_bytes, double out_bytes, double remote_s)
+                       double up, double out_bytes, double remote_s)
 {
     double now = st_view_now(v), rtt = rtt_s;
-    double up = st_view_oracle_transfer_s(v, device, 1, now, in_bytes);
     double back = now + up + rtt / 2 + remote_s;
     return up + rtt + st_view_oracle_transfer_s(v, device, 0, back, out_bytes);
 }
@@ -256,27 +327,31 @@ void lc_client_read(const st_params *p, lc_client *c)
     c->on_timeout = (lc_on_timeout)st_param_choice(p, lc_client_params, "on_timeout");
 }
 
-int lc_fastest_local(const st_view *v, const st_request *req, double *lat)
+int lc_fastest_local(const st_view *v, const ef_table *fig,
+                     const st_request *req, double *lat)
 {
     const st_scenario *sc = st_view_scenario(v);
     int best = -1;
     *lat = INFINITY;
     for (size_t m = 0; m < sc->n_models; m++) {
-        const st_profile *pr = st_view_profile(v, req->device_node, (int)m);
-        if (sc->models[m].task == req->task && pr && st_dist_mean(&pr->exec_s) < *lat) {
+        if (sc->models[m].task != req->task ||
+            !st_view_profile(v, req->device_node, (int)m))
+            continue;
+        double mean = ef_mean(fig, v, req->device_node, (int)m);
+        if (mean < *lat) {
             best = (int)m;
-            *lat = st_dist_mean(&pr->exec_s);
+            *lat = mean;
         }
     }
     return best;
 }
 
-int lc_client_apply(const lc_client *c, const st_view *v,
+int lc_client_apply(const lc_client *c, const st_view *v, const ef_table *fig,
                     const st_request *req, st_decision *out)
 {
     double lat;
     if (req->attempt > 1 && c->on_timeout == LC_TIMEOUT_LOCAL) {
-        int m = lc_fastest_local(v, req, &lat);
+        int m = lc_fastest_local(v, fig, req, &lat);
         *out = (st_decision){.drop = m < 0, .model = m, .node = req->device_node,
                              .estimate_s = m < 0 ? NAN : st_view_now(v) -
                                            req->arrival_s + lat};

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include "policy/bwest.h"
+#include "policy/execfig.h"
 #include "strata/policy.h"
 
 /* ---------- the estimate and the rule ---------- */
@@ -26,6 +27,9 @@ typedef struct lc_cand {
     double queue_s;      /* estimated wait at the location */
     double load_s;       /* estimated load time if not resident */
     int unavailable;     /* busy, or marked cold: skipped */
+    int pending;         /* net_s is only a lower bound so far: the rule
+                            asks lc_select_lazy's `complete` for the rest
+                            when the bound cannot decide */
 } lc_cand;
 
 typedef enum lc_fallback {
@@ -49,6 +53,15 @@ double lc_estimate(const lc_cand *c);
  * n == 0.  Candidates are considered in order, so listing local pairs
  * first makes ties in accuracy go to the device, as in LayerCake. */
 int lc_select(const lc_rule *r, const lc_cand *c, size_t n, double budget_s);
+/* Completes candidate c[i] (sets its exact net_s, clears pending). */
+typedef void (*lc_complete_fn)(void *ctx, lc_cand *c, int i);
+/* lc_select where some candidates may be pending (their exact net_s is
+ * costly: the oracle's foreseen download): each is completed only when the
+ * rule's choice depends on it, so the choice is lc_select's on completed
+ * candidates.  Remote candidates only; the chosen one comes back
+ * complete. */
+int lc_select_lazy(const lc_rule *r, lc_cand *c, size_t n, double budget_s,
+                   lc_complete_fn complete, void *ctx);
 
 /* ---------- the network estimator ---------- */
 
@@ -108,11 +121,12 @@ double lc_net_time(const lc_net *n, const lc_net_cfg *c, double in_bytes,
 double lc_path_extra_s(const st_scenario *sc, int attach, int node,
                        double in_bytes, double out_bytes);
 /* ORACLE: the true network time of a call made now whose result is ready
- * at the node remote_s after the input arrives: upload over the trace,
- * the RTT (rtt_s: st_view_oracle_rtt_s, fetched once), download over the
- * trace from then. */
+ * at the node remote_s after the input arrives: the upload over the trace
+ * (up_s: st_view_oracle_transfer_s of the input from now), the RTT
+ * (rtt_s: st_view_oracle_rtt_s, fetched once), download over the trace
+ * from then. */
 double lc_oracle_net_s(const st_view *v, int device, double rtt_s,
-                       double in_bytes, double out_bytes, double remote_s);
+                       double up_s, double out_bytes, double remote_s);
 /* Expected wait at a node that holds qlen requests (waiting or running)
  * on `executors`, each taking about exec_s: nothing while an executor is
  * free, else the queue ahead shared among the executors. */
@@ -134,13 +148,14 @@ typedef struct lc_client {
 extern const st_param lc_client_params[];
 /* Reads them from params (validated against a table including them). */
 void lc_client_read(const st_params *p, lc_client *c);
-/* The device's fastest model for req's task (its mean in *lat), -1 if
- * none. */
-int lc_fastest_local(const st_view *v, const st_request *req, double *lat);
+/* The device's fastest model for req's task (its mean, from fig, in
+ * *lat), -1 if none. */
+int lc_fastest_local(const st_view *v, const ef_table *fig,
+                     const st_request *req, double *lat);
 /* Applies the client to a decision made for req: sets the timeout, or,
  * on a retry with on_timeout local, replaces the decision by the fastest
- * local model.  Returns 1 if it replaced it. */
-int lc_client_apply(const lc_client *c, const st_view *v,
+ * local model (fig: the execution means).  Returns 1 if it replaced it. */
+int lc_client_apply(const lc_client *c, const st_view *v, const ef_table *fig,
                     const st_request *req, st_decision *out);
 
 #endif

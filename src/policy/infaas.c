@@ -34,6 +34,7 @@ typedef struct infaas_state {
     lc_net_cfg net;
     lc_net *dev;       /* [n_devices] */
     long n_dev;
+    ef_table fig;      /* execution means per (hardware, model) */
 } infaas_state;
 
 static void infaas_fini(st_policy *p)
@@ -44,6 +45,7 @@ static void infaas_fini(st_policy *p)
     for (long i = 0; s->dev && i < s->n_dev; i++)
         lc_net_free(&s->dev[i]);
     free(s->dev);
+    ef_free(&s->fig);
     free(s);
     p->state = NULL;
 }
@@ -69,6 +71,8 @@ static int infaas_init(st_policy *p, const st_params *params, const st_view *v,
     s->use_network = st_param_choice(params, infaas_params, "network");
     lc_net_cfg_read(params, &s->net);
     lc_client_read(params, &s->client);
+    if (ef_init(&s->fig, v, 0, err) < 0)
+        return -1;
     if (!s->use_network)
         return 0;
     s->n_dev = st_view_scenario(v)->n_devices;
@@ -84,16 +88,17 @@ static int infaas_init(st_policy *p, const st_params *params, const st_view *v,
 }
 
 /* What the server believes model m takes at node now. */
-static double server_latency(const st_view *v, int node, int m)
+static double server_latency(const infaas_state *s, const st_view *v, int node,
+                             int m)
 {
     const st_profile *pr = st_view_profile(v, node, m);
-    return st_dist_mean(&pr->exec_s) + (st_view_resident(v, node, m) ? 0 : pr->load_s);
+    return ef_mean(&s->fig, v, node, m) + (st_view_resident(v, node, m) ? 0 : pr->load_s);
 }
 
 /* The server's pick for a latency target; -1 if no model reaches
  * min_accuracy. */
-static int server_pick(const st_view *v, int node, int task, double target,
-                       double min_accuracy, double *lat_out)
+static int server_pick(const infaas_state *s, const st_view *v, int node,
+                       int task, double target, double *lat_out)
 {
     const st_scenario *sc = st_view_scenario(v);
     int best = -1, fastest = -1;
@@ -101,13 +106,13 @@ static int server_pick(const st_view *v, int node, int task, double target,
     for (size_t m = 0; m < sc->n_models; m++) {
         if (sc->models[m].task != task || !st_view_profile(v, node, (int)m))
             continue;
-        double lat = server_latency(v, node, (int)m), acc = sc->models[m].accuracy;
+        double lat = server_latency(s, v, node, (int)m), acc = sc->models[m].accuracy;
         if (lat <= target && (best < 0 || acc > sc->models[best].accuracy ||
                               (acc == sc->models[best].accuracy && lat < best_lat))) {
             best = (int)m;
             best_lat = lat;
         }
-        if (acc >= min_accuracy && lat < fastest_lat) {
+        if (acc >= s->min_accuracy && lat < fastest_lat) {
             fastest = (int)m;
             fastest_lat = lat;
         }
@@ -135,17 +140,17 @@ static void infaas_decide(st_policy *p, const st_request *req, const st_view *v,
                 break;
             }
     }
-    int m = server_pick(v, node, req->task, req->budget_s - net, s->min_accuracy, &lat);
+    int m = server_pick(s, v, node, req->task, req->budget_s - net, &lat);
     if (m < 0) {
         node = req->device_node;
-        m = lc_fastest_local(v, req, &lat);
+        m = lc_fastest_local(v, &s->fig, req, &lat);
         net = 0;
     }
     out->drop = m < 0;
     out->model = m;
     out->node = node;
     out->estimate_s = m < 0 ? NAN : waited + net + lat;
-    lc_client_apply(&s->client, v, req, out);
+    lc_client_apply(&s->client, v, &s->fig, req, out);
 }
 
 static void infaas_observe(st_policy *p, const st_outcome *o, const st_view *v)

@@ -101,11 +101,14 @@ typedef struct pair {
     int busy;
     uint64_t busy_req;        /* the request it runs */
     double cold_until;
+    double extra_s;           /* remote: the links beyond the access link
+                                 (lc_path_extra_s), fixed per pair */
 } pair;
 
 typedef struct device_st {
     pair *pairs;              /* local pairs first, then remote */
-    int n_pairs;
+    int n_pairs, n_local;
+    double *in_bytes;         /* oracle: each remote pair's input size */
     double list_at;           /* remote list last fetched */
     lc_net net;
 } device_st;
@@ -125,6 +128,10 @@ typedef struct lc_state {
     long n_dev;
     double *oracle_rtt;       /* [n_dev]: each device's mean RTT */
     lc_cand *cands;           /* the largest n_pairs */
+    double *up_s;             /* oracle: [the largest n_pairs], the true
+                                 upload time of each remote pair's input */
+    ef_table fig;             /* execution mean and percentile per
+                                 (hardware, model) */
 } lc_state;
 
 /* ---------- latency figures ---------- */
@@ -191,7 +198,8 @@ static void add_sample(const lc_state *s, pair *pr, double x)
 }
 
 /* Replaces the remote pairs as a fresh list from the server would. */
-static void refresh_remote(const st_view *v, device_st *d, double now)
+static void refresh_remote(const lc_state *s, const st_view *v, device_st *d,
+                           double now)
 {
     for (int i = 0; i < d->n_pairs; i++) {
         pair *pr = &d->pairs[i];
@@ -201,7 +209,7 @@ static void refresh_remote(const st_view *v, device_st *d, double now)
         pr->sum = 0;
         pr->busy = 0;
         pr->cold_until = 0;
-        pr->figure = st_dist_mean(&st_view_profile(v, pr->node, pr->model)->exec_s);
+        pr->figure = ef_mean(&s->fig, v, pr->node, pr->model);
     }
     d->list_at = now;
 }
@@ -209,11 +217,12 @@ static void refresh_remote(const st_view *v, device_st *d, double now)
 /* ---------- setup ---------- */
 
 static void add_pair(device_st *d, int model, int node, int local,
-                     double accuracy)
+                     double accuracy, double extra_s)
 {
     d->pairs = st_xrealloc(d->pairs, (size_t)(d->n_pairs + 1) * sizeof *d->pairs);
     d->pairs[d->n_pairs++] = (pair){.model = model, .node = node,
-                                    .local = local, .accuracy = accuracy};
+                                    .local = local, .accuracy = accuracy,
+                                    .extra_s = extra_s};
 }
 
 /* Every (model, location) pair the device can use: its own models, then
@@ -228,19 +237,27 @@ static void build_pairs(const st_view *v, lc_state *s, gsl_rng *rng,
         const st_profile *pr = st_view_profile(v, self, (int)m);
         if (sc->models[m].task != dc->task || !pr)
             continue;
-        add_pair(d, (int)m, self, 1, sc->models[m].accuracy);
+        add_pair(d, (int)m, self, 1, sc->models[m].accuracy, 0);
         pair *p = &d->pairs[d->n_pairs - 1];
         for (int b = 0; b < s->local_bench; b++)
             add_sample(s, p, st_dist_sample(&pr->exec_s, rng));
         if (s->local_bench == 0 || s->oracle)
-            p->figure = s->percentile > 0 ? st_dist_quantile(&pr->exec_s, s->percentile)
-                                          : st_dist_mean(&pr->exec_s);
+            p->figure = ef_quant(&s->fig, v, self, (int)m);
     }
-    for (int k = st_view_attach(v, (int)dev); k >= 0; k = sc->nodes[k].parent)
+    d->n_local = d->n_pairs;
+    int attach = st_view_attach(v, (int)dev);
+    for (int k = attach; k >= 0; k = sc->nodes[k].parent)
         for (size_t m = 0; m < sc->n_models; m++)
             if (sc->models[m].task == dc->task && st_view_profile(v, k, (int)m))
-                add_pair(d, (int)m, k, 0, sc->models[m].accuracy);
-    refresh_remote(v, d, 0);
+                add_pair(d, (int)m, k, 0, sc->models[m].accuracy,
+                         lc_path_extra_s(sc, attach, k, sc->models[m].input_bytes,
+                                         sc->models[m].output_bytes));
+    refresh_remote(s, v, d, 0);
+    if (!s->oracle)
+        return;
+    d->in_bytes = st_xmalloc((size_t)(d->n_pairs - d->n_local + 1) * sizeof *d->in_bytes);
+    for (int i = d->n_local; i < d->n_pairs; i++)
+        d->in_bytes[i - d->n_local] = sc->models[d->pairs[i].model].input_bytes;
 }
 
 static void take_reports(const st_view *v, lc_state *s)
@@ -329,6 +346,7 @@ static void lc_fini(st_policy *p)
             free(s->dev[i].pairs[k].sorted);
         }
         free(s->dev[i].pairs);
+        free(s->dev[i].in_bytes);
         lc_net_free(&s->dev[i].net);
     }
     free(s->dev);
@@ -336,6 +354,8 @@ static void lc_fini(st_policy *p)
     free(s->rep_res);
     free(s->oracle_rtt);
     free(s->cands);
+    free(s->up_s);
+    ef_free(&s->fig);
     free(s);
     p->state = NULL;
 }
@@ -357,6 +377,8 @@ static int init_common(st_policy *p, const st_params *params, const st_view *v,
     s->rep_res = calloc(sc->n_nodes * sc->n_models + 1, 1);
     if (!s->dev || !s->oracle_rtt || !s->rep_qlen || !s->rep_res)
         return st_error_set(err, "out of memory for %ld devices", s->n_dev);
+    if (ef_init(&s->fig, v, s->percentile, err) < 0)
+        return -1;
     int max_pairs = 0;
     long dev = 0;
     for (size_t c = 0; c < sc->n_device_classes; c++)
@@ -372,7 +394,8 @@ static int init_common(st_policy *p, const st_params *params, const st_view *v,
                 lc_net_update(&d->net, &s->net, v, (int)dev);
         }
     s->cands = calloc((size_t)max_pairs + 1, sizeof *s->cands);
-    if (!s->cands)
+    s->up_s = calloc((size_t)max_pairs + 1, sizeof *s->up_s);
+    if (!s->cands || !s->up_s)
         return st_error_set(err, "out of memory");
     take_reports(v, s);
     if (!oracle) {
@@ -402,38 +425,58 @@ static int queue_len(const lc_state *s, const st_view *v, int node, int exact)
 
 /* The rule's view of one pair for this request. */
 static lc_cand candidate(const lc_state *s, const st_view *v,
-                         const st_request *req, const pair *pr, double now)
+                         const st_request *req, const pair *pr, double now,
+                         double up_s)
 {
     const st_scenario *sc = st_view_scenario(v);
     const st_model *md = &sc->models[pr->model];
-    const st_profile *prof = st_view_profile(v, pr->node, pr->model);
     int exact = s->oracle;
     lc_cand c = {.model = pr->model, .node = pr->node, .local = pr->local,
                  .accuracy = pr->accuracy, .exec_s = pr->figure};
     if (s->oracle)
-        c.exec_s = s->percentile > 0 ? st_dist_quantile(&prof->exec_s, s->percentile)
-                                     : st_dist_mean(&prof->exec_s);
+        c.exec_s = ef_quant(&s->fig, v, pr->node, pr->model);
     if (s->oracle || s->use_queue)
         c.queue_s = lc_queue_wait_s(queue_len(s, v, pr->node, exact),
                                     st_view_executors(v, pr->node),
-                                    st_dist_mean(&prof->exec_s));
+                                    ef_mean(&s->fig, v, pr->node, pr->model));
     if ((s->oracle || s->predict_cold) && !resident(s, v, pr->node, pr->model, exact))
-        c.load_s = prof->load_s;
+        c.load_s = st_view_profile(v, pr->node, pr->model)->load_s;
     c.unavailable = s->skip_busy && pr->busy;
     if (pr->local)
         return c;
     if (!s->oracle && now < pr->cold_until)
         c.unavailable = 1;
-    double extra = lc_path_extra_s(sc, st_view_attach(v, req->device), pr->node,
-                                   md->input_bytes, md->output_bytes);
-    if (s->oracle)
-        c.net_s = lc_oracle_net_s(v, req->device, s->oracle_rtt[req->device],
-                                  md->input_bytes, md->output_bytes,
-                                  extra + c.queue_s + c.load_s + c.exec_s) + extra;
-    else
+    double extra = pr->extra_s;
+    if (s->oracle) {   /* the download is foreseen only when it matters */
+        c.net_s = up_s + s->oracle_rtt[req->device] + extra;
+        c.pending = 1;
+    } else
         c.net_s = lc_net_time(&s->dev[req->device].net, &s->net, md->input_bytes,
                               md->output_bytes) + extra;
     return c;
+}
+
+/* What completing an oracle's candidate needs. */
+typedef struct oracle_ctx {
+    const lc_state *s;
+    const st_view *v;
+    const st_request *req;
+    const device_st *d;
+} oracle_ctx;
+
+/* The oracle's network time of remote candidate i: its upload, the RTT and
+ * the download foreseen from when its result is ready. */
+static void oracle_complete(void *ctx, lc_cand *c, int i)
+{
+    const oracle_ctx *o = ctx;
+    const pair *pr = &o->d->pairs[i];
+    const st_model *md = &st_view_scenario(o->v)->models[pr->model];
+    lc_cand *k = &c[i];
+    double extra = pr->extra_s;
+    k->net_s = lc_oracle_net_s(o->v, o->req->device, o->s->oracle_rtt[o->req->device],
+                               o->s->up_s[i], md->output_bytes,
+                               extra + k->queue_s + k->load_s + k->exec_s) + extra;
+    k->pending = 0;
 }
 
 static void lc_decide(st_policy *p, const st_request *req, const st_view *v,
@@ -445,12 +488,18 @@ static void lc_decide(st_policy *p, const st_request *req, const st_view *v,
     if (!s->oracle)
         lc_net_update(&d->net, &s->net, v, req->device);
     if (s->list_refresh_s > 0 && now >= d->list_at + s->list_refresh_s)
-        refresh_remote(v, d, now);
+        refresh_remote(s, v, d, now);
+    if (s->oracle)   /* every remote input, sent now */
+        st_view_oracle_transfers_s(v, req->device, 1, now, d->in_bytes,
+                                   (size_t)(d->n_pairs - d->n_local),
+                                   s->up_s + d->n_local);
     for (int i = 0; i < d->n_pairs; i++)
-        s->cands[i] = candidate(s, v, req, &d->pairs[i], now);
+        s->cands[i] = candidate(s, v, req, &d->pairs[i], now, s->up_s[i]);
     lc_rule rule = s->rule;
     rule.min_accuracy = req->min_accuracy;
-    int i = lc_select(&rule, s->cands, (size_t)d->n_pairs, req->budget_s);
+    oracle_ctx octx = {s, v, req, d};
+    int i = lc_select_lazy(&rule, s->cands, (size_t)d->n_pairs, req->budget_s,
+                           oracle_complete, &octx);
     if (i < 0) {
         out->drop = 1;
         return;

@@ -6,13 +6,14 @@
  * `quantile` parameter (0 < q < 1) uses that quantile instead, for a study
  * of how conservative the profile should be.
  */
-#include "strata/policy.h"
+#include "policy/execfig.h"
 
 #include <math.h>
 #include <stdlib.h>
 
 typedef struct local_state {
     double quantile;   /* 0 = use the mean */
+    ef_table fig;      /* the profiled figure per (hardware, model) */
 } local_state;
 
 static const st_param local_params[] = {
@@ -23,18 +24,12 @@ static const st_param local_params[] = {
 static int local_init(st_policy *p, const st_params *params, const st_view *v,
                       st_error *err)
 {
-    (void)v;
     local_state *s = calloc(1, sizeof *s);
     if (!s)
         return st_error_set(err, "out of memory");
     p->state = s;
     s->quantile = st_param_real(params, local_params, "quantile");
-    return 0;
-}
-
-static double profiled(const st_profile *pr, double q)
-{
-    return q > 0 ? st_dist_quantile(&pr->exec_s, q) : st_dist_mean(&pr->exec_s);
+    return ef_init(&s->fig, v, s->quantile, err);
 }
 
 static void local_decide(st_policy *p, const st_request *req, const st_view *v,
@@ -48,7 +43,7 @@ static void local_decide(st_policy *p, const st_request *req, const st_view *v,
         const st_profile *pr = st_view_profile(v, req->device_node, (int)m);
         if (sc->models[m].task != req->task || !pr)
             continue;
-        double t = profiled(pr, s->quantile);
+        double t = ef_quant(&s->fig, v, req->device_node, (int)m);
         if (t < fastest_t) {
             fastest_t = t;
             fastest = (int)m;
@@ -63,12 +58,17 @@ static void local_decide(st_policy *p, const st_request *req, const st_view *v,
     out->drop = best < 0;
     out->model = best;
     out->node = req->device_node;
-    out->estimate_s = best < 0 ? NAN
-                               : profiled(st_view_profile(v, req->device_node, best),
-                                          s->quantile);
+    out->estimate_s = best < 0 ? NAN : ef_quant(&s->fig, v, req->device_node, best);
 }
 
-static void local_fini(st_policy *p) { free(p->state); }
+static void local_fini(st_policy *p)
+{
+    local_state *s = p->state;
+    if (s)
+        ef_free(&s->fig);
+    free(s);
+    p->state = NULL;
+}
 
 const st_policy_ops st_policy_local = {
     .name = "local",

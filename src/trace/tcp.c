@@ -33,6 +33,30 @@ double st_path_finish(const st_path *p, double start, double bits)
                    : st_trace_finish(p->tr, t0, b)) - p->offset;
 }
 
+/* Transfers st_path_finish_many scales at once (more go in turns). */
+#define MANY_CHUNK 32
+
+void st_path_finish_many(const st_path *p, double start, const double *bytes,
+                         size_t n, double *end)
+{
+    if (!p->tr) {
+        for (size_t k = 0; k < n; k++)
+            end[k] = st_path_finish(p, start, bytes[k] * 8);
+        return;
+    }
+    double t0 = start + p->offset, scaled[MANY_CHUNK];
+    st_trace_cursor scratch = {0};
+    for (size_t at = 0; at < n; at += MANY_CHUNK) {
+        size_t m = n - at < MANY_CHUNK ? n - at : MANY_CHUNK;
+        for (size_t k = 0; k < m; k++)
+            scaled[k] = bytes[at + k] * 8 / p->dir->scale;
+        st_trace_finish_many(p->tr, p->cur ? p->cur : &scratch, t0, scaled, m,
+                             end + at);
+        for (size_t k = 0; k < m; k++)
+            end[at + k] -= p->offset;
+    }
+}
+
 static void open_fresh(const st_transport *tp, st_tcp_conn *c)
 {
     c->cwnd = tp->init_cwnd * tp->mss;

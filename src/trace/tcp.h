@@ -41,6 +41,11 @@ typedef struct st_path {
 /* When `bits` sent from `start` have all left the link (fluid). */
 double st_path_finish(const st_path *p, double start, double bits);
 
+/* end[k] = st_path_finish(p, start, 8 * bytes[k]) for k < n, bit for
+ * bit, finding where start falls in the trace once. */
+void st_path_finish_many(const st_path *p, double start, const double *bytes,
+                         size_t n, double *end);
+
 /* Per connection (one per device link direction); all zero = never used. */
 typedef struct st_tcp_conn {
     double cwnd;       /* bytes; 0 = not yet set */

@@ -335,16 +335,38 @@ static double phase_reaching(const st_trace *tr, double target, double slack,
     return u < end ? u : end;
 }
 
-static double finish_open(const st_trace *tr, st_trace_cursor *cur,
-                          double t0, double bits)
+/* What every transfer starting at t0 shares: where t0 falls in the trace
+ * (its phase u0 in a period and the segment i holding it) and the bits
+ * delivered from the period's start (or the trace's, not looping) to
+ * t0.  tail: a non-looping trace past its last segment start. */
+typedef struct finish_from {
+    double t0, u0, base;
+    size_t i;
+    int tail;
+} finish_from;
+
+static void finish_begin(const st_trace *tr, const st_trace_cursor *cur,
+                         double t0, finish_from *f)
 {
-    size_t last = tr->n - 1, i;
-    if (t0 >= tr->start[last])
+    f->t0 = t0 < 0 ? 0 : t0;
+    f->tail = !tr->loop && f->t0 >= tr->start[tr->n - 1];
+    if (f->tail)
+        return;
+    f->u0 = tr->loop ? fold_near(tr, f->t0, cur) : f->t0;
+    f->base = cum_within_at(tr, f->u0, cur, &f->i);
+}
+
+static double finish_open(const st_trace *tr, st_trace_cursor *cur,
+                          const finish_from *f, double bits)
+{
+    size_t last = tr->n - 1;
+    double t0 = f->t0;
+    if (f->tail)
         return tr->bps[last] > 0 ? t0 + bits / tr->bps[last] : INFINITY;
-    double target = cum_within_at(tr, t0, cur, &i) + bits;
+    double target = f->base + bits;
     double slack = rounding_slack(target);
     if (target <= tr->cum[last] + slack && last > 0) {
-        double t1 = phase_reaching(tr, target, slack, cur, i);
+        double t1 = phase_reaching(tr, target, slack, cur, f->i);
         return t1 > t0 ? t1 : t0;
     }
     if (!(tr->bps[last] > 0))
@@ -352,24 +374,20 @@ static double finish_open(const st_trace *tr, st_trace_cursor *cur,
     return tr->start[last] + (target - tr->cum[last]) / tr->bps[last];
 }
 
-/* st_trace_finish, with or without a cursor (NULL). */
-static double finish(const st_trace *tr, st_trace_cursor *cur, double t0,
-                     double bits)
+/* The end of a transfer of `bits` from f's start, with or without a
+ * cursor (NULL). */
+static double finish_end(const st_trace *tr, st_trace_cursor *cur,
+                         const finish_from *f, double bits)
 {
-    if (t0 < 0)
-        t0 = 0;
+    double t0 = f->t0;
     if (!(bits > 0))
         return t0;
     if (isinf(bits))
         return INFINITY;
     if (!tr->loop)
-        return finish_open(tr, cur, t0, bits);
-
+        return finish_open(tr, cur, f, bits);
     double period_bits = tr->cum[tr->n];
-    size_t i;
-    double u0 = fold_near(tr, t0, cur);
-    double target = cum_within_at(tr, u0, cur, &i) + bits; /* from this
-                                                              period's 0 */
+    double target = f->base + bits;     /* from this period's 0 */
     double slack = rounding_slack(target);
     double periods, rem;
     if (cur) {
@@ -384,9 +402,22 @@ static double finish(const st_trace *tr, st_trace_cursor *cur, double t0,
         periods -= 1;
         rem += period_bits;
     }
-    double u1 = phase_reaching(tr, rem, slack, cur, i);
-    double t1 = t0 + ((periods * tr->duration + u1) - u0);
+    double u1 = phase_reaching(tr, rem, slack, cur, f->i);
+    double t1 = t0 + ((periods * tr->duration + u1) - f->u0);
     return t1 > t0 ? t1 : t0;
+}
+
+/* st_trace_finish, with or without a cursor (NULL). */
+static double finish(const st_trace *tr, st_trace_cursor *cur, double t0,
+                     double bits)
+{
+    finish_from f;
+    if (!(bits > 0))
+        return t0 < 0 ? 0 : t0;
+    if (isinf(bits))
+        return INFINITY;
+    finish_begin(tr, cur, t0, &f);
+    return finish_end(tr, cur, &f, bits);
 }
 
 double st_trace_finish(const st_trace *tr, double t0, double bits)
@@ -398,6 +429,15 @@ double st_trace_finish_cursor(const st_trace *tr, st_trace_cursor *cur,
                               double t0, double bits)
 {
     return finish(tr, cur, t0, bits);
+}
+
+void st_trace_finish_many(const st_trace *tr, st_trace_cursor *cur, double t0,
+                          const double *bits, size_t n, double *end)
+{
+    finish_from f;
+    finish_begin(tr, cur, t0, &f);
+    for (size_t k = 0; k < n; k++)
+        end[k] = finish_end(tr, cur, &f, bits[k]);
 }
 
 /* Time-weighted quantile: the smallest rate r such that the trace spends at

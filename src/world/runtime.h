@@ -140,6 +140,11 @@ int sl_warm(const world *w, int node, int model);
  * connection c (pass a copy to look ahead). */
 double access_finish(const world *w, int dev, int up, double from,
                      double bytes, double rtt, st_tcp_conn *c);
+/* end[k] = access_finish(w, dev, up, from, bytes[k], rtt, copy of dev's
+ * connection) for k < n: several sizes foreseen from one instant, the
+ * trace searched for that instant once. */
+void access_finish_many(const world *w, int dev, int up, double from,
+                        const double *bytes, size_t n, double rtt, double *end);
 /* Device dev's connection state in one direction (NULL: all fluid). */
 st_tcp_conn *access_conn(const world *w, int dev, int up);
 /* Same as access_finish on dev's own connection, and occupies that

@@ -72,6 +72,16 @@ const st_profile *st_view_profile(const st_view *v, int node, int model)
     return p->present ? p : NULL;
 }
 
+/* The round trip foreseen transfers use: only TCP's rounds need it (its
+ * mean costs an exp). */
+static double oracle_rtt_if_tcp(const st_view *v, int device)
+{
+    const world *w = v->w;
+    int tcp = w->sc->devices[w->devs[device].cls].link.transport.kind ==
+              ST_TRANSPORT_TCP;
+    return tcp ? st_view_oracle_rtt_s(v, device) : 0;
+}
+
 double st_view_oracle_transfer_s(const st_view *v, int device, int up,
                                  double t0, double bytes)
 {
@@ -79,7 +89,17 @@ double st_view_oracle_transfer_s(const st_view *v, int device, int up,
     const st_tcp_conn *c = access_conn(v->w, device, up);
     st_tcp_conn copy = c ? *c : (st_tcp_conn){0};
     return access_finish(v->w, device, up, t0, bytes,
-                         st_view_oracle_rtt_s(v, device), &copy) - t0;
+                         oracle_rtt_if_tcp(v, device), &copy) - t0;
+}
+
+void st_view_oracle_transfers_s(const st_view *v, int device, int up,
+                                double t0, const double *bytes, size_t n,
+                                double *out_s)
+{
+    access_finish_many(v->w, device, up, t0, bytes, n,
+                       oracle_rtt_if_tcp(v, device), out_s);
+    for (size_t k = 0; k < n; k++)
+        out_s[k] -= t0;
 }
 
 double st_view_oracle_rtt_s(const st_view *v, int device)

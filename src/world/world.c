@@ -174,16 +174,28 @@ static int reachable(const world *w, const request *r, int target)
  * access link moves bytes as a fluid or round by round over TCP (with
  * connection state c and round trip rtt; the upload opens a request's
  * connection), searching the trace from (and moving) *cur. */
+/* One direction of device dev's access link searched from cur, and when
+ * a transfer offered at `from` starts on it (*start: once the link is
+ * free). */
+static st_path access_path(const world *w, int dev, int up, double from,
+                           st_trace_cursor *cur, double *start)
+{
+    const device_rt *d = &w->devs[dev];
+    const st_link *l = &w->sc->devices[d->cls].link;
+    double busy = up ? d->up_busy : d->down_busy;
+    *start = busy > from ? busy : from;
+    return (st_path){up ? &l->up : &l->down, up ? d->up_tr : d->down_tr,
+                     d->offset, cur};
+}
+
 static double access_end(const world *w, int dev, int up, double from,
                          double bytes, double rtt, st_tcp_conn *c,
                          st_trace_cursor *cur)
 {
     const device_rt *d = &w->devs[dev];
     const st_link *l = &w->sc->devices[d->cls].link;
-    double busy = up ? d->up_busy : d->down_busy;
-    double start = busy > from ? busy : from;
-    st_path p = {up ? &l->up : &l->down, up ? d->up_tr : d->down_tr,
-                 d->offset, cur};
+    double start;
+    st_path p = access_path(w, dev, up, from, cur, &start);
     if (l->transport.kind != ST_TRANSPORT_TCP)
         return st_path_finish(&p, start, bytes * 8);
     return st_tcp_send(&l->transport, c, &p, start, bytes, rtt, up, NULL);
@@ -198,6 +210,25 @@ double access_finish(const world *w, int dev, int up, double from,
     st_trace_cursor cur = up ? d->up_cur : d->down_cur;   /* a copy: this
                                                            * only looks */
     return access_end(w, dev, up, from, bytes, rtt, c, &cur);
+}
+
+void access_finish_many(const world *w, int dev, int up, double from,
+                        const double *bytes, size_t n, double rtt, double *end)
+{
+    const device_rt *d = &w->devs[dev];
+    const st_link *l = &w->sc->devices[d->cls].link;
+    const st_tcp_conn *c = access_conn(w, dev, up);
+    if (l->transport.kind == ST_TRANSPORT_TCP) {
+        for (size_t k = 0; k < n; k++) {
+            st_tcp_conn copy = c ? *c : (st_tcp_conn){0};
+            end[k] = access_finish(w, dev, up, from, bytes[k], rtt, &copy);
+        }
+        return;
+    }
+    st_trace_cursor cur = up ? d->up_cur : d->down_cur;   /* a copy */
+    double start;
+    st_path p = access_path(w, dev, up, from, &cur, &start);
+    st_path_finish_many(&p, start, bytes, n, end);
 }
 
 st_tcp_conn *access_conn(const world *w, int dev, int up)
