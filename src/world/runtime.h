@@ -73,8 +73,8 @@ typedef struct node_rt {
 /* A device: one record of dev_stride bytes, its hot fields first; its
  * hardware, executors and memory are its class's.  After the record come
  * its per-model state: the resident bit mask (res_words words), one stamp
- * per model and a pin count per model (uint16_t: a device has at most
- * 1024 executors).  A device's stamp is the end of a pending load while
+ * per model and a pin count per model (one byte when no class has more
+ * than 255 executors, else two: a device has at most 1024).  A device's stamp is the end of a pending load while
  * that load is on (the loading request pins the model, so no eviction
  * reads it) and the LRU stamp otherwise: its last release. */
 typedef struct device_rt {
@@ -118,6 +118,7 @@ typedef struct world {
     unsigned char *devs;          /* device records, dev_stride bytes each */
     size_t dev_stride, res_words; /* res_words: bit mask words per node */
     size_t off_stamp, off_pins;   /* a device's per-model arrays */
+    int wide_pins;                /* a device's pin counts are uint16_t */
     long *cls_first;              /* each class's first device */
     device_aux *aux;              /* [devices] or NULL */
     unsigned char *blocks;        /* per-model arrays of the infra nodes */
@@ -210,9 +211,9 @@ static inline double *dev_stamps(const world *w, const device_rt *d)
     return (double *)(void *)((unsigned char *)(uintptr_t)d + w->off_stamp);
 }
 
-static inline uint16_t *dev_pins(const world *w, const device_rt *d)
+static inline void *dev_pins(const world *w, const device_rt *d)
 {
-    return (uint16_t *)(void *)((unsigned char *)(uintptr_t)d + w->off_pins);
+    return (unsigned char *)(uintptr_t)d + w->off_pins;
 }
 
 /* Node's LRU stamps and ends of pending loads: one array on a device. */
@@ -231,16 +232,20 @@ static inline double *node_ready_at(const world *w, int node)
 /* Requests running model m on node. */
 static inline unsigned node_pinned(const world *w, int node, int m)
 {
-    return node < w->n_infra ? w->nodes[node].pinned[m]
-                             : dev_pins(w, node_dev(w, node))[m];
+    if (node < w->n_infra)
+        return w->nodes[node].pinned[m];
+    const void *p = dev_pins(w, node_dev(w, node));
+    return w->wide_pins ? ((const uint16_t *)p)[m] : ((const uint8_t *)p)[m];
 }
 
 static inline void node_pin(const world *w, int node, int m, int delta)
 {
     if (node < w->n_infra)
         w->nodes[node].pinned[m] += (unsigned)delta;
+    else if (w->wide_pins)
+        ((uint16_t *)dev_pins(w, node_dev(w, node)))[m] += (uint16_t)delta;
     else
-        dev_pins(w, node_dev(w, node))[m] += (uint16_t)delta;
+        ((uint8_t *)dev_pins(w, node_dev(w, node)))[m] += (uint8_t)delta;
 }
 
 /* The lifecycle's pieces the serverless endpoints use (world.c). */
