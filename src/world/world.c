@@ -678,7 +678,7 @@ static void try_dispatch(world *w, int dev)
 static void dispatch_enqueue(world *w, const st_device_class *dc, request *r)
 {
     device_aux *d = dev_aux(w, r->pub.device);
-    if (!d->dq && !(d->dq = st_evq_new(16)))
+    if (!d->dq && !(d->dq = st_evq_new(4)))   /* it grows */
         st_oom("a device's dispatch queue");
     double key = r->pub.arrival_s;
     if (dc->dispatch == ST_DISPATCH_EDF)
