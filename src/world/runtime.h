@@ -216,36 +216,59 @@ static inline void *dev_pins(const world *w, const device_rt *d)
     return (unsigned char *)(uintptr_t)d + w->off_pins;
 }
 
-/* Node's LRU stamps and ends of pending loads: one array on a device. */
-static inline double *node_last_use(const world *w, int node)
-{
-    return node < w->n_infra ? w->nodes[node].last_use
-                             : dev_stamps(w, node_dev(w, node));
-}
-
+/* Node's ends of pending loads (a device's stamps, see device_rt). */
 static inline double *node_ready_at(const world *w, int node)
 {
     return node < w->n_infra ? w->nodes[node].ready_at
                              : dev_stamps(w, node_dev(w, node));
 }
 
-/* Requests running model m on node. */
-static inline unsigned node_pinned(const world *w, int node, int m)
+/* A node's state resolved once, for the lifecycle's steps that touch
+ * several parts of it (an infrastructure node or a device alike). */
+typedef struct node_ref {
+    station *st;
+    uint64_t *res;
+    double *last_use, *ready_at;   /* one array on a device */
+    void *pins;                    /* running requests per model */
+    int pin_bytes;                 /* 1 or 2 on a device, else unsigned's */
+    int hw, executors;
+    double memory_mb;
+} node_ref;
+
+static inline node_ref node_ref_of(const world *w, int node)
 {
-    if (node < w->n_infra)
-        return w->nodes[node].pinned[m];
-    const void *p = dev_pins(w, node_dev(w, node));
-    return w->wide_pins ? ((const uint16_t *)p)[m] : ((const uint8_t *)p)[m];
+    if (node < w->n_infra) {
+        node_rt *n = &w->nodes[node];
+        return (node_ref){&n->st, n->resident, n->last_use, n->ready_at,
+                          n->pinned, (int)sizeof(unsigned), n->hw,
+                          n->executors, n->memory_mb};
+    }
+    device_rt *d = node_dev(w, node);
+    const st_device_class *dc = dev_class(w, d);
+    double *stamps = dev_stamps(w, d);
+    return (node_ref){&d->st, (uint64_t *)(void *)(d + 1), stamps, stamps,
+                      dev_pins(w, d), w->wide_pins ? 2 : 1, dc->hardware,
+                      dc->executors, dc->memory_mb};
 }
 
-static inline void node_pin(const world *w, int node, int m, int delta)
+/* Requests running model m on the node. */
+static inline unsigned ref_pinned(const node_ref *n, int m)
 {
-    if (node < w->n_infra)
-        w->nodes[node].pinned[m] += (unsigned)delta;
-    else if (w->wide_pins)
-        ((uint16_t *)dev_pins(w, node_dev(w, node)))[m] += (uint16_t)delta;
+    if (n->pin_bytes == 1)
+        return ((const uint8_t *)n->pins)[m];
+    if (n->pin_bytes == 2)
+        return ((const uint16_t *)n->pins)[m];
+    return ((const unsigned *)n->pins)[m];
+}
+
+static inline void ref_pin(const node_ref *n, int m, int delta)
+{
+    if (n->pin_bytes == 1)
+        ((uint8_t *)n->pins)[m] += (uint8_t)delta;
+    else if (n->pin_bytes == 2)
+        ((uint16_t *)n->pins)[m] += (uint16_t)delta;
     else
-        ((uint8_t *)dev_pins(w, node_dev(w, node)))[m] += (uint8_t)delta;
+        ((unsigned *)n->pins)[m] += (unsigned)delta;
 }
 
 /* The lifecycle's pieces the serverless endpoints use (world.c). */

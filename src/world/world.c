@@ -281,27 +281,23 @@ void world_evict_if_idle(world *w, int node, int m)
     world_evicted(w, n, m);
 }
 
-/* Makes room for model m on node; returns 1 if it can stay resident. */
-static int make_room(world *w, int node, int m, double need)
+/* Makes room for model m on node n; returns 1 if it can stay resident. */
+static int make_room(world *w, const node_ref *n, int node, int m, double need)
 {
     const st_scenario *sc = w->sc;
-    station *st = node_station(w, node);
-    uint64_t *res = node_resident(w, node);
-    const double *last_use = node_last_use(w, node);
-    const st_profile *pm = sc->hardware[node_hw(w, node)].per_model;
-    double memory_mb = node_memory_mb(w, node);
-    while (st->used_mb + need > memory_mb) {
+    const st_profile *pm = sc->hardware[n->hw].per_model;
+    while (n->st->used_mb + need > n->memory_mb) {
         int victim = -1;
         for (int k = 0; k < (int)sc->n_models; k++)
-            if (bit_get(res, k) && !node_pinned(w, node, k) && k != m &&
-                (victim < 0 || last_use[k] < last_use[victim]))
+            if (bit_get(n->res, k) && !ref_pinned(n, k) && k != m &&
+                (victim < 0 || n->last_use[k] < n->last_use[victim]))
                 victim = k;
         if (victim < 0)
             return 0;
-        bit_put(res, victim, 0);
+        bit_put(n->res, victim, 0);
         if (node < w->n_infra)
             world_evicted(w, &w->nodes[node], victim);
-        st->used_mb -= pm[victim].memory_mb;
+        n->st->used_mb -= pm[victim].memory_mb;
     }
     return 1;
 }
@@ -312,33 +308,32 @@ static int make_room(world *w, int node, int m, double need)
  * later pending load's end keeps it (see device_rt). */
 static void start_service(world *w, int node, request *r)
 {
-    station *st = node_station(w, node);
-    const st_profile *pr = &w->sc->hardware[node_hw(w, node)].per_model[r->dec.model];
+    node_ref n = node_ref_of(w, node);
     int m = r->dec.model;
+    const st_profile *pr = &w->sc->hardware[n.hw].per_model[m];
     double now = st_sim_now(w->sim), ready = now;
-    double *ready_at = node_ready_at(w, node);
-    st->busy++;
+    n.st->busy++;
     if (r->inbound) {   /* pinned from here: the eviction still waits */
         r->inbound = 0;
         w->nodes[node].inbound[m]--;
     }
     r->t_start = now;
     r->queue_s = now - r->t_node;
-    if (bit_get(node_resident(w, node), m)) {
-        if (ready_at[m] > now)
-            ready = ready_at[m];   /* another executor is loading it */
+    if (bit_get(n.res, m)) {
+        if (n.ready_at[m] > now)
+            ready = n.ready_at[m];   /* another executor is loading it */
     } else {
         ready = now + pr->load_s;
         r->cold = 1;
         if (r->measured)
             w->meas.n_loads++;
-        if (make_room(w, node, m, pr->memory_mb)) {
-            bit_put(node_resident(w, node), m, 1);
-            st->used_mb += pr->memory_mb;
-            ready_at[m] = ready;
+        if (make_room(w, &n, node, m, pr->memory_mb)) {
+            bit_put(n.res, m, 1);
+            n.st->used_mb += pr->memory_mb;
+            n.ready_at[m] = ready;
         }
     }
-    node_pin(w, node, m, +1);
+    ref_pin(&n, m, +1);
     r->load_s = ready - now;
     r->exec_s = st_dist_sample(&pr->exec_s, w->r_exec);
     r->busy_s = r->load_s + r->exec_s;
@@ -453,13 +448,14 @@ static void ev_hop_down(void *ctx, void *obj, uint64_t arg)
 /* Frees r's executor at ordinary node `node` and starts the next queued. */
 static void release_executor(world *w, int node, request *r)
 {
+    node_ref n = node_ref_of(w, node);
     int m = r->dec.model;
-    double now = st_sim_now(w->sim), *last_use = node_last_use(w, node);
-    node_station(w, node)->busy--;
-    node_pin(w, node, m, -1);
+    double now = st_sim_now(w->sim);
+    n.st->busy--;
+    ref_pin(&n, m, -1);
     world_evict_if_idle(w, node, m);
-    if (!(last_use[m] > now))   /* a device's pending load keeps its end */
-        last_use[m] = now;
+    if (!(n.last_use[m] > now))   /* a device's pending load keeps its end */
+        n.last_use[m] = now;
     request *q = queue_pop(w, node);
     if (q)
         start_service(w, node, q);
