@@ -99,12 +99,26 @@ int conf_check_topology(cfg *c, yaml_node_t *root, const st_scenario *sc)
     return rc;
 }
 
-/* Bytes a run keeps, by what it keeps them for: measured with strata run
- * on growing scenarios (the heaviest policy, layercake, keeps about 2 KB
- * per device; a request in flight about 250 bytes; a finished one its
- * latency and estimate error). */
-#define DEVICE_BYTES 2048.0
-#define MODEL_STATE_BYTES 64.0
+/* Bytes a run keeps, by what it keeps them for, bounding the heaviest
+ * built-in policy (bench_e2e's peak resident set less the loaded
+ * scenario's, on growing quickstart and LayerCake scenarios):
+ * - a device: the world's record is 64 bytes (plus its per-model state,
+ *   below), an on-device dispatch queue about 300 once used, arrival and
+ *   dispatch state 40; a policy's own per-device state about 150
+ *   (layercake's estimators);
+ * - a (node or device, model) pair: the world's state is 10 bytes on a
+ *   device (a resident bit, an LRU stamp, a pin count) and 25 on a node;
+ *   layercake and oracle keep a (model, place) candidate with its latency
+ *   history per model of the device's task and per place: about 700
+ *   bytes per device and model (4.3 KB a device with 6 models, 5.6 KB with
+ *   8), against under 50 for local and cloud;
+ * - a finished request: its latency and estimate error, 32 bytes with
+ *   the arrays' doubling; layercake's latency histories add up to 16
+ *   bytes a request (at most history_max samples per candidate), which
+ *   this leaves out (40 bytes a request measured in all);
+ * - a request in flight: about 250 bytes. */
+#define DEVICE_BYTES 512.0
+#define MODEL_STATE_BYTES 768.0
 #define REQUEST_DONE_BYTES 32.0
 #define REQUEST_LIVE_BYTES 256.0
 

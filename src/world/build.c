@@ -13,83 +13,153 @@
 #include <string.h>
 #include <time.h>
 
-static void init_node(world *w, node_rt *n, int hw, int executors,
-                      double memory_mb, const unsigned char *preload,
-                      unsigned char *block)
+/* Marks the preloaded models present on hw resident while they fit into
+ * memory_mb, in model order; returns the memory they take. */
+static double preload_models(const world *w, uint64_t *res, int hw,
+                             double memory_mb, const unsigned char *preload)
 {
-    size_t nm = w->sc->n_models;
-    n->hw = hw;
-    n->executors = executors;
-    n->memory_mb = memory_mb;
-    n->last_use = (double *)block;
-    n->ready_at = n->last_use + nm;
-    n->pinned = (unsigned *)(n->ready_at + nm);
-    n->inbound = n->pinned + nm;
-    n->resident = (unsigned char *)(n->inbound + nm);
-    n->evicting = n->resident + nm;
-    for (size_t m = 0; m < nm; m++) {
+    double used = 0;
+    for (size_t m = 0; m < w->sc->n_models; m++) {
         const st_profile *pr = &w->sc->hardware[hw].per_model[m];
-        if (preload[m] && pr->present && n->used_mb + pr->memory_mb <= memory_mb) {
-            n->resident[m] = 1;
-            n->used_mb += pr->memory_mb;
+        if (preload[m] && pr->present && used + pr->memory_mb <= memory_mb) {
+            bit_put(res, (int)m, 1);
+            used += pr->memory_mb;
         }
     }
+    return used;
+}
+
+/* An infrastructure node and its per-model arrays, carved from block. */
+static void init_node(world *w, int i, unsigned char *block)
+{
+    const st_node_spec *ns = &w->sc->nodes[i];
+    size_t nm = w->sc->n_models;
+    node_rt *n = &w->nodes[i];
+    n->hw = ns->hardware;
+    n->executors = ns->executors;
+    n->memory_mb = ns->memory_mb;
+    n->last_use = (double *)(void *)block;
+    n->ready_at = n->last_use + nm;
+    n->resident = (uint64_t *)(void *)(n->ready_at + nm);
+    n->pinned = (unsigned *)(void *)(n->resident + w->res_words);
+    n->inbound = n->pinned + nm;
+    n->evicting = (unsigned char *)(n->inbound + nm);
+    n->st.used_mb = preload_models(w, n->resident, n->hw, n->memory_mb,
+                                   ns->preload);
+}
+
+static size_t round8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
+
+/* The layout of a device record and its per-model state (see device_rt):
+ * 128 bytes with 6 models, two cache lines. */
+static void device_layout(world *w)
+{
+    _Static_assert(sizeof(device_rt) == 64, "a device's hot fields: one line");
+    const st_scenario *sc = w->sc;
+    size_t nm = sc->n_models;
+    for (size_t c = 0; c < sc->n_device_classes; c++)
+        w->wide_pins |= sc->devices[c].executors > UINT8_MAX;
+    w->res_words = (nm + 63) / 64;
+    w->off_stamp = sizeof(device_rt) + w->res_words * sizeof(uint64_t);
+    w->off_pins = w->off_stamp + nm * sizeof(double);
+    w->dev_stride = round8(w->off_pins + nm * (w->wide_pins ? 2 : 1));
+}
+
+/* Does some device class need a device_aux (arrival state, dispatch, SLO
+ * phases) or TCP connection state? */
+static int needs_aux(const st_scenario *sc)
+{
+    for (size_t c = 0; c < sc->n_device_classes; c++) {
+        const st_device_class *dc = &sc->devices[c];
+        if (dc->arrival.kind == ST_ARRIVAL_ONOFF ||
+            dc->arrival.kind == ST_ARRIVAL_TIMES ||
+            dc->dispatch != ST_DISPATCH_NONE || dc->n_slo_phases)
+            return 1;
+    }
+    return 0;
+}
+
+static int needs_tcp(const st_scenario *sc)
+{
+    for (size_t c = 0; c < sc->n_device_classes; c++)
+        if (sc->devices[c].link.transport.kind == ST_TRANSPORT_TCP)
+            return 1;
+    return 0;
+}
+
+static int alloc_state(world *w, const st_scenario *sc)
+{
+    size_t nm = sc->n_models, nd = (size_t)sc->n_devices;
+    size_t per_node = round8(nm * (2 * sizeof(double) + 2 * sizeof(unsigned) + 1) +
+                             w->res_words * sizeof(uint64_t));
+    w->n_infra = (int)sc->n_nodes;
+    w->n_all = w->n_infra + (int)sc->n_devices;
+    w->nodes = calloc(sc->n_nodes ? sc->n_nodes : 1, sizeof *w->nodes);
+    w->blocks = calloc(sc->n_nodes ? sc->n_nodes : 1, per_node);
+    /* cache-line aligned: a record's first line holds its hot fields */
+    size_t dev_bytes = ((nd ? nd : 1) * w->dev_stride + 63) & ~(size_t)63;
+    if ((w->devs = aligned_alloc(64, dev_bytes)))
+        memset(w->devs, 0, dev_bytes);
+    w->cls_first = calloc(sc->n_device_classes + 1, sizeof *w->cls_first);
+    if (needs_aux(sc))
+        w->aux = calloc(nd ? nd : 1, sizeof *w->aux);
+    if (needs_tcp(sc))
+        w->conns = calloc(2 * (nd ? nd : 1), sizeof *w->conns);
+    if (!w->nodes || !w->blocks || !w->devs || !w->cls_first ||
+        (needs_aux(sc) && !w->aux) || (needs_tcp(sc) && !w->conns))
+        return -1;
+    for (int i = 0; i < w->n_infra; i++)
+        init_node(w, i, w->blocks + (size_t)i * per_node);
+    return 0;
+}
+
+/* Device k of class c (device number dev): its record, and its first
+ * arrival scheduled. */
+static void init_device(world *w, gsl_rng *r_off, int c, long k, long dev)
+{
+    const st_device_class *dc = &w->sc->devices[c];
+    device_rt *d = dev_rt(w, dev);
+    d->cls = c;
+    d->attach = dc->n_attach ? dc->attach_nodes[k % (long)dc->n_attach]
+                             : dc->attach;
+    const st_link_dir *span = dc->link.down.n_traces ? &dc->link.down
+                            : dc->link.up.n_traces ? &dc->link.up : NULL;
+    if (span && dc->link.random_offset)
+        d->offset = gsl_rng_uniform(r_off) *
+                    span->traces[k % (long)span->n_traces]->duration;
+    d->st.used_mb = preload_models(w, node_resident(w, w->n_infra + (int)dev),
+                                   dc->hardware, dc->memory_mb, dc->preload);
+    double first;
+    if (dc->arrival.kind == ST_ARRIVAL_CONSTANT)
+        first = gsl_rng_uniform(w->r_arrivals) / dc->arrival.rate;
+    else if (dc->arrival.kind == ST_ARRIVAL_TIMES) {
+        dev_aux(w, dev)->next_time = 0;
+        first = world_next_gap(w, dev, 0);
+    } else {
+        if (dc->arrival.kind == ST_ARRIVAL_ONOFF)
+            dev_aux(w, dev)->on_end =
+                gsl_ran_exponential(w->r_arrivals, dc->arrival.on_s);
+        first = world_next_gap(w, dev, 0);
+    }
+    if (first < w->end_arrivals)
+        st_sim_at(w->sim, first, world_ev_arrival, d, (uint64_t)dev);
 }
 
 static int setup(world *w, const st_scenario *sc)
 {
-    size_t nm = sc->n_models;
-    size_t per_node = nm * (2 * sizeof(double) + 2 * sizeof(unsigned) + 2);
-    per_node = (per_node + 7) & ~(size_t)7;
-    w->n_infra = (int)sc->n_nodes;
-    w->n_all = w->n_infra + (int)sc->n_devices;
-    w->nodes = calloc((size_t)w->n_all, sizeof *w->nodes);
-    w->devs = calloc((size_t)sc->n_devices, sizeof *w->devs);
-    unsigned char *blocks = w->blocks = calloc((size_t)w->n_all, per_node);
-    if (!w->nodes || !w->devs || !blocks)
+    device_layout(w);
+    if (alloc_state(w, sc) != 0)
         return -1;
-    for (size_t c = 0; c < sc->n_device_classes; c++)
-        if (sc->devices[c].link.transport.kind == ST_TRANSPORT_TCP && !w->conns &&
-            !(w->conns = calloc(2 * (size_t)sc->n_devices, sizeof *w->conns)))
-            return -1;
-    for (int i = 0; i < w->n_infra; i++)
-        init_node(w, &w->nodes[i], sc->nodes[i].hardware, sc->nodes[i].executors,
-                  sc->nodes[i].memory_mb, sc->nodes[i].preload,
-                  blocks + (size_t)i * per_node);
     sl_setup(w);
     gsl_rng *r_off = st_rng_stream(sc->seed, "trace-offsets");
     long dev = 0;
     for (size_t c = 0; c < sc->n_device_classes; c++) {
-        const st_device_class *dc = &sc->devices[c];
-        for (long k = 0; k < dc->count; k++, dev++) {
-            device_rt *d = &w->devs[dev];
-            int node = w->n_infra + (int)dev;
-            d->cls = (int)c;
-            d->attach = dc->n_attach ? dc->attach_nodes[k % (long)dc->n_attach]
-                                     : dc->attach;
-            if (dc->link.up.n_traces)
-                d->up_tr = dc->link.up.traces[k % (long)dc->link.up.n_traces];
-            if (dc->link.down.n_traces)
-                d->down_tr = dc->link.down.traces[k % (long)dc->link.down.n_traces];
-            const st_trace *span = d->down_tr ? d->down_tr : d->up_tr;
-            if (span && dc->link.random_offset)
-                d->offset = gsl_rng_uniform(r_off) * span->duration;
-            init_node(w, &w->nodes[node], dc->hardware, dc->executors,
-                      dc->memory_mb, dc->preload, blocks + (size_t)node * per_node);
-            double first;
-            if (dc->arrival.kind == ST_ARRIVAL_CONSTANT)
-                first = gsl_rng_uniform(w->r_arrivals) / dc->arrival.rate;
-            else if (dc->arrival.kind == ST_ARRIVAL_TIMES) {
-                d->next_time = 0;
-                first = world_next_gap(w, d, 0);
-            } else {
-                d->on_end = dc->arrival.kind == ST_ARRIVAL_ONOFF
-                    ? gsl_ran_exponential(w->r_arrivals, dc->arrival.on_s) : INFINITY;
-                first = world_next_gap(w, d, 0);
-            }
-            if (first < w->end_arrivals)
-                st_sim_at(w->sim, first, world_ev_arrival, d, (uint64_t)dev);
-        }
+        w->cls_first[c] = dev;
+        for (long k = 0; k < sc->devices[c].count; k++, dev++)
+            init_device(w, r_off, (int)c, k, dev);
     }
     gsl_rng_free(r_off);
     return 0;
@@ -129,9 +199,11 @@ static void teardown(world *w)
     sl_free(w);
     free(w->blocks);
     free(w->nodes);
-    for (long i = 0; w->devs && i < w->sc->n_devices; i++)
-        st_evq_free(w->devs[i].dq);
+    for (long i = 0; w->aux && i < w->sc->n_devices; i++)
+        st_evq_free(w->aux[i].dq);
+    free(w->aux);
     free(w->devs);
+    free(w->cls_first);
     free(w->conns);
     while (w->chunks) {
         chunk *c = w->chunks;

@@ -38,20 +38,29 @@ typedef struct request {
 
 typedef struct endpoint endpoint;   /* serverless.c */
 
-/* Requests waiting in arrival order, linked through request.next. */
+/* Requests waiting in arrival order, linked through request.next in a
+ * ring: tail->next is the head (one pointer, as every device has one). */
 typedef struct fifo {
-    request *head, *tail;
+    request *tail;
 } fifo;
 
-typedef struct node_rt {
-    int hw;
-    int executors, busy;
-    int qlen;                     /* (the ints together: no padding, as
-                                   * every device has one of these) */
-    double memory_mb, used_mb;
+/* What every node that runs requests has, an infrastructure node and a
+ * device alike: its executors' FIFO queue and the memory its resident
+ * models take. */
+typedef struct station {
     fifo queue;
-    double up_busy, down_busy;    /* uplink to the parent (infra nodes) */
-    unsigned char *resident;      /* [n_models] */
+    double used_mb;
+    int busy, qlen;
+} station;
+
+/* An infrastructure node (there are few): the station, its spec, and
+ * per-model arrays.  Devices have the slimmer device_rt instead. */
+typedef struct node_rt {
+    station st;
+    int hw, executors;
+    double memory_mb;
+    double up_busy, down_busy;    /* uplink to the parent */
+    uint64_t *resident;           /* bit m: model m is resident */
     unsigned *pinned;             /* running requests per model */
     unsigned *inbound;            /* decided for the model here, not started */
     unsigned char *evicting;      /* evicted by the policy, waiting for the
@@ -61,21 +70,33 @@ typedef struct node_rt {
     endpoint *eps;                /* [n_models] on a serverless node */
 } node_rt;
 
+/* A device: one record of dev_stride bytes, its hot fields first; its
+ * hardware, executors and memory are its class's.  After the record come
+ * its per-model state: the resident bit mask (res_words words), one stamp
+ * per model and a pin count per model (one byte when no class has more
+ * than 255 executors, else two: a device has at most 1024).  A device's stamp is the end of a pending load while
+ * that load is on (the loading request pins the model, so no eviction
+ * reads it) and the LRU stamp otherwise: its last release. */
 typedef struct device_rt {
+    station st;                  /* the device as a node */
+    double up_busy, down_busy;   /* access link, per direction */
+    double offset;               /* trace time = sim time + offset */
     int cls;
     int attach;                  /* the node its access link reaches */
-    double offset;               /* trace time = sim time + offset */
-    double up_busy, down_busy;   /* access link, per direction */
+    st_trace_cursor up_cur, down_cur;   /* where each last transfer ended */
+} device_rt;
+
+/* What only some devices need, kept apart (NULL unless some class needs
+ * it): the arrival process's state, the dispatch queue, the job count. */
+typedef struct device_aux {
     union {
         double on_end;           /* onoff: end of the current on period */
         size_t next_time;        /* file: index of the next arrival time */
     };
-    const st_trace *up_tr, *down_tr;
-    st_trace_cursor up_cur, down_cur;   /* where each last transfer ended */
     st_evq *dq;                  /* dispatch queue, created on first use */
     int workers_busy, dispatching;
     long jobs;                   /* requests so far (SLO phases) */
-} device_rt;
+} device_aux;
 
 typedef struct chunk {
     struct chunk *next;
@@ -93,9 +114,14 @@ typedef struct world {
     st_view view;
     const st_run_opts *opts;
     int n_infra, n_all;
-    node_rt *nodes;
-    device_rt *devs;
-    unsigned char *blocks;        /* per-model arrays of all nodes */
+    node_rt *nodes;               /* [n_infra] */
+    unsigned char *devs;          /* device records, dev_stride bytes each */
+    size_t dev_stride, res_words; /* res_words: bit mask words per node */
+    size_t off_stamp, off_pins;   /* a device's per-model arrays */
+    int wide_pins;                /* a device's pin counts are uint16_t */
+    long *cls_first;              /* each class's first device */
+    device_aux *aux;              /* [devices] or NULL */
+    unsigned char *blocks;        /* per-model arrays of the infra nodes */
     chunk *chunks;
     request *free_reqs;
     uint64_t next_id, next_token;
@@ -111,6 +137,139 @@ typedef struct world {
     st_metrics pol_metrics;
     st_tcp_conn *conns;            /* [2 * devices] when a class uses tcp */
 } world;
+
+/* ---------- nodes, infrastructure or device ---------- */
+
+static inline device_rt *dev_rt(const world *w, long dev)
+{
+    return (device_rt *)(void *)(w->devs + (size_t)dev * w->dev_stride);
+}
+
+/* The device behind node (node >= n_infra). */
+static inline device_rt *node_dev(const world *w, int node)
+{
+    return dev_rt(w, node - w->n_infra);
+}
+
+static inline const st_device_class *dev_class(const world *w,
+                                               const device_rt *d)
+{
+    return &w->sc->devices[d->cls];
+}
+
+/* What only some devices need (w->aux exists when some class needs it). */
+static inline device_aux *dev_aux(const world *w, long dev)
+{
+    return &w->aux[dev];
+}
+
+static inline station *node_station(const world *w, int node)
+{
+    return node < w->n_infra ? &w->nodes[node].st : &node_dev(w, node)->st;
+}
+
+static inline int node_hw(const world *w, int node)
+{
+    return node < w->n_infra ? w->nodes[node].hw
+                             : dev_class(w, node_dev(w, node))->hardware;
+}
+
+static inline int node_executors(const world *w, int node)
+{
+    return node < w->n_infra ? w->nodes[node].executors
+                             : dev_class(w, node_dev(w, node))->executors;
+}
+
+static inline double node_memory_mb(const world *w, int node)
+{
+    return node < w->n_infra ? w->nodes[node].memory_mb
+                             : dev_class(w, node_dev(w, node))->memory_mb;
+}
+
+/* The resident bit mask of node. */
+static inline uint64_t *node_resident(const world *w, int node)
+{
+    if (node < w->n_infra)
+        return w->nodes[node].resident;
+    return (uint64_t *)(void *)(node_dev(w, node) + 1);
+}
+
+static inline int bit_get(const uint64_t *bits, int m)
+{
+    return (int)(bits[m >> 6] >> (m & 63) & 1);
+}
+
+static inline void bit_put(uint64_t *bits, int m, int on)
+{
+    uint64_t b = (uint64_t)1 << (m & 63);
+    bits[m >> 6] = on ? bits[m >> 6] | b : bits[m >> 6] & ~b;
+}
+
+/* A device's per-model stamps (see device_rt). */
+static inline double *dev_stamps(const world *w, const device_rt *d)
+{
+    return (double *)(void *)((unsigned char *)(uintptr_t)d + w->off_stamp);
+}
+
+static inline void *dev_pins(const world *w, const device_rt *d)
+{
+    return (unsigned char *)(uintptr_t)d + w->off_pins;
+}
+
+/* Node's ends of pending loads (a device's stamps, see device_rt). */
+static inline double *node_ready_at(const world *w, int node)
+{
+    return node < w->n_infra ? w->nodes[node].ready_at
+                             : dev_stamps(w, node_dev(w, node));
+}
+
+/* A node's state resolved once, for the lifecycle's steps that touch
+ * several parts of it (an infrastructure node or a device alike). */
+typedef struct node_ref {
+    station *st;
+    uint64_t *res;
+    double *last_use, *ready_at;   /* one array on a device */
+    void *pins;                    /* running requests per model */
+    int pin_bytes;                 /* 1 or 2 on a device, else unsigned's */
+    int hw, executors;
+    double memory_mb;
+} node_ref;
+
+static inline node_ref node_ref_of(const world *w, int node)
+{
+    if (node < w->n_infra) {
+        node_rt *n = &w->nodes[node];
+        return (node_ref){&n->st, n->resident, n->last_use, n->ready_at,
+                          n->pinned, (int)sizeof(unsigned), n->hw,
+                          n->executors, n->memory_mb};
+    }
+    device_rt *d = node_dev(w, node);
+    const st_device_class *dc = dev_class(w, d);
+    double *stamps = dev_stamps(w, d);
+    return (node_ref){&d->st, (uint64_t *)(void *)(d + 1), stamps, stamps,
+                      dev_pins(w, d), w->wide_pins ? 2 : 1, dc->hardware,
+                      dc->executors, dc->memory_mb};
+}
+
+/* Requests running model m on the node. */
+static inline unsigned ref_pinned(const node_ref *n, int m)
+{
+    if (n->pin_bytes == 1)
+        return ((const uint8_t *)n->pins)[m];
+    if (n->pin_bytes == 2)
+        return ((const uint16_t *)n->pins)[m];
+    return ((const unsigned *)n->pins)[m];
+}
+
+static inline void ref_pin(const node_ref *n, int m, int delta)
+{
+    if (n->pin_bytes == 1)
+        ((uint8_t *)n->pins)[m] += (uint8_t)delta;
+    else if (n->pin_bytes == 2)
+        ((uint16_t *)n->pins)[m] += (uint16_t)delta;
+    else
+        ((unsigned *)n->pins)[m] += (unsigned)delta;
+}
 
 /* The lifecycle's pieces the serverless endpoints use (world.c). */
 void fifo_push(fifo *q, request *r);
@@ -157,13 +316,13 @@ double access_send(world *w, int dev, int up, double from, double bytes,
  * world_evict_if_idle completes it then; world_evicted clears the
  * pending mark when the model leaves another way. */
 void world_evict_if_idle(world *w, int node, int m);
-void world_evicted(world *w, node_rt *n, int m);
+void world_evicted(world *w, node_rt *n, int m);   /* infra nodes */
 
 /* The request lifecycle's entry points that building and running a world
  * (build.c) needs from world.c: the gap to a device's next arrival, the
  * arrival and tick events, and recording what is still in flight at the
  * end as unfinished. */
-double world_next_gap(world *w, device_rt *d, double now);
+double world_next_gap(world *w, long dev, double now);
 void world_ev_arrival(void *ctx, void *obj, uint64_t dev);
 void world_ev_tick(void *ctx, void *obj, uint64_t arg);
 void world_finish_unfinished(world *w);

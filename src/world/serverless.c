@@ -29,7 +29,7 @@ void sl_setup(world *w)
         for (size_t m = 0; m < sc->n_models; m++) {
             endpoint *e = &n->eps[m];
             e->idle = st_xcalloc((size_t)s->max_concurrency, sizeof *e->idle);
-            e->n_idle = n->resident[m];   /* preloaded: one warm instance */
+            e->n_idle = bit_get(n->resident, (int)m);   /* preloaded: one warm instance */
         }
     }
 }
@@ -74,7 +74,7 @@ static void start(world *w, int node, request *r)
     double now = st_sim_now(w->sim);
     expire(s, e, now);
     e->busy++;
-    n->busy++;
+    n->st.busy++;
     r->t_start = now;
     r->queue_s = now - r->t_node;
     r->load_s = 0;
@@ -102,7 +102,7 @@ void sl_arrive(world *w, int node, request *r)
         start(w, node, r);
     } else if (s->queue_throttled) {
         fifo_push(&e->queue, r);
-        n->qlen++;
+        n->st.qlen++;
     } else if (r->ghost) {
         req_release(w, r);
     } else {
@@ -115,11 +115,11 @@ void sl_done(world *w, int node, request *r)
     node_rt *n = &w->nodes[node];
     endpoint *e = &n->eps[r->dec.model];
     e->busy--;
-    n->busy--;
+    n->st.busy--;
     e->idle[e->n_idle++] = st_sim_now(w->sim);
     request *q;
     while ((q = fifo_pop(&e->queue))) {
-        n->qlen--;
+        n->st.qlen--;
         if (!world_cancels(w, node, q)) {
             start(w, node, q);
             return;

@@ -16,7 +16,7 @@ int st_view_n_nodes(const st_view *v) { return v->w->n_infra; }
 
 int st_view_node_hardware(const st_view *v, int node)
 {
-    return v->w->nodes[node].hw;
+    return node_hw(v->w, node);
 }
 
 st_tier st_view_node_tier(const st_view *v, int node)
@@ -26,32 +26,38 @@ st_tier st_view_node_tier(const st_view *v, int node)
 
 int st_view_queue_len(const st_view *v, int node)
 {
-    return v->w->nodes[node].qlen + v->w->nodes[node].busy;
+    const station *st = node_station(v->w, node);
+    return st->qlen + st->busy;
 }
 
 int st_view_executors(const st_view *v, int node)
 {
-    return v->w->nodes[node].executors;
+    return node_executors(v->w, node);
 }
 
 int st_view_resident(const st_view *v, int node, int model)
 {
-    const node_rt *n = &v->w->nodes[node];
+    const world *w = v->w;
+    if (node >= w->n_infra)   /* nothing evicts from a device but itself */
+        return bit_get(node_resident(w, node), model);
+    const node_rt *n = &w->nodes[node];
     if (n->eps)
-        return sl_warm(v->w, node, model);
-    return n->resident[model] && !n->evicting[model];
+        return sl_warm(w, node, model);
+    return bit_get(n->resident, model) && !n->evicting[model];
 }
 
 int st_view_loaded(const st_view *v, int node, int model)
 {
-    const node_rt *n = &v->w->nodes[node];
-    return st_view_resident(v, node, model) &&
-           (n->eps || n->ready_at[model] <= st_sim_now(v->w->sim));
+    const world *w = v->w;
+    if (!st_view_resident(v, node, model))
+        return 0;
+    return (node < w->n_infra && w->nodes[node].eps) ||
+           node_ready_at(w, node)[model] <= st_sim_now(w->sim);
 }
 
 int st_view_attach(const st_view *v, int device)
 {
-    return v->w->devs[device].attach;
+    return dev_rt(v->w, device)->attach;
 }
 
 int st_view_cloud(const st_view *v, int device)
@@ -68,7 +74,7 @@ const st_profile *st_view_profile(const st_view *v, int node, int model)
 {
     if (node < 0 || node >= v->w->n_all || model < 0)
         return NULL;
-    const st_profile *p = &v->w->sc->hardware[v->w->nodes[node].hw].per_model[model];
+    const st_profile *p = &v->w->sc->hardware[node_hw(v->w, node)].per_model[model];
     return p->present ? p : NULL;
 }
 
@@ -77,7 +83,7 @@ const st_profile *st_view_profile(const st_view *v, int node, int model)
 static double oracle_rtt_if_tcp(const st_view *v, int device)
 {
     const world *w = v->w;
-    int tcp = w->sc->devices[w->devs[device].cls].link.transport.kind ==
+    int tcp = dev_class(w, dev_rt(w, device))->link.transport.kind ==
               ST_TRANSPORT_TCP;
     return tcp ? st_view_oracle_rtt_s(v, device) : 0;
 }
@@ -105,14 +111,14 @@ void st_view_oracle_transfers_s(const st_view *v, int device, int up,
 double st_view_oracle_rtt_s(const st_view *v, int device)
 {
     const world *w = v->w;
-    return st_dist_mean(&w->sc->devices[w->devs[device].cls].link.rtt_s);
+    return st_dist_mean(&dev_class(w, dev_rt(w, device))->link.rtt_s);
 }
 
 double st_view_probe(const st_view *v, int device, double up_bytes,
                      double down_bytes)
 {
     world *w = v->w;
-    const st_dist *rtt = &w->sc->devices[w->devs[device].cls].link.rtt_s;
+    const st_dist *rtt = &dev_class(w, dev_rt(w, device))->link.rtt_s;
     double rtt_up = st_dist_sample(rtt, w->r_probe);
     double t = access_send(w, device, 1, st_sim_now(w->sim), up_bytes, rtt_up);
     double rtt_down = st_dist_sample(rtt, w->r_probe);
@@ -125,7 +131,7 @@ double st_view_probe(const st_view *v, int device, double up_bytes,
 
 double st_view_memory_mb(const st_view *v, int node)
 {
-    return v->w->nodes[node].memory_mb;
+    return node_memory_mb(v->w, node);
 }
 
 int st_view_set_resident(const st_view *v, int node, int model, int on)
@@ -139,26 +145,26 @@ int st_view_set_resident(const st_view *v, int node, int model, int on)
     if (!pr->present)
         return -1;
     if (!on) {
-        if (n->resident[model] && !n->evicting[model]) {
+        if (bit_get(n->resident, model) && !n->evicting[model]) {
             n->evicting[model] = 1;
             n->evicting_mb += pr->memory_mb;
             world_evict_if_idle(w, node, model);
         }
         return 0;
     }
-    if (n->resident[model]) {
+    if (bit_get(n->resident, model)) {
         world_evicted(w, n, model);   /* wanted again: it stays */
         return 0;
     }
     /* A model waiting for its last requests leaves within their service
      * time, less than a load takes: its memory counts as free.  A hair of
      * slack: budgets are sums of sizes computed elsewhere. */
-    if (n->used_mb - n->evicting_mb + pr->memory_mb >
+    if (n->st.used_mb - n->evicting_mb + pr->memory_mb >
         n->memory_mb * (1 + 1e-12) + 1e-9)
         return -1;
     double now = st_sim_now(w->sim);
-    n->resident[model] = 1;
-    n->used_mb += pr->memory_mb;
+    bit_put(n->resident, model, 1);
+    n->st.used_mb += pr->memory_mb;
     n->ready_at[model] = now + pr->load_s;
     n->last_use[model] = now;
     if (now >= w->sc->warmup_s)

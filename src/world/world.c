@@ -117,7 +117,7 @@ static void record(world *w, request *r, st_outcome_kind kind, double latency)
     int dev = r->pub.device, held = r->worker;
     req_release(w, r);
     if (held) {
-        w->devs[dev].workers_busy--;
+        dev_aux(w, dev)->workers_busy--;
         if (!w->ending)
             try_dispatch(w, dev);
     }
@@ -138,13 +138,13 @@ static void complete(world *w, request *r)
  * going down.  Up: device -> attach -> parent ... ; down: the reverse. */
 static int next_up(const world *w, const request *r, int at)
 {
-    return at == NO_NODE ? w->devs[r->pub.device].attach
+    return at == NO_NODE ? dev_rt(w, r->pub.device)->attach
                          : w->sc->nodes[at].parent;
 }
 
 static int next_down(const world *w, const request *r, int at)
 {
-    int k = w->devs[r->pub.device].attach;
+    int k = dev_rt(w, r->pub.device)->attach;
     if (k == at)
         return NO_NODE;
     while (w->sc->nodes[k].parent != at)
@@ -159,11 +159,23 @@ static int reachable(const world *w, const request *r, int target)
         return 1;
     if (target < 0 || target >= w->n_infra)
         return 0;
-    for (int k = w->devs[r->pub.device].attach; k >= 0;
+    for (int k = dev_rt(w, r->pub.device)->attach; k >= 0;
          k = w->sc->nodes[k].parent)
         if (k == target)
             return 1;
     return 0;
+}
+
+/* The trace of one direction of device dev's access link (NULL: a
+ * constant rate): its class's traces go round-robin over its devices. */
+static const st_trace *dev_trace(const world *w, long dev, const device_rt *d,
+                                 int up)
+{
+    const st_link *l = &dev_class(w, d)->link;
+    const st_link_dir *ld = up ? &l->up : &l->down;
+    if (!ld->n_traces)
+        return NULL;
+    return ld->traces[(size_t)(dev - w->cls_first[d->cls]) % ld->n_traces];
 }
 
 /* Every transfer's end time comes from st_path_finish (src/trace/tcp.h):
@@ -180,11 +192,11 @@ static int reachable(const world *w, const request *r, int target)
 static st_path access_path(const world *w, int dev, int up, double from,
                            st_trace_cursor *cur, double *start)
 {
-    const device_rt *d = &w->devs[dev];
-    const st_link *l = &w->sc->devices[d->cls].link;
+    const device_rt *d = dev_rt(w, dev);
+    const st_link *l = &dev_class(w, d)->link;
     double busy = up ? d->up_busy : d->down_busy;
     *start = busy > from ? busy : from;
-    return (st_path){up ? &l->up : &l->down, up ? d->up_tr : d->down_tr,
+    return (st_path){up ? &l->up : &l->down, dev_trace(w, dev, d, up),
                      d->offset, cur};
 }
 
@@ -192,8 +204,7 @@ static double access_end(const world *w, int dev, int up, double from,
                          double bytes, double rtt, st_tcp_conn *c,
                          st_trace_cursor *cur)
 {
-    const device_rt *d = &w->devs[dev];
-    const st_link *l = &w->sc->devices[d->cls].link;
+    const st_link *l = &dev_class(w, dev_rt(w, dev))->link;
     double start;
     st_path p = access_path(w, dev, up, from, cur, &start);
     if (l->transport.kind != ST_TRANSPORT_TCP)
@@ -206,7 +217,7 @@ static double access_end(const world *w, int dev, int up, double from,
 double access_finish(const world *w, int dev, int up, double from,
                      double bytes, double rtt, st_tcp_conn *c)
 {
-    const device_rt *d = &w->devs[dev];
+    const device_rt *d = dev_rt(w, dev);
     st_trace_cursor cur = up ? d->up_cur : d->down_cur;   /* a copy: this
                                                            * only looks */
     return access_end(w, dev, up, from, bytes, rtt, c, &cur);
@@ -215,8 +226,8 @@ double access_finish(const world *w, int dev, int up, double from,
 void access_finish_many(const world *w, int dev, int up, double from,
                         const double *bytes, size_t n, double rtt, double *end)
 {
-    const device_rt *d = &w->devs[dev];
-    const st_link *l = &w->sc->devices[d->cls].link;
+    const device_rt *d = dev_rt(w, dev);
+    const st_link *l = &dev_class(w, d)->link;
     const st_tcp_conn *c = access_conn(w, dev, up);
     if (l->transport.kind == ST_TRANSPORT_TCP) {
         for (size_t k = 0; k < n; k++) {
@@ -239,7 +250,7 @@ st_tcp_conn *access_conn(const world *w, int dev, int up)
 double access_send(world *w, int dev, int up, double from, double bytes,
                    double rtt)
 {
-    device_rt *d = &w->devs[dev];
+    device_rt *d = dev_rt(w, dev);
     double end = access_end(w, dev, up, from, bytes, rtt,
                             access_conn(w, dev, up),
                             up ? &d->up_cur : &d->down_cur);
@@ -258,7 +269,7 @@ static double transfer(world *w, request *r, int lower, int up, double bytes)
         : &w->sc->nodes[lower].uplink;
     double rtt = st_dist_sample(&l->rtt_s, w->r_rtt), half_rtt = rtt / 2;
     if (lower == NO_NODE) {
-        const device_rt *d = &w->devs[r->pub.device];
+        const device_rt *d = dev_rt(w, r->pub.device);
         double busy = up ? d->up_busy : d->down_busy;
         r->acc_start = busy > now ? busy : now;
         end = r->acc_end = access_send(w, r->pub.device, up, now, bytes, rtt);
@@ -290,62 +301,69 @@ void world_evicted(world *w, node_rt *n, int m)
 
 void world_evict_if_idle(world *w, int node, int m)
 {
+    if (node >= w->n_infra)   /* a policy evicts from infra nodes only */
+        return;
     node_rt *n = &w->nodes[node];
     if (!n->evicting[m] || n->pinned[m] || n->inbound[m])
         return;
-    n->resident[m] = 0;
-    n->used_mb -= w->sc->hardware[n->hw].per_model[m].memory_mb;
+    bit_put(n->resident, m, 0);
+    n->st.used_mb -= w->sc->hardware[n->hw].per_model[m].memory_mb;
     world_evicted(w, n, m);
 }
 
 /* Makes room for model m on node n; returns 1 if it can stay resident. */
-static int make_room(world *w, node_rt *n, int m, double need)
+static int make_room(world *w, const node_ref *n, int node, int m, double need)
 {
     const st_scenario *sc = w->sc;
-    while (n->used_mb + need > n->memory_mb) {
+    const st_profile *pm = sc->hardware[n->hw].per_model;
+    while (n->st->used_mb + need > n->memory_mb) {
         int victim = -1;
-        for (size_t k = 0; k < sc->n_models; k++)
-            if (n->resident[k] && !n->pinned[k] && (int)k != m &&
+        for (int k = 0; k < (int)sc->n_models; k++)
+            if (bit_get(n->res, k) && !ref_pinned(n, k) && k != m &&
                 (victim < 0 || n->last_use[k] < n->last_use[victim]))
-                victim = (int)k;
+                victim = k;
         if (victim < 0)
             return 0;
-        n->resident[victim] = 0;
-        world_evicted(w, n, victim);
-        n->used_mb -= sc->hardware[n->hw].per_model[victim].memory_mb;
+        bit_put(n->res, victim, 0);
+        if (node < w->n_infra)
+            world_evicted(w, &w->nodes[node], victim);
+        n->st->used_mb -= pm[victim].memory_mb;
     }
     return 1;
 }
 
+/* The LRU stamp is written when a request releases the model (whatever
+ * the start wrote would be overwritten before any eviction reads it: a
+ * running model is never a victim).  A device's stamp that still holds a
+ * later pending load's end keeps it (see device_rt). */
 static void start_service(world *w, int node, request *r)
 {
-    node_rt *n = &w->nodes[node];
-    const st_profile *pr = &w->sc->hardware[n->hw].per_model[r->dec.model];
+    node_ref n = node_ref_of(w, node);
     int m = r->dec.model;
+    const st_profile *pr = &w->sc->hardware[n.hw].per_model[m];
     double now = st_sim_now(w->sim), ready = now;
-    n->busy++;
+    n.st->busy++;
     if (r->inbound) {   /* pinned from here: the eviction still waits */
         r->inbound = 0;
-        n->inbound[m]--;
+        w->nodes[node].inbound[m]--;
     }
     r->t_start = now;
     r->queue_s = now - r->t_node;
-    if (n->resident[m]) {
-        if (n->ready_at[m] > now)
-            ready = n->ready_at[m];   /* another executor is loading it */
+    if (bit_get(n.res, m)) {
+        if (n.ready_at[m] > now)
+            ready = n.ready_at[m];   /* another executor is loading it */
     } else {
         ready = now + pr->load_s;
         r->cold = 1;
         if (r->measured)
             w->meas.n_loads++;
-        if (make_room(w, n, m, pr->memory_mb)) {
-            n->resident[m] = 1;
-            n->used_mb += pr->memory_mb;
-            n->ready_at[m] = ready;
+        if (make_room(w, &n, node, m, pr->memory_mb)) {
+            bit_put(n.res, m, 1);
+            n.st->used_mb += pr->memory_mb;
+            n.ready_at[m] = ready;
         }
     }
-    n->pinned[m]++;
-    n->last_use[m] = now;
+    ref_pin(&n, m, +1);
     r->load_s = ready - now;
     r->exec_s = st_dist_sample(&pr->exec_s, w->r_exec);
     r->busy_s = r->load_s + r->exec_s;
@@ -360,32 +378,35 @@ int world_cancels(const world *w, int node, const request *r)
 
 void fifo_push(fifo *q, request *r)
 {
-    r->next = NULL;
-    if (q->tail)
+    if (q->tail) {
+        r->next = q->tail->next;
         q->tail->next = r;
-    else
-        q->head = r;
+    } else {
+        r->next = r;
+    }
     q->tail = r;
 }
 
 request *fifo_pop(fifo *q)
 {
-    request *r = q->head;
-    if (r) {
-        q->head = r->next;
-        if (!q->head)
-            q->tail = NULL;
-    }
+    request *t = q->tail;
+    if (!t)
+        return NULL;
+    request *r = t->next;
+    if (r == t)
+        q->tail = NULL;
+    else
+        t->next = r->next;
     return r;
 }
 
 /* The next request node serves from its queue, NULL if none. */
 static request *queue_pop(world *w, int node)
 {
-    node_rt *n = &w->nodes[node];
+    station *st = node_station(w, node);
     request *q;
-    while ((q = fifo_pop(&n->queue))) {
-        n->qlen--;
+    while ((q = fifo_pop(&st->queue))) {
+        st->qlen--;
         if (!world_cancels(w, node, q))
             return q;
         req_release(w, q);
@@ -393,24 +414,29 @@ static request *queue_pop(world *w, int node)
     return NULL;
 }
 
+static int serverless(const world *w, int node)
+{
+    return node < w->n_infra && w->nodes[node].eps;
+}
+
 static void enqueue(world *w, int node, request *r)
 {
-    node_rt *n = &w->nodes[node];
     if (world_cancels(w, node, r)) {
         req_release(w, r);
         return;
     }
-    if (n->eps) {
+    if (serverless(w, node)) {
         sl_arrive(w, node, r);
         return;
     }
+    station *st = node_station(w, node);
     r->t_node = st_sim_now(w->sim);
-    if (n->busy < n->executors) {
+    if (st->busy < node_executors(w, node)) {
         start_service(w, node, r);
         return;
     }
-    fifo_push(&n->queue, r);
-    n->qlen++;
+    fifo_push(&st->queue, r);
+    st->qlen++;
 }
 
 static void charge(world *w, int node, request *r)
@@ -452,11 +478,14 @@ static void ev_hop_down(void *ctx, void *obj, uint64_t arg)
 /* Frees r's executor at ordinary node `node` and starts the next queued. */
 static void release_executor(world *w, int node, request *r)
 {
-    node_rt *n = &w->nodes[node];
-    n->busy--;
-    n->pinned[r->dec.model]--;
-    world_evict_if_idle(w, node, r->dec.model);
-    n->last_use[r->dec.model] = st_sim_now(w->sim);
+    node_ref n = node_ref_of(w, node);
+    int m = r->dec.model;
+    double now = st_sim_now(w->sim);
+    n.st->busy--;
+    ref_pin(&n, m, -1);
+    world_evict_if_idle(w, node, m);
+    if (!(n.last_use[m] > now))   /* a device's pending load keeps its end */
+        n.last_use[m] = now;
     request *q = queue_pop(w, node);
     if (q)
         start_service(w, node, q);
@@ -468,7 +497,7 @@ void world_exec_done(void *ctx, void *obj, uint64_t arg)
     request *r = obj;
     int node = (int)arg;
     charge(w, node, r);
-    if (w->nodes[node].eps)
+    if (serverless(w, node))
         sl_done(w, node, r);
     else
         release_executor(w, node, r);
@@ -506,9 +535,11 @@ static void ev_hop_up(void *ctx, void *obj, uint64_t arg)
 
 /* ---------- arrivals ---------- */
 
-double world_next_gap(world *w, device_rt *d, double now)
+double world_next_gap(world *w, long dev, double now)
 {
-    const st_arrival *a = &w->sc->devices[d->cls].arrival;
+    const st_arrival *a = &dev_class(w, dev_rt(w, dev))->arrival;
+    device_aux *d = a->kind == ST_ARRIVAL_ONOFF || a->kind == ST_ARRIVAL_TIMES
+        ? dev_aux(w, dev) : NULL;
     switch (a->kind) {
     case ST_ARRIVAL_CONSTANT:
         return 1 / a->rate;
@@ -598,7 +629,7 @@ static void decide_and_start(world *w, request *r)
  * connection starts again from the initial window. */
 static void cancel_access(world *w, request *r, double now)
 {
-    device_rt *d = &w->devs[r->pub.device];
+    device_rt *d = dev_rt(w, r->pub.device);
     int down = r->at == NO_NODE;
     double *busy = down ? &d->down_busy : &d->up_busy;
     st_tcp_conn *c = access_conn(w, r->pub.device, !down);
@@ -655,8 +686,8 @@ static void ev_timeout(void *ctx, void *obj, uint64_t token)
  * that from recursing, and the loop picks the worker up again. */
 static void try_dispatch(world *w, int dev)
 {
-    device_rt *d = &w->devs[dev];
-    int workers = w->sc->devices[d->cls].dispatch_workers;
+    device_aux *d = dev_aux(w, dev);
+    int workers = dev_class(w, dev_rt(w, dev))->dispatch_workers;
     if (d->dispatching)
         return;
     d->dispatching = 1;
@@ -670,12 +701,13 @@ static void try_dispatch(world *w, int dev)
     d->dispatching = 0;
 }
 
-static void dispatch_enqueue(world *w, device_rt *d, request *r)
+static void dispatch_enqueue(world *w, const st_device_class *dc, request *r)
 {
-    if (!d->dq && !(d->dq = st_evq_new(16)))
+    device_aux *d = dev_aux(w, r->pub.device);
+    if (!d->dq && !(d->dq = st_evq_new(4)))   /* it grows */
         st_oom("a device's dispatch queue");
     double key = r->pub.arrival_s;
-    if (w->sc->devices[d->cls].dispatch == ST_DISPATCH_EDF)
+    if (dc->dispatch == ST_DISPATCH_EDF)
         key += r->pub.slo_s;
     st_evq_push(d->dq, key, NULL, r, 0);
     try_dispatch(w, r->pub.device);
@@ -684,7 +716,7 @@ static void dispatch_enqueue(world *w, device_rt *d, request *r)
 /* The class's task, or one drawn from its popularity at time now. */
 static int draw_task(world *w, const device_rt *d, double now)
 {
-    const st_device_class *dc = &w->sc->devices[d->cls];
+    const st_device_class *dc = dev_class(w, d);
     if (!dc->mix.n)
         return dc->task;
     size_t rank = gsl_ran_discrete(w->r_tasks, w->task_tables[d->cls]);
@@ -704,8 +736,10 @@ void world_ev_arrival(void *ctx, void *obj, uint64_t dev)
 {
     world *w = ctx;
     device_rt *d = obj;
-    const st_device_class *dc = &w->sc->devices[d->cls];
+    const st_device_class *dc = dev_class(w, d);
     double now = st_sim_now(w->sim);
+    /* the job count matters to SLO phases only (and lives apart) */
+    long job = dc->n_slo_phases ? dev_aux(w, (long)dev)->jobs++ : 0;
     request *r = req_alloc(w);
     r->in_flight = 1;
     r->measured = now >= w->sc->warmup_s;
@@ -713,17 +747,17 @@ void world_ev_arrival(void *ctx, void *obj, uint64_t dev)
     r->pub = (st_request){
         .id = w->next_id++, .device = (int)dev, .device_class = d->cls,
         .device_node = w->n_infra + (int)dev, .task = draw_task(w, d, now),
-        .arrival_s = now, .slo_s = st_dist_sample(slo_of(dc, d->jobs++), w->r_slo),
+        .arrival_s = now, .slo_s = st_dist_sample(slo_of(dc, job), w->r_slo),
         .min_accuracy = dc->min_accuracy};
     measure_in_system(&w->meas, now, +1);
 
-    double t = now + world_next_gap(w, d, now);
+    double t = now + world_next_gap(w, (long)dev, now);
     if (t < w->end_arrivals)
         st_sim_at(w->sim, t, world_ev_arrival, d, dev);
 
     r->dec = (st_decision){.model = -1, .node = -1, .estimate_s = NAN};
     if (dc->dispatch != ST_DISPATCH_NONE)
-        dispatch_enqueue(w, d, r);
+        dispatch_enqueue(w, dc, r);
     else
         decide_and_start(w, r);
 }
