@@ -737,7 +737,7 @@ static void check_exact(st_idn_sharing sharing)
         }
         const double *const *rows = (const double *const *)cnt;
         st_idn_exact e;
-        assert_int_equal(st_idn_solve_exact(g, rows, w, nr, 60, 0, x, y, &e), 0);
+        assert_int_equal(st_idn_solve_exact(g, rows, w, nr, 60, 0, NULL, x, y, &e), 0);
         double want = brute_force_best(g, (int)sc->n_nodes, rows, w, nr);
         if (fabs(e.value - want) > 1e-7 * fmax(1, want))
             fail_msg("trial %d: solver %.9g, enumeration %.9g", trial, e.value, want);
@@ -751,6 +751,16 @@ static void check_exact(st_idn_sharing sharing)
         for (size_t i = 0; i < nr; i++)
             fy += w[i] * st_idn_gain(g, y, cnt[i], NULL);
         assert_true(fabs(fy - e.lp) < 1e-6 * fmax(1, e.lp));
+        /* started from an allocation (the optimum itself, then nothing
+         * allocated), the same optimum, proven */
+        unsigned char *x2 = calloc(n, 1), *none = calloc(n, 1);
+        st_idn_exact e2;
+        assert_int_equal(st_idn_solve_exact(g, rows, w, nr, 60, 0, x, x2, NULL, &e2), 0);
+        assert_true(e2.solved && fabs(e2.value - want) <= 1e-7 * fmax(1, want));
+        assert_int_equal(st_idn_solve_exact(g, rows, w, nr, 60, 0, none, x2, NULL, &e2), 0);
+        assert_true(e2.solved && fabs(e2.value - want) <= 1e-7 * fmax(1, want));
+        free(none);
+        free(x2);
     }
     gsl_rng_free(r);
     for (int i = 0; i < ROWS; i++)

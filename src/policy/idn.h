@@ -122,7 +122,10 @@ typedef struct st_idn_served {
 
 /* Serves one request as described above, counting it in the slot (and,
  * in the metric idn_overflow_share, among the requests that passed an
- * allocated candidate already at its capacity for the slot). */
+ * allocated candidate already at its capacity for the slot; in
+ * idn_peak_load, the largest number of requests that reached an
+ * allocated candidate in a measured slot over its capacity; in
+ * idn_binding_slot_share, the measured slots with some overflow). */
 st_idn_served st_idn_serve(st_idn *g, const st_view *v, const st_request *req,
                            st_decision *out);
 /* The path of a type, entry first, root last. */

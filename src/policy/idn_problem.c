@@ -351,6 +351,7 @@ int st_idn_new(const st_scenario *sc, const st_idn_params *p, st_idn **out,
     g->r = st_xcalloc(g->n_types, sizeof *g->r);
     g->used = st_xcalloc(g->n_vars, sizeof *g->used);
     g->used_static = st_xcalloc(g->n_vars, sizeof *g->used_static);
+    g->offered = st_xcalloc(g->n_vars + 1, sizeof *g->offered);
     g->lcap = st_xcalloc(g->n_cands, sizeof *g->lcap);
     g->share = st_xcalloc(g->n_vars, sizeof *g->share);
     g->active = st_xcalloc(g->max_len, 1);
@@ -389,6 +390,7 @@ void st_idn_free(st_idn *g)
     free(g->r);
     free(g->used);
     free(g->used_static);
+    free(g->offered);
     free(g->lcap);
     free(g->share);
     free(g->active);
