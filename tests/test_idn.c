@@ -59,16 +59,22 @@ static st_scenario *load_small(const char *policy)
     return sc;
 }
 
-static st_idn *small_idn(st_scenario *sc, st_idn_sharing sharing)
+static st_idn *small_idn_cuts(st_scenario *sc, st_idn_sharing sharing,
+                              st_idn_cuts cuts)
 {
     st_idn_params p = {.alpha_s = 0.5, .slot_s = 5, .sharing = sharing,
                        .capacity_scale = 1, .static_time_limit_s = 60,
-                       .hindsight = 1};
+                       .static_cuts = cuts, .hindsight = 1};
     st_idn *g;
     st_error err;
     if (st_idn_new(sc, &p, &g, &err))
         fail_msg("%s", err.msg);
     return g;
+}
+
+static st_idn *small_idn(st_scenario *sc, st_idn_sharing sharing)
+{
+    return small_idn_cuts(sc, sharing, ST_IDN_CUTS_COVER);
 }
 
 /* ---------- the projection ---------- */
@@ -712,13 +718,13 @@ static double brute_force_best(const st_idn *g, int n_nodes,
 }
 
 /* On random count vectors, some past the capacities, the solver's
- * allocation is the enumeration's optimum, proven (gap 0), and the LP
- * relaxation bounds it from above. */
-static void check_exact(st_idn_sharing sharing)
+ * allocation (with either set of cuts) is the enumeration's optimum,
+ * proven (gap 0), and the LP relaxation bounds it from above. */
+static void check_exact(st_idn_sharing sharing, st_idn_cuts cuts)
 {
     st_scenario *sc = load_small("static");
     assert_int_equal(sc->n_nodes, 7);
-    st_idn *g = small_idn(sc, sharing);
+    st_idn *g = small_idn_cuts(sc, sharing, cuts);
     size_t n = st_idn_n_vars(g), nt = st_idn_n_types(g);
     assert_true(n >= 8 && n <= 20);
     enum { ROWS = 3 };
@@ -737,7 +743,7 @@ static void check_exact(st_idn_sharing sharing)
         }
         const double *const *rows = (const double *const *)cnt;
         st_idn_exact e;
-        assert_int_equal(st_idn_solve_exact(g, rows, w, nr, 60, 0, x, y, &e), 0);
+        assert_int_equal(st_idn_solve_exact(g, rows, w, nr, 60, 0, NULL, x, y, &e), 0);
         double want = brute_force_best(g, (int)sc->n_nodes, rows, w, nr);
         if (fabs(e.value - want) > 1e-7 * fmax(1, want))
             fail_msg("trial %d: solver %.9g, enumeration %.9g", trial, e.value, want);
@@ -751,6 +757,16 @@ static void check_exact(st_idn_sharing sharing)
         for (size_t i = 0; i < nr; i++)
             fy += w[i] * st_idn_gain(g, y, cnt[i], NULL);
         assert_true(fabs(fy - e.lp) < 1e-6 * fmax(1, e.lp));
+        /* started from an allocation (the optimum itself, then nothing
+         * allocated), the same optimum, proven */
+        unsigned char *x2 = calloc(n, 1), *none = calloc(n, 1);
+        st_idn_exact e2;
+        assert_int_equal(st_idn_solve_exact(g, rows, w, nr, 60, 0, x, x2, NULL, &e2), 0);
+        assert_true(e2.solved && fabs(e2.value - want) <= 1e-7 * fmax(1, want));
+        assert_int_equal(st_idn_solve_exact(g, rows, w, nr, 60, 0, none, x2, NULL, &e2), 0);
+        assert_true(e2.solved && fabs(e2.value - want) <= 1e-7 * fmax(1, want));
+        free(none);
+        free(x2);
     }
     gsl_rng_free(r);
     for (int i = 0; i < ROWS; i++)
@@ -764,13 +780,19 @@ static void check_exact(st_idn_sharing sharing)
 static void test_exact_proportional(void **state)
 {
     (void)state;
-    check_exact(ST_IDN_SHARE_PROPORTIONAL);
+    check_exact(ST_IDN_SHARE_PROPORTIONAL, ST_IDN_CUTS_COVER);
+}
+
+static void test_exact_all_cuts(void **state)
+{
+    (void)state;
+    check_exact(ST_IDN_SHARE_PROPORTIONAL, ST_IDN_CUTS_ALL);
 }
 
 static void test_exact_full(void **state)
 {
     (void)state;
-    check_exact(ST_IDN_SHARE_FULL);
+    check_exact(ST_IDN_SHARE_FULL, ST_IDN_CUTS_COVER);
 }
 
 /* ---------- topology and workload from YAML ---------- */
@@ -1074,6 +1096,7 @@ int main(void)
         cmocka_unit_test(test_marginal_greedy_static),
         cmocka_unit_test(test_exact_proportional),
         cmocka_unit_test(test_exact_full),
+        cmocka_unit_test(test_exact_all_cuts),
         cmocka_unit_test(test_tree_and_attach),
         cmocka_unit_test(test_tree_errors),
         cmocka_unit_test(test_graphml_square),

@@ -53,6 +53,12 @@ typedef enum st_idn_sharing {
     ST_IDN_SHARE_PROPORTIONAL, ST_IDN_SHARE_FULL
 } st_idn_sharing;
 
+/* GLPK's cut families in the exact solves (idn_exact.c): cover cuts, or
+ * also Gomory, MIR and clique cuts; the submodular cuts in either case. */
+typedef enum st_idn_cuts {
+    ST_IDN_CUTS_COVER, ST_IDN_CUTS_ALL
+} st_idn_cuts;
+
 /* Parameters every IDN policy takes (a comparison needs them equal). */
 typedef struct st_idn_params {
     double alpha_s;         /* `alpha`: seconds of cost per unit of (1 - accuracy) */
@@ -64,6 +70,7 @@ typedef struct st_idn_params {
                                hits it is not reproducible) */
     long static_node_limit; /* `static_node_limit`: search-tree nodes per
                                exact solve, 0 for none (deterministic) */
+    st_idn_cuts static_cuts; /* `static_cuts`: cover | all */
     int hindsight;          /* `hindsight`: on | off, solve the best fixed
                                allocation for the realised counts at the
                                end of the run (idn_opt_* metrics) */
@@ -122,7 +129,10 @@ typedef struct st_idn_served {
 
 /* Serves one request as described above, counting it in the slot (and,
  * in the metric idn_overflow_share, among the requests that passed an
- * allocated candidate already at its capacity for the slot). */
+ * allocated candidate already at its capacity for the slot; in
+ * idn_peak_load, the largest number of requests that reached an
+ * allocated candidate in a measured slot over its capacity; in
+ * idn_binding_slot_share, the measured slots with some overflow). */
 st_idn_served st_idn_serve(st_idn *g, const st_view *v, const st_request *req,
                            st_decision *out);
 /* The path of a type, entry first, root last. */

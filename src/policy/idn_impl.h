@@ -55,6 +55,9 @@ struct st_idn {
     double *r, *used, *used_static;
     double gain, gain_static, requests, loads, served[ST_TIER_CLOUD + 1];
     double overflow;     /* requests passed over an allocated full candidate */
+    double *offered;     /* [n_vars] requests that reached the allocated pair */
+    double m_peak;       /* measured slots: the largest offered / capacity */
+    long m_binding;      /* measured slots with some overflow */
     /* totals */
     double cum_gain, cum_static;
     double m_gain, m_static, m_frac, m_loads, m_overflow, m_requests;

@@ -29,6 +29,7 @@ static double default_slot(const st_scenario *sc)
 
 static const char *const sharings[] = {"proportional", "full", NULL};
 static const char *const onoff[] = {"off", "on", NULL};
+static const char *const cutsets[] = {"cover", "all", NULL};
 
 const st_param st_idn_param_table[] = {
     ST_PARAM_REAL("alpha", 1, 0, 1e6, "seconds of cost per unit of (1 - "
@@ -45,6 +46,9 @@ const st_param st_idn_param_table[] = {
                   "hits it is not reproducible)"),
     ST_PARAM_INT("static_node_limit", 0, 0, 1000000000, "search-tree nodes "
                  "per exact static solve, 0 for none (deterministic)"),
+    ST_PARAM_CHOICE("static_cuts", cutsets, 0, "GLPK's cut families in the "
+                    "exact solves besides the submodular ones: cover, or all "
+                    "(also Gomory, MIR and clique)"),
     ST_PARAM_CHOICE("hindsight", onoff, 1, "solve the best fixed allocation "
                     "for the realised counts at the end of the run"),
     ST_PARAM_END};
@@ -69,6 +73,7 @@ void st_idn_read_params(const st_params *params, const st_scenario *sc,
     out->static_time_limit_s = st_param_real(params, t, "static_time_limit");
     out->static_node_limit = st_param_int(params, t, "static_node_limit");
     out->hindsight = st_param_choice(params, t, "hindsight");
+    out->static_cuts = (st_idn_cuts)st_param_choice(params, t, "static_cuts");
 }
 
 /* ---------- building the problem ---------- */
@@ -351,6 +356,7 @@ int st_idn_new(const st_scenario *sc, const st_idn_params *p, st_idn **out,
     g->r = st_xcalloc(g->n_types, sizeof *g->r);
     g->used = st_xcalloc(g->n_vars, sizeof *g->used);
     g->used_static = st_xcalloc(g->n_vars, sizeof *g->used_static);
+    g->offered = st_xcalloc(g->n_vars + 1, sizeof *g->offered);
     g->lcap = st_xcalloc(g->n_cands, sizeof *g->lcap);
     g->share = st_xcalloc(g->n_vars, sizeof *g->share);
     g->active = st_xcalloc(g->max_len, 1);
@@ -389,6 +395,7 @@ void st_idn_free(st_idn *g)
     free(g->r);
     free(g->used);
     free(g->used_static);
+    free(g->offered);
     free(g->lcap);
     free(g->share);
     free(g->active);

@@ -23,9 +23,11 @@ static void take_held(st_idn *g, const st_view *v)
 
 /* The first candidate of type t that is allocated (per `have`, or the
  * world when have is NULL) and has capacity left in used[]; -1 for the
- * repository. */
+ * repository.  Every allocated candidate the request reaches counts it in
+ * offered[] when that is not NULL. */
 static long first_fit(const st_idn *g, const st_view *v, size_t t,
-                      const unsigned char *have, double *used, int *full)
+                      const unsigned char *have, double *used,
+                      double *offered, int *full)
 {
     const idn_type *ty = &g->types[t];
     *full = 0;
@@ -33,6 +35,8 @@ static long first_fit(const st_idn *g, const st_view *v, size_t t,
         const cand *c = &g->cands[ty->first + k];
         /* the world's model serves once its load has finished */
         int alloc = have ? have[c->var] : st_view_loaded(v, c->node, c->model);
+        if (alloc && offered)
+            offered[c->var]++;
         if (alloc && used[c->var] < g->var_cap[c->var]) {
             used[c->var]++;
             return (long)k;
@@ -62,8 +66,9 @@ st_idn_served st_idn_serve(st_idn *g, const st_view *v, const st_request *req,
     }
     const idn_type *ty = &g->types[t];
     int full, sfull;
-    long pos = first_fit(g, v, (size_t)t, NULL, g->used, &full);
-    long spos = first_fit(g, v, (size_t)t, g->static_x, g->used_static, &sfull);
+    long pos = first_fit(g, v, (size_t)t, NULL, g->used, g->offered, &full);
+    long spos = first_fit(g, v, (size_t)t, g->static_x, g->used_static, NULL,
+                          &sfull);
     g->overflow += full;
     double repo = cost_at(g, (size_t)t, -1);
     g->r[t]++;
@@ -161,13 +166,13 @@ static double record_measured(st_idn *g)
     return model;
 }
 
-/* Does no tick follow this one?  Ticks run every slot up to the end of
- * arrivals; near a tie this says yes once too early, and the last answer
- * stands. */
-static int last_slot(const st_idn *g)
+/* Does no tick follow this one?  The world schedules the next tick at
+ * now + tick (the slot) while that is not past the end of arrivals (the
+ * run's duration); the same sum in the same order answers exactly, so the
+ * hindsight optimum is solved once. */
+static int last_slot(const st_idn *g, const st_view *v)
 {
-    return (double)(g->slot + 2) * g->p.slot_s >
-           g->sc->duration_s - 1e-6 * g->p.slot_s;
+    return !(st_view_now(v) + g->p.slot_s <= g->sc->duration_s);
 }
 
 static void warn_unproven(const char *what, const st_idn_exact *e)
@@ -195,7 +200,7 @@ static void hindsight_metrics(st_idn *g, const st_view *v)
     unsigned char *x = st_xcalloc(g->n_vars + 1, 1);
     st_idn_exact e;
     st_idn_solve_exact(g, rows, w, T, g->p.static_time_limit_s,
-                       g->p.static_node_limit, x, NULL, &e);
+                       g->p.static_node_limit, g->static_x, x, NULL, &e);
     warn_unproven("hindsight optimum", &e);
     double model = g->m_model / (double)T;
     st_view_metric(v, "idn_opt_gain_per_slot", e.value);
@@ -210,6 +215,17 @@ static void hindsight_metrics(st_idn *g, const st_view *v)
 }
 
 /* ---------- the slot's records ---------- */
+
+/* The largest offered load over capacity of the slot's allocated pairs:
+ * past 1, capacity bound. */
+static double peak_load(const st_idn *g)
+{
+    double peak = 0;
+    for (size_t j = 0; j < g->n_vars; j++)
+        if (g->offered[j] > 0)
+            peak = fmax(peak, g->offered[j] / g->var_cap[j]);
+    return peak;
+}
 
 static const char *const served_names[] = {"served_device", "served_access",
     "served_edge", "served_regional", "served_cloud"};
@@ -251,6 +267,11 @@ void st_idn_slot_end(st_idn *g, const st_view *v, double frac)
         st_view_metric(v, "idn_loads_per_slot", g->m_loads / (double)g->m_slots);
         st_view_metric(v, "idn_overflow_share",
                        g->m_requests > 0 ? g->m_overflow / g->m_requests : 0);
+        g->m_peak = fmax(g->m_peak, peak_load(g));
+        g->m_binding += g->overflow > 0;
+        st_view_metric(v, "idn_peak_load", g->m_peak);
+        st_view_metric(v, "idn_binding_slot_share",
+                       (double)g->m_binding / (double)g->m_slots);
         if (g->m_frac_slots)
             st_view_metric(v, "idn_fractional_gain_per_slot",
                            g->m_frac / (double)g->m_frac_slots);
@@ -261,12 +282,13 @@ void st_idn_slot_end(st_idn *g, const st_view *v, double frac)
             g->m_mismatch += g->slot_mismatch || !holds(g, v, g->want);
             st_view_metric(v, "idn_mismatch_slots", (double)g->m_mismatch);
         }
-        if (g->p.hindsight && last_slot(g))
+        if (g->p.hindsight && last_slot(g, v))
             hindsight_metrics(g, v);
     }
     memset(g->r, 0, g->n_types * sizeof *g->r);
     memset(g->used, 0, g->n_vars * sizeof *g->used);
     memset(g->used_static, 0, g->n_vars * sizeof *g->used_static);
+    memset(g->offered, 0, g->n_vars * sizeof *g->offered);
     memset(g->served, 0, sizeof g->served);
     g->gain = g->gain_static = g->requests = g->loads = g->overflow = 0;
     g->slot_mismatch = 0;

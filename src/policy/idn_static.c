@@ -98,7 +98,7 @@ void st_idn_solve_static(st_idn *g)
     double *w = st_xcalloc(ns, sizeof *w);
     size_t np = distinct_phases(g, counts, ns, phase, w);
     st_idn_solve_exact(g, phase, w, np, g->p.static_time_limit_s,
-                       g->p.static_node_limit, g->static_x, g->static_y,
+                       g->p.static_node_limit, NULL, g->static_x, g->static_y,
                        &g->static_res);
     free(w);
     free(phase);

@@ -17,7 +17,7 @@ typedef struct st_idn_exact {
     double value;        /* of the allocation returned (G recomputed from it) */
     double bound;        /* proven upper bound on any integral allocation */
     double lp;           /* the LP relaxation's optimum (INFINITY: unsolved) */
-    double greedy;       /* of the greedy fill, the first incumbent */
+    double greedy;       /* of the greedy fill */
     double gap;          /* (bound - value) / value: 0 when proven optimal */
     int solved;          /* proven optimal */
     int time_limit_hit, node_limit_hit;
@@ -26,13 +26,14 @@ typedef struct st_idn_exact {
 /* The best integral allocation x for count vectors r[0..nr) with weights
  * w (see idn_exact.c), and into y (when not NULL) the LP relaxation's
  * fractional optimum.  time_limit_s bounds the branch and cut (wall
- * clock); node_limit (0: none) its search-tree nodes.  0, or -1 when
- * GLPK failed, in which case x is the greedy fill and nothing is proven
- * (bound = INFINITY). */
+ * clock); node_limit (0: none) its search-tree nodes.  start (NULL:
+ * none) is an allocation to offer as the first incumbent when it fits
+ * and beats the greedy fill.  0, or -1 when GLPK failed, in which case x
+ * is that first incumbent and nothing is proven (bound = INFINITY). */
 int st_idn_solve_exact(const st_idn *g, const double *const *r,
                        const double *w, size_t nr, double time_limit_s,
-                       long node_limit, unsigned char *x, double *y,
-                       st_idn_exact *out);
+                       long node_limit, const unsigned char *start,
+                       unsigned char *x, double *y, st_idn_exact *out);
 
 /* sum_i w_i G(x; r_i) for an integral x. */
 double st_idn_phases_gain_x(const st_idn *g, const unsigned char *x,

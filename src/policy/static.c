@@ -14,7 +14,7 @@
  * end of every IDN run: the idn_opt_* metrics.
  *
  * Parameters: the shared ones (alpha, slot, sharing, capacity_scale,
- * static_time_limit, static_node_limit, hindsight).
+ * static_time_limit, static_node_limit, static_cuts, hindsight).
  */
 #include "policy/idn.h"
 
