@@ -371,6 +371,84 @@ static void test_many_requests(void **state)
     sqlite3_close(db);
 }
 
+/* The log in another order: record i goes to place (i * 7919) mod n, a
+ * permutation when n is not a multiple of 7919 (a prime). */
+static void shuffle_requests(st_request_log *log)
+{
+    size_t n = log->n;
+    st_request_rec *v = malloc(n * sizeof *v);
+    assert_non_null(v);
+    for (size_t i = 0; i < n; i++)
+        v[i * 7919 % n] = log->recs[i];
+    memcpy(log->recs, v, n * sizeof *v);
+    free(v);
+}
+
+/* Rows of run `key` whose values are not those many_requests gave the
+ * request numbered req_id / step, plus rows that follow (by rowid) one of
+ * a larger req_id: 0 when the run was stored whole and sorted by id. */
+static int64_t misplaced_rows(sqlite3 *db, const char *key, int step)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "WITH q AS (SELECT rowid AS k, req_id / %d - 1 AS i, * FROM"
+             " requests WHERE run_id = (SELECT id FROM runs WHERE run_key ="
+             " ?1)) SELECT (SELECT count(*) FROM q WHERE NOT (req_id %% %d = 0"
+             " AND arrival_s = i / 4.0 AND device = i %% 13 AND ((i %% 7 = 3)"
+             " = (latency_s IS NULL AND outcome = 'dropped' AND model = -1))"
+             " AND estimate_s IS NULL)) + (SELECT count(*) FROM q a JOIN q b"
+             " ON b.k > a.k AND b.req_id < a.req_id)", step, step);
+    return raw_int(db, sql, key);
+}
+
+/* Rows are logged as requests finish and stored by id: a log in any order,
+ * with ids counting up (placed by id) or spread out (sorted), is stored
+ * whole, each row with its own values, in id order; the statements kept
+ * between runs serve the next run, after a failed one too. */
+static void test_requests_stored_by_id(void **state)
+{
+    (void)state;
+    const char *path = db_path("by-id.db");
+    st_store *s = open_store(path);
+    st_request_log dense = {0}, spread = {0};
+    size_t n = 64 * 5 + 8 * 3 + 5;      /* every statement size used */
+    many_requests(&dense, n);
+    many_requests(&spread, n);
+    for (size_t i = 0; i < n; i++)
+        spread.recs[i].id *= 1000;
+    shuffle_requests(&dense);
+    shuffle_requests(&spread);
+    st_run_record r = record("dense", NULL, &dense);
+    put(s, &r);
+    r = record("spread", NULL, &spread);
+    put(s, &r);
+    st_request_rec keep = dense.recs[n / 2];
+    dense.recs[n / 2].id = dense.recs[0].id;
+    st_error err = {{0}};
+    r = record("dup", NULL, &dense);
+    assert_int_equal(st_store_put_run(s, &r, &err), -1);
+    dense.recs[n / 2] = keep;
+    r = record("again", NULL, &dense);
+    put(s, &r);
+    st_store_close(s);
+
+    sqlite3 *db = raw_open(path);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM requests", NULL),
+                     3 * (int64_t)n);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM runs WHERE run_key ="
+                             " ?1", "dup"), 0);
+    assert_int_equal(misplaced_rows(db, "dense", 1), 0);
+    assert_int_equal(misplaced_rows(db, "spread", 1000), 0);
+    assert_int_equal(misplaced_rows(db, "again", 1), 0);
+    assert_int_equal(raw_int(db, "SELECT count(DISTINCT req_id) FROM requests"
+                             " WHERE run_id = (SELECT id FROM runs WHERE"
+                             " run_key = ?1)", "spread"), (int64_t)n);
+    assert_integrity(db);
+    sqlite3_close(db);
+    st_request_log_free(&dense);
+    st_request_log_free(&spread);
+}
+
 static void test_missing_key_rejected(void **state)
 {
     (void)state;
@@ -874,6 +952,7 @@ int main(void)
         cmocka_unit_test(test_same_key_replaces),
         cmocka_unit_test(test_failed_put_leaves_nothing),
         cmocka_unit_test(test_many_requests),
+        cmocka_unit_test(test_requests_stored_by_id),
         cmocka_unit_test(test_missing_key_rejected),
         cmocka_unit_test(test_hostile_text_verbatim),
         cmocka_unit_test(test_reopen_keeps_runs),

@@ -421,6 +421,8 @@ static void store_free(st_store *s)
 {
     if (!s)
         return;
+    for (int k = 0; k < STORE_REQUEST_STMTS; k++)
+        sqlite3_finalize(s->request_stmt[k]);
     sqlite3_close(s->db);
     free(s->path);
     free(s);
@@ -439,7 +441,7 @@ static st_store *store_connect(const char *path, const char *name, int flags,
         st_error_set(err, "%s: out of memory opening the database", path);
         return NULL;
     }
-    int rc = sqlite3_open_v2(name, &s->db, flags, NULL);
+    int rc = sqlite3_open_v2(name, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         store_fail(err, path, s->db, rc, "open the results database");
         store_free(s);

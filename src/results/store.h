@@ -12,7 +12,9 @@
  * write goes through prepared statements with bound parameters, and a run
  * is written in one transaction: it is stored whole or not at all.  The
  * database is opened in WAL mode with a busy timeout so readers and a
- * writer can share it.
+ * writer can share it.  A store handle belongs to one thread at a time:
+ * its connection is opened without SQLite's own locking (no mutex per
+ * call), and it keeps the request-row statements prepared between runs.
  */
 #ifndef STRATA_STORE_H
 #define STRATA_STORE_H

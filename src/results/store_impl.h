@@ -9,9 +9,14 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+/* The request INSERTs of many rows, of a few and of one (store_put.c). */
+#define STORE_REQUEST_STMTS 3
+
 struct st_store {
     sqlite3 *db;
     char *path;     /* as given, for error messages */
+    sqlite3_stmt *request_stmt[STORE_REQUEST_STMTS];   /* prepared at first
+                                                        * use, kept */
 };
 
 /* Binds parameters left to right and remembers the first failure, so a

@@ -1,7 +1,8 @@
 /* store_put.c - writing one run into the results database in one
  * transaction: the run row, its overrides, names, metrics, parameters,
- * request rows (many to an INSERT) and time series; the configuration
- * hash that ignores only the seed; and the run_summary view's columns.
+ * request rows (by id, many to an INSERT) and time series; the
+ * configuration hash that ignores only the seed; and the run_summary
+ * view's columns.
  */
 #include "results/store.h"
 #include "results/store_impl.h"
@@ -48,14 +49,21 @@ static const char insert_name_sql[] =
     " VALUES(?1, ?2, ?3, ?4, ?5)";
 
 /* Request rows go REQUEST_BATCH to an INSERT: one statement of that many
- * VALUES tuples, prepared once per run.  That spreads what SQLite spends
- * per statement (reset, cursors, halt) over many rows; the last, shorter
- * batch has a statement of its own.  The parameters are anonymous ("?"):
- * numbered ones cost the parser a search each.  A statement of many rows
- * into a table with an immediate foreign key keeps a statement journal of
- * the pages it changes, so much larger batches stop paying. */
-#define REQUEST_BATCH 256
+ * VALUES tuples.  That spreads what SQLite spends per statement (reset,
+ * cursors, halt) over many rows; the rest of a run goes through the
+ * statements of REQUEST_TAIL rows and of one row.  The three are prepared
+ * at their first use and kept by the store (st_store.request_stmt), so
+ * only the first run stored through a handle pays for parsing them:
+ * parsing a tuple costs about as much as inserting five rows, and beyond
+ * 64 tuples a statement makes the rows no cheaper.  The parameters are anonymous ("?"):
+ * numbered ones cost the parser a search each; the run id is ?1 in every
+ * tuple, bound once per statement. */
+#define REQUEST_BATCH 64
+#define REQUEST_TAIL 8
 #define REQUEST_COLS 15
+
+static const size_t request_rows[STORE_REQUEST_STMTS] = {
+    REQUEST_BATCH, REQUEST_TAIL, 1};
 
 static const char insert_request_head[] =
     "INSERT INTO requests(run_id, req_id, device, model, node, outcome,"
@@ -196,7 +204,83 @@ typedef struct put_ctx {
     int64_t run_id;
     char text_hash[17], config_hash[17];
     char *overrides;     /* "key=value" lines, sqlite3_malloc'd */
+    size_t *order;       /* the request rows by id (request_order) */
 } put_ctx;
+
+/* A request row's id and its place in the log. */
+typedef struct id_at {
+    uint64_t id;
+    size_t at;
+} id_at;
+
+static int cmp_id_at(const void *pa, const void *pb)
+{
+    const id_at *a = pa, *b = pb;
+    if (a->id != b->id)
+        return a->id < b->id ? -1 : 1;
+    return a->at < b->at ? -1 : a->at > b->at;
+}
+
+/* order[0..n) = the rows of recs by id, each put in its id's slot: for
+ * ids that are distinct and span fewer than 2n values (a run's ids count
+ * up from its first logged request).  0, or -1 when they are not (or out
+ * of memory). */
+static int order_dense(const st_request_rec *recs, size_t n, size_t *order)
+{
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        lo = recs[i].id < lo ? recs[i].id : lo;
+        hi = recs[i].id > hi ? recs[i].id : hi;
+    }
+    if (hi - lo >= 2 * (uint64_t)n)
+        return -1;
+    size_t span = (size_t)(hi - lo) + 1, *slot = malloc(span * sizeof *slot);
+    if (!slot)
+        return -1;
+    memset(slot, 0xff, span * sizeof *slot);     /* SIZE_MAX: no row */
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        size_t *at = &slot[recs[i].id - lo];
+        rc = *at == SIZE_MAX ? 0 : -1;
+        *at = i;
+    }
+    for (size_t j = 0, k = 0; rc == 0 && j < span; j++)
+        if (slot[j] != SIZE_MAX)
+            order[k++] = slot[j];
+    free(slot);
+    return rc;
+}
+
+/* order[0..n) = the rows of recs by id, ties as logged, by sorting. */
+static int order_sorted(const st_request_rec *recs, size_t n, size_t *order)
+{
+    id_at *v = malloc(n * sizeof *v);
+    if (!v)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        v[i] = (id_at){recs[i].id, i};
+    qsort(v, n, sizeof *v, cmp_id_at);
+    for (size_t i = 0; i < n; i++)
+        order[i] = v[i].at;
+    free(v);
+    return 0;
+}
+
+/* The request rows' places in the log, sorted by id: rows are logged as
+ * requests finish, and inserted by id every row goes at the end of the
+ * (run_id, req_id) key, next to the last, instead of a search from its
+ * root.  NULL when out of memory: the rows then go as logged, which only
+ * takes longer. */
+static size_t *request_order(const st_request_log *log)
+{
+    size_t *order = log->n ? malloc(log->n * sizeof *order) : NULL;
+    if (order && order_dense(log->recs, log->n, order) < 0 &&
+        order_sorted(log->recs, log->n, order) < 0) {
+        free(order);
+        order = NULL;
+    }
+    return order;
+}
 
 /* The hashes and the overrides' text, before the transaction. */
 static int put_prepare(put_ctx *c)
@@ -213,6 +297,8 @@ static int put_prepare(put_ctx *c)
                             r->override_values[i]);
     int rc = sqlite3_str_errcode(o);
     c->overrides = sqlite3_str_finish(o);
+    if (r->requests)
+        c->order = request_order(r->requests);
     if (rc == SQLITE_OK && !c->overrides)
         c->overrides = sqlite3_mprintf("%s", "");
     return rc == SQLITE_OK && c->overrides ? SQLITE_OK : SQLITE_NOMEM;
@@ -302,8 +388,8 @@ static int fill_param(binder *b, const void *ctx, size_t i)
  * memory. */
 static char *request_batch_sql(size_t rows)
 {
-    static const char tuple[] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    _Static_assert(sizeof tuple == 3 * REQUEST_COLS + 1, "one ? per column");
+    static const char tuple[] = "(?1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    _Static_assert(sizeof tuple == 3 * REQUEST_COLS + 2, "one ? per column");
     size_t head = sizeof insert_request_head - 1, len = sizeof tuple + 1;
     char *sql = malloc(head + rows * len + 1), *p = sql;
     if (!sql)
@@ -319,10 +405,26 @@ static char *request_batch_sql(size_t rows)
     return sql;
 }
 
-/* Binds one request row. */
-static void bind_request(binder *b, int64_t run_id, const st_request_rec *q)
+/* The store's statement of request_rows[k] rows, prepared on first use. */
+static int request_stmt(st_store *s, int k, sqlite3_stmt **out)
 {
-    store_bind_int(b, run_id);
+    if (!s->request_stmt[k]) {
+        char *sql = request_batch_sql(request_rows[k]);
+        int rc = sql ? sqlite3_prepare_v3(s->db, sql, -1,
+                                          SQLITE_PREPARE_PERSISTENT,
+                                          &s->request_stmt[k], NULL)
+                     : SQLITE_NOMEM;
+        free(sql);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    *out = s->request_stmt[k];
+    return SQLITE_OK;
+}
+
+/* Binds one request row but its run id (?1). */
+static void bind_request(binder *b, const st_request_rec *q)
+{
     store_bind_u64(b, q->id);
     store_bind_int(b, q->device);
     store_bind_int(b, q->model);
@@ -339,32 +441,36 @@ static void bind_request(binder *b, int64_t run_id, const st_request_rec *q)
     store_bind_int(b, q->completed);
 }
 
-/* Inserts requests [first, first + rows) with q, a statement of that many
- * rows.  Every parameter is bound again, so no clearing is needed. */
+/* Inserts the rows order[0..rows) of the run's log with q, a statement of
+ * that many rows.  Every parameter is bound again, so no clearing is
+ * needed. */
 static int put_request_batch(sqlite3_stmt *q, const put_ctx *c, size_t first,
                              size_t rows)
 {
+    const st_request_rec *recs = c->r->requests->recs;
     sqlite3_reset(q);
     binder b = {q, 0, SQLITE_OK};
-    for (size_t k = 0; k < rows; k++)
-        bind_request(&b, c->run_id, &c->r->requests->recs[first + k]);
+    store_bind_int(&b, c->run_id);
+    for (size_t k = first; k < first + rows; k++)
+        bind_request(&b, &recs[c->order ? c->order[k] : k]);
     return store_step_done(&b);
 }
 
-/* Every request row of the run, in batches of REQUEST_BATCH. */
-static int put_requests(sqlite3 *db, const put_ctx *c)
+/* Every request row of the run in c->order, REQUEST_BATCH to a statement
+ * while that many are left. */
+static int put_requests(st_store *s, const put_ctx *c)
 {
     size_t n = c->r->requests->n, done = 0;
     int rc = SQLITE_OK;
-    while (rc == SQLITE_OK && done < n) {
-        size_t rows = n - done < REQUEST_BATCH ? n - done : REQUEST_BATCH;
-        char *sql = request_batch_sql(rows);
+    for (int k = 0; rc == SQLITE_OK && k < STORE_REQUEST_STMTS; k++) {
         sqlite3_stmt *q = NULL;
-        rc = sql ? sqlite3_prepare_v2(db, sql, -1, &q, NULL) : SQLITE_NOMEM;
+        size_t rows = request_rows[k];
+        if (n - done >= rows)
+            rc = request_stmt(s, k, &q);
         for (; rc == SQLITE_OK && n - done >= rows; done += rows)
             rc = put_request_batch(q, c, done, rows);
-        sqlite3_finalize(q);
-        free(sql);
+        if (q)
+            sqlite3_reset(q);
     }
     return rc;
 }
@@ -386,8 +492,9 @@ static int fill_timeseries(binder *b, const void *ctx, size_t i)
 }
 
 /* Everything between BEGIN and COMMIT. */
-static int put_body(sqlite3 *db, put_ctx *c)
+static int put_body(st_store *s, put_ctx *c)
 {
+    sqlite3 *db = s->db;
     size_t n_del = sizeof delete_sql / sizeof delete_sql[0];
     int rc = SQLITE_OK;
     for (size_t i = 0; rc == SQLITE_OK && i < n_del; i++)
@@ -407,7 +514,7 @@ static int put_body(sqlite3 *db, put_ctx *c)
     if (rc == SQLITE_OK && c->r->n_names)
         rc = run_rows(db, insert_name_sql, fill_name, c, c->r->n_names);
     if (rc == SQLITE_OK && c->r->requests)
-        rc = put_requests(db, c);
+        rc = put_requests(s, c);
     if (rc == SQLITE_OK && c->r->timeseries)
         rc = run_rows(db, insert_timeseries_sql, fill_timeseries, c,
                       c->r->timeseries->n);
@@ -426,10 +533,11 @@ int64_t st_store_put_run(st_store *s, const st_run_record *r, st_error *err)
     if (rc == SQLITE_OK)
         rc = store_exec(s->db, "BEGIN IMMEDIATE");
     if (rc == SQLITE_OK)
-        rc = put_body(s->db, &c);
+        rc = put_body(s, &c);
     if (rc == SQLITE_OK)
         rc = store_exec(s->db, "COMMIT");
     sqlite3_free(c.overrides);
+    free(c.order);
     if (rc == SQLITE_OK)
         return c.run_id;
     char doing[160];
