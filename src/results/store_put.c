@@ -221,10 +221,9 @@ static int cmp_id_at(const void *pa, const void *pb)
     return a->at < b->at ? -1 : a->at > b->at;
 }
 
-/* order[0..n) = the rows of recs by id, each put in its id's slot: for
- * ids that are distinct and span fewer than 2n values (a run's ids count
- * up from its first logged request).  0, or -1 when they are not (or out
- * of memory). */
+/* order[0..n) = the rows of recs by id, each put in its id's place: for
+ * ids that are n consecutive numbers (a run logs every request from its
+ * first measured one on).  0, or -1 when they are not. */
 static int order_dense(const st_request_rec *recs, size_t n, size_t *order)
 {
     uint64_t lo = UINT64_MAX, hi = 0;
@@ -232,23 +231,16 @@ static int order_dense(const st_request_rec *recs, size_t n, size_t *order)
         lo = recs[i].id < lo ? recs[i].id : lo;
         hi = recs[i].id > hi ? recs[i].id : hi;
     }
-    if (hi - lo >= 2 * (uint64_t)n)
+    if (hi - lo != (uint64_t)n - 1)
         return -1;
-    size_t span = (size_t)(hi - lo) + 1, *slot = malloc(span * sizeof *slot);
-    if (!slot)
-        return -1;
-    memset(slot, 0xff, span * sizeof *slot);     /* SIZE_MAX: no row */
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        size_t *at = &slot[recs[i].id - lo];
-        rc = *at == SIZE_MAX ? 0 : -1;
+    memset(order, 0xff, n * sizeof *order);     /* SIZE_MAX: no row yet */
+    for (size_t i = 0; i < n; i++) {
+        size_t *at = &order[recs[i].id - lo];
+        if (*at != SIZE_MAX)
+            return -1;                          /* a repeated id */
         *at = i;
     }
-    for (size_t j = 0, k = 0; rc == 0 && j < span; j++)
-        if (slot[j] != SIZE_MAX)
-            order[k++] = slot[j];
-    free(slot);
-    return rc;
+    return 0;
 }
 
 /* order[0..n) = the rows of recs by id, ties as logged, by sorting. */
