@@ -508,7 +508,7 @@ gen; invoke 0 '' -- run -q --db "$tmp/m.db.rank-0" --set duration=5 --set warmup
 size=$(stat -c %s "$tmp/m.db.rank-0")
 head -c $((size - 12288)) /dev/zero | tr '\0' '\377' |
     dd of="$tmp/m.db.rank-0" bs=4096 seek=3 conv=notrunc 2>/dev/null
-gen; invoke 2 'm.db.rank-0: (cannot merge into .*m.db|cannot read the results database): .*(database disk image is malformed|file is not a database)' -- merge --db "$tmp/m.db"
+gen; invoke 2 'm.db.rank-0: (cannot merge into .*m.db|cannot read the results database|cannot read the schema): .*(database disk image is malformed|file is not a database)' -- merge --db "$tmp/m.db"
 
 echo "bad inputs: $ncases cases, $tried invocations, crashes: $crashes, hangs: $hangs, failures: $fails"
 [ "$fails" = 0 ]
