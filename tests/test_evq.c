@@ -1,5 +1,7 @@
 /* test_evq.c - the event queue orders by (time, insertion) and recycles
- * event bodies; the simulation clock never goes back. */
+ * event bodies, at every size (a large queue keeps most keys in time
+ * buckets: it is checked against a reference heap); the simulation clock
+ * never goes back. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -143,6 +145,186 @@ static void test_interleaved_matches_reference(void **state)
     st_evq_free(q);
 }
 
+/* ---------- large queues: the far tier against a reference heap ---------- */
+
+/* A textbook binary heap on (time, seq): the order the queue must give. */
+typedef struct ref_heap {
+    ref_event *a;
+    size_t n, cap;
+} ref_heap;
+
+static int ref_before(ref_event x, ref_event y)
+{
+    return x.time < y.time || (x.time == y.time && x.arg < y.arg);
+}
+
+static void ref_push(ref_heap *h, ref_event e)
+{
+    if (h->n == h->cap) {
+        h->cap = h->cap ? 2 * h->cap : 1024;
+        h->a = realloc(h->a, h->cap * sizeof *h->a);
+        assert_non_null(h->a);
+    }
+    size_t i = h->n++;
+    for (; i > 0 && ref_before(e, h->a[(i - 1) / 2]); i = (i - 1) / 2)
+        h->a[i] = h->a[(i - 1) / 2];
+    h->a[i] = e;
+}
+
+static ref_event ref_pop(ref_heap *h)
+{
+    ref_event top = h->a[0], e = h->a[--h->n];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= h->n)
+            break;
+        if (c + 1 < h->n && ref_before(h->a[c + 1], h->a[c]))
+            c++;
+        if (!ref_before(h->a[c], e))
+            break;
+        h->a[i] = h->a[c];
+        i = c;
+    }
+    h->a[i] = e;
+    return top;
+}
+
+/* The queue and the reference side by side. */
+typedef struct pair {
+    st_evq *q;
+    ref_heap ref;
+    uint64_t next;
+    gsl_rng *r;
+} pair;
+
+static pair pair_new(uint64_t seed)
+{
+    return (pair){st_evq_new(0), {0}, 0, st_rng_stream(seed, "test")};
+}
+
+static void pair_free(pair *p)
+{
+    gsl_rng_free(p->r);
+    free(p->ref.a);
+    st_evq_free(p->q);
+}
+
+static void pair_push(pair *p, double t)
+{
+    st_evq_push(p->q, t, noop, NULL, p->next);
+    ref_push(&p->ref, (ref_event){t, p->next++});
+}
+
+/* Pops both and checks they agree, the peeked time and size too. */
+static double pair_pop(pair *p)
+{
+    st_event ev;
+    assert_true(st_evq_peek_time(p->q) == p->ref.a[0].time);
+    ref_event want = ref_pop(&p->ref);
+    assert_true(st_evq_pop(p->q, &ev));
+    if (!(ev.time == want.time) || ev.arg != want.arg || ev.seq != want.arg)
+        fail_msg("popped (%.17g, %llu), expected (%.17g, %llu)", ev.time,
+                 (unsigned long long)ev.arg, want.time,
+                 (unsigned long long)want.arg);
+    assert_int_equal(st_evq_size(p->q), p->ref.n);
+    return ev.time;
+}
+
+/* A new event's delay after now, by kind: 0 Exp(1); 1 whole seconds 0-3
+ * (ties, and due at once); 2 mostly Exp(1), sometimes far off, never
+ * (infinity) or a burst of one shared time. */
+static double delay(pair *p, int kind)
+{
+    double u = gsl_rng_uniform(p->r);
+    if (kind == 1)
+        return (double)gsl_rng_uniform_int(p->r, 4);
+    if (kind == 2 && u < 0.01)
+        return u < 0.002 ? INFINITY : u < 0.005 ? 1e6 * u : 0.5;
+    return gsl_ran_exponential(p->r, 1.0);
+}
+
+static void pair_drain(pair *p)
+{
+    while (p->ref.n > 0 && !isinf(p->ref.a[0].time))
+        pair_pop(p);
+    while (p->ref.n > 0)   /* the never-due ones, in insertion order */
+        pair_pop(p);
+    st_event ev;
+    assert_false(st_evq_pop(p->q, &ev));
+    assert_int_equal(st_evq_size(p->q), 0);
+}
+
+/* The hold model at `size` pending (its filling, steady state, and
+ * draining), twice on one queue so the far tier starts again. */
+static void hold_against_reference(size_t size, int kind, uint64_t seed)
+{
+    pair p = pair_new(seed);
+    for (int round = 0; round < 2; round++) {
+        double now = 0;
+        for (size_t i = 0; i < size; i++)
+            pair_push(&p, now + delay(&p, kind));
+        for (size_t i = 0; i < 2 * size + 1000; i++) {
+            if (isinf(p.ref.a[0].time))
+                break;
+            now = pair_pop(&p);
+            pair_push(&p, now + delay(&p, kind));
+        }
+        pair_drain(&p);
+    }
+    pair_free(&p);
+}
+
+static void test_large_queue_matches_reference(void **state)
+{
+    (void)state;
+    /* Below, at and well past the size at which the far tier starts. */
+    size_t sizes[] = {100, 5000, 9000, 40000, 150000};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+        for (int kind = 0; kind < 3; kind++)
+            hold_against_reference(sizes[i], kind, 100 + 3 * i + (size_t)kind);
+}
+
+/* Sizes swinging between a few and a hundred thousand (the far tier
+ * engaged, laid out again as it grows and shrinks, stopped), times on a
+ * coarse grid, some in the past of the last pop. */
+static void test_growing_and_shrinking_matches_reference(void **state)
+{
+    (void)state;
+    pair p = pair_new(21);
+    double now = 0;
+    for (int phase = 0; phase < 6; phase++) {
+        size_t target = phase % 2 ? 10 : (size_t)20000 << phase / 2;
+        while (p.ref.n != target) {
+            int grow = p.ref.n < target;
+            if (p.ref.n == 0 || gsl_rng_uniform(p.r) < (grow ? 0.8 : 0.2)) {
+                double u = gsl_rng_uniform(p.r);
+                pair_push(&p, now - 1 + floor(100 * u * u) / 8);
+            } else {
+                now = pair_pop(&p);
+            }
+        }
+    }
+    pair_drain(&p);
+    pair_free(&p);
+}
+
+/* Fifty thousand events at one time (the times do not spread over
+ * buckets): insertion order, and the queue still works after. */
+static void test_one_time_many_events(void **state)
+{
+    (void)state;
+    pair p = pair_new(22);
+    for (int i = 0; i < 50000; i++)
+        pair_push(&p, 7);
+    for (int i = 0; i < 25000; i++)
+        pair_pop(&p);
+    for (int i = 0; i < 50000; i++)
+        pair_push(&p, 7 + delay(&p, 0));
+    pair_drain(&p);
+    pair_free(&p);
+}
+
 typedef struct clock_check {
     st_sim *s;
     double last;
@@ -269,6 +451,9 @@ int main(void)
         cmocka_unit_test(test_random_order_matches_sort),
         cmocka_unit_test(test_pool_reuses_events),
         cmocka_unit_test(test_interleaved_matches_reference),
+        cmocka_unit_test(test_large_queue_matches_reference),
+        cmocka_unit_test(test_growing_and_shrinking_matches_reference),
+        cmocka_unit_test(test_one_time_many_events),
         cmocka_unit_test(test_sim_clock_monotone),
         cmocka_unit_test(test_sim_now_events_keep_order),
         cmocka_unit_test(test_run_until_stops_at_horizon),

@@ -21,6 +21,20 @@
  *
  * Bodies stay put in the pool and are recycled through a free list, so
  * steady state does no malloc.
+ *
+ * A large queue (a million devices each with its next arrival pending)
+ * would make every push and pop sink through ten levels of a 16 MB heap,
+ * a cache miss each.  Past ENGAGE keys the queue therefore keeps only its
+ * earliest keys in the heap and the later ones in a calendar of time
+ * buckets (the "far" tier below, a one-rung ladder queue): a key due at t
+ * goes to bucket floor((t - base) / width), an append; when the heap runs
+ * empty the next non-empty bucket is poured into it.  The bucket index is
+ * a monotone function of t, so every key in the heap is earlier than
+ * every key in a bucket and buckets are in time order: the pop order is
+ * still exactly (time, seq), whatever the width.  The width is chosen
+ * from a sample of the keys so that a bucket holds about BUCKET_KEYS,
+ * and laid out again when the calendar's key count doubles or falls to a
+ * quarter, or its window of buckets runs out.
  */
 #include "engine/evq.h"
 #include "base/xalloc.h"
@@ -44,6 +58,24 @@ typedef struct body {
     uint64_t arg;
 } body;
 
+/* A bucket of the far tier: keys in no order. */
+typedef struct bucket {
+    key *k;
+    size_t n, cap;
+} bucket;
+
+/* The far tier.  Keys with (t - base) * inv_w < next are in the heap; the
+ * others in b[floor of that] if below nb, else in b[nb] (beyond the
+ * window).  b[0..next) are empty. */
+typedef struct far {
+    int on;
+    double base, inv_w;
+    bucket *b;            /* nb + 1 buckets */
+    size_t nb, next;
+    size_t count;         /* keys in the buckets */
+    size_t laid_out;      /* count when the buckets were last laid out */
+} far;
+
 #define NO_SLOT UINT32_MAX
 #define ARITY 4
 #define LINE 64
@@ -62,7 +94,18 @@ struct st_evq {
     size_t pool_n, pool_cap;
     uint32_t free_head;
     uint64_t next_seq;
+    far far;
+    size_t engage_at;     /* heap size at which the far tier starts */
 };
+
+/* Tuning of the far tier (measured with bench/bench_engine, the hold
+ * model, at 10k-1M pending): the heap size that engages it, the keys a
+ * bucket is laid out to hold, and the window's span in buckets per key
+ * (a window of WINDOW * count / BUCKET_KEYS buckets). */
+#define ENGAGE 8192
+#define BUCKET_KEYS 256
+#define WINDOW 4
+#define SAMPLE 512
 
 /* Offset (in keys) from raw at which heap[1] is line-aligned. */
 static size_t lead_for(const unsigned char *raw)
@@ -113,6 +156,7 @@ st_evq *st_evq_new(size_t capacity_hint)
     if (!q)
         return NULL;
     q->free_head = NO_SLOT;
+    q->engage_at = ENGAGE;
     /* No hint, no allocation: queues created in bulk cost nothing until
      * used. */
     if (capacity_hint &&
@@ -127,6 +171,10 @@ void st_evq_free(st_evq *q)
 {
     if (!q)
         return;
+    if (q->far.b)
+        for (size_t j = 0; j <= q->far.nb; j++)
+            free(q->far.b[j].k);
+    free(q->far.b);
     free(q->raw);
     free(q->pool);
     free(q);
@@ -262,6 +310,199 @@ static void fill_hole(st_evq *q)
     sift_up(q, i, k);
 }
 
+/* Adds k to the heap (into the empty root if a pop left one). */
+static void heap_insert(st_evq *q, key k)
+{
+    if (q->hole) {
+        q->hole = 0;
+        q->n++;
+        sink(q, k);
+        return;
+    }
+    if (q->n == q->cap && heap_reserve(q, next_cap(q->cap)))
+        st_oom("the event heap");
+    sift_up(q, q->n++, k);
+}
+
+/* ---------- the far tier ---------- */
+
+static void bucket_add(bucket *b, key k)
+{
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 16;
+        b->k = st_xreallocarray(b->k, b->cap, sizeof *b->k);
+    }
+    b->k[b->n++] = k;
+}
+
+/* The bucket a key due at t goes to, NULL for the heap.  Monotone in t,
+ * which is all the ordering needs (a NaN goes to the heap). */
+static inline bucket *far_bucket(const far *f, double t)
+{
+    double x = (t - f->base) * f->inv_w;
+    if (!(x >= (double)f->next))
+        return NULL;
+    return x < (double)f->nb ? &f->b[(size_t)x] : &f->b[f->nb];
+}
+
+static void far_route(st_evq *q, key k)
+{
+    bucket *b = q->far.on ? far_bucket(&q->far, k.time) : NULL;
+    if (!b) {
+        heap_insert(q, k);
+        return;
+    }
+    bucket_add(b, k);
+    q->far.count++;
+}
+
+/* Routes every key of old[0..n_old) under the current layout, freeing
+ * old. */
+static void reroute(st_evq *q, bucket *old, size_t n_old)
+{
+    for (size_t j = 0; j < n_old; j++) {
+        for (size_t i = 0; i < old[j].n; i++)
+            far_route(q, old[j].k[i]);
+        free(old[j].k);
+    }
+    free(old);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Up to SAMPLE finite times evenly strided over the n keys of
+ * old[0..n_old), sorted; returns how many. */
+static size_t sample_times(const bucket *old, size_t n_old, size_t n,
+                           double *s)
+{
+    size_t stride = n / SAMPLE + 1, tick = 0, m = 0;
+    for (size_t j = 0; j < n_old; j++)
+        for (size_t i = 0; i < old[j].n; i++)
+            if (++tick == stride) {
+                tick = 0;
+                if (m < SAMPLE && isfinite(old[j].k[i].time))
+                    s[m++] = old[j].k[i].time;
+            }
+    qsort(s, m, sizeof *s, cmp_double);
+    return m;
+}
+
+/* Chooses base, width and window for n keys from a sorted sample
+ * s[0..m) of their times: buckets as wide as BUCKET_KEYS keys at the
+ * density of the earliest sampled ones.  0 if the times do not spread. */
+static int far_plan(far *f, const double *s, size_t m, size_t n)
+{
+    if (m < 2)
+        return 0;
+    size_t r = m <= 16 ? m - 1 : 16;
+    while (r < m - 1 && s[r] == s[0])
+        r++;
+    double per_s = (double)r * ((double)n / (double)m) / (s[r] - s[0]);
+    double inv_w = per_s / BUCKET_KEYS;
+    if (!(s[r] > s[0]) || !(inv_w > 0) || !isfinite(inv_w))
+        return 0;
+    size_t want = WINDOW * (n / BUCKET_KEYS), nb = 8;
+    while (nb < want && nb < ((size_t)1 << 22))
+        nb *= 2;
+    f->base = s[0];
+    f->inv_w = inv_w;
+    f->nb = nb;
+    f->next = 0;
+    return 1;
+}
+
+/* With the far tier on: the heap is laid out again with the buckets when
+ * pushes have made it twice as large as after the last layout or pour,
+ * plus a 16th of the queue (the buckets are far fuller than planned; a
+ * bucket of one shared time is left alone): amortised, a few moves per
+ * push. */
+static void set_engage(st_evq *q)
+{
+    q->engage_at = ENGAGE + 2 * q->n + (q->n + q->far.count) / 16;
+}
+
+/* Lays the far tier out afresh for the n keys of old[0..n_old) (freed):
+ * keys due before the new base go to the heap, the rest to the buckets.
+ * If their times do not spread, all go to the heap and the far tier
+ * stays off until the queue has doubled. */
+static void far_layout(st_evq *q, bucket *old, size_t n_old, size_t n)
+{
+    far *f = &q->far;
+    double s[SAMPLE];
+    size_t m = sample_times(old, n_old, n, s);
+    f->on = far_plan(f, s, m, n);
+    f->b = f->on ? st_xcalloc(f->nb + 1, sizeof *f->b) : NULL;
+    f->count = 0;
+    reroute(q, old, n_old);
+    f->laid_out = f->count;
+    q->engage_at = 2 * n + ENGAGE;
+    if (f->on)
+        set_engage(q);
+}
+
+/* The far tier back into the heap (the queue has shrunk). */
+static void far_stop(st_evq *q)
+{
+    far *f = &q->far;
+    bucket *old = f->b;
+    f->on = 0;
+    f->b = NULL;
+    f->count = 0;
+    reroute(q, old, f->nb + 1);
+    q->engage_at = ENGAGE;
+}
+
+/* The heap ran empty: pours the next non-empty bucket into it, laying the
+ * calendar out again when its window is used up or it has shrunk to a
+ * quarter. */
+static void far_refill(st_evq *q)
+{
+    far *f = &q->far;
+    while (q->n == 0 && f->on && f->count) {
+        while (f->next < f->nb && f->b[f->next].n == 0)
+            f->next++;
+        if (f->count < ENGAGE / 2) {
+            far_stop(q);
+        } else if (f->next == f->nb || 4 * f->count < f->laid_out) {
+            far_layout(q, f->b, f->nb + 1, f->count);
+        } else {
+            bucket *b = &f->b[f->next++];
+            f->count -= b->n;
+            for (size_t i = 0; i < b->n; i++) {
+                /* Each will be popped soon, its body read: fetching them
+                 * all now overlaps their cache misses. */
+                __builtin_prefetch(&q->pool[b->k[i].slot]);
+                heap_insert(q, b->k[i]);
+            }
+            free(b->k);   /* behind the window's start: never used again */
+            *b = (bucket){0};
+            set_engage(q);
+        }
+    }
+}
+
+/* The heap has reached engage_at: its keys and the buckets' are laid out
+ * together afresh. */
+static void far_engage(st_evq *q)
+{
+    far *f = &q->far;   /* (heap_insert has just filled any hole) */
+    size_t n_old = f->on ? f->nb + 1 : 0, n = q->n + f->count;
+    bucket *old = st_xreallocarray(f->b, n_old + 1, sizeof *old);
+    old[n_old] = (bucket){st_xreallocarray(NULL, q->n, sizeof(key)), q->n,
+                          q->n};
+    memcpy(old[n_old].k, q->heap, q->n * sizeof(key));
+    q->n = 0;
+    f->b = NULL;
+    far_layout(q, old, n_old + 1, n);
+    far_refill(q);
+}
+
+/* ---------- the interface ---------- */
+
 uint32_t st_evq_push(st_evq *q, double time, st_event_fn fn, void *obj,
                      uint64_t arg)
 {
@@ -272,15 +513,17 @@ uint32_t st_evq_push(st_evq *q, double time, st_event_fn fn, void *obj,
     b->obj = obj;
     b->arg = arg;
     key k = {time, slot};
-    if (q->hole) {
-        q->hole = 0;
-        q->n++;
-        sink(q, k);
+    /* (An empty heap means empty buckets: the key is the earliest.) */
+    bucket *far_b = q->far.on && q->n ? far_bucket(&q->far, time) : NULL;
+    if (far_b) {
+        bucket_add(far_b, k);
+        if (++q->far.count > 2 * q->far.laid_out + ENGAGE)
+            far_layout(q, q->far.b, q->far.nb + 1, q->far.count);
         return slot;
     }
-    if (q->n == q->cap && heap_reserve(q, next_cap(q->cap)))
-        st_oom("the event heap");
-    sift_up(q, q->n++, k);
+    heap_insert(q, k);
+    if (q->n >= q->engage_at)
+        far_engage(q);
     return slot;
 }
 
@@ -297,6 +540,8 @@ int st_evq_pop(st_evq *q, st_event *out)
     q->free_head = top.slot;
     q->n--;
     q->hole = q->n > 0;
+    if (q->n == 0 && q->far.count)
+        far_refill(q);
     return 1;
 }
 
@@ -322,5 +567,5 @@ double st_evq_peek_time(const st_evq *q)
     return q->n ? q->heap[0].time : INFINITY;
 }
 
-size_t st_evq_size(const st_evq *q) { return q->n; }
+size_t st_evq_size(const st_evq *q) { return q->n + q->far.count; }
 size_t st_evq_pool_size(const st_evq *q) { return q->pool_n; }

@@ -4,7 +4,8 @@
  * they were pushed: ties never depend on heap layout, which keeps runs
  * deterministic.  Event bodies live in a pool with a free list; a popped
  * event's slot is reused by the next push, so steady state does no malloc.
- * (evq.c explains the heap's layout, chosen for speed at large sizes.)
+ * (evq.c explains the heap's layout, and the time buckets that keep a
+ * large queue's later events out of the heap.)
  */
 #ifndef STRATA_EVQ_H
 #define STRATA_EVQ_H
