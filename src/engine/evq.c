@@ -19,6 +19,11 @@
  * an event due soon) does one sift where pop-then-push would do two.  If
  * no push comes first, the next pop refills the root from the last leaf.
  *
+ * A new key earlier than every pending one (and no root left empty to
+ * put it in) waits in a front slot beside the heap rather than rising
+ * through it: an upload due microseconds after the arrival that started
+ * it, in a small world, is then pushed and popped without a sift.
+ *
  * Bodies stay put in the pool and are recycled through a free list, so
  * steady state does no malloc.
  *
@@ -94,6 +99,8 @@ struct st_evq {
     size_t pool_n, pool_cap;
     uint32_t free_head;
     uint64_t next_seq;
+    key front;            /* if has_front: earlier than every other key */
+    int has_front;
     far far;
     size_t engage_at;     /* heap size at which the far tier starts */
 };
@@ -503,6 +510,22 @@ static void far_engage(st_evq *q)
 
 /* ---------- the interface ---------- */
 
+/* Adds k to the buckets or the heap, as the far tier says. */
+static void insert(st_evq *q, key k)
+{
+    /* (An empty heap means empty buckets: the key is the earliest.) */
+    bucket *far_b = q->far.on && q->n ? far_bucket(&q->far, k.time) : NULL;
+    if (far_b) {
+        bucket_add(far_b, k);
+        if (++q->far.count > 2 * q->far.laid_out + ENGAGE)
+            far_layout(q, q->far.b, q->far.nb + 1, q->far.count);
+        return;
+    }
+    heap_insert(q, k);
+    if (q->n >= q->engage_at)
+        far_engage(q);
+}
+
 uint32_t st_evq_push(st_evq *q, double time, st_event_fn fn, void *obj,
                      uint64_t arg)
 {
@@ -513,31 +536,43 @@ uint32_t st_evq_push(st_evq *q, double time, st_event_fn fn, void *obj,
     b->obj = obj;
     b->arg = arg;
     key k = {time, slot};
-    /* (An empty heap means empty buckets: the key is the earliest.) */
-    bucket *far_b = q->far.on && q->n ? far_bucket(&q->far, time) : NULL;
-    if (far_b) {
-        bucket_add(far_b, k);
-        if (++q->far.count > 2 * q->far.laid_out + ENGAGE)
-            far_layout(q, q->far.b, q->far.nb + 1, q->far.count);
+    if (q->has_front) {
+        if (time < q->front.time) {   /* the new earliest: the old one
+                                       * joins the rest */
+            key old = q->front;
+            q->front = k;
+            k = old;
+        }
+    } else if (!q->hole && (q->n == 0 || time < q->heap[0].time)) {
+        q->front = k;   /* earlier than all: no sift, now or at its pop */
+        q->has_front = 1;
         return slot;
     }
-    heap_insert(q, k);
-    if (q->n >= q->engage_at)
-        far_engage(q);
+    insert(q, k);
     return slot;
 }
 
-int st_evq_pop(st_evq *q, st_event *out)
+/* Hands the event of key top to *out and frees its body. */
+static void take(st_evq *q, key top, st_event *out)
 {
-    if (q->hole)
-        fill_hole(q);
-    if (q->n == 0)
-        return 0;
-    key top = q->heap[0];
     body *b = &q->pool[top.slot];
     *out = (st_event){top.time, b->seq, b->u.fn, b->obj, b->arg};
     b->u.next_free = q->free_head;
     q->free_head = top.slot;
+}
+
+int st_evq_pop(st_evq *q, st_event *out)
+{
+    if (q->has_front) {
+        q->has_front = 0;
+        take(q, q->front, out);
+        return 1;
+    }
+    if (q->hole)
+        fill_hole(q);
+    if (q->n == 0)
+        return 0;
+    take(q, q->heap[0], out);
     q->n--;
     q->hole = q->n > 0;
     if (q->n == 0 && q->far.count)
@@ -547,6 +582,8 @@ int st_evq_pop(st_evq *q, st_event *out)
 
 int st_evq_pop_until(st_evq *q, double t_end, st_event *out)
 {
+    if (q->has_front)
+        return q->front.time <= t_end ? st_evq_pop(q, out) : 0;
     if (q->hole)
         fill_hole(q);
     if (q->n == 0 || !(q->heap[0].time <= t_end))
@@ -556,6 +593,8 @@ int st_evq_pop_until(st_evq *q, double t_end, st_event *out)
 
 double st_evq_peek_time(const st_evq *q)
 {
+    if (q->has_front)
+        return q->front.time;
     if (q->hole) {   /* the earliest is one of the root's children */
         size_t last = q->n < ARITY ? q->n : ARITY;
         double t = q->heap[1].time;
@@ -567,5 +606,8 @@ double st_evq_peek_time(const st_evq *q)
     return q->n ? q->heap[0].time : INFINITY;
 }
 
-size_t st_evq_size(const st_evq *q) { return q->n + q->far.count; }
+size_t st_evq_size(const st_evq *q)
+{
+    return q->n + q->far.count + (size_t)q->has_front;
+}
 size_t st_evq_pool_size(const st_evq *q) { return q->pool_n; }
