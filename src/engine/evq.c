@@ -106,9 +106,11 @@ struct st_evq {
 };
 
 /* Tuning of the far tier (measured with bench/bench_engine, the hold
- * model, at 10k-1M pending): the heap size that engages it, the keys a
- * bucket is laid out to hold, and the window's span in buckets per key
- * (a window of WINDOW * count / BUCKET_KEYS buckets). */
+ * model, at 3k-1M pending; 64-1024 keys a bucket, windows of 2-8 and
+ * engaging at 4k-16k are within noise of these): the heap size that
+ * engages it, the keys a bucket is laid out to hold, the window's span
+ * (WINDOW * count / BUCKET_KEYS buckets), and how many times are sampled
+ * to plan a layout. */
 #define ENGAGE 8192
 #define BUCKET_KEYS 256
 #define WINDOW 4
@@ -336,7 +338,7 @@ static void heap_insert(st_evq *q, key k)
 static void bucket_add(bucket *b, key k)
 {
     if (b->n == b->cap) {
-        b->cap = b->cap ? 2 * b->cap : 16;
+        b->cap = b->cap ? b->cap + b->cap / 2 : 16;   /* 1.5x: less slack */
         b->k = st_xreallocarray(b->k, b->cap, sizeof *b->k);
     }
     b->k[b->n++] = k;
@@ -364,13 +366,21 @@ static void far_route(st_evq *q, key k)
 }
 
 /* Routes every key of old[0..n_old) under the current layout, freeing
- * old. */
+ * old.  A large bucket (the one beyond the window can hold most of the
+ * queue) is taken from its end and given back as it empties, so the old
+ * and the new layout are not both held whole. */
 static void reroute(st_evq *q, bucket *old, size_t n_old)
 {
     for (size_t j = 0; j < n_old; j++) {
-        for (size_t i = 0; i < old[j].n; i++)
-            far_route(q, old[j].k[i]);
-        free(old[j].k);
+        bucket *b = &old[j];
+        while (b->n > 0) {
+            far_route(q, b->k[--b->n]);
+            if (b->cap >= 8192 && b->n <= b->cap / 4) {
+                b->cap /= 2;
+                b->k = st_xreallocarray(b->k, b->cap, sizeof *b->k);
+            }
+        }
+        free(b->k);
     }
     free(old);
 }
