@@ -106,13 +106,27 @@ static void add_to_groups(groups *gs, size_t t, size_t first, const double *a,
     gs->g[gs->n++] = (group){t, weight, copy};
 }
 
+/* Every weighted count vector's candidate capacities, n_cands a vector
+ * (those of weight 0 left at 0): each is computed once, not once per
+ * type. */
+static double *slot_capacities(const st_idn *g, const double *const *r,
+                               const double *w, size_t nr)
+{
+    double *lcaps = st_xcalloc(nr * g->n_cands + 1, sizeof *lcaps);
+    double *share = st_xcalloc(g->n_vars + 1, sizeof *share);
+    for (size_t i = 0; i < nr; i++)
+        if (w[i] > 0)
+            st_idn_fill_capacities(g, r[i], lcaps + i * g->n_cands, share);
+    free(share);
+    return lcaps;
+}
+
 /* The groups of every type, a type's groups contiguous. */
 static groups make_groups(const st_idn *g, const double *const *r,
                           const double *w, size_t nr)
 {
     groups gs = {0};
-    double *lcap = st_xcalloc(g->n_cands + 1, sizeof *lcap);
-    double *share = st_xcalloc(g->n_vars + 1, sizeof *share);
+    double *lcaps = slot_capacities(g, r, w, nr);
     double *a = st_xcalloc(g->max_len + 1, sizeof *a);
     size_t *start = st_xcalloc(g->n_types + 1, sizeof *start);
     for (size_t t = 0; t < g->n_types; t++)
@@ -123,17 +137,19 @@ static groups make_groups(const st_idn *g, const double *const *r,
         for (size_t i = 0; i < nr; i++) {
             if (r[i][t] <= 0 || w[i] <= 0)
                 continue;
-            st_idn_fill_capacities(g, r[i], lcap, share);
+            const double *lcap = lcaps + i * g->n_cands;
             const idn_type *ty = &g->types[t];
-            for (size_t k = 0; k < ty->n; k++)
-                a[k] = fmin(1, lcap[ty->first + k] / r[i][t]);
+            for (size_t k = 0; k < ty->n; k++) {
+                /* (no NaN: a capacity is at most the count, which is > 0) */
+                double f = lcap[ty->first + k] / r[i][t];
+                a[k] = f < 1 ? f : 1;
+            }
             add_to_groups(&gs, t, start[t], a, ty->n, w[i] * r[i][t]);
         }
     }
     free(start);
     free(a);
-    free(share);
-    free(lcap);
+    free(lcaps);
     return gs;
 }
 

@@ -450,8 +450,10 @@ void st_idn_fill_capacities(const st_idn *g, const double *r, double *lcap,
             long v = g->cands[i].var;
             double l = g->p.sharing == ST_IDN_SHARE_FULL ? g->var_cap[v]
                        : share[v] > 0 ? g->var_cap[v] * r[t] / share[v] : 0;
-            /* No more of the type's requests than there are. */
-            lcap[i] = fmin(l, r[t]);
+            /* No more of the type's requests than there are (a compare,
+             * not fmin: the same value, r[t] when l is NaN, uninlined
+             * fmin being a call). */
+            lcap[i] = l < r[t] ? l : r[t];
         }
 }
 
