@@ -236,7 +236,10 @@ static size_t min_child_slow(const st_evq *q, size_t c, size_t count)
 
 /* Same for a full group of four: a tournament on times alone, in index
  * arithmetic so it compiles without branches, and the exact order only
- * when a time is shared (then the full comparison decides). */
+ * when a time is shared (then the full comparison decides).  The winners'
+ * times are selected from the values already loaded rather than loaded
+ * again through their indices, which shortens the chain of dependent
+ * loads that every level of a sift waits on. */
 static inline size_t min_child(const st_evq *q, size_t c)
 {
     const key *h = q->heap;
@@ -244,7 +247,7 @@ static inline size_t min_child(const st_evq *q, size_t c)
     double t2 = h[c + 2].time, t3 = h[c + 3].time;
     size_t a = c + (size_t)(t1 < t0);
     size_t b = c + 2 + (size_t)(t3 < t2);
-    double ta = h[a].time, tb = h[b].time;
+    double ta = t1 < t0 ? t1 : t0, tb = t3 < t2 ? t3 : t2;
     size_t b_wins = (size_t)0 - (size_t)(tb < ta);   /* all ones or 0 */
     size_t m = a ^ ((a ^ b) & b_wins);
     int tie = (t0 == t1) | (t2 == t3) | (ta == tb);
