@@ -15,6 +15,8 @@
 #include <gsl/gsl_cdf.h>
 
 #include "policy/idn.h"
+#include "policy/idn_cache.h"
+#include "policy/idn_impl.h"
 #include "base/rng.h"
 #include "strata/scenario.h"
 #include "world/world.h"
@@ -795,6 +797,282 @@ static void test_exact_full(void **state)
     check_exact(ST_IDN_SHARE_FULL, ST_IDN_CUTS_COVER);
 }
 
+/* ---------- the cache of exact solves ---------- */
+
+/* One exact solve's arguments (the problem aside). */
+typedef struct call {
+    double **cnt;
+    double *w;
+    size_t nr;
+    double time_limit_s;
+    long node_limit;
+    const unsigned char *start;
+    int want_y;
+} call;
+
+/* A solve's whole answer. */
+typedef struct answer {
+    unsigned char *x;
+    double *y;
+    st_idn_exact e;
+    int rc;
+} answer;
+
+static answer solve_call(const st_idn *g, const call *c)
+{
+    size_t n = st_idn_n_vars(g);
+    answer a = {.x = calloc(n + 1, 1), .y = calloc(n + 1, sizeof *a.y)};
+    a.rc = st_idn_solve_exact(g, (const double *const *)c->cnt, c->w, c->nr,
+                              c->time_limit_s, c->node_limit, c->start, a.x,
+                              c->want_y ? a.y : NULL, &a.e);
+    return a;
+}
+
+static void answer_free(answer *a)
+{
+    free(a->x);
+    free(a->y);
+}
+
+static int same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* Byte for byte the same answer. */
+static void assert_same_answer(const answer *a, const answer *b, size_t n)
+{
+    assert_int_equal(a->rc, b->rc);
+    assert_memory_equal(a->x, b->x, n);
+    for (size_t j = 0; j < n; j++)
+        assert_true(same_bits(a->y[j], b->y[j]));
+    const st_idn_exact *p = &a->e, *q = &b->e;
+    assert_true(same_bits(p->value, q->value) && same_bits(p->bound, q->bound) &&
+                same_bits(p->lp, q->lp) && same_bits(p->greedy, q->greedy) &&
+                same_bits(p->gap, q->gap));
+    assert_int_equal(p->solved, q->solved);
+    assert_int_equal(p->time_limit_hit, q->time_limit_hit);
+    assert_int_equal(p->node_limit_hit, q->node_limit_hit);
+}
+
+/* The key parts one variant changes, one at a time. */
+enum { V_NONE, V_COUNT, V_WEIGHT, V_CAPACITY, V_BUDGET, V_SIZE, V_COST,
+       V_SHARING, V_CUTS, V_NODE_LIMIT, V_TIME_LIMIT, V_START, V_WANT_Y,
+       N_VARIANTS };
+
+/* What the variants change, to put back. */
+typedef struct snapshot {
+    st_idn_params p;
+    double count, weight, cap, budget, size, cost;
+    call c;
+} snapshot;
+
+static snapshot take(const st_idn *g, const call *c)
+{
+    return (snapshot){g->p, c->cnt[0][0], c->w[0], g->var_cap[0],
+                      g->node_budget[g->var_node[0]], g->var_size[0],
+                      g->cands[0].cost, *c};
+}
+
+static void put_back(st_idn *g, call *c, const snapshot *s)
+{
+    g->p = s->p;
+    *c = s->c;
+    c->cnt[0][0] = s->count;
+    c->w[0] = s->weight;
+    g->var_cap[0] = s->cap;
+    g->node_budget[g->var_node[0]] = s->budget;
+    g->var_size[0] = s->size;
+    g->cands[0].cost = s->cost;
+}
+
+/* Changes key part k of the problem g or the call c (start: an
+ * allocation to start from). */
+static void vary(st_idn *g, call *c, int k, const unsigned char *start)
+{
+    switch (k) {
+    case V_COUNT: c->cnt[0][0] += 1; break;
+    case V_WEIGHT: c->w[0] *= 2; break;
+    case V_CAPACITY: g->var_cap[0] += 1; break;
+    case V_BUDGET: g->node_budget[g->var_node[0]] += 5; break;
+    case V_SIZE: g->var_size[0] += 1; break;
+    case V_COST: g->cands[0].cost += 1e-3; break;
+    case V_SHARING: g->p.sharing = ST_IDN_SHARE_FULL; break;
+    case V_CUTS: g->p.static_cuts = ST_IDN_CUTS_ALL; break;
+    case V_NODE_LIMIT: c->node_limit = 3; break;
+    case V_TIME_LIMIT: c->time_limit_s += 1; break;
+    case V_START: c->start = start; break;
+    case V_WANT_Y: c->want_y = 0; break;
+    default: break;
+    }
+}
+
+/* Random count vectors, every count positive, some past the capacities. */
+static call random_call(const st_idn *g, size_t nr, gsl_rng *r)
+{
+    size_t nt = st_idn_n_types(g);
+    call c = {.cnt = calloc(nr, sizeof *c.cnt), .w = calloc(nr, sizeof *c.w),
+              .nr = nr, .time_limit_s = 60, .want_y = 1};
+    for (size_t i = 0; i < nr; i++) {
+        c.w[i] = 0.2 + gsl_rng_uniform(r);
+        c.cnt[i] = calloc(nt, sizeof **c.cnt);
+        for (size_t t = 0; t < nt; t++)
+            c.cnt[i][t] = 1 + 600 * gsl_rng_uniform(r);
+    }
+    return c;
+}
+
+static void call_free(call *c)
+{
+    for (size_t i = 0; i < c->nr; i++)
+        free(c->cnt[i]);
+    free(c->cnt);
+    free(c->w);
+}
+
+/* A hit is byte for byte what a fresh solve (the cache off) returns, and
+ * changing any one part of the key (a count, a weight, a capacity, a
+ * budget, a size, a cost, the sharing rule, the cuts, either limit, the
+ * start, whether y is wanted) misses and gets that problem's own fresh
+ * answer; put back, the first key hits again. */
+static void test_cache_hits_and_misses(void **state)
+{
+    (void)state;
+    st_scenario *sc = load_small("static");
+    st_idn *g = small_idn(sc, ST_IDN_SHARE_PROPORTIONAL);
+    size_t n = st_idn_n_vars(g);
+    gsl_rng *r = st_rng_stream(23, "test-cache");
+    call c = random_call(g, 2, r);
+    unsigned char *start = calloc(n + 1, 1);
+    start[0] = 1;
+    answer fresh[N_VARIANTS];
+    st_idn_cache_reset(0);
+    for (int k = 0; k < N_VARIANTS; k++) {
+        snapshot s = take(g, &c);
+        vary(g, &c, k, start);
+        fresh[k] = solve_call(g, &c);
+        put_back(g, &c, &s);
+    }
+    st_idn_cache_stats st;
+    st_idn_cache_stats_get(&st);
+    assert_true(st.hits == 0 && st.stores == 0 && st.entries == 0);
+    st_idn_cache_reset(ST_IDN_CACHE_DEFAULT_BYTES);
+    answer a = solve_call(g, &c), b = solve_call(g, &c);
+    st_idn_cache_stats_get(&st);
+    assert_true(st.misses == 1 && st.hits == 1 && st.entries == 1);
+    assert_same_answer(&a, &fresh[V_NONE], n);
+    assert_same_answer(&b, &fresh[V_NONE], n);
+    answer_free(&a);
+    answer_free(&b);
+    for (int k = V_NONE + 1; k < N_VARIANTS; k++) {
+        snapshot s = take(g, &c);
+        vary(g, &c, k, start);
+        answer v = solve_call(g, &c);
+        put_back(g, &c, &s);
+        st_idn_cache_stats_get(&st);
+        if (st.misses != (size_t)k + 1 || st.hits != 1)
+            fail_msg("variant %d: %zu misses, %zu hits", k, st.misses, st.hits);
+        assert_same_answer(&v, &fresh[k], n);
+        answer_free(&v);
+    }
+    answer again = solve_call(g, &c);
+    st_idn_cache_stats_get(&st);
+    assert_true(st.hits == 2 && st.entries == N_VARIANTS);
+    assert_same_answer(&again, &fresh[V_NONE], n);
+    answer_free(&again);
+    for (int k = 0; k < N_VARIANTS; k++)
+        answer_free(&fresh[k]);
+    free(start);
+    call_free(&c);
+    gsl_rng_free(r);
+    st_idn_free(g);
+    st_scenario_free(sc);
+}
+
+/* The bound holds: past it the least recently used entry leaves, and a
+ * key larger than the bound is not stored at all. */
+static void test_cache_bound(void **state)
+{
+    (void)state;
+    st_scenario *sc = load_small("static");
+    st_idn *g = small_idn(sc, ST_IDN_SHARE_PROPORTIONAL);
+    gsl_rng *r = st_rng_stream(29, "test-cache-bound");
+    call c1 = random_call(g, 1, r), c2 = random_call(g, 1, r);
+    st_idn_cache_reset(ST_IDN_CACHE_DEFAULT_BYTES);
+    answer a = solve_call(g, &c1);
+    answer_free(&a);
+    st_idn_cache_stats st;
+    st_idn_cache_stats_get(&st);
+    size_t one = st.bytes;
+    assert_true(st.entries == 1 && one > 0);
+    st_idn_cache_reset(one + one / 2);
+    answer b[3] = {solve_call(g, &c1), solve_call(g, &c2), solve_call(g, &c1)};
+    st_idn_cache_stats_get(&st);
+    assert_true(st.entries == 1 && st.evictions == 2 && st.hits == 0);
+    assert_true(st.bytes <= st.limit);
+    assert_same_answer(&b[0], &b[2], st_idn_n_vars(g));
+    st_idn_cache_reset(one / 2);
+    for (int i = 0; i < 3; i++) {
+        answer_free(&b[i]);
+        b[i] = solve_call(g, &c1);
+    }
+    st_idn_cache_stats_get(&st);
+    assert_true(st.entries == 0 && st.stores == 0 && st.hits == 0);
+    assert_same_answer(&b[0], &b[2], st_idn_n_vars(g));
+    for (int i = 0; i < 3; i++)
+        answer_free(&b[i]);
+    st_idn_cache_reset(ST_IDN_CACHE_DEFAULT_BYTES);
+    call_free(&c1);
+    call_free(&c2);
+    gsl_rng_free(r);
+    st_idn_free(g);
+    st_scenario_free(sc);
+}
+
+static st_run_result run_small(const char *policy)
+{
+    st_scenario *sc = load_small(policy);
+    st_run_result res;
+    st_error err;
+    if (st_world_run(sc, 0, NULL, &res, &err))
+        fail_msg("%s: %s", policy, err.msg);
+    st_scenario_free(sc);
+    return res;
+}
+
+/* A run whose static reference (and hindsight optimum) another policy's
+ * run solved before it reuses them, and its metrics and time series are
+ * byte for byte those of a run with the cache off. */
+static void test_cache_runs(void **state)
+{
+    (void)state;
+    st_idn_cache_reset(0);
+    st_run_result fresh = run_small("static");
+    st_idn_cache_reset(ST_IDN_CACHE_DEFAULT_BYTES);
+    st_run_result first = run_small("infida");
+    st_run_result cached = run_small("static");
+    st_idn_cache_stats st;
+    st_idn_cache_stats_get(&st);
+    assert_true(st.hits >= 1);
+    assert_int_equal(fresh.metrics.n, cached.metrics.n);
+    for (size_t i = 0; i < fresh.metrics.n; i++) {
+        assert_string_equal(fresh.metrics.items[i].name,
+                            cached.metrics.items[i].name);
+        assert_true(same_bits(fresh.metrics.items[i].value,
+                              cached.metrics.items[i].value));
+    }
+    assert_int_equal(fresh.timeseries.n, cached.timeseries.n);
+    for (size_t i = 0; i < fresh.timeseries.n; i++) {
+        const st_ts_point *p = &fresh.timeseries.pts[i],
+                          *q = &cached.timeseries.pts[i];
+        assert_true(p->slot == q->slot && strcmp(p->name, q->name) == 0 &&
+                    same_bits(p->value, q->value) && same_bits(p->t_s, q->t_s));
+    }
+    st_run_result_free(&fresh);
+    st_run_result_free(&first);
+    st_run_result_free(&cached);
+}
+
 /* ---------- topology and workload from YAML ---------- */
 
 static void test_tree_and_attach(void **state)
@@ -1097,6 +1375,9 @@ int main(void)
         cmocka_unit_test(test_exact_proportional),
         cmocka_unit_test(test_exact_full),
         cmocka_unit_test(test_exact_all_cuts),
+        cmocka_unit_test(test_cache_hits_and_misses),
+        cmocka_unit_test(test_cache_bound),
+        cmocka_unit_test(test_cache_runs),
         cmocka_unit_test(test_tree_and_attach),
         cmocka_unit_test(test_tree_errors),
         cmocka_unit_test(test_graphml_square),

@@ -23,6 +23,7 @@
  * and its proven gap are returned, never a silent heuristic.
  */
 #include "policy/idn_impl.h"
+#include "policy/idn_cache.h"
 #include "base/xalloc.h"
 
 #include <float.h>
@@ -460,7 +461,8 @@ static void first_incumbent(const st_idn *g, const double *const *r,
         memcpy(x, start, g->n_vars);
 }
 
-int st_idn_solve_exact(const st_idn *g, const double *const *r,
+/* The solve itself, without the cache. */
+static int solve_fresh(const st_idn *g, const double *const *r,
                        const double *w, size_t nr, double time_limit_s,
                        long node_limit, const unsigned char *start,
                        unsigned char *x, double *y, st_idn_exact *out)
@@ -528,5 +530,28 @@ int st_idn_solve_exact(const st_idn *g, const double *const *r,
     free(ts.t);
     free_sep(&s.sp);
     glp_term_out(was);
+    return rc;
+}
+
+/* Through the cache of the process's solves (idn_cache.c): a hit is the
+ * answer a fresh solve gives; a solve stopped by its time limit is not
+ * reproducible and is not stored. */
+int st_idn_solve_exact(const st_idn *g, const double *const *r,
+                       const double *w, size_t nr, double time_limit_s,
+                       long node_limit, const unsigned char *start,
+                       unsigned char *x, double *y, st_idn_exact *out)
+{
+    st_idn_cache_key *k = st_idn_cache_key_new(g, r, w, nr, time_limit_s,
+                                               node_limit, start, y != NULL);
+    int rc;
+    if (k && st_idn_cache_get(k, g->n_vars, x, y, out, &rc)) {
+        st_idn_cache_key_free(k);
+        return rc;
+    }
+    rc = solve_fresh(g, r, w, nr, time_limit_s, node_limit, start, x, y, out);
+    if (k && !out->time_limit_hit)
+        st_idn_cache_put(k, g->n_vars, x, y, out, rc);
+    else
+        st_idn_cache_key_free(k);
     return rc;
 }
