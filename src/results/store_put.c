@@ -585,7 +585,12 @@ int64_t st_store_put_run(st_store *s, const st_run_record *r, st_error *err)
         return c.run_id;
     char doing[160];
     snprintf(doing, sizeof doing, "store run %.100s", r->run_key);
-    store_fail(err, s->path, s->db, rc, doing);
+    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY &&
+        sqlite3_extended_errcode(s->db) != rc)   /* check_run_exists */
+        st_error_set(err, "%s: cannot %s: its run row is gone before COMMIT,"
+                     " so its rows would name no run", s->path, doing);
+    else
+        store_fail(err, s->path, s->db, rc, doing);
     /* Harmless when BEGIN itself failed: there is then nothing to undo. */
     if (!sqlite3_get_autocommit(s->db))
         store_exec(s->db, "ROLLBACK");
