@@ -97,8 +97,9 @@ static void bind_request(sqlite3_stmt *q, int64_t run_id,
 }
 
 /* The bare loop (see the top of the file) into a fresh database at path;
- * returns the CPU seconds from BEGIN to COMMIT, or -1. */
-static double bare_insert(const char *path, const st_request_log *log)
+ * returns the CPU seconds from BEGIN to COMMIT, or -1.  Never inlined, so
+ * `valgrind --tool=callgrind --toggle-collect=bare_insert` counts it. */
+static __attribute__((noinline)) double bare_insert(const char *path, const st_request_log *log)
 {
     st_store *s;
     st_error err;
@@ -135,6 +136,20 @@ static double bare_insert(const char *path, const st_request_log *log)
     return rc == SQLITE_OK ? dt : -1;
 }
 
+/* Stores o as `strata run` does; the CPU seconds it took, or -1.  Never
+ * inlined, so `--toggle-collect=store_run` counts a whole store. */
+static __attribute__((noinline)) double store_run(st_store *db,
+                                                  const st_run_outcome *o)
+{
+    st_error err;
+    double t0 = bench_cpu();
+    if (st_run_store(db, o, NULL, 0, &err)) {
+        fprintf(stderr, "bench_e2e: %s\n", err.msg);
+        return -1;
+    }
+    return bench_cpu() - t0;
+}
+
 /* Runs policy p reps times (keeping the fastest) and, when db is open,
  * stores the last run as `strata run` does; prints the row. */
 static int bench_policy(const e2e_args *a, const st_scenario *sc, size_t p,
@@ -142,7 +157,6 @@ static int bench_policy(const e2e_args *a, const st_scenario *sc, size_t p,
 {
     st_run_opts opts = {.log_requests = a->log};
     st_run_outcome out;
-    st_error err;
     double best = INFINITY, store_s = 0, bare_s = 0;
     for (int r = 0; r < a->reps; r++) {
         double t0 = bench_cpu();
@@ -159,11 +173,7 @@ static int bench_policy(const e2e_args *a, const st_scenario *sc, size_t p,
             st_run_outcome_free(&out);
     }
     if (db) {
-        double t0 = bench_cpu();
-        int rc = st_run_store(db, &out, NULL, 0, &err);
-        store_s = bench_cpu() - t0;
-        if (rc) {
-            fprintf(stderr, "bench_e2e: %s\n", err.msg);
+        if ((store_s = store_run(db, &out)) < 0) {
             st_run_outcome_free(&out);
             return -1;
         }

@@ -274,6 +274,55 @@ static void assert_integrity(sqlite3 *db)
                              NULL), 0);
 }
 
+/* A put checks references itself (SQLite's foreign keys are off for it):
+ * replacing a run must still remove its rows from every table that
+ * references runs, one the store does not know included, as the cascade
+ * did. */
+static void test_replace_clears_every_referencing_table(void **state)
+{
+    (void)state;
+    const char *path = db_path("cascade.db");
+    st_store *s = open_store(path);
+    st_request_log log = {0};
+    st_request_rec q = req(1, 0, 0, 0, ST_OUT_MET, 0, 0.1, 0.9, 0.1);
+    st_request_log_push(&log, &q);
+    st_run_record r = record("same", NULL, &log);
+    int64_t old = put(s, &r);
+    sqlite3 *db = raw_open(path);
+    char sql[160];
+    snprintf(sql, sizeof sql, "CREATE TABLE notes(run_id INTEGER REFERENCES"
+             " runs(id) ON DELETE CASCADE, note TEXT); INSERT INTO notes"
+             " VALUES(%lld, 'old'), (%lld, 'old')", (long long)old,
+             (long long)old);
+    assert_int_equal(sqlite3_exec(st_store_sqlite(s), sql, NULL, NULL, NULL),
+                     SQLITE_OK);
+    int64_t now = put(s, &r);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM notes", NULL), 0);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM requests WHERE run_id ="
+             " %lld", (long long)now);
+    assert_int_equal(raw_int(db, sql, NULL), 1);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM requests", NULL), 1);
+    assert_integrity(db);
+    /* merge copies with SQLite's foreign keys on again */
+    assert_int_equal(raw_int(st_store_sqlite(s), "PRAGMA foreign_keys", NULL),
+                     0);
+    st_merge_stats st = {0, 0, 0};
+    st_error err = {{0}};
+    const char *shard = db_path("cascade-shard.db");
+    st_store *sh = open_store(shard);
+    r.run_key = "other";
+    put(sh, &r);
+    st_store_close(sh);
+    if (st_store_merge(s, shard, &st, &err))
+        fail_msg("merge: %s", err.msg);
+    assert_int_equal(raw_int(st_store_sqlite(s), "PRAGMA foreign_keys", NULL),
+                     1);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM requests", NULL), 2);
+    sqlite3_close(db);
+    st_store_close(s);
+    st_request_log_free(&log);
+}
+
 /* A duplicate metric name breaks the primary key halfway through the
  * run's inserts: nothing of that run may remain, and a run it was meant to
  * replace must survive untouched. */
@@ -953,6 +1002,7 @@ int main(void)
         cmocka_unit_test(test_failed_put_leaves_nothing),
         cmocka_unit_test(test_many_requests),
         cmocka_unit_test(test_requests_stored_by_id),
+        cmocka_unit_test(test_replace_clears_every_referencing_table),
         cmocka_unit_test(test_missing_key_rejected),
         cmocka_unit_test(test_hostile_text_verbatim),
         cmocka_unit_test(test_reopen_keeps_runs),

@@ -7,6 +7,7 @@
  * later is merged without touching this file.
  */
 #include "results/store.h"
+#include "results/store_impl.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -270,8 +271,12 @@ int st_store_merge(st_store *s, const char *shard_path, st_merge_stats *stats,
         return -1;
     st_store_close(shard);
     sqlite3 *db = st_store_sqlite(s);
-    sqlite3_stmt *q;
-    int rc = sqlite3_prepare_v2(db, "ATTACH DATABASE ?1 AS shard", -1, &q,
+    sqlite3_stmt *q = NULL;
+    /* The copies rely on SQLite's foreign keys (a put of this handle may
+     * have turned them off: store_put.c). */
+    int rc = store_foreign_keys(s, 1);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, "ATTACH DATABASE ?1 AS shard", -1, &q,
                                 NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(q, 1, shard_path, -1, SQLITE_STATIC);

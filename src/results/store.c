@@ -199,6 +199,17 @@ int store_exec(sqlite3 *db, const char *sql)
     return sqlite3_exec(db, sql, NULL, NULL, NULL);
 }
 
+int store_foreign_keys(st_store *s, int on)
+{
+    if (s->fk_off == !on)
+        return SQLITE_OK;
+    int rc = store_exec(s->db, on ? "PRAGMA foreign_keys = ON"
+                                  : "PRAGMA foreign_keys = OFF");
+    if (rc == SQLITE_OK)
+        s->fk_off = !on;
+    return rc;
+}
+
 /* Reads the first column of a one-row query as an integer; a query that
  * returns no row yields *out = missing. */
 int store_query_int(sqlite3 *db, const char *sql, int64_t missing,

@@ -17,6 +17,8 @@ struct st_store {
     char *path;     /* as given, for error messages */
     sqlite3_stmt *request_stmt[STORE_REQUEST_STMTS];   /* prepared at first
                                                         * use, kept */
+    int fk_off;     /* foreign_keys is off: a put checks references itself
+                     * (store_put.c) */
 };
 
 /* Binds parameters left to right and remembers the first failure, so a
@@ -43,6 +45,11 @@ void store_bind_real(binder *b, double v);
 /* The binder of q, at its first parameter; the store_bind_* calls bind
  * the next one. */
 binder store_bind_start(sqlite3_stmt *q);
+/* Turns the connection's foreign-key enforcement on or off, outside a
+ * transaction (SQLite ignores the change inside one); a change makes
+ * SQLite prepare every statement again at its next step, so it is made
+ * only when the state differs.  SQLite's result code. */
+int store_foreign_keys(st_store *s, int on);
 /* Sets err from SQLite's answer rc (with a hint where one helps) for what
  * it was doing to path; -1. */
 int store_fail(st_error *err, const char *path, sqlite3 *db, int rc,

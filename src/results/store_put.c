@@ -17,16 +17,29 @@
 
 /* ---- writing a run ---------------------------------------------------- */
 
-/* Children first, so the replacement is complete even if the library was
- * built without foreign-key (cascade) support. */
-#define DELETE_CHILD(T)                                                      \
-    "DELETE FROM " T " WHERE run_id IN (SELECT id FROM runs WHERE run_key = ?1)"
-static const char *const delete_sql[] = {
-    DELETE_CHILD("metrics"), DELETE_CHILD("run_params"),
-    DELETE_CHILD("run_overrides"), DELETE_CHILD("run_names"),
-    DELETE_CHILD("requests"), DELETE_CHILD("timeseries"),
-    "DELETE FROM runs WHERE run_key = ?1",
-};
+/* ---- references to the run ---------------------------------------------
+ *
+ * Every other table names its run (run_id REFERENCES runs(id) ON DELETE
+ * CASCADE).  SQLite checks an immediate foreign key by opening a cursor on
+ * runs for every row inserted: a tenth of storing a run's request rows.  A
+ * put therefore runs with the connection's foreign keys off and does in its
+ * own transaction what they would do there:
+ *   - the replaced run's rows are deleted from every table whose foreign
+ *     key references runs, read from the schema (the cascade), before the
+ *     run itself;
+ *   - every row the put inserts names the same run, c->run_id (the only
+ *     run id it binds: ?1 of every statement), and that run must exist at
+ *     COMMIT (check_run_exists), so no row can name a missing run.
+ * The pragma cannot change inside a transaction, and each change makes
+ * SQLite prepare every statement again, so the first put turns the foreign
+ * keys off and they stay off (store_foreign_keys); the other writer, merge,
+ * turns them on again for its copies. */
+static const char referencing_sql[] =
+    "SELECT m.name, f.\"from\" FROM sqlite_master m,"
+    " pragma_foreign_key_list(m.name) f"
+    " WHERE m.type = 'table' AND f.\"table\" = 'runs' ORDER BY m.name";
+
+static const char delete_run_sql[] = "DELETE FROM runs WHERE run_key = ?1";
 
 static const char insert_run_sql[] =
     "INSERT INTO runs(run_key, scenario, config_text, config_hash, policy,"
@@ -303,6 +316,43 @@ static int fill_delete(binder *b, const void *ctx, size_t i)
     return store_step_done(b);
 }
 
+/* Deletes the run keyed c->r->run_key, if any: first its rows in every
+ * table that references runs, then the run (see "references to the run"). */
+static int delete_run(sqlite3 *db, const put_ctx *c)
+{
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(db, referencing_sql, -1, &q, NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        char *sql = sqlite3_mprintf("DELETE FROM \"%w\" WHERE \"%w\" IN"
+                                    " (SELECT id FROM runs WHERE run_key = ?1)",
+                                    (const char *)sqlite3_column_text(q, 0),
+                                    (const char *)sqlite3_column_text(q, 1));
+        rc = sql ? run_rows(db, sql, fill_delete, c, 1) : SQLITE_NOMEM;
+        sqlite3_free(sql);
+    }
+    sqlite3_finalize(q);
+    if (rc == SQLITE_DONE)
+        rc = run_rows(db, delete_run_sql, fill_delete, c, 1);
+    return rc;
+}
+
+/* SQLITE_OK when the run row id exists; what the foreign keys of the rows
+ * naming it would check (SQLITE_CONSTRAINT_FOREIGNKEY otherwise). */
+static int check_run_exists(sqlite3 *db, int64_t id)
+{
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(db, "SELECT 1 FROM runs WHERE id = ?1", -1, &q,
+                                NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, id);
+        rc = sqlite3_step(q);
+        rc = rc == SQLITE_ROW    ? SQLITE_OK
+             : rc == SQLITE_DONE ? SQLITE_CONSTRAINT_FOREIGNKEY : rc;
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
 static int fill_run(binder *b, const void *ctx, size_t i)
 {
     (void)i;
@@ -487,10 +537,7 @@ static int fill_timeseries(binder *b, const void *ctx, size_t i)
 static int put_body(st_store *s, put_ctx *c)
 {
     sqlite3 *db = s->db;
-    size_t n_del = sizeof delete_sql / sizeof delete_sql[0];
-    int rc = SQLITE_OK;
-    for (size_t i = 0; rc == SQLITE_OK && i < n_del; i++)
-        rc = run_rows(db, delete_sql[i], fill_delete, c, 1);
+    int rc = delete_run(db, c);
     if (rc == SQLITE_OK)
         rc = run_rows(db, insert_run_sql, fill_run, c, 1);
     if (rc != SQLITE_OK)
@@ -512,6 +559,8 @@ static int put_body(st_store *s, put_ctx *c)
                       c->r->timeseries->n);
     if (rc == SQLITE_OK && summary_is_stale(db, c->run_id))
         rc = st_store_refresh_summary(db);
+    if (rc == SQLITE_OK)
+        rc = check_run_exists(db, c->run_id);
     return rc;
 }
 
@@ -522,6 +571,8 @@ int64_t st_store_put_run(st_store *s, const st_run_record *r, st_error *err)
                             s->path, r->run_key ? "status" : "run key");
     put_ctx c = {.r = r};
     int rc = put_prepare(&c);
+    if (rc == SQLITE_OK)
+        rc = store_foreign_keys(s, 0);
     if (rc == SQLITE_OK)
         rc = store_exec(s->db, "BEGIN IMMEDIATE");
     if (rc == SQLITE_OK)
@@ -534,7 +585,12 @@ int64_t st_store_put_run(st_store *s, const st_run_record *r, st_error *err)
         return c.run_id;
     char doing[160];
     snprintf(doing, sizeof doing, "store run %.100s", r->run_key);
-    store_fail(err, s->path, s->db, rc, doing);
+    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY &&
+        sqlite3_extended_errcode(s->db) != rc)   /* check_run_exists */
+        st_error_set(err, "%s: cannot %s: its run row is gone before COMMIT,"
+                     " so its rows would name no run", s->path, doing);
+    else
+        store_fail(err, s->path, s->db, rc, doing);
     /* Harmless when BEGIN itself failed: there is then nothing to undo. */
     if (!sqlite3_get_autocommit(s->db))
         store_exec(s->db, "ROLLBACK");
