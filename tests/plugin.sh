@@ -140,7 +140,7 @@ else
 fi
 
 # ---- refusals -------------------------------------------------------------------
-expect 2 "bad_version.so: built for strata plugin API version 99, but this strata has version 1" \
+expect 2 "bad_version.so: built for strata plugin API version 100, but this strata has version 2" \
     -- run -q --no-db "$tmp/short.yaml" --plugin "$STRATA_TEST_PLUGINS/bad_version.so"
 expect 2 "no_entry.so: not a strata plugin: it does not export 'strata_plugin'" \
     -- run -q --no-db "$tmp/short.yaml" --plugin "$STRATA_TEST_PLUGINS/no_entry.so"

@@ -50,7 +50,7 @@ int cmd_validate(int argc, char **argv)
     rc = cli_load_scenario(pos.v[0], &sa, &sc);
     if (rc != EXIT_OK)
         return rc;
-    rc = cli_check_policies(sc);
+    rc = cli_check_policies(sc, NULL);
     if (rc == EXIT_OK)
         summary(sc);
     st_scenario_free(sc);
