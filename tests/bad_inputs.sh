@@ -12,17 +12,13 @@
 # database given with --db.  Fuzz regressions only have to not crash or
 # hang (they may have become valid inputs once the bug was fixed).
 set -u
-: "${STRATA:?}" "${STRATA_SRC:?}"
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA STRATA_SRC
 bad="$STRATA_SRC/tests/bad"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+lib_tmp
 limit=${STRATA_BAD_TIMEOUT:-60}
-tried=0 fails=0 crashes=0 hangs=0
-
-fail() {
-    echo "FAIL: $*"
-    fails=$((fails + 1))
-}
+lib_fails
+tried=0 crashes=0 hangs=0
 
 # invoke WANT PATTERN -- ARGS...: runs strata once and checks the outcome.
 # WANT is an exit code, "0or2" for a fuzz regression, or "any" (no crash

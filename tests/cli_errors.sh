@@ -2,10 +2,10 @@
 # cli_errors.sh - bad scenarios and bad arguments exit 2 with file:line:col
 # and say what was expected; nothing is written to the results database.
 set -u
-: "${STRATA:?}" "${STRATA_SRC:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA STRATA_SRC
+lib_tmp
+lib_fails
 
 . "$(dirname "$0")/expect.sh"
 
@@ -95,5 +95,5 @@ if [ -f "$tmp/r.db" ] && [ "$(sqlite3 "$tmp/r.db" 'select count(*) from runs')" 
     echo "FAIL: a rejected input left runs in the database"
     fails=$((fails + 1))
 fi
-[ "$fails" = 0 ] || { echo "$fails failure(s)"; exit 1; }
+lib_done
 echo "all CLI error cases behave"

@@ -2,9 +2,9 @@
 # cli_run.sh - the quickstart end to end: a table on stdout comparing local
 # and cloud, runs and metrics in the database, every request accounted for.
 set -eu
-: "${STRATA:?}" "${STRATA_SRC:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA STRATA_SRC
+lib_tmp
 cd "$tmp"
 "$STRATA" run "$STRATA_SRC/configs/quickstart.yaml" --db q.db --log-requests >out.txt 2>err.txt
 cat out.txt

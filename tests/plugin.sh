@@ -7,12 +7,11 @@
 # a policy's name and a file that is no shared object are each refused
 # with exit 2 and a message saying why.
 set -u
-: "${STRATA:?}" "${STRATA_SRC:?}" "${STRATA_TEST_PLUGINS:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA STRATA_SRC STRATA_TEST_PLUGINS
+lib_tmp
+lib_fails
 . "$(dirname "$0")/expect.sh"
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 so="$STRATA_TEST_PLUGINS/bwthresh.so"
 scen="$STRATA_SRC/examples/policy-plugin/bwthresh.yaml"
@@ -154,5 +153,5 @@ cp "$so" "$tmp/copy.so"
 expect 2 "copy.so: policy 'bwthresh' is already defined by .*bwthresh.so" \
     -- run -q --no-db "$tmp/short.yaml" --plugin "$so" --plugin "$tmp/copy.so"
 
-[ "$fails" = 0 ] || { echo "$fails failure(s)"; exit 1; }
+lib_done
 echo "plugins: ok"
