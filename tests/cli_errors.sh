@@ -87,6 +87,8 @@ expect 2 "^strata sweep: option '--db' needs a value" -- sweep x.yaml --db
 expect 2 "^strata report: option '-o' needs a value" -- report --db x -o
 expect 2 "^strata export: --db FILE is required" -- export
 expect 2 "^strata capacity: --reps: expected a whole number in \[1, 1000\], got '0'" -- capacity --reps 0 --target 0.5 x.yaml
+# every run of the capacity search is bounded before it starts
+STRATA_MEMORY_LIMIT_MB=1 expect 2 "quickstart.yaml:[0-9]+:[0-9]+: the run of policy 'local' \(16 devices\) would need up to [0-9.]+ MB of memory, more than the limit of 1 MB" -- capacity --target 0.8 --policy local "$good"
 expect 2 "^strata report: --level: expected a number in \(0, 1\), got '1'" -- report --db x --level 1
 expect 2 "^strata report: unexpected argument 'extra'" -- report --db x extra
 
