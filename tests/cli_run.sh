@@ -8,6 +8,9 @@ lib_tmp
 cd "$tmp"
 "$STRATA" run "$STRATA_SRC/configs/quickstart.yaml" --db q.db --log-requests >out.txt 2>err.txt
 cat out.txt
+# validate prints the largest run's memory bound and the limit
+"$STRATA" validate "$STRATA_SRC/configs/quickstart.yaml" >v.txt
+grep -qE '^  memory +up to [0-9.]+ [KMG]B \(policy (local|cloud); the limit is [0-9.]+ [KMGT]B\)$' v.txt
 grep -qE '^local +[0-9]+ ' out.txt
 grep -qE '^cloud +[0-9]+ ' out.txt
 grep -q 'SLO met %' out.txt

@@ -67,18 +67,27 @@ static int refuse(st_error *err, const char *file, size_t line, size_t col,
                        env && *env ? " or a higher STRATA_MEMORY_LIMIT_MB" : "");
 }
 
-int st_membound_check(const st_scenario *sc, const st_run_opts *o,
-                      st_error *err)
+size_t st_membound_heaviest(const st_scenario *sc, const st_run_opts *o,
+                            st_membound *out)
 {
-    st_membound b = {0}, top = {0};
+    st_membound b;
     size_t heavy = 0;
+    *out = (st_membound){0};
     for (size_t p = 0; p < sc->n_policies; p++) {
         st_membound_of(sc, p, o, &b);
-        if (p == 0 || b.total > top.total) {
-            top = b;
+        if (p == 0 || b.total > out->total) {
+            *out = b;
             heavy = p;
         }
     }
+    return heavy;
+}
+
+int st_membound_check(const st_scenario *sc, const st_run_opts *o,
+                      st_error *err)
+{
+    st_membound top;
+    size_t heavy = st_membound_heaviest(sc, o, &top);
     if (!sc->n_policies)
         return 0;
     /* every earlier run's request log is still held */

@@ -21,6 +21,10 @@ typedef struct st_membound {
 /* The bound of a run of sc->policies[p]. */
 void st_membound_of(const st_scenario *sc, size_t p, const st_run_opts *o,
                     st_membound *out);
+/* The policy of sc whose run has the largest bound (0 when there is
+ * none), and that bound in *out. */
+size_t st_membound_heaviest(const st_scenario *sc, const st_run_opts *o,
+                            st_membound *out);
 /* Checks a run of every policy of sc, one after another in this process
  * (`strata run` keeps each run's request log until the last has run).
  * 0, or -1 with err naming the scenario's file:line (where the heaviest
