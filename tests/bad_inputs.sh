@@ -12,17 +12,13 @@
 # database given with --db.  Fuzz regressions only have to not crash or
 # hang (they may have become valid inputs once the bug was fixed).
 set -u
-: "${STRATA:?}" "${STRATA_SRC:?}"
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA STRATA_SRC
 bad="$STRATA_SRC/tests/bad"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+lib_tmp
 limit=${STRATA_BAD_TIMEOUT:-60}
-tried=0 fails=0 crashes=0 hangs=0
-
-fail() {
-    echo "FAIL: $*"
-    fails=$((fails + 1))
-}
+lib_fails
+tried=0 crashes=0 hangs=0
 
 # invoke WANT PATTERN -- ARGS...: runs strata once and checks the outcome.
 # WANT is an exit code, "0or2" for a fuzz regression, or "any" (no crash
@@ -345,7 +341,7 @@ sized_scenario() {   # duration count workload
 yes 0 | head -1000000 >"$tmp/zeros.txt"
 sized_scenario "10 s" 1 "{task: cls, arrival: {process: file, file: zeros.txt}, slo_ms: 300}"
 # A million arrivals at t = 0 are all in flight at once.
-gen; STRATA_MEMORY_LIMIT_MB=100 scenario_case "$tmp/sized.yaml" 'sized.yaml:11:3: the run would need about [0-9.]+ MB of memory, more than the limit of 100 MB \(STRATA_MEMORY_LIMIT_MB=100\); the largest part is .* requests arriving within one drain period'
+gen; STRATA_MEMORY_LIMIT_MB=100 scenario_case "$tmp/sized.yaml" "sized.yaml:17:17: the run of policy 'infida' \\(1 device\\) would need up to [0-9.]+ MB of memory, more than the limit of 100 MB \\(STRATA_MEMORY_LIMIT_MB=100\\); the largest part is [0-9.]+ MB for requests in flight; expected a smaller scenario or a higher STRATA_MEMORY_LIMIT_MB"
 # Running out anyway: a clear message and exit 3, never an abort.  Ten
 # million arrival times need 80 MB: under AddressSanitizer allocations
 # above 16 MB fail, otherwise the address space is limited to 150 MB.
@@ -361,10 +357,18 @@ else
     gen; invoke 3 'strata: out of memory: could not allocate [0-9.]+ MB .*for a growing array \(src/config/workload.c:[0-9]+\)' -- validate "$tmp/sized.yaml"
     STRATA=$real
 fi
-# Ten million devices: about 13 GB of per-device state, most of it what
-# the heaviest policy keeps per device and model.
+# Ten million idle devices: some 2.4 GB, most of it their pending
+# arrivals in the event queue (neither policy keeps anything per device).
 sized_scenario "10 s" 10000000 "{task: cls, arrival: {process: poisson, rate_per_s: 0.00001}, slo_ms: 300}"
-gen; STRATA_MEMORY_LIMIT_MB=4000 scenario_case "$tmp/sized.yaml" 'sized.yaml:11:3: the run would need about 1[0-9.]+ GB of memory, more than the limit of 4 GB .*the largest part is 7\.[0-9]+ GB for per-model state on devices and nodes'
+gen; STRATA_MEMORY_LIMIT_MB=1000 scenario_case "$tmp/sized.yaml" "sized.yaml:17:17: the run of policy 'infida' \\(10000000 devices\\) would need up to 2\\.[0-9]+ GB of memory, more than the limit of 1 GB .*the largest part is 1\\.[0-9]+ GB for the devices' pending arrivals"
+# A sweep's points run --jobs at a time: a million idle devices fit the
+# limit one run at a time, two at once do not; nothing is stored.
+sized_scenario "10 s" 1000000 "{task: cls, arrival: {process: poisson, rate_per_s: 0.00001}, slo_ms: 300}"
+printf 'base: sized.yaml\nseeds: [1, 2]\npolicies: [cloud]\n' >"$tmp/sized-sweep.yaml"
+rm -f "$tmp/runs.db"*
+gen; STRATA_MEMORY_LIMIT_MB=400 invoke 2 "sized-sweep.yaml: 2 runs at once would need up to [0-9.]+ MB of memory, more than the limit of 400 MB \\(STRATA_MEMORY_LIMIT_MB=400\\); the largest run alone needs up to 2[0-9.]+ MB" \
+    -- sweep -q -j 2 --db "$tmp/runs.db" "$tmp/sized-sweep.yaml"
+[ ! -e "$tmp/runs.db" ] || fail "a sweep refused for its memory created its database"
 # A slot of 1 us over a long run: refused at the slot, for the workload's
 # task mix and for a slotted policy's parameter.
 sized_scenario "1000 s" 1 "{tasks: {zipf: 1, slot: 1 us}, arrival: {process: poisson, rate_per_s: 1}, slo_ms: 300}"
@@ -384,7 +388,9 @@ gen; scenario_case "$tmp/sized.yaml" "sized.yaml: a slot of 1 s makes 1e\+07 slo
 idn="$STRATA_SRC/configs/idn-tree.yaml"
 gen; STRATA_MEMORY_LIMIT_MB=500 invoke 2 'idn-tree.yaml: 135 request types \(tasks x access nodes\) over 1e\+06 slots need 1.08 GB for the expected counts, more than the limit of 500 MB' -- validate --set duration=1e6 --set devices.0.workload.tasks.slot=1 --set devices.0.workload.arrival.rate_per_s=0.00001 --set policy=static "$idn"
 gen; invoke 2 "idn-tree.yaml:[0-9]+:32: slot must be >= duration / 1e6 = 1000 s, got '10 s'" -- validate --set duration=1e9 --set 'policy={name: static, params: {slot: 1e-6}}' "$idn"
-gen; invoke 2 "idn-tree.yaml: a slot of 1e-06 s makes 1e\+12 slots over the 1e\+06 s run" -- validate --set duration=1e6 --set 'policy={name: static, params: {slot: 1e-6}}' "$idn"
+# (a limit the million seconds' 3e8 requests fit, so the slots are what
+# is refused)
+gen; STRATA_MEMORY_LIMIT_MB=100000 invoke 2 "idn-tree.yaml: a slot of 1e-06 s makes 1e\+12 slots over the 1e\+06 s run" -- validate --set duration=1e6 --set 'policy={name: static, params: {slot: 1e-6}}' "$idn"
 
 # ---- one bounded reader for every input file --------------------------------
 # Devices, directories, NUL bytes, UTF-16 and over-long lines, the same

@@ -9,14 +9,14 @@
 # changed; the temporary database is removed.  Also: every policy the
 # binary knows is in the committed regression experiments' expected file.
 set -eu
-: "${STRATA:?}" "${STRATA_SRC:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA STRATA_SRC
+lib_tmp
 cd "$tmp"
 mkdir scratch
 export TMPDIR="$tmp/scratch"   # where the gate's temporary database goes
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+lib_fail_exits
 
 # Runs the gate; sets rc, leaves stdout in out.txt and stderr in err.txt.
 gate() {

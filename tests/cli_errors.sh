@@ -2,10 +2,10 @@
 # cli_errors.sh - bad scenarios and bad arguments exit 2 with file:line:col
 # and say what was expected; nothing is written to the results database.
 set -u
-: "${STRATA:?}" "${STRATA_SRC:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA STRATA_SRC
+lib_tmp
+lib_fails
 
 . "$(dirname "$0")/expect.sh"
 
@@ -87,6 +87,8 @@ expect 2 "^strata sweep: option '--db' needs a value" -- sweep x.yaml --db
 expect 2 "^strata report: option '-o' needs a value" -- report --db x -o
 expect 2 "^strata export: --db FILE is required" -- export
 expect 2 "^strata capacity: --reps: expected a whole number in \[1, 1000\], got '0'" -- capacity --reps 0 --target 0.5 x.yaml
+# every run of the capacity search is bounded before it starts
+STRATA_MEMORY_LIMIT_MB=1 expect 2 "quickstart.yaml:[0-9]+:[0-9]+: the run of policy 'local' \(16 devices\) would need up to [0-9.]+ MB of memory, more than the limit of 1 MB" -- capacity --target 0.8 --policy local "$good"
 expect 2 "^strata report: --level: expected a number in \(0, 1\), got '1'" -- report --db x --level 1
 expect 2 "^strata report: unexpected argument 'extra'" -- report --db x extra
 
@@ -95,5 +97,5 @@ if [ -f "$tmp/r.db" ] && [ "$(sqlite3 "$tmp/r.db" 'select count(*) from runs')" 
     echo "FAIL: a rejected input left runs in the database"
     fails=$((fails + 1))
 fi
-[ "$fails" = 0 ] || { echo "$fails failure(s)"; exit 1; }
+lib_done
 echo "all CLI error cases behave"

@@ -3,10 +3,10 @@
 # scenario can include; exit 2 naming the file for bad or partial inputs
 # and bad arguments, leaving no output file; --help on each subcommand.
 set -u
-: "${STRATA:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA
+lib_tmp
+lib_fails
 
 . "$(dirname "$0")/expect.sh"
 

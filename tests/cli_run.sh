@@ -2,12 +2,15 @@
 # cli_run.sh - the quickstart end to end: a table on stdout comparing local
 # and cloud, runs and metrics in the database, every request accounted for.
 set -eu
-: "${STRATA:?}" "${STRATA_SRC:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA STRATA_SRC
+lib_tmp
 cd "$tmp"
 "$STRATA" run "$STRATA_SRC/configs/quickstart.yaml" --db q.db --log-requests >out.txt 2>err.txt
 cat out.txt
+# validate prints the largest run's memory bound and the limit
+"$STRATA" validate "$STRATA_SRC/configs/quickstart.yaml" >v.txt
+grep -qE '^  memory +up to [0-9.]+ [KMG]B \(policy (local|cloud); the limit is [0-9.]+ [KMGT]B\)$' v.txt
 grep -qE '^local +[0-9]+ ' out.txt
 grep -qE '^cloud +[0-9]+ ' out.txt
 grep -q 'SLO met %' out.txt

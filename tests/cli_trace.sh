@@ -4,12 +4,12 @@
 # messages, and that the committed traces/ files regenerate exactly.
 set -eu
 
-STRATA=${STRATA:?set STRATA to the strata binary}
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA
 SRC=${STRATA_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
 SHARED=${STRATA_SHARED_DATA:-$SRC/../shared/data}
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/strata-cli-trace.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+lib_tmp
 failures=0
 
 fail() {

@@ -13,17 +13,15 @@
 # allowed (root); otherwise they fall back to an unprivileged user and a
 # file-size limit, and skip only what neither way can set up.
 set -u
-: "${STRATA:?}" "${STRATA_SRC:?}"
-tmp=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA STRATA_SRC
 mounts=()
-cleanup() {
+unmount_all() {
     local m
     for m in "${mounts[@]}"; do umount "$m" 2>/dev/null; done
-    rm -rf "$tmp"
 }
-trap cleanup EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+lib_tmp unmount_all
+lib_fails
 q() { sqlite3 "$1" "$2" 2>&1; }
 
 # The quickstart with twice the devices: two policies and about 17,000
@@ -178,5 +176,5 @@ stored=$(q "$tmp/evil.db" 'select distinct scenario from runs')
 grep -qF "$evil" "$tmp/evil.csv" || fail "the export lost the name '$evil'"
 check_db "$tmp/evil.db" "the evil name"
 
-[ "$fails" = 0 ] || { echo "$fails failure(s)"; exit 1; }
+lib_done
 echo "crash safety holds"

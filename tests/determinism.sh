@@ -2,9 +2,9 @@
 # determinism.sh - the same scenario and seed give byte-identical exported
 # results (runs and per-request rows); another seed gives other numbers.
 set -eu
-: "${STRATA:?}" "${STRATA_SRC:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA STRATA_SRC
+lib_tmp
 q="$STRATA_SRC/configs/quickstart.yaml"
 for db in a b; do
     "$STRATA" run "$q" --db "$tmp/$db.db" --log-requests -q >/dev/null

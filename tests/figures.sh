@@ -6,12 +6,12 @@
 # the IDN gain is drawn over time in seconds with a panel per budget, and
 # the script parses no CSV itself.  Skips without gnuplot.
 set -eu
-: "${STRATA:?}" "${STRATA_SRC:?}"
-command -v gnuplot >/dev/null || { echo "SKIP: gnuplot not installed (Debian: gnuplot-nox)"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA STRATA_SRC
+lib_need_tool gnuplot "gnuplot not installed (Debian: gnuplot-nox)"
+lib_tmp
 cd "$tmp"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+lib_fail_exits
 export STRATA
 figures="$STRATA_SRC/analysis/figures"
 

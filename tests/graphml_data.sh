@@ -5,20 +5,16 @@
 # scenario node routed to the repository, and the GEANT study runs.
 # Skips (77) when the data is absent.
 set -eu
-: "${STRATA:?}" "${STRATA_SRC:?}"
-data=${STRATA_DATA:-$STRATA_SRC/../shared/data}
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA STRATA_SRC
+lib_data
 if [ ! -r "$data/topologies/Geant2012.graphml" ] || [ ! -r "$data/topologies/Abilene.graphml" ]; then
-    echo "graphml_data: no $data/topologies/{Geant2012,Abilene}.graphml (set STRATA_DATA); skipped"
-    exit 77
+    skip "graphml_data: no $data/topologies/{Geant2012,Abilene}.graphml (set STRATA_DATA)"
 fi
 export STRATA_DATA=$data
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+lib_tmp
 cd "$tmp"
-fail() {
-    echo "graphml_data: $*" >&2
-    exit 1
-}
+lib_fail_exits graphml_data
 
 # GEANT: 40 graph nodes and the repository
 "$STRATA" validate "$STRATA_SRC/configs/idn-geant.yaml" >v.txt

@@ -27,15 +27,12 @@
 #   overflow share > 0 and a peak offered load past capacity, with both
 #   exact solves still proven (gap 0) and bounded.
 set -eu
-: "${STRATA:?}" "${STRATA_SRC:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA STRATA_SRC
+lib_tmp
 cd "$tmp"
 
-fail() {
-    echo "idn_study: $*" >&2
-    exit 1
-}
+lib_fail_exits idn_study
 
 "$STRATA" run "$STRATA_SRC/configs/idn-tree.yaml" --db s.db -q >stat.txt
 "$STRATA" run "$STRATA_SRC/configs/idn-tree-sliding.yaml" --db s.db -q >slide.txt

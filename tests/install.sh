@@ -6,13 +6,12 @@
 # and check the stored runs; the installed headers each compile on their
 # own, and the manual pages open with man.
 set -u
-: "${STRATA_SRC:?}" "${STRATA_BUILD:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA_SRC STRATA_BUILD
+lib_tmp
+lib_fails
 for tool in meson ninja pkg-config sqlite3 cc man; do
-    command -v $tool >/dev/null || { echo "SKIP: $tool not found"; exit 77; }
+    lib_need_tool $tool "$tool not found"
 done
 
 stage="$tmp/stage"
@@ -88,5 +87,5 @@ done
 MANPATH="$root/share/man" man -P cat 5 strata-scenario 2>/dev/null | grep -q plugins \
     || fail "man 5 strata-scenario"
 
-[ "$fails" = 0 ] || { echo "$fails failure(s)"; exit 1; }
+lib_done
 echo "install: ok (prefix $prefix)"

@@ -15,9 +15,9 @@
 # meets about 96% on the synthetic study, a little above layercake's
 # 95.7%; on the HSDPA traces layercake stays above it (98.2% to 96.1%).
 set -eu
-: "${STRATA:?}" "${STRATA_SRC:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA STRATA_SRC
+lib_tmp
 cd "$tmp"
 
 metric() {   # metric DB POLICY NAME SEED

@@ -7,12 +7,11 @@
 # a policy's name and a file that is no shared object are each refused
 # with exit 2 and a message saying why.
 set -u
-: "${STRATA:?}" "${STRATA_SRC:?}" "${STRATA_TEST_PLUGINS:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA STRATA_SRC STRATA_TEST_PLUGINS
+lib_tmp
+lib_fails
 . "$(dirname "$0")/expect.sh"
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 so="$STRATA_TEST_PLUGINS/bwthresh.so"
 scen="$STRATA_SRC/examples/policy-plugin/bwthresh.yaml"
@@ -140,7 +139,7 @@ else
 fi
 
 # ---- refusals -------------------------------------------------------------------
-expect 2 "bad_version.so: built for strata plugin API version 99, but this strata has version 1" \
+expect 2 "bad_version.so: built for strata plugin API version 100, but this strata has version 2" \
     -- run -q --no-db "$tmp/short.yaml" --plugin "$STRATA_TEST_PLUGINS/bad_version.so"
 expect 2 "no_entry.so: not a strata plugin: it does not export 'strata_plugin'" \
     -- run -q --no-db "$tmp/short.yaml" --plugin "$STRATA_TEST_PLUGINS/no_entry.so"
@@ -154,5 +153,5 @@ cp "$so" "$tmp/copy.so"
 expect 2 "copy.so: policy 'bwthresh' is already defined by .*bwthresh.so" \
     -- run -q --no-db "$tmp/short.yaml" --plugin "$so" --plugin "$tmp/copy.so"
 
-[ "$fails" = 0 ] || { echo "$fails failure(s)"; exit 1; }
+lib_done
 echo "plugins: ok"

@@ -7,11 +7,10 @@
 # section-5 page is written from the same tables; and an unknown key's
 # error points to the reference.
 set -u
-: "${STRATA:?}" "${STRATA_SRC:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA STRATA_SRC
+lib_tmp
+lib_fails
 
 "$STRATA" --reference md >"$tmp/scenario.md" || fail "--reference md failed"
 if ! diff -u "$STRATA_SRC/docs/scenario.md" "$tmp/scenario.md" >"$tmp/diff"; then
@@ -49,5 +48,5 @@ if command -v man >/dev/null; then
 fi
 "$STRATA" --reference html >/dev/null 2>&1 && fail "an unknown format was accepted"
 
-[ "$fails" = 0 ] || { echo "$fails failure(s)"; exit 1; }
+lib_done
 echo "reference: ok"

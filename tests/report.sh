@@ -6,11 +6,11 @@
 # which says so; every run records its overrides and a configuration hash
 # shared by its seeds; the views and CSVs read plainly.
 set -eu
-: "${STRATA:?}" "${STRATA_SRC:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA STRATA_SRC
+lib_tmp
 cd "$tmp"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+lib_fail_exits
 q() { sqlite3 study.db "$1"; }
 qs=$STRATA_SRC/configs/quickstart.yaml
 short=(--set 'duration=120 s' --set 'warmup=10 s')

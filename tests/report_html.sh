@@ -6,13 +6,13 @@
 # figure per metric, and every run's configuration behind a click.  Skips
 # (77) only when chromium is not installed.
 set -eu
-: "${STRATA:?}" "${STRATA_SRC:?}"
-browser=$(command -v chromium || true)
-[ -n "$browser" ] || { echo "SKIP: chromium not installed (Debian: chromium; scripts/bootstrap installs it)"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA STRATA_SRC
+lib_need_tool chromium "chromium not installed (Debian: chromium; scripts/bootstrap installs it)"
+browser=$(command -v chromium)
+lib_tmp
 cd "$tmp"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+lib_fail_exits
 qs=$STRATA_SRC/configs/quickstart.yaml
 short=(--set 'duration=120 s' --set 'warmup=10 s')
 "$STRATA" run "$qs" "${short[@]}" --db study.db -q >/dev/null

@@ -7,12 +7,12 @@
 # failed; shards of a job array merge into the same study; report and
 # capacity work on it.
 set -eu
-: "${STRATA:?}" "${STRATA_SRC:?}"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA STRATA_SRC
+lib_tmp
 cd "$tmp"
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+lib_fail_exits
 q() { sqlite3 -cmd '.timeout 5000' "$@"; }
 
 # 40 points, each long enough that a sweep is still going when we kill it.

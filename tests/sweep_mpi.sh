@@ -4,13 +4,13 @@
 # sweep does; running it again finds every point stored.  Skips (77) when
 # strata was built without MPI or mpirun is absent.
 set -eu
-: "${STRATA:?}" "${STRATA_SRC:?}"
-command -v mpirun >/dev/null || { echo "SKIP: mpirun not found (install openmpi-bin)"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA STRATA_SRC
+lib_need_tool mpirun "mpirun not found (install openmpi-bin)"
+lib_tmp
 cd "$tmp"
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+lib_fail_exits
 # Open MPI keeps allocations until exit, which LeakSanitizer would report.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0"
 # Containers and CI runners are often root; Open MPI refuses that unless told.

@@ -4,13 +4,10 @@
 # uses AddressSanitizer, which valgrind cannot run, so there this test is
 # skipped (exit 77) and CI runs tests/valgrind-check on its own, which
 # builds a plain binary for the purpose.
-: "${STRATA:?}" "${STRATA_SRC:?}"
-if ! command -v valgrind >/dev/null; then
-    echo "SKIP: valgrind is not installed (tests/valgrind-check installs it)"
-    exit 77
-fi
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA STRATA_SRC
+lib_need_tool valgrind "valgrind is not installed (tests/valgrind-check installs it)"
 if nm "$STRATA" 2>/dev/null | grep -q '__asan_init'; then
-    echo "SKIP: $STRATA is built with AddressSanitizer; run tests/valgrind-check"
-    exit 77
+    skip "$STRATA is built with AddressSanitizer; run tests/valgrind-check"
 fi
 exec "$STRATA_SRC/tests/valgrind-check" "$STRATA"

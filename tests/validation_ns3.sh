@@ -11,20 +11,18 @@
 # median is at most 0.003.  The fluid model's errors are printed, not
 # asserted (median 0.25-0.50 with a new connection per request).
 set -eu
-: "${STRATA:?}" "${STRATA_SRC:?}"
+. "$(dirname "$0")/lib.sh"
+lib_need STRATA STRATA_SRC
 TOL=0.02
 if [ -z "${NS3_REPLAY:-}" ] || [ ! -x "$NS3_REPLAY" ]; then
-    echo "skip: the ns-3 reference program was not built (needs libns3-dev," \
+    skip "the ns-3 reference program was not built (needs libns3-dev," \
          "which scripts/bootstrap installs, and -Dvalidation not disabled)"
-    exit 77
 fi
-data=${STRATA_DATA:-${STRATA_SHARED_DATA:-$STRATA_SRC/../shared/data}}
+lib_data
 if [ ! -d "$data/traces" ]; then
-    echo "skip: no shared data at $data (set STRATA_DATA)"
-    exit 77
+    skip "no shared data at $data (set STRATA_DATA)"
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+lib_tmp
 # ns-3's libraries are not built with the sanitizers: leaks they keep
 # until exit are theirs.
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1

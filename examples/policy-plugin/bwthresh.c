@@ -134,6 +134,17 @@ static void bw_fini(st_policy *p)
     p->state = NULL;
 }
 
+/* The most memory the state takes in a run: the record, and one estimate
+ * per device (before the run, so strata can refuse one that would not
+ * fit). */
+static void bw_size(const st_scenario *sc, const st_params *ps,
+                    st_state_size *out)
+{
+    (void)sc, (void)ps;
+    *out = (st_state_size){.fixed = sizeof(bw_state),
+                           .per_device = sizeof(device_est)};
+}
+
 static const st_policy_ops bwthresh = {
     .name = "bwthresh",
     .summary = "example plugin: offload while the device's uplink estimate "
@@ -143,6 +154,7 @@ static const st_policy_ops bwthresh = {
     .observe = bw_observe,
     .fini = bw_fini,
     .params = params,
+    .state_size = bw_size,
 };
 
 static const st_policy_ops *const policies[] = {&bwthresh, NULL};

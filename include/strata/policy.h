@@ -95,6 +95,33 @@ typedef struct st_outcome {
     int abandoned;
 } st_outcome;
 
+/* The memory a policy's state takes at most in one run, in bytes, by what
+ * it grows with; the run's bound is
+ *     fixed + per_device x devices + per_node x nodes
+ *     + per_model_slot x (devices + nodes) x models + per_request x requests
+ * (nodes: the infrastructure nodes; requests: what the workload makes over
+ * the run).  Each part is an upper bound, never an average: strata adds it
+ * to the world's own state and refuses, before anything runs or is
+ * stored, a study whose bound is above the memory limit
+ * (STRATA_MEMORY_LIMIT_MB, default half the physical memory), so an
+ * under-estimate means a run that swaps or runs out of memory.  Derive the
+ * parts from sizeof of the structures init allocates (what malloc adds to
+ * each block is strata's to count, not the policy's). */
+typedef struct st_state_size {
+    double fixed;
+    double per_device;
+    double per_node;
+    double per_model_slot;
+    double per_request;
+} st_state_size;
+
+/* What a policy that declares no state_size is assumed to take: the
+ * heaviest built-in policy's state on the LayerCake scenarios
+ * (layercake's candidates and latency histories) with room to spare. */
+#define ST_STATE_DEFAULT_PER_DEVICE 512.0
+#define ST_STATE_DEFAULT_PER_MODEL_SLOT 768.0
+#define ST_STATE_DEFAULT_PER_REQUEST 32.0
+
 /* A policy: its name, its parameters, and the calls the world makes. */
 typedef struct st_policy_ops {
     /* The name scenarios use (`policy: NAME`); unique among all policies. */
@@ -118,6 +145,12 @@ typedef struct st_policy_ops {
     /* The declared parameters (params.h), ending with ST_PARAM_END; NULL
      * if the policy takes none. */
     const st_param *params;
+    /* The most memory the policy's state can take in a run of sc with
+     * these parameters (already validated), as st_state_size parts; see
+     * there.  Called before any run starts, without a world.  NULL: the
+     * conservative default (ST_STATE_DEFAULT_*). */
+    void (*state_size)(const st_scenario *sc, const st_params *params,
+                       st_state_size *out);
 } st_policy_ops;
 
 /* One policy instance in one run. */
@@ -132,8 +165,9 @@ struct st_policy {
 
 /* The plugin interface's version.  It changes whenever anything a plugin
  * sees (these headers' structures or functions) changes incompatibly;
- * strata refuses a plugin built against another version. */
-#define ST_PLUGIN_API_VERSION 1
+ * strata refuses a plugin built against another version.  Version 2 added
+ * st_policy_ops.state_size. */
+#define ST_PLUGIN_API_VERSION 2
 
 /* What a plugin offers: the policies it adds. */
 typedef struct st_plugin {

@@ -69,10 +69,14 @@ struct st_scenario;
 int cli_load_scenario(const char *path, const cli_scenario_args *a,
                       struct st_scenario **out);
 /* Checks each of the scenario's policies and its parameters against the
- * policy's declared table, then sets up the world and initialises each
- * policy without simulating, so nothing runs or is stored when any would
- * fail.  EXIT_OK, or EXIT_INPUT after printing the error. */
-int cli_check_policies(const struct st_scenario *sc);
+ * policy's declared table, the memory the runs need (study/membound.h,
+ * for runs with options `run`, NULL: none), then sets up the world and
+ * initialises each policy without simulating, so nothing runs or is
+ * stored when any would fail.  EXIT_OK, or EXIT_INPUT after printing the
+ * error. */
+struct st_run_opts;
+int cli_check_policies(const struct st_scenario *sc,
+                       const struct st_run_opts *run);
 #define CLI_MAX_JOBS 1024
 /* Worker processes by default: the online CPUs. */
 int cli_default_jobs(void);

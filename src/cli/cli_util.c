@@ -5,6 +5,7 @@
 #include "world/world.h"
 #include "policy/registry.h"
 #include "policy/plugin.h"
+#include "study/membound.h"
 #include "base/xalloc.h"
 #include "base/parse.h"
 
@@ -116,13 +117,16 @@ int cli_load_scenario(const char *path, const cli_scenario_args *a,
     return EXIT_OK;
 }
 
-int cli_check_policies(const st_scenario *sc)
+int cli_check_policies(const st_scenario *sc, const st_run_opts *run)
 {
     st_run_opts opts = {.check_only = 1};
     st_error perr;
-    /* Names and parameters need no world; what a policy's init finds wrong
-     * with the world itself (an IDN tree without a repository) does. */
-    if (st_policy_check_scenario(sc, &perr))
+    /* Names and parameters need no world, nor does the memory bound (before
+     * a world as large as the run's is built to check the rest); what a
+     * policy's init finds wrong with the world itself (an IDN tree without
+     * a repository) does. */
+    if (st_policy_check_scenario(sc, &perr) ||
+        st_membound_check(sc, run, &perr))
         return cli_input_error(&perr);
     for (size_t p = 0; p < sc->n_policies; p++) {
         st_run_result res;

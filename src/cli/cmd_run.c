@@ -28,7 +28,8 @@ static int run_all(st_scenario *sc, const run_args *a)
 {
     st_error err;
     st_store *db = NULL;
-    int checked = cli_check_policies(sc);
+    st_run_opts opts = {.log_requests = a->log_requests};
+    int checked = cli_check_policies(sc, &opts);
     if (checked != EXIT_OK)
         return checked;
     if (a->db && st_store_open(a->db, &db, &err))
@@ -38,7 +39,6 @@ static int run_all(st_scenario *sc, const run_args *a)
     const st_metrics **ms = calloc(n, sizeof *ms);
     const char **labels = calloc(n, sizeof *labels);
     int rc = EXIT_OK;
-    st_run_opts opts = {.log_requests = a->log_requests};
     for (size_t p = 0; p < n && rc == EXIT_OK; p++) {
         st_run_execute(sc, p, &opts, &out[p]);
         if (!out[p].ok) {

@@ -178,10 +178,11 @@ static int run_local(const st_sweep *sw, const sweep_args *a)
 {
     st_error err;
     st_store *db;
-    if (st_store_open(a->db, &db, &err))
-        return cli_input_error(&err);
     st_sweep_opts o = {.jobs = a->jobs, .shard = a->shard,
                        .n_shards = a->n_shards, .quiet = a->quiet};
+    if (st_sweep_check_memory(sw, &o, &err) ||
+        st_store_open(a->db, &db, &err))
+        return cli_input_error(&err);
     st_sweep_summary sum;
     int rc = st_sweep_run_local(sw, db, &o, &sum, &err);
     st_store_close(db);
@@ -218,6 +219,13 @@ static int run_mpi(int argc, char **argv, const sweep_args *a)
         sw->log_requests = 1;
     st_sweep_opts o = {.jobs = 1, .quiet = a->quiet};
     st_sweep_summary sum;
+    if (st_sweep_check_memory(sw, &o, &err)) {   /* each rank runs one at a time */
+        if (rank == 0)
+            cli_input_error(&err);
+        st_sweep_free(sw);
+        st_mpi_end();
+        return EXIT_INPUT;
+    }
     int bad = st_sweep_run_mpi(sw, a->db, &o, &sum, &err) != 0;
     if (bad)
         fprintf(stderr, "strata: rank %d: %s\n", rank, err.msg);

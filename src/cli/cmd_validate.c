@@ -3,8 +3,23 @@
 #include "cli/cli.h"
 #include "strata/scenario.h"
 #include "policy/plugin.h"
+#include "base/memlimit.h"
+#include "study/membound.h"
 
 #include <stdlib.h>
+
+/* The largest run's memory bound and the limit it is checked against. */
+static void memory_line(const st_scenario *sc)
+{
+    st_membound top;
+    size_t heavy = st_membound_heaviest(sc, NULL, &top);
+    char need[32], lim[32], why[160];
+    double limit = st_memory_limit(why, sizeof why);
+    if (sc->n_policies)
+        printf("  memory     up to %s (policy %s; the limit is %s)\n",
+               st_bytes_text(top.total, need, sizeof need),
+               sc->policies[heavy].name, st_bytes_text(limit, lim, sizeof lim));
+}
 
 static void summary(const st_scenario *sc)
 {
@@ -19,6 +34,7 @@ static void summary(const st_scenario *sc)
     printf("  devices    %ld in %zu class(es)\n", sc->n_devices,
            sc->n_device_classes);
     printf("  traces     %zu loaded\n", sc->n_traces);
+    memory_line(sc);
     for (size_t i = 0; i < st_plugin_count(); i++)
         printf("  plugin     %s (sha256 %s)\n", st_plugin_at(i)->path,
                st_plugin_at(i)->sha256);
@@ -50,7 +66,7 @@ int cmd_validate(int argc, char **argv)
     rc = cli_load_scenario(pos.v[0], &sa, &sc);
     if (rc != EXIT_OK)
         return rc;
-    rc = cli_check_policies(sc);
+    rc = cli_check_policies(sc, NULL);
     if (rc == EXIT_OK)
         summary(sc);
     st_scenario_free(sc);

@@ -1,10 +1,10 @@
 /* checks.c - cross-checks over the whole scenario once every section is
  * read: every task servable from where its devices attach, no
  * disconnected node, memory budgets that fit a model, and the size of a
- * run bounded before it starts. */
+ * run (its per-model states and requests) bounded before it starts. */
 #include "config/load.h"
 #include "base/xalloc.h"
-#include "base/memlimit.h"
+#include "config/size.h"
 
 #include <stdio.h>
 
@@ -99,29 +99,6 @@ int conf_check_topology(cfg *c, yaml_node_t *root, const st_scenario *sc)
     return rc;
 }
 
-/* Bytes a run keeps, by what it keeps them for, bounding the heaviest
- * built-in policy (bench_e2e's peak resident set less the loaded
- * scenario's, on growing quickstart and LayerCake scenarios):
- * - a device: the world's record is 64 bytes (plus its per-model state,
- *   below), an on-device dispatch queue about 300 once used, arrival and
- *   dispatch state 40; a policy's own per-device state about 150
- *   (layercake's estimators);
- * - a (node or device, model) pair: the world's state is 10 bytes on a
- *   device (a resident bit, an LRU stamp, a pin count) and 25 on a node;
- *   layercake and oracle keep a (model, place) candidate with its latency
- *   history per model of the device's task and per place: about 700
- *   bytes per device and model (4.3 KB a device with 6 models, 5.6 KB with
- *   8), against under 50 for local and cloud;
- * - a finished request: its latency and estimate error, 32 bytes with
- *   the arrays' doubling; layercake's latency histories add up to 16
- *   bytes a request (at most history_max samples per candidate), which
- *   this leaves out (40 bytes a request measured in all);
- * - a request in flight: about 250 bytes. */
-#define DEVICE_BYTES 512.0
-#define MODEL_STATE_BYTES 768.0
-#define REQUEST_DONE_BYTES 32.0
-#define REQUEST_LIVE_BYTES 256.0
-
 /* The most arrival times of a file within any window of w seconds. */
 static double burst(const st_arrival *a, double w)
 {
@@ -153,37 +130,24 @@ static void class_load(const st_device_class *dc, double duration, double w,
     *live = n * a->rate * (w < duration ? w : duration);
 }
 
-typedef struct part {
-    const char *what;
-    double bytes;
-} part;
-
-/* The memory estimate against st_memory_limit, naming the largest part. */
-static int check_memory(cfg *c, yaml_node_t *at, const part *parts, size_t n)
+void conf_workload_size(const st_scenario *sc, double *requests, double *live)
 {
-    double sum = 0;
-    size_t big = 0;
-    for (size_t i = 0; i < n; i++) {
-        sum += parts[i].bytes;
-        if (parts[i].bytes > parts[big].bytes)
-            big = i;
+    double window = sc->drain_s > 1 ? sc->drain_s : 1;
+    *requests = *live = 0;
+    for (size_t i = 0; i < sc->n_device_classes; i++) {
+        double total, l;
+        class_load(&sc->devices[i], sc->duration_s, window, &total, &l);
+        *requests += total;
+        *live += l;
     }
-    char why[160], need[32], lim[32], largest[32];
-    double limit = st_memory_limit(why, sizeof why);
-    if (sum <= limit)
-        return 0;
-    return cfg_fail(c, at, "the run would need about %s of memory, more than "
-                    "the limit of %s (%s); the largest part is %s for %s; "
-                    "expected a smaller scenario",
-                    st_bytes_text(sum, need, sizeof need),
-                    st_bytes_text(limit, lim, sizeof lim), why,
-                    st_bytes_text(parts[big].bytes, largest, sizeof largest),
-                    parts[big].what);
+    if (*live > *requests)
+        *live = *requests;
 }
 
 /* What a run would allocate and do, bounded before it starts: per-model
- * state on every node and device, the number of requests, and the memory
- * all of it needs. */
+ * state on every node and device and the number of requests.  The memory
+ * all of it needs depends on the policy too, and is bounded where the
+ * policies are known (study/membound.h). */
 int conf_check_size(cfg *c, yaml_node_t *root, const st_scenario *sc)
 {
     yaml_node_t *dl = cfg_get(c, root, "devices");
@@ -195,27 +159,13 @@ int conf_check_size(cfg *c, yaml_node_t *root, const st_scenario *sc)
                         "than the limit of %.3g; expected fewer devices or "
                         "models", sc->n_devices, sc->n_nodes, sc->n_models,
                         slots, (double)ST_MAX_MODEL_SLOTS);
-    double requests = 0, live = 0, window = sc->drain_s > 1 ? sc->drain_s : 1;
-    for (size_t i = 0; i < sc->n_device_classes; i++) {
-        double total, l;
-        class_load(&sc->devices[i], sc->duration_s, window, &total, &l);
-        requests += total;
-        live += l;
-    }
+    double requests, live;
+    conf_workload_size(sc, &requests, &live);
     if (requests > ST_MAX_REQUESTS)
         return cfg_fail(c, dl, "the workload implies "
                         "about %.3g requests (devices x rate x duration), more "
                         "than the limit of %.3g; expected a shorter duration, "
                         "lower rates or fewer devices", requests,
                         (double)ST_MAX_REQUESTS);
-    char dev[96];
-    snprintf(dev, sizeof dev, "the state of %ld devices", sc->n_devices);
-    const part parts[] = {
-        {dev, (double)sc->n_devices * DEVICE_BYTES},
-        {"per-model state on devices and nodes", slots * MODEL_STATE_BYTES},
-        {"the results of every request", requests * REQUEST_DONE_BYTES},
-        {"requests arriving within one drain period (in flight at once)",
-         (live < requests ? live : requests) * REQUEST_LIVE_BYTES},
-    };
-    return check_memory(c, dl, parts, sizeof parts / sizeof *parts);
+    return 0;
 }

@@ -159,6 +159,22 @@ static size_t next_cap(size_t cap)
     return cap ? cap * 2 : 64;
 }
 
+double st_evq_bytes_per_event(void)
+{
+    /* The pool and the heap double (2x); a bucket grows by 1.5x from 16
+     * keys and there are WINDOW / BUCKET_KEYS buckets a key, and while
+     * the calendar is laid out again the old buckets are still there
+     * (2x again). */
+    double buckets = 2 * (1.5 + 16.0 * WINDOW / BUCKET_KEYS) * sizeof(key) +
+                     2.0 * WINDOW / BUCKET_KEYS * sizeof(bucket);
+    return 2.0 * sizeof(body) + 2.0 * sizeof(key) + buckets;
+}
+
+double st_evq_bytes_fixed(void)
+{
+    return sizeof(st_evq) + LEAD * sizeof(key) + 64.0 * sizeof(body);
+}
+
 st_evq *st_evq_new(size_t capacity_hint)
 {
     st_evq *q = calloc(1, sizeof *q);

@@ -42,4 +42,11 @@ size_t st_evq_size(const st_evq *q);
  * events are pending at once than ever before). */
 size_t st_evq_pool_size(const st_evq *q);
 
+/* Memory bounds, for sizing a run before it starts: bytes a queue takes
+ * at most per event pending at its peak (its key in the heap or in a
+ * bucket, each array's growth slack and a bucket re-layout's second copy
+ * included; its body in the pool), and the queue's own fixed size. */
+double st_evq_bytes_per_event(void);
+double st_evq_bytes_fixed(void);
+
 #endif

@@ -191,6 +191,15 @@ static void cache_tick(st_policy *p, const st_view *v)
     st_idn_slot_end(s->g, v, NAN);
 }
 
+/* The problem, and a stamp, a count and a mark per (node, model). */
+static void cache_size(const st_scenario *sc, const st_params *params,
+                       st_state_size *out)
+{
+    cache c;
+    st_idn_state_size(sc, params, sizeof *c.stamp + sizeof *c.freq + 1, 0, out);
+    out->fixed += sizeof c;
+}
+
 const st_policy_ops st_policy_lru = {
     .name = "lru",
     .summary = "IDN caching baseline: nodes load the model a request wants, evict the least recently wanted",
@@ -199,6 +208,7 @@ const st_policy_ops st_policy_lru = {
     .tick = cache_tick,
     .fini = cache_fini,
     .params = lru_params,
+    .state_size = cache_size,
 };
 
 const st_policy_ops st_policy_lfu = {
@@ -209,4 +219,5 @@ const st_policy_ops st_policy_lfu = {
     .tick = cache_tick,
     .fini = cache_fini,
     .params = lfu_params,
+    .state_size = cache_size,
 };

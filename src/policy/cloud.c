@@ -67,6 +67,13 @@ static void cloud_decide(st_policy *p, const st_request *req, const st_view *v,
     lc_client_apply(&s->client, v, &s->fig, req, out);
 }
 
+static void cloud_size(const st_scenario *sc, const st_params *params,
+                       st_state_size *out)
+{
+    (void)params;
+    *out = (st_state_size){.fixed = sizeof(cloud_state) + ef_bytes(sc)};
+}
+
 const st_policy_ops st_policy_cloud = {
     .name = "cloud",
     .summary = "in the cloud: the most accurate model (a call timing out runs on the phone)",
@@ -74,4 +81,5 @@ const st_policy_ops st_policy_cloud = {
     .decide = cloud_decide,
     .fini = cloud_fini,
     .params = cloud_params,
+    .state_size = cloud_size,
 };

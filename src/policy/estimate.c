@@ -213,6 +213,11 @@ void lc_net_free(lc_net *n)
     n->n_pend = n->cap_pend = 0;
 }
 
+double lc_net_bytes(void)
+{
+    return sizeof(lc_net) + 4.0 * sizeof(lc_pending);
+}
+
 static void add_pending(lc_net *n, double t, double dur, int bw)
 {
     if (n->n_pend == n->cap_pend) {

@@ -101,6 +101,9 @@ typedef struct lc_net {
 
 void lc_net_init(lc_net *n, const lc_net_cfg *c);
 void lc_net_free(lc_net *n);
+/* One device's estimator at most, in bytes: the record and its probes in
+ * flight (a round of two at a time, in an array of four). */
+double lc_net_bytes(void);
 /* Takes in the probe results available by now and sends a probe round
  * (an empty echo and a bandwidth echo) when one is due and the last has
  * come back, as a fixed-rate timer that never overlaps itself does. */

@@ -27,6 +27,11 @@ int ef_init(ef_table *t, const st_view *v, double p, st_error *err)
     return 0;
 }
 
+double ef_bytes(const st_scenario *sc)
+{
+    return 2.0 * (double)(sc->n_hardware * sc->n_models + 1) * sizeof(double);
+}
+
 void ef_free(ef_table *t)
 {
     free(t->mean);

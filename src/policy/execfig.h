@@ -21,6 +21,8 @@ typedef struct ef_table {
  * the mean).  Returns 0, or -1 with err set when out of memory. */
 int ef_init(ef_table *t, const st_view *v, double p, st_error *err);
 void ef_free(ef_table *t);
+/* The bytes ef_init allocates for sc (its state_size). */
+double ef_bytes(const st_scenario *sc);
 
 static inline size_t ef_index(const ef_table *t, const st_view *v, int node,
                               int model)

@@ -121,6 +121,15 @@ static void greedy_tick(st_policy *p, const st_view *v)
     st_idn_slot_end(s->g, v, NAN);
 }
 
+/* The problem, three allocations and window rows of per-type counts. */
+static void greedy_size(const st_scenario *sc, const st_params *params,
+                        st_state_size *out)
+{
+    double window = (double)st_param_int(params, greedy_params, "window");
+    st_idn_state_size(sc, params, 3, (window + 1) * sizeof(double), out);
+    out->fixed += sizeof(greedy);
+}
+
 const st_policy_ops st_policy_greedy = {
     .name = "greedy",
     .summary = "IDN baseline: each slot, refill every node by marginal gain per MB over the last slot(s)",
@@ -129,4 +138,5 @@ const st_policy_ops st_policy_greedy = {
     .tick = greedy_tick,
     .fini = greedy_fini,
     .params = greedy_params,
+    .state_size = greedy_size,
 };

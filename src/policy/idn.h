@@ -90,6 +90,13 @@ void st_idn_read_params(const st_params *params, const st_scenario *sc,
 
 typedef struct st_idn st_idn;
 
+/* The most memory the problem of an IDN policy takes in a run of sc with
+ * these parameters (its state_size, idn_size.c), with per_var more bytes
+ * per (node, model) and per_type more per request type for the policy's
+ * own arrays. */
+void st_idn_state_size(const st_scenario *sc, const st_params *params,
+                       double per_var, double per_type, st_state_size *out);
+
 /* Builds the request types, candidates and variables from the scenario,
  * and solves the offline static reference (see st_idn_static_x).  Fails
  * when a type's root cannot run any model of the task. */

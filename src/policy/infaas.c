@@ -172,6 +172,15 @@ static void infaas_tick(st_policy *p, const st_view *v)
         lc_net_update(&s->dev[i], &s->net, v, (int)i);
 }
 
+/* The state, and with network: estimate, an estimator per device. */
+static void infaas_size(const st_scenario *sc, const st_params *params,
+                        st_state_size *out)
+{
+    int net = st_param_choice(params, infaas_params, "network");
+    *out = (st_state_size){.fixed = sizeof(infaas_state) + ef_bytes(sc),
+                           .per_device = net ? lc_net_bytes() : 0};
+}
+
 const st_policy_ops st_policy_infaas = {
     .name = "infaas",
     .summary = "INFaaS-style server-side selection: most accurate cloud model that fits the budget, else the fastest with accuracy >= 0.5",
@@ -181,4 +190,5 @@ const st_policy_ops st_policy_infaas = {
     .tick = infaas_tick,
     .fini = infaas_fini,
     .params = infaas_params,
+    .state_size = infaas_size,
 };

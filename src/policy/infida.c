@@ -280,6 +280,20 @@ static void infida_tick(st_policy *p, const st_view *v)
     st_idn_slot_end(s->g, v, frac);
 }
 
+/* The problem; y, its gradient, a scratch copy and x per (node, model),
+ * the node's step and, for the hull rule, its sets of at most one model
+ * per (node, model) each and their linear program (idn_size.c's GLPK
+ * allowance per column and nonzero). */
+static void infida_size(const st_scenario *sc, const st_params *params,
+                        st_state_size *out)
+{
+    double nm = (double)sc->n_models;
+    double hull = (nm + 1) * (1 + 256) + 512 + sizeof(st_idn_hull_memo);
+    st_idn_state_size(sc, params, 3 * sizeof(double) + 1 + hull, 0, out);
+    out->fixed += sizeof(infida) + (double)sc->n_nodes * sizeof(double) +
+                  5200;   /* the coupling's generator */
+}
+
 const st_policy_ops st_policy_infida = {
     .name = "infida",
     .summary = "IDN: per-node online mirror ascent on the serving gain, DepRound to an allocation each slot",
@@ -288,4 +302,5 @@ const st_policy_ops st_policy_infida = {
     .tick = infida_tick,
     .fini = infida_fini,
     .params = infida_params,
+    .state_size = infida_size,
 };

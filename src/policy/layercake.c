@@ -586,6 +586,80 @@ static int oracle_init(st_policy *p, const st_params *params, const st_view *v,
     return init_common(p, params, v, err, 1);
 }
 
+/* ---------- the state's size (state_size) ---------- */
+
+/* Models of task that node k's hardware (or the device's, k < 0) runs. */
+static int models_at(const st_scenario *sc, int hw, int task)
+{
+    int n = 0;
+    for (size_t m = 0; m < sc->n_models; m++)
+        n += sc->models[m].task == task && sc->hardware[hw].per_model[m].present;
+    return n;
+}
+
+/* A device's pairs at most (build_pairs): its own models of its task,
+ * then each node's from its attachment point up, whichever point. */
+static void class_pairs(const st_scenario *sc, const st_device_class *dc,
+                        int *n_local, int *n_pairs)
+{
+    *n_local = models_at(sc, dc->hardware, dc->task);
+    *n_pairs = *n_local;
+    size_t na = dc->n_attach ? dc->n_attach : 1;
+    for (size_t a = 0; a < na; a++) {
+        int remote = 0;
+        for (int k = dc->n_attach ? dc->attach_nodes[a] : dc->attach; k >= 0;
+             k = sc->nodes[k].parent)
+            remote += models_at(sc, sc->nodes[k].hardware, dc->task);
+        if (*n_local + remote > *n_pairs)
+            *n_pairs = *n_local + remote;
+    }
+}
+
+/* A pair's history holds at most history_max samples in two arrays whose
+ * room is at most max(16, twice the samples), capped at history_max
+ * (grow_history): a first block of min(16, history_max) samples (a local
+ * pair's, room for its benchmark runs), then 16 bytes a sample, twice. */
+static void lc_size(const st_scenario *sc, const st_params *params,
+                    st_state_size *out, int oracle)
+{
+    lc_state s = {0};
+    read_params(params, &s);
+    double first = s.history_max < 16 ? s.history_max : 16;
+    double bench = fmax(first, fmin(2.0 * s.local_bench, s.history_max));
+    first *= 2 * sizeof(double);
+    bench *= 2 * sizeof(double);
+    double dev = 0;
+    int max_pairs = 0;
+    for (size_t c = 0; c < sc->n_device_classes; c++) {
+        int n_local, n_pairs;
+        class_pairs(sc, &sc->devices[c], &n_local, &n_pairs);
+        double d = sizeof(device_st) + sizeof(double) + lc_net_bytes() +
+                   n_pairs * sizeof(pair) + (n_pairs - n_local) * first +
+                   n_local * bench +
+                   (oracle ? (n_pairs - n_local + 1) * sizeof(double) : 0);
+        dev = d > dev ? d : dev;
+        max_pairs = n_pairs > max_pairs ? n_pairs : max_pairs;
+    }
+    *out = (st_state_size){
+        .fixed = sizeof(lc_state) + ef_bytes(sc) +
+                 (double)sc->n_nodes * (sizeof(int) + (double)sc->n_models) +
+                 (max_pairs + 1.0) * (sizeof(lc_cand) + sizeof(double)),
+        .per_device = dev,
+        .per_request = 4 * sizeof(double)};
+}
+
+static void layercake_size(const st_scenario *sc, const st_params *params,
+                           st_state_size *out)
+{
+    lc_size(sc, params, out, 0);
+}
+
+static void oracle_size(const st_scenario *sc, const st_params *params,
+                        st_state_size *out)
+{
+    lc_size(sc, params, out, 1);
+}
+
 const st_policy_ops st_policy_layercake = {
     .name = "layercake",
     .summary = "LayerCake (CCGrid'23): per request, the most accurate device or cloud model whose estimate fits the budget",
@@ -595,6 +669,7 @@ const st_policy_ops st_policy_layercake = {
     .tick = lc_tick,
     .fini = lc_fini,
     .params = lc_params,
+    .state_size = layercake_size,
 };
 
 const st_policy_ops st_policy_oracle = {
@@ -605,4 +680,5 @@ const st_policy_ops st_policy_oracle = {
     .observe = lc_observe,
     .fini = lc_fini,
     .params = lc_params,
+    .state_size = oracle_size,
 };

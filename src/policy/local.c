@@ -70,6 +70,13 @@ static void local_fini(st_policy *p)
     p->state = NULL;
 }
 
+static void local_size(const st_scenario *sc, const st_params *params,
+                       st_state_size *out)
+{
+    (void)params;
+    *out = (st_state_size){.fixed = sizeof(local_state) + ef_bytes(sc)};
+}
+
 const st_policy_ops st_policy_local = {
     .name = "local",
     .summary = "always on the device: most accurate model whose profiled time fits the SLO, else the fastest",
@@ -77,4 +84,5 @@ const st_policy_ops st_policy_local = {
     .decide = local_decide,
     .fini = local_fini,
     .params = local_params,
+    .state_size = local_size,
 };

@@ -83,6 +83,25 @@ int st_policy_register(const st_policy_ops *ops, const char *plugin,
     return 0;
 }
 
+void st_policy_state_size(const st_policy_ops *ops, const st_scenario *sc,
+                          const st_params *params, st_state_size *out)
+{
+    *out = (st_state_size){.per_device = ST_STATE_DEFAULT_PER_DEVICE,
+                           .per_model_slot = ST_STATE_DEFAULT_PER_MODEL_SLOT,
+                           .per_request = ST_STATE_DEFAULT_PER_REQUEST};
+    if (ops->state_size)
+        ops->state_size(sc, params, out);
+}
+
+double st_state_size_total(const st_state_size *s, const st_scenario *sc,
+                           double requests)
+{
+    double nd = (double)sc->n_devices, nn = (double)sc->n_nodes;
+    return s->fixed + s->per_device * nd + s->per_node * nn +
+           s->per_model_slot * (nd + nn) * (double)sc->n_models +
+           s->per_request * requests;
+}
+
 /* "unknown policy 'x'; expected one of: a, b, ..." */
 static int unknown_policy(const st_policy_spec *ps, const char *file,
                           st_error *err)

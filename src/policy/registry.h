@@ -21,6 +21,15 @@ int st_policy_is_plugin(size_t i, const char **plugin);
 int st_policy_register(const st_policy_ops *ops, const char *plugin,
                        st_error *err);
 
+/* What the policy declares its state takes in a run of sc with params
+ * (its state_size), or the default (ST_STATE_DEFAULT_*) when it declares
+ * nothing. */
+void st_policy_state_size(const st_policy_ops *ops, const st_scenario *sc,
+                          const st_params *params, st_state_size *out);
+/* Those parts summed for sc, with `requests` requests over the run. */
+double st_state_size_total(const st_state_size *s, const st_scenario *sc,
+                           double requests);
+
 /* Checks one of a scenario's policy choices without building a world: the
  * policy exists and its parameters are declared, of the right type and in
  * range.  Errors name the scenario's file:line. */

@@ -66,6 +66,13 @@ static void static_tick(st_policy *p, const st_view *v)
     st_idn_slot_end(s->g, v, frac);
 }
 
+static void static_size(const st_scenario *sc, const st_params *params,
+                        st_state_size *out)
+{
+    st_idn_state_size(sc, params, 0, 0, out);
+    out->fixed += sizeof(static_pol);
+}
+
 const st_policy_ops st_policy_static = {
     .name = "static",
     .summary = "IDN offline reference: the exact best fixed allocation (GLPK) for the whole run's expected workload",
@@ -74,4 +81,5 @@ const st_policy_ops st_policy_static = {
     .tick = static_tick,
     .fini = static_fini,
     .params = st_idn_param_table,
+    .state_size = static_size,
 };

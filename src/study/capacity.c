@@ -7,6 +7,7 @@
  * stream, mostly without noise), so the search brackets the target by
  * doubling or halving from factor 1, then bisects.
  */
+#include "study/membound.h"
 #include "study/run.h"
 #include "base/xalloc.h"
 #include "study/capacity.h"
@@ -94,6 +95,8 @@ static int run_once(search *s, double factor, uint64_t seed, double *att)
     st_run_result res;
     st_run_opts opts = {0};
     rc = st_policy_select(sc, name, 1, s->err);
+    if (rc == 0)   /* a doubled rate doubles what the run keeps */
+        rc = st_membound_check(sc, &opts, s->err);
     if (rc == 0)
         rc = st_world_run(sc, 0, &opts, &res, s->err);
     if (rc == 0) {

@@ -437,6 +437,9 @@ int st_check_run(const char *const *experiments, size_t n,
     *info = (st_check_runinfo){0};
     double t0 = now_s();
     int rc = load_experiments(&r, experiments, n);
+    st_sweep_opts so = {.jobs = o->jobs > 0 ? o->jobs : 1};
+    for (size_t i = 0; i < r.n_e && rc == 0; i++)
+        rc = st_sweep_check_memory(r.e[i].sw, &so, err);
     if (rc == 0) {
         index_keys(&r);
         rc = temp_db(path, sizeof path, err);

@@ -6,6 +6,7 @@
 #include "base/xalloc.h"
 #include "base/hash.h"
 #include "policy/registry.h"
+#include "study/membound.h"
 #include "yaml/cfgread.h"
 #include "yaml/yamltree.h"
 
@@ -138,6 +139,16 @@ static int select_policies(const spec *s, st_scenario *sc, st_error *err)
                                        s->n_policies, err);
 }
 
+/* A point's memory bound, with and without the request log. */
+static void set_mem(const st_scenario *sc, size_t p, st_sweep_point *pt)
+{
+    st_run_opts o = {.log_requests = 1};
+    st_membound b;
+    st_membound_of(sc, p, &o, &b);
+    pt->mem_log = b.world.log;
+    pt->mem_bytes = b.total - b.world.log;
+}
+
 /* Points of one combination: its scenario loaded once per seed, then one
  * point per policy and seed (seeds innermost). */
 static int expand_combination(spec *s, const size_t *choice, size_t *cap,
@@ -174,6 +185,7 @@ static int expand_combination(spec *s, const size_t *choice, size_t *cap,
             pt->policy = pol ? st_xstrdup(pol) : NULL;
             if (scs[j] && p < scs[j]->n_policies) {
                 st_run_key(scs[j], p, pt->run_key);
+                set_mem(scs[j], p, pt);
                 pt->scenario = st_xstrdup(scs[j]->name);
             } else {
                 pt->scenario = st_xstrdup(base_name);
@@ -381,6 +393,20 @@ void st_sweep_describe(const st_sweep *sw, size_t i, char *buf, size_t n)
     if (len < n)
         snprintf(buf + len, n - len, "policy=%s seed=%" PRIu64,
                  p->policy ? p->policy : "?", p->seed);
+}
+
+int st_sweep_check_memory(const st_sweep *sw, const st_sweep_opts *o,
+                          st_error *err)
+{
+    size_t shards = o && o->n_shards > 1 ? o->n_shards : 1;
+    size_t shard = shards > 1 ? o->shard : 0, n = 0;
+    double *bytes = st_xcalloc(sw->n_points + 1, sizeof *bytes);
+    for (size_t i = shard; i < sw->n_points; i += shards)
+        bytes[n++] = sw->points[i].mem_bytes +
+                     (sw->log_requests ? sw->points[i].mem_log : 0);
+    int rc = st_membound_check_many(sw->file, bytes, n, o ? o->jobs : 1, err);
+    free(bytes);
+    return rc;
 }
 
 int st_sweep_load_point(const st_sweep *sw, size_t i, st_scenario **out,

@@ -63,6 +63,9 @@ typedef struct st_sweep_point {
     uint64_t seed;
     char run_key[17];
     char *error;         /* why the point cannot run, or NULL */
+    double mem_bytes;    /* its run's memory bound (study/membound.h),
+                            the request log aside; 0 if it cannot load */
+    double mem_log;      /* the request log's part, when logged */
 } st_sweep_point;
 
 typedef struct st_sweep {
@@ -122,6 +125,12 @@ typedef struct st_sweep_summary {
     int interrupted;      /* SIGINT or SIGTERM stopped the sweep */
     double wall_s;
 } st_sweep_summary;
+
+/* Checks, before anything runs or is stored, that the points of this
+ * shard fit in memory o->jobs at a time (study/membound.h): 0, or -1
+ * with err naming the sweep file, what they need and the limit. */
+int st_sweep_check_memory(const st_sweep *sw, const st_sweep_opts *o,
+                          st_error *err);
 
 /* The points of this shard that db does not hold as ok runs, in order
  * (malloc'd indices).  0, or -1 with err. */

@@ -285,6 +285,8 @@ int world_cancels(const world *w, int node, const request *r);
 
 /* Serverless nodes (serverless.c). */
 void sl_setup(world *w);
+/* The size of one endpoint's record (for the memory bound, bound.c). */
+double sl_endpoint_bytes(void);
 void sl_free(world *w);
 /* r has reached serverless node: start, queue or throttle it. */
 void sl_arrive(world *w, int node, request *r);

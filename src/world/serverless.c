@@ -17,6 +17,11 @@ struct endpoint {
     int n_idle;
 };
 
+double sl_endpoint_bytes(void)
+{
+    return sizeof(endpoint);
+}
+
 void sl_setup(world *w)
 {
     const st_scenario *sc = w->sc;

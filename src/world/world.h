@@ -44,4 +44,22 @@ int st_world_run_ops(const st_scenario *sc, const st_policy_ops *ops,
                      st_run_result *out, st_error *err);
 void st_run_result_free(st_run_result *r);
 
+/* The most memory the world's own state takes in one run of sc (the
+ * policy's state aside), in bytes by part, from the sizes of the
+ * structures it allocates (bound.c); requests is what the workload makes
+ * over the run, for the policy's per-request part. */
+typedef struct st_world_size {
+    double devices;     /* device records with their per-model state,
+                           arrival and dispatch state, connections */
+    double nodes;       /* infrastructure nodes and their per-model state */
+    double pending;     /* the event queue: each device's next arrival */
+    double in_flight;   /* requests in flight at once, with their events */
+    double results;     /* per measured request: latency, estimate error
+                           and the sort's scratch */
+    double log;         /* the request log (o->log_requests) */
+    double requests;
+} st_world_size;
+void st_world_size_of(const st_scenario *sc, const st_run_opts *o,
+                      st_world_size *out);
+
 #endif
