@@ -446,9 +446,10 @@ static void test_sim_now_events_keep_order(void **state)
     st_sim_free(a.s);
 }
 
-/* Like step, with times in continuous time: most new events are due
- * before everything pending (the held event then runs without the
- * queue), some tie with one already pending, some are due now. */
+/* Like step, with times in continuous time, scheduled by st_sim_at or
+ * st_sim_soon: many new events are due before everything pending (one
+ * held by st_sim_soon then runs without the queue), some tie with one
+ * already pending, some are due now. */
 static void step_continuous(void *ctx, void *obj, uint64_t arg)
 {
     program *p = ctx;
@@ -464,8 +465,9 @@ static void step_continuous(void *ctx, void *obj, uint64_t arg)
                  : kind == 1 ? floor(now) + 1   /* ties with others */
                  : kind == 2 ? now + u * 1e-3   /* before the rest, mostly */
                  : now + u * kind;
-        if (p->s)
-            st_sim_at(p->s, t, step_continuous, NULL, p->next_arg++);
+        if (p->s)   /* either way, the same order */
+            (g & 256 ? st_sim_soon : st_sim_at)(p->s, t, step_continuous,
+                                                NULL, p->next_arg++);
         else
             st_evq_push(p->q, t, step_continuous, NULL, p->next_arg++);
     }
@@ -501,7 +503,7 @@ static void held_a(void *ctx, void *obj, uint64_t arg)
 {
     held *h = ctx;
     (void)obj;
-    st_sim_at(h->s, st_sim_now(h->s) + arg, held_b, NULL, 0);
+    st_sim_soon(h->s, st_sim_now(h->s) + arg, held_b, NULL, 0);
     if (h->stop)
         st_sim_stop(h->s);
 }
@@ -517,7 +519,7 @@ static void test_sim_held_event_waits_for_stop_and_horizon(void **state)
     assert_int_equal(h.ran_b, 0);
     assert_int_equal(st_sim_pending(h.s), 2);
     h.stop = 0;
-    st_sim_at(h.s, 3, held_a, NULL, 10);   /* b due at 13, after 5 */
+    st_sim_soon(h.s, 3, held_a, NULL, 10);   /* b due at 13, after 5 */
     assert_int_equal(st_sim_run_until(h.s, 12), 3);   /* b at 2, a, noop */
     assert_int_equal(h.ran_b, 1);
     assert_true(st_sim_now(h.s) == 5);

@@ -8,14 +8,15 @@
  * order.  A push and pop of the ring is a few stores and loads where the
  * heap's is a sift each.
  *
- * The latest event scheduled is held aside rather than queued: the next
- * schedule queues it first (so insertion order is kept), and if none comes
- * before the handler returns, the loop runs it at once when it is due
- * strictly before everything queued (and by the horizon), which is exactly
- * when the queue would have handed it out next.  An upload due
- * microseconds after the arrival that sent it, a service end before the
- * next arrival, a zero-byte download: each is then one store and a call,
- * not a trip through the heap or the ring.  It still counts as an event.
+ * An event scheduled with st_sim_soon (one likely due before everything
+ * pending) is held aside rather than queued: the next schedule queues it
+ * first (so insertion order is kept), and if none comes before the handler
+ * returns, the loop runs it at once when it is due strictly before
+ * everything queued (and by the horizon), which is exactly when the queue
+ * would have handed it out next.  An upload due microseconds after the
+ * arrival that sent it, a service end before the next arrival, a zero-byte
+ * download: each is then a few stores and a call, not a trip through the
+ * heap or the ring.  It still counts as an event.
  */
 #include "engine/sim.h"
 #include "base/xalloc.h"
@@ -37,8 +38,9 @@ struct st_sim {
     int stop;
     now_event *ring;        /* events due now, FIFO; cap a power of two */
     size_t ring_head, ring_n, ring_cap;
-    now_event last;         /* if has_last: the latest event scheduled, */
-    double last_t;          /* due at last_t, not queued yet */
+    now_event last;         /* if has_last: the latest event scheduled,
+                             * by st_sim_soon, not queued yet */
+    double last_t;          /* its time */
     int has_last;
 };
 
@@ -105,6 +107,20 @@ void st_sim_at(st_sim *s, double t, st_event_fn fn, void *obj, uint64_t arg)
         queue_last(s);
     if (!(t > s->now)) {
         if (!(t == s->now))   /* earlier, or NaN */
+            s->clamped++;
+        ring_push(s, fn, obj, arg);
+        return;
+    }
+    st_evq_push(s->q, t, fn, obj, arg);
+}
+
+void st_sim_soon(st_sim *s, double t, st_event_fn fn, void *obj,
+                 uint64_t arg)
+{
+    if (s->has_last)
+        queue_last(s);
+    if (!(t > s->now)) {
+        if (!(t == s->now))
             s->clamped++;
         t = s->now;
     }
