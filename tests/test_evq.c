@@ -530,6 +530,48 @@ static void test_sim_held_event_waits_for_stop_and_horizon(void **state)
     st_sim_free(h.s);
 }
 
+/* st_sim_alone_now: true only when nothing queued, in the ring or held
+ * is due at the current time. */
+typedef struct alone {
+    st_sim *s;
+    int seen[5];
+} alone;
+
+static void alone_probe(void *ctx, void *obj, uint64_t arg)
+{
+    alone *a = ctx;
+    (void)obj;
+    double now = st_sim_now(a->s);
+    if (arg == 0) {   /* at 1, with another event due at 1 queued */
+        a->seen[0] = st_sim_alone_now(a->s);
+    } else if (arg == 1) {   /* the last one at 1, then held and ring */
+        a->seen[1] = st_sim_alone_now(a->s);
+        st_sim_soon(a->s, now + 1, noop, NULL, 0);
+        a->seen[2] = st_sim_alone_now(a->s);   /* held, but later */
+        st_sim_soon(a->s, now, noop, NULL, 0);  /* held, due now */
+        a->seen[3] = !st_sim_alone_now(a->s);
+        st_sim_at(a->s, now + 3, noop, NULL, 0);   /* that one to the ring */
+        a->seen[4] = !st_sim_alone_now(a->s);
+    }
+}
+
+static void test_sim_alone_now(void **state)
+{
+    (void)state;
+    alone a = {0};
+    a.s = st_sim_new(&a);
+    st_sim_at(a.s, 1, alone_probe, NULL, 0);
+    st_sim_at(a.s, 1, alone_probe, NULL, 1);
+    st_sim_at(a.s, 2.5, noop, NULL, 0);
+    assert_int_equal(st_sim_run_until(a.s, 10), 6);
+    assert_false(a.seen[0]);
+    assert_true(a.seen[1]);
+    assert_true(a.seen[2]);
+    assert_true(a.seen[3]);
+    assert_true(a.seen[4]);
+    st_sim_free(a.s);
+}
+
 static void test_run_until_stops_at_horizon(void **state)
 {
     (void)state;
@@ -556,6 +598,7 @@ int main(void)
         cmocka_unit_test(test_sim_now_events_keep_order),
         cmocka_unit_test(test_sim_held_events_keep_order),
         cmocka_unit_test(test_sim_held_event_waits_for_stop_and_horizon),
+        cmocka_unit_test(test_sim_alone_now),
         cmocka_unit_test(test_run_until_stops_at_horizon),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -166,6 +166,12 @@ static int runs_next(const st_sim *s, double t_end)
            s->last_t < st_evq_peek_time(s->q);
 }
 
+int st_sim_alone_now(const st_sim *s)
+{
+    return s->ring_n == 0 && (!s->has_last || s->last_t > s->now) &&
+           st_evq_peek_time(s->q) > s->now;
+}
+
 uint64_t st_sim_run_until(st_sim *s, double t_end)
 {
     uint64_t ran = 0;

@@ -29,6 +29,9 @@ void st_sim_after(st_sim *s, double dt, st_event_fn fn, void *obj,
  * trips through the queue. */
 void st_sim_soon(st_sim *s, double t, st_event_fn fn, void *obj,
                  uint64_t arg);
+/* Is nothing else due now (queued or held)?  Then an event scheduled now
+ * for now would run next: a handler may as well do its work at once. */
+int st_sim_alone_now(const st_sim *s);
 /* Runs events with time <= t_end, in order; the clock ends at the last
  * event run (or stays put).  Returns the number of events run. */
 uint64_t st_sim_run_until(st_sim *s, double t_end);

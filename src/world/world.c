@@ -472,7 +472,10 @@ static void ev_hop_down(void *ctx, void *obj, uint64_t arg)
     }
     double t = transfer(w, r, lower, 0, w->sc->models[r->dec.model].output_bytes);
     r->at = lower;
-    st_sim_soon(w->sim, t, ev_hop_down, r, 0);
+    if (lower == NO_NODE && t == st_sim_now(w->sim) && st_sim_alone_now(w->sim))
+        ev_hop_down(w, r, 0);   /* it arrives now, next in any order */
+    else
+        st_sim_soon(w->sim, t, ev_hop_down, r, 0);
 }
 
 /* Frees r's executor at ordinary node `node` and starts the next queued. */
