@@ -1,7 +1,8 @@
 /* test_evq.c - the event queue orders by (time, insertion) and recycles
  * event bodies, at every size (a large queue keeps most keys in time
  * buckets: it is checked against a reference heap); the simulation clock
- * never goes back. */
+ * never goes back, and the event loop, which runs some events without
+ * queueing them, runs them in the queue's order. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -397,39 +398,178 @@ static void step(void *ctx, void *obj, uint64_t arg)
     }
 }
 
+/* Seeds a (the loop) and b (the bare queue) with the same events due at
+ * seeds[0..n), runs both, a up to `pause` first and then to the end, and
+ * checks that they ran the same events in the same order. */
+static void run_both(program *a, program *b, st_event_fn fn,
+                     const double *seeds, size_t n, double pause)
+{
+    *a = (program){0};
+    *b = (program){0};
+    a->s = st_sim_new(a);
+    b->q = st_evq_new(0);
+    for (size_t i = 0; i < n; i++) {
+        st_sim_at(a->s, seeds[i], fn, NULL, a->next_arg++);
+        st_evq_push(b->q, seeds[i], fn, NULL, b->next_arg++);
+    }
+    uint64_t events = st_sim_run_until(a->s, pause);
+    assert_true(events > 0);
+    assert_true(st_sim_pending(a->s) > 0);
+    events += st_sim_run_until(a->s, 1e9);
+    st_event ev;
+    while (st_evq_pop(b->q, &ev)) {
+        b->now = ev.time;
+        ev.fn(b, ev.obj, ev.arg);
+    }
+    assert_int_equal(events, a->n_ran);
+    assert_int_equal(st_sim_events(a->s), a->n_ran);
+    assert_int_equal(a->n_ran, b->n_ran);
+    for (size_t i = 0; i < a->n_ran; i++)
+        if (a->ran[i] != b->ran[i])
+            fail_msg("event %zu: the loop ran %llu, the queue %llu", i,
+                     (unsigned long long)a->ran[i],
+                     (unsigned long long)b->ran[i]);
+    assert_int_equal(st_sim_pending(a->s), 0);
+    st_evq_free(b->q);
+}
+
 /* Events due now skip the heap, yet the loop runs them in exactly the
  * (time, insertion) order of the bare queue. */
 static void test_sim_now_events_keep_order(void **state)
 {
     (void)state;
     static program a, b;
-    a = (program){0};
-    b = (program){0};
-    a.s = st_sim_new(&a);
-    b.q = st_evq_new(0);
-    for (int i = 0; i < 4; i++) {   /* four seeds, two due at 0 */
-        double t = i < 2 ? 0 : i;
-        st_sim_at(a.s, t, step, NULL, a.next_arg++);
-        st_evq_push(b.q, t, step, NULL, b.next_arg++);
-    }
-    uint64_t events = st_sim_run_until(a.s, 1e9);
-    st_event ev;
-    while (st_evq_pop(b.q, &ev)) {
-        b.now = ev.time;
-        ev.fn(&b, ev.obj, ev.arg);
-    }
+    const double seeds[] = {0, 0, 2, 3};   /* four seeds, two due at 0 */
+    run_both(&a, &b, step, seeds, 4, 1);
     assert_true(a.n_ran > 1000);
-    assert_int_equal(events, a.n_ran);
-    assert_int_equal(a.n_ran, b.n_ran);
-    for (size_t i = 0; i < a.n_ran; i++)
-        if (a.ran[i] != b.ran[i])
-            fail_msg("event %zu: the loop ran %llu, the queue %llu", i,
-                     (unsigned long long)a.ran[i],
-                     (unsigned long long)b.ran[i]);
     assert_true(st_sim_clamped(a.s) > 0);
-    assert_int_equal(st_sim_pending(a.s), 0);
     st_sim_free(a.s);
-    st_evq_free(b.q);
+}
+
+/* Like step, with times in continuous time, scheduled by st_sim_at or
+ * st_sim_soon: many new events are due before everything pending (one
+ * held by st_sim_soon then runs without the queue), some tie with one
+ * already pending, some are due now. */
+static void step_continuous(void *ctx, void *obj, uint64_t arg)
+{
+    program *p = ctx;
+    (void)obj;
+    double now = p->s ? st_sim_now(p->s) : p->now;
+    p->ran[p->n_ran++] = arg;
+    uint64_t h = mix(arg);
+    for (int k = 0; k < (int)(h % 2) + 1 && p->next_arg < 20000; k++) {
+        uint64_t g = mix(h + (uint64_t)k);
+        int kind = (int)(g % 8);
+        double u = (double)(g >> 11) / 9007199254740992.0;   /* [0, 1) */
+        double t = kind == 0 ? now
+                 : kind == 1 ? floor(now) + 1   /* ties with others */
+                 : kind == 2 ? now + u * 1e-3   /* before the rest, mostly */
+                 : now + u * kind;
+        if (p->s)   /* either way, the same order */
+            (g & 256 ? st_sim_soon : st_sim_at)(p->s, t, step_continuous,
+                                                NULL, p->next_arg++);
+        else
+            st_evq_push(p->q, t, step_continuous, NULL, p->next_arg++);
+    }
+}
+
+/* The order step_continuous's program runs in, by the loop and by the
+ * bare queue, is the same. */
+static void test_sim_held_events_keep_order(void **state)
+{
+    (void)state;
+    static program a, b;
+    const double seeds[] = {0, 0, 0, 0, 1, 1, 1, 1};
+    run_both(&a, &b, step_continuous, seeds, 8, 3);
+    assert_true(a.n_ran > 5000);
+    st_sim_free(a.s);
+}
+
+/* An event scheduled last and due before all the rest still waits for a
+ * stop, and for the horizon. */
+typedef struct held {
+    st_sim *s;
+    int ran_b, stop;
+} held;
+
+static void held_b(void *ctx, void *obj, uint64_t arg)
+{
+    (void)obj;
+    (void)arg;
+    ((held *)ctx)->ran_b++;
+}
+
+static void held_a(void *ctx, void *obj, uint64_t arg)
+{
+    held *h = ctx;
+    (void)obj;
+    st_sim_soon(h->s, st_sim_now(h->s) + arg, held_b, NULL, 0);
+    if (h->stop)
+        st_sim_stop(h->s);
+}
+
+static void test_sim_held_event_waits_for_stop_and_horizon(void **state)
+{
+    (void)state;
+    held h = {.stop = 1};
+    h.s = st_sim_new(&h);
+    st_sim_at(h.s, 1, held_a, NULL, 1);
+    st_sim_at(h.s, 5, noop, NULL, 0);
+    assert_int_equal(st_sim_run_until(h.s, 100), 1);   /* stopped */
+    assert_int_equal(h.ran_b, 0);
+    assert_int_equal(st_sim_pending(h.s), 2);
+    h.stop = 0;
+    st_sim_soon(h.s, 3, held_a, NULL, 10);   /* b due at 13, after 5 */
+    assert_int_equal(st_sim_run_until(h.s, 12), 3);   /* b at 2, a, noop */
+    assert_int_equal(h.ran_b, 1);
+    assert_true(st_sim_now(h.s) == 5);
+    assert_int_equal(st_sim_pending(h.s), 1);   /* b at 13: past 12 */
+    assert_int_equal(st_sim_run_until(h.s, 13), 1);
+    assert_int_equal(h.ran_b, 2);
+    assert_int_equal(st_sim_events(h.s), 5);
+    st_sim_free(h.s);
+}
+
+/* st_sim_alone_now: true only when nothing queued, in the ring or held
+ * is due at the current time. */
+typedef struct alone {
+    st_sim *s;
+    int seen[5];
+} alone;
+
+static void alone_probe(void *ctx, void *obj, uint64_t arg)
+{
+    alone *a = ctx;
+    (void)obj;
+    double now = st_sim_now(a->s);
+    if (arg == 0) {   /* at 1, with another event due at 1 queued */
+        a->seen[0] = st_sim_alone_now(a->s);
+    } else if (arg == 1) {   /* the last one at 1, then held and ring */
+        a->seen[1] = st_sim_alone_now(a->s);
+        st_sim_soon(a->s, now + 1, noop, NULL, 0);
+        a->seen[2] = st_sim_alone_now(a->s);   /* held, but later */
+        st_sim_soon(a->s, now, noop, NULL, 0);  /* held, due now */
+        a->seen[3] = !st_sim_alone_now(a->s);
+        st_sim_at(a->s, now + 3, noop, NULL, 0);   /* that one to the ring */
+        a->seen[4] = !st_sim_alone_now(a->s);
+    }
+}
+
+static void test_sim_alone_now(void **state)
+{
+    (void)state;
+    alone a = {0};
+    a.s = st_sim_new(&a);
+    st_sim_at(a.s, 1, alone_probe, NULL, 0);
+    st_sim_at(a.s, 1, alone_probe, NULL, 1);
+    st_sim_at(a.s, 2.5, noop, NULL, 0);
+    assert_int_equal(st_sim_run_until(a.s, 10), 6);
+    assert_false(a.seen[0]);
+    assert_true(a.seen[1]);
+    assert_true(a.seen[2]);
+    assert_true(a.seen[3]);
+    assert_true(a.seen[4]);
+    st_sim_free(a.s);
 }
 
 static void test_run_until_stops_at_horizon(void **state)
@@ -456,6 +596,9 @@ int main(void)
         cmocka_unit_test(test_one_time_many_events),
         cmocka_unit_test(test_sim_clock_monotone),
         cmocka_unit_test(test_sim_now_events_keep_order),
+        cmocka_unit_test(test_sim_held_events_keep_order),
+        cmocka_unit_test(test_sim_held_event_waits_for_stop_and_horizon),
+        cmocka_unit_test(test_sim_alone_now),
         cmocka_unit_test(test_run_until_stops_at_horizon),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,6 +22,16 @@ double st_sim_now(const st_sim *s);
 void st_sim_at(st_sim *s, double t, st_event_fn fn, void *obj, uint64_t arg);
 void st_sim_after(st_sim *s, double dt, st_event_fn fn, void *obj,
                   uint64_t arg);
+/* st_sim_at for an event likely due before everything pending (the end of
+ * a short transfer or service): if nothing else is scheduled before the
+ * current handler returns and it is then due strictly before every pending
+ * event, the loop runs it next without queueing it.  Same order, fewer
+ * trips through the queue. */
+void st_sim_soon(st_sim *s, double t, st_event_fn fn, void *obj,
+                 uint64_t arg);
+/* Is nothing else due now (queued or held)?  Then an event scheduled now
+ * for now would run next: a handler may as well do its work at once. */
+int st_sim_alone_now(const st_sim *s);
 /* Runs events with time <= t_end, in order; the clock ends at the last
  * event run (or stays put).  Returns the number of events run. */
 uint64_t st_sim_run_until(st_sim *s, double t_end);

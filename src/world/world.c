@@ -367,7 +367,7 @@ static void start_service(world *w, int node, request *r)
     r->load_s = ready - now;
     r->exec_s = st_dist_sample(&pr->exec_s, w->r_exec);
     r->busy_s = r->load_s + r->exec_s;
-    st_sim_at(w->sim, ready + r->exec_s, world_exec_done, r, (uint64_t)node);
+    st_sim_soon(w->sim, ready + r->exec_s, world_exec_done, r, (uint64_t)node);
 }
 
 /* Does node drop r, an abandoned attempt, before it starts? */
@@ -472,7 +472,10 @@ static void ev_hop_down(void *ctx, void *obj, uint64_t arg)
     }
     double t = transfer(w, r, lower, 0, w->sc->models[r->dec.model].output_bytes);
     r->at = lower;
-    st_sim_at(w->sim, t, ev_hop_down, r, 0);
+    if (lower == NO_NODE && t == st_sim_now(w->sim) && st_sim_alone_now(w->sim))
+        ev_hop_down(w, r, 0);   /* it arrives now, next in any order */
+    else
+        st_sim_soon(w->sim, t, ev_hop_down, r, 0);
 }
 
 /* Frees r's executor at ordinary node `node` and starts the next queued. */
@@ -530,7 +533,7 @@ static void ev_hop_up(void *ctx, void *obj, uint64_t arg)
     }
     double t = transfer(w, r, r->at, 1, w->sc->models[r->dec.model].input_bytes);
     r->at = next_up(w, r, r->at);
-    st_sim_at(w->sim, t, ev_hop_up, r, 0);
+    st_sim_soon(w->sim, t, ev_hop_up, r, 0);
 }
 
 /* ---------- arrivals ---------- */
