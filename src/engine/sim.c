@@ -87,6 +87,21 @@ void st_sim_at(st_sim *s, double t, st_event_fn fn, void *obj, uint64_t arg)
     st_evq_push(s->q, t, fn, obj, arg);
 }
 
+uint64_t st_sim_reserve_seq(st_sim *s)
+{
+    return st_evq_reserve_seq(s->q);
+}
+
+void st_sim_at_seq(st_sim *s, double t, uint64_t seq, st_event_fn fn,
+                   void *obj, uint64_t arg)
+{
+    if (!(t >= s->now)) {   /* earlier, or NaN */
+        s->clamped++;
+        t = s->now;
+    }
+    st_evq_push_seq(s->q, t, seq, fn, obj, arg);
+}
+
 void st_sim_after(st_sim *s, double dt, st_event_fn fn, void *obj,
                   uint64_t arg)
 {
