@@ -305,7 +305,8 @@ static int reference_select(const lc_rule *r, const lc_cand *c, int n, double b)
 
 /* On random candidate lists (a few accuracies, so ties; busy pairs;
  * every rule variant), lc_select agrees with the rule scanned forwards,
- * and lc_select_lazy, given remote pairs whose network time is only a
+ * and so does lc_select_with the rule's summary and order kept, and
+ * lc_select_lazy, given remote pairs whose network time is only a
  * lower bound, picks the same pair, returns it complete, and completes
  * no pair whose bound alone rules it out. */
 static void test_select_lazy_matches(void **state)
@@ -337,6 +338,18 @@ static void test_select_lazy_matches(void **state)
         lazy_fx f = {exact, 0, 0};
         int want = reference_select(&r, full, n, b);
         assert_int_equal(lc_select(&r, full, (size_t)n, b), want);
+        /* the same with the summary and order kept by a caller */
+        lc_cand kept_lazy[12];
+        memcpy(kept_lazy, lazy, sizeof lazy);
+        lc_kept k = {0};
+        lc_kept_init(&k, full, (size_t)n);
+        assert_true(n == 0 || k.by_accuracy);
+        lazy_fx fk = {exact, 0, 0};
+        assert_int_equal(lc_select_with(&r, full, (size_t)n, b, &k, NULL, NULL), want);
+        assert_int_equal(lc_select_with(&r, kept_lazy, (size_t)n, b, &k,
+                                        complete_exact, &fk), want);
+        assert_false(fk.bad);
+        lc_kept_free(&k);
         int got = lc_select_lazy(&r, lazy, (size_t)n, b, complete_exact, &f);
         assert_int_equal(got, want);
         assert_false(f.bad);
