@@ -389,16 +389,15 @@ void lc_client_read(const st_params *p, lc_client *c)
 int lc_fastest_local(const st_view *v, const ef_table *fig,
                      const st_request *req, double *lat)
 {
-    const st_scenario *sc = st_view_scenario(v);
     int best = -1;
     *lat = INFINITY;
-    for (size_t m = 0; m < sc->n_models; m++) {
-        if (sc->models[m].task != req->task ||
-            !st_view_profile(v, req->device_node, (int)m))
-            continue;
-        double mean = ef_mean(fig, v, req->device_node, (int)m);
+    size_t n;
+    const int *menu = ef_menu(fig, v, req->device_node, req->task, &n);
+    for (size_t k = 0; k < n; k++) {
+        int m = menu[k];
+        double mean = ef_mean(fig, v, req->device_node, m);
         if (mean < *lat) {
-            best = (int)m;
+            best = m;
             *lat = mean;
         }
     }
