@@ -694,12 +694,13 @@ static void menu_decide(st_policy *p, const st_request *req, const st_view *v,
     for (int node = -1; node < nodes; node++)
         for (int task = -1; task <= (int)sc->n_tasks; task++) {
             size_t n, k = 0;
-            const int *menu = ef_menu(&t, v, node, task, &n);
+            const ef_item *menu = ef_menu(&t, v, node, task, &n);
             for (int m = 0; node >= 0 && m < (int)sc->n_models; m++)
                 if (sc->models[m].task == task && st_view_profile(v, node, m)) {
-                    assert_true(k < n && menu[k] == m);
-                    assert_true(ef_load(&t, v, node, m) ==
-                                st_view_profile(v, node, m)->load_s);
+                    assert_true(k < n && menu[k].model == m);
+                    assert_true(menu[k].load_s == st_view_profile(v, node, m)->load_s);
+                    assert_true(menu[k].mean == ef_mean(&t, v, node, m));
+                    assert_true(menu[k].quant == ef_quant(&t, v, node, m));
                     k++;
                 }
             assert_int_equal(k, n);

@@ -51,10 +51,10 @@ static void cloud_decide(st_policy *p, const st_request *req, const st_view *v,
     int node = st_view_cloud(v, req->device), best = -1;
     double best_acc = -1, best_t = INFINITY;
     size_t n;
-    const int *menu = ef_menu(&s->fig, v, node, req->task, &n);
+    const ef_item *menu = ef_menu(&s->fig, v, node, req->task, &n);
     for (size_t k = 0; k < n; k++) {
-        int m = menu[k];
-        double acc = sc->models[m].accuracy, t = ef_mean(&s->fig, v, node, m);
+        int m = menu[k].model;
+        double acc = sc->models[m].accuracy, t = menu[k].mean;
         if (acc > best_acc || (acc == best_acc && t < best_t)) {
             best = m;
             best_acc = acc;

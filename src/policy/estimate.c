@@ -58,16 +58,15 @@ static int over(const lazy *z, size_t i, double limit)
     return lc_estimate(&z->c[i]) > limit;
 }
 
-/* Smallest estimate among local pairs (all == 1: among every pair, and
- * available ones first); -1 if there is none. */
-static int smallest(const lc_cand *c, size_t n, int local_only)
+/* The smallest estimate among every pair, available ones first (the
+ * first listed on ties); -1 if there is none.  (Among local pairs only:
+ * lc_kept_locals.) */
+static int smallest(const lc_cand *c, size_t n)
 {
     int best = -1;
     for (int pass = 0; pass < 2 && best < 0; pass++)
         for (size_t i = 0; i < n; i++) {
-            if (local_only && !c[i].local)
-                continue;
-            if (!local_only && pass == 0 && c[i].unavailable)
+            if (pass == 0 && c[i].unavailable)
                 continue;
             if (best < 0 || lc_estimate(&c[i]) < lc_estimate(&c[best]))
                 best = (int)i;
@@ -115,19 +114,24 @@ void lc_kept_locals(lc_kept *k, const lc_cand *c, size_t n)
 {
     k->any_local = k->any_remote = 0;
     k->min_s = NAN;
+    k->fastest = -1;
+    double fastest_s = NAN;
     for (size_t i = 0; i < n; i++) {
         if (!c[i].local) {
             k->any_remote = 1;
             continue;
         }
         k->any_local = 1;
+        double e = lc_estimate(&c[i]);
         /* the smallest estimate that is a number: some local estimate
          * fits a budget exactly when it does */
-        double e = lc_estimate(&c[i]);
         if (e == e && !(k->min_s <= e))
             k->min_s = e;
+        if (k->fastest < 0 || e < fastest_s) {   /* the first on ties */
+            k->fastest = (int)i;
+            fastest_s = e;
+        }
     }
-    k->fastest = k->any_local ? smallest(c, n, 1) : -1;
 }
 
 void lc_kept_init(lc_kept *k, const lc_cand *c, size_t n)
@@ -165,7 +169,7 @@ static int select_rule(const lc_rule *r, const lazy *z, size_t n,
         return -1;
     if (!any_local)
         complete_all(z, n);
-    int fastest_local = any_local ? l->fastest : smallest(c, n, 0);
+    int fastest_local = any_local ? l->fastest : smallest(c, n);
     if (r->local_precheck && any_local && !local_fits)
         return fastest_local;
     if (!any_remote) {
@@ -179,7 +183,7 @@ static int select_rule(const lc_rule *r, const lazy *z, size_t n,
     if (r->fallback != LC_FALLBACK_SMALLEST)
         return fastest_local;
     complete_all(z, n);
-    return smallest(c, n, 0);
+    return smallest(c, n);
 }
 
 /* Nothing pending: nothing is ever completed. */
@@ -392,10 +396,10 @@ int lc_fastest_local(const st_view *v, const ef_table *fig,
     int best = -1;
     *lat = INFINITY;
     size_t n;
-    const int *menu = ef_menu(fig, v, req->device_node, req->task, &n);
+    const ef_item *menu = ef_menu(fig, v, req->device_node, req->task, &n);
     for (size_t k = 0; k < n; k++) {
-        int m = menu[k];
-        double mean = ef_mean(fig, v, req->device_node, m);
+        int m = menu[k].model;
+        double mean = menu[k].mean;
         if (mean < *lat) {
             best = m;
             *lat = mean;

@@ -12,10 +12,13 @@ static void fill_menus(ef_table *t, const st_scenario *sc)
     for (size_t h = 0; h < sc->n_hardware; h++)
         for (size_t task = 0; task < sc->n_tasks; task++) {
             t->menu_at[h * sc->n_tasks + task] = k;
-            for (size_t m = 0; m < sc->n_models; m++)
-                if (sc->models[m].task == (int)task &&
-                    sc->hardware[h].per_model[m].present)
-                    t->menu[k++] = (int)m;
+            for (size_t m = 0; m < sc->n_models; m++) {
+                const st_profile *pr = &sc->hardware[h].per_model[m];
+                size_t i = h * sc->n_models + m;
+                if (sc->models[m].task == (int)task && pr->present)
+                    t->menu[k++] = (ef_item){(int)m, t->mean[i], t->quant[i],
+                                             pr->load_s};
+            }
         }
     t->menu_at[sc->n_hardware * sc->n_tasks] = k;
 }
@@ -28,10 +31,9 @@ int ef_init(ef_table *t, const st_view *v, double p, st_error *err)
     t->n_tasks = sc->n_tasks;
     t->mean = malloc((n + 1) * sizeof *t->mean);
     t->quant = malloc((n + 1) * sizeof *t->quant);
-    t->load = malloc((n + 1) * sizeof *t->load);
     t->menu = malloc((n + 1) * sizeof *t->menu);
     t->menu_at = malloc((sc->n_hardware * sc->n_tasks + 1) * sizeof *t->menu_at);
-    if (!t->mean || !t->quant || !t->load || !t->menu || !t->menu_at) {
+    if (!t->mean || !t->quant || !t->menu || !t->menu_at) {
         ef_free(t);
         return st_error_set(err, "out of memory");
     }
@@ -42,7 +44,6 @@ int ef_init(ef_table *t, const st_view *v, double p, st_error *err)
             t->mean[i] = pr->present ? st_dist_mean(&pr->exec_s) : NAN;
             t->quant[i] = !pr->present ? NAN
                         : p > 0 ? st_dist_quantile(&pr->exec_s, p) : t->mean[i];
-            t->load[i] = pr->load_s;
         }
     fill_menus(t, sc);
     return 0;
@@ -52,10 +53,9 @@ void ef_free(ef_table *t)
 {
     free(t->mean);
     free(t->quant);
-    free(t->load);
     free(t->menu);
     free(t->menu_at);
-    t->mean = t->quant = t->load = NULL;
+    t->mean = t->quant = NULL;
     t->menu = NULL;
     t->menu_at = NULL;
 }

@@ -5,7 +5,8 @@
  * st_dist_mean and st_dist_quantile are pure functions of the profile,
  * so the figures are the bits those calls return.  Also each (hardware,
  * task)'s menu: the models of the task the hardware has a profile for,
- * the ones a decision would otherwise find by testing every model.
+ * with their figures and load times, the ones a decision would
+ * otherwise find by testing every model.
  * Private to src/policy.
  */
 #ifndef STRATA_POLICY_EXECFIG_H
@@ -14,12 +15,17 @@
 #include <stddef.h>
 #include "strata/policy.h"
 
+/* A model on a menu, with its figures on that hardware. */
+typedef struct ef_item {
+    int model;
+    double mean, quant, load_s;
+} ef_item;
+
 typedef struct ef_table {
     size_t n_models, n_tasks;
     double *mean;    /* [n_hardware x n_models]; NaN where not present */
     double *quant;   /* the quantile asked for (the mean when p <= 0) */
-    double *load;    /* load times */
-    int *menu;       /* (hardware, task) i's models: menu[menu_at[i] ..
+    ef_item *menu;   /* (hardware, task) i's models: menu[menu_at[i] ..
                         menu_at[i + 1]), in model order */
     size_t *menu_at;
 } ef_table;
@@ -42,18 +48,12 @@ static inline double ef_mean(const ef_table *t, const st_view *v, int node,
     return t->mean[ef_index(t, v, node, model)];
 }
 
-/* Its load time. */
-static inline double ef_load(const ef_table *t, const st_view *v, int node,
-                             int model)
-{
-    return t->load[ef_index(t, v, node, model)];
-}
-
 /* The models of task that node (-1: none) has a profile for, in model
- * order: the models m with st_view_profile(v, node, m) whose task it
- * is.  *n of them. */
-static inline const int *ef_menu(const ef_table *t, const st_view *v,
-                                 int node, int task, size_t *n)
+ * order (the models m with st_view_profile(v, node, m) whose task it
+ * is), each with its figures there: its mean, quantile and load time.
+ * *n of them. */
+static inline const ef_item *ef_menu(const ef_table *t, const st_view *v,
+                                     int node, int task, size_t *n)
 {
     *n = 0;
     if (node < 0 || task < 0 || (size_t)task >= t->n_tasks)

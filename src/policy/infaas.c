@@ -87,12 +87,10 @@ static int infaas_init(st_policy *p, const st_params *params, const st_view *v,
     return 0;
 }
 
-/* What the server believes model m takes at node now. */
-static double server_latency(const infaas_state *s, const st_view *v, int node,
-                             int m)
+/* What the server believes the menu's model takes at node now. */
+static double server_latency(const st_view *v, int node, const ef_item *it)
 {
-    return ef_mean(&s->fig, v, node, m) +
-           (st_view_resident(v, node, m) ? 0 : ef_load(&s->fig, v, node, m));
+    return it->mean + (st_view_resident(v, node, it->model) ? 0 : it->load_s);
 }
 
 /* The server's pick for a latency target; -1 if no model reaches
@@ -104,10 +102,10 @@ static int server_pick(const infaas_state *s, const st_view *v, int node,
     int best = -1, fastest = -1;
     double best_lat = INFINITY, fastest_lat = INFINITY;
     size_t n;
-    const int *menu = ef_menu(&s->fig, v, node, task, &n);
+    const ef_item *menu = ef_menu(&s->fig, v, node, task, &n);
     for (size_t k = 0; k < n; k++) {
-        int m = menu[k];
-        double lat = server_latency(s, v, node, m), acc = sc->models[m].accuracy;
+        int m = menu[k].model;
+        double lat = server_latency(v, node, &menu[k]), acc = sc->models[m].accuracy;
         if (lat <= target && (best < 0 || acc > sc->models[best].accuracy ||
                               (acc == sc->models[best].accuracy && lat < best_lat))) {
             best = m;

@@ -40,10 +40,10 @@ static void local_decide(st_policy *p, const st_request *req, const st_view *v,
     int best = -1, fastest = -1;
     double best_acc = -1, fastest_t = INFINITY;
     size_t n;
-    const int *menu = ef_menu(&s->fig, v, req->device_node, req->task, &n);
+    const ef_item *menu = ef_menu(&s->fig, v, req->device_node, req->task, &n);
     for (size_t k = 0; k < n; k++) {
-        int m = menu[k];
-        double t = ef_quant(&s->fig, v, req->device_node, m);
+        int m = menu[k].model;
+        double t = menu[k].quant;
         if (t < fastest_t) {
             fastest_t = t;
             fastest = m;
