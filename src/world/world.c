@@ -695,6 +695,14 @@ static void ev_timeout(void *ctx, void *obj, uint64_t arg)
         abandon(w, r);
 }
 
+/* A free worker of r's device takes r. */
+static void take_worker(world *w, device_aux *d, request *r)
+{
+    r->worker = 1;
+    d->workers_busy++;
+    decide_and_start(w, r);
+}
+
 /* Hands queued requests to free workers.  A decision can end a request at
  * once (a drop), which frees its worker inside this loop: the flag keeps
  * that from recursing, and the loop picks the worker up again. */
@@ -706,25 +714,32 @@ static void try_dispatch(world *w, int dev)
         return;
     d->dispatching = 1;
     st_event e;
-    while (d->workers_busy < workers && d->dq && st_evq_pop(d->dq, &e)) {
-        request *r = e.obj;
-        r->worker = 1;
-        d->workers_busy++;
-        decide_and_start(w, r);
-    }
+    while (d->workers_busy < workers && d->dq && st_evq_pop(d->dq, &e))
+        take_worker(w, d, e.obj);
     d->dispatching = 0;
 }
 
 static void dispatch_enqueue(world *w, const st_device_class *dc, request *r)
 {
     device_aux *d = dev_aux(w, r->pub.device);
+    int dev = r->pub.device;
+    if (!d->dispatching && d->workers_busy < dc->dispatch_workers &&
+        (!d->dq || st_evq_size(d->dq) == 0)) {
+        /* a free worker and nobody ahead: r would be pushed and popped at
+         * once */
+        d->dispatching = 1;
+        take_worker(w, d, r);
+        d->dispatching = 0;
+        try_dispatch(w, dev);
+        return;
+    }
     if (!d->dq && !(d->dq = st_evq_new(4)))   /* it grows */
         st_oom("a device's dispatch queue");
     double key = r->pub.arrival_s;
     if (dc->dispatch == ST_DISPATCH_EDF)
         key += r->pub.slo_s;
     st_evq_push(d->dq, key, NULL, r, 0);
-    try_dispatch(w, r->pub.device);
+    try_dispatch(w, dev);
 }
 
 /* The class's task, or one drawn from its popularity at time now. */
