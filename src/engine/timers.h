@@ -5,7 +5,7 @@
  * A timer fires fn(ctx, obj, arg) at its time, in exactly the place among
  * the other events that st_sim_at(s, time, fn, obj, arg) called when the
  * timer was set would have given it: it takes its insertion sequence
- * number then.  But the timers wait in a small heap of their own, and
+ * number then.  But the timers wait in lists of their own, and
  * only the earliest of them has an event in the loop's queue at a time;
  * a cancelled timer is simply removed.  So a timer costs the event queue
  * nothing while later ones are pending, and a cancelled one costs it
@@ -23,9 +23,12 @@ typedef struct st_timers st_timers;
 st_timers *st_timers_new(st_sim *s, st_event_fn fn);
 void st_timers_free(st_timers *t);
 
-/* Sets a timer at time (later than the clock) for fn(ctx, obj, arg);
- * returns its handle, valid until it fires or is cancelled. */
-uint32_t st_timers_set(st_timers *t, double time, void *obj, uint64_t arg);
+/* Sets a timer delay (> 0) after the clock, at now + delay, for
+ * fn(ctx, obj, arg); returns its handle, valid until it fires or is
+ * cancelled.  Setting and cancelling cost O(1) while at most 8 distinct
+ * delays are in use (a timer of a further delay is inserted in order
+ * among those of the others beyond the 7th). */
+uint32_t st_timers_set(st_timers *t, double delay, void *obj, uint64_t arg);
 /* Calls off a pending timer. */
 void st_timers_cancel(st_timers *t, uint32_t handle);
 /* Timers pending. */

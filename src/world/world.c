@@ -625,7 +625,7 @@ static void decide_and_start(world *w, request *r)
     if (r->dec.timeout_s > 0) {
         if (!w->timeouts && !(w->timeouts = st_timers_new(w->sim, ev_timeout)))
             st_oom("the client timeouts");
-        r->timer = st_timers_set(w->timeouts, now + r->dec.timeout_s, r, 0) + 1;
+        r->timer = st_timers_set(w->timeouts, r->dec.timeout_s, r, 0) + 1;
     }
     r->t_leg = now;
     ev_hop_up(w, r, 0);
