@@ -2,7 +2,8 @@
  * event bodies, at every size (a large queue keeps most keys in time
  * buckets: it is checked against a reference heap); the simulation clock
  * never goes back, and the event loop, which runs some events without
- * queueing them, runs them in the queue's order. */
+ * queueing them, runs them in the queue's order; cancellable timers run
+ * where plain events would. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include "engine/evq.h"
 #include "base/rng.h"
 #include "engine/sim.h"
+#include "engine/timers.h"
 
 static void noop(void *ctx, void *obj, uint64_t arg)
 {
@@ -39,6 +41,34 @@ static void test_order_and_ties(void **state)
     }
     assert_false(st_evq_pop(q, &ev));
     st_evq_free(q);
+}
+
+/* An event pushed with a seq reserved earlier goes before the events
+ * pushed since at its time, wherever they wait (here the front slot, a
+ * root left empty by a pop, the heap). */
+static void test_reserved_seq_orders_as_pushed_then(void **state)
+{
+    (void)state;
+    for (int where = 0; where < 3; where++) {
+        st_evq *q = st_evq_new(0);
+        st_event ev;
+        uint64_t early = st_evq_reserve_seq(q);
+        if (where == 1) {   /* a pop leaves the root empty */
+            st_evq_push(q, 1, noop, NULL, 9);
+            st_evq_push(q, 8, noop, NULL, 9);
+            assert_true(st_evq_pop(q, &ev) && ev.arg == 9);
+        }
+        st_evq_push(q, 5, noop, NULL, 1);
+        if (where == 2)
+            st_evq_push(q, 3, noop, NULL, 0);
+        st_evq_push_seq(q, 5, early, noop, NULL, 2);
+        uint64_t want[] = {0, 2, 1};
+        for (int i = where == 2 ? 0 : 1; i < 3; i++) {
+            assert_true(st_evq_pop(q, &ev));
+            assert_int_equal(ev.arg, want[i]);
+        }
+        st_evq_free(q);
+    }
 }
 
 static void test_random_order_matches_sort(void **state)
@@ -373,6 +403,16 @@ typedef struct program {
     size_t n_ran;
 } program;
 
+/* Two runs' lists of what ran, the same? */
+static void assert_same_order(const uint64_t *a, const uint64_t *b, size_t n,
+                              const char *a_is, const char *b_is)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            fail_msg("event %zu: %s ran %llu, %s %llu", i, a_is,
+                     (unsigned long long)a[i], b_is, (unsigned long long)b[i]);
+}
+
 static uint64_t mix(uint64_t x)
 {
     x = (x ^ (x >> 31)) * 0x7fb5d329728ea185u;
@@ -572,6 +612,116 @@ static void test_sim_alone_now(void **state)
     st_sim_free(a.s);
 }
 
+/* A program of events and timers, run once with st_timers and once with
+ * every timer a plain event that a cancel only marks (checked when it
+ * runs, as a stale timeout once was).  Event a schedules up to two plain
+ * events and up to two timers a whole number of seconds ahead (1-4 s:
+ * ties with each other and with plain events are common, and a new timer
+ * is often earlier than pending ones), and may cancel a pending timer,
+ * each choice a hash of a. */
+#define TP_MAX 20000
+typedef struct timer_program {
+    st_sim *s;
+    st_timers *t;                  /* NULL: timers are plain events */
+    uint64_t next_arg, ran[TP_MAX];
+    size_t n_ran;
+    uint32_t handle[TP_MAX];
+    unsigned char cancelled[TP_MAX];
+    uint64_t pending[TP_MAX];      /* timers set and not yet run */
+    size_t n_pending, cancels, fired;
+    int spread;                    /* more delays than timers has lanes */
+} timer_program;
+
+static void tp_step(void *ctx, void *obj, uint64_t arg);
+
+static void tp_unpend(timer_program *p, size_t i)
+{
+    p->pending[i] = p->pending[--p->n_pending];
+}
+
+/* A timer's event (obj non-NULL marks a timer). */
+static void tp_timer(void *ctx, void *obj, uint64_t arg)
+{
+    timer_program *p = ctx;
+    if (!p->t && p->cancelled[arg])
+        return;
+    for (size_t i = 0; i < p->n_pending; i++)
+        if (p->pending[i] == arg)
+            tp_unpend(p, i);
+    p->fired++;
+    tp_step(ctx, obj, arg);
+}
+
+static void tp_set(timer_program *p, double delay)
+{
+    uint64_t a = p->next_arg++;
+    p->pending[p->n_pending++] = a;
+    if (p->t)
+        p->handle[a] = st_timers_set(p->t, delay, p, a);
+    else
+        st_sim_at(p->s, st_sim_now(p->s) + delay, tp_timer, p, a);
+}
+
+static void tp_step(void *ctx, void *obj, uint64_t arg)
+{
+    timer_program *p = ctx;
+    (void)obj;
+    double now = st_sim_now(p->s);
+    p->ran[p->n_ran++] = arg;
+    uint64_t h = mix(arg);
+    for (int k = 0; k < 4 && p->next_arg < TP_MAX - 1; k++) {
+        int kind = (int)((h >> (6 * k)) % 8);
+        if (kind < 2)
+            st_sim_at(p->s, now + (double)kind, tp_step, NULL, p->next_arg++);
+        else if (kind < 6)   /* 1-4 s, or 12 delays in quarters */
+            tp_set(p, p->spread ? 0.25 * (double)(1 + (h >> (6 * k + 3)) % 12)
+                                : (double)(kind - 1));
+    }
+    if (p->n_pending && (h >> 40) % 3 == 0) {   /* call one off */
+        size_t i = (size_t)((h >> 44) % p->n_pending);
+        uint64_t a = p->pending[i];
+        tp_unpend(p, i);
+        p->cancels++;
+        if (p->t)
+            st_timers_cancel(p->t, p->handle[a]);
+        else
+            p->cancelled[a] = 1;
+    }
+}
+
+static void tp_run(timer_program *p, int timers, int spread)
+{
+    p->spread = spread;
+    p->s = st_sim_new(p);
+    p->t = timers ? st_timers_new(p->s, tp_timer) : NULL;
+    for (int i = 0; i < 3; i++)
+        st_sim_at(p->s, i, tp_step, NULL, p->next_arg++);
+    st_sim_run_until(p->s, 1e9);
+}
+
+static void test_timers_run_where_events_would(void **state)
+{
+    (void)state;
+    static timer_program a, b;
+    for (int spread = 0; spread < 2; spread++) {
+        a = (timer_program){0};
+        b = (timer_program){0};
+        tp_run(&a, 1, spread);
+        tp_run(&b, 0, spread);
+        assert_true(a.n_ran > 5000 && a.fired > 1000 && a.cancels > 1000);
+        assert_int_equal(a.n_ran, b.n_ran);
+        assert_int_equal(a.fired, b.fired);
+        assert_same_order(a.ran, b.ran, a.n_ran, "with timers",
+                          "with plain events");
+        assert_int_equal(st_timers_pending(a.t), 0);
+        /* the queue held only the earliest timer: fewer events */
+        assert_true(st_sim_events(a.s) < st_sim_events(b.s));
+        st_timers_free(a.t);
+        st_sim_free(a.s);
+        st_sim_free(b.s);
+    }
+}
+
 static void test_run_until_stops_at_horizon(void **state)
 {
     (void)state;
@@ -588,6 +738,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order_and_ties),
+        cmocka_unit_test(test_reserved_seq_orders_as_pushed_then),
         cmocka_unit_test(test_random_order_matches_sort),
         cmocka_unit_test(test_pool_reuses_events),
         cmocka_unit_test(test_interleaved_matches_reference),
@@ -600,6 +751,7 @@ int main(void)
         cmocka_unit_test(test_sim_held_event_waits_for_stop_and_horizon),
         cmocka_unit_test(test_sim_alone_now),
         cmocka_unit_test(test_run_until_stops_at_horizon),
+        cmocka_unit_test(test_timers_run_where_events_would),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -305,7 +305,8 @@ static int reference_select(const lc_rule *r, const lc_cand *c, int n, double b)
 
 /* On random candidate lists (a few accuracies, so ties; busy pairs;
  * every rule variant), lc_select agrees with the rule scanned forwards,
- * and lc_select_lazy, given remote pairs whose network time is only a
+ * and so does lc_select_with the rule's summary and order kept, and
+ * lc_select_lazy, given remote pairs whose network time is only a
  * lower bound, picks the same pair, returns it complete, and completes
  * no pair whose bound alone rules it out. */
 static void test_select_lazy_matches(void **state)
@@ -337,6 +338,18 @@ static void test_select_lazy_matches(void **state)
         lazy_fx f = {exact, 0, 0};
         int want = reference_select(&r, full, n, b);
         assert_int_equal(lc_select(&r, full, (size_t)n, b), want);
+        /* the same with the summary and order kept by a caller */
+        lc_cand kept_lazy[12];
+        memcpy(kept_lazy, lazy, sizeof lazy);
+        lc_kept k = {0};
+        lc_kept_init(&k, full, (size_t)n);
+        assert_true(n == 0 || k.by_accuracy);
+        lazy_fx fk = {exact, 0, 0};
+        assert_int_equal(lc_select_with(&r, full, (size_t)n, b, &k, NULL, NULL), want);
+        assert_int_equal(lc_select_with(&r, kept_lazy, (size_t)n, b, &k,
+                                        complete_exact, &fk), want);
+        assert_false(fk.bad);
+        lc_kept_free(&k);
         int got = lc_select_lazy(&r, lazy, (size_t)n, b, complete_exact, &f);
         assert_int_equal(got, want);
         assert_false(f.bad);
@@ -660,6 +673,70 @@ static void test_strata_data_paths(void **state)
     } else {
         unsetenv("STRATA_DATA");
     }
+}
+
+/* ---------- the execution figures' menus ---------- */
+
+/* A policy that, at every decision, checks each node's menu for each
+ * task against the models a decision would find by testing them all. */
+static int menus_checked;
+
+static void menu_decide(st_policy *p, const st_request *req, const st_view *v,
+                        st_decision *out)
+{
+    const st_scenario *sc = st_view_scenario(v);
+    ef_table t = {0};
+    st_error err;
+    (void)p;
+    (void)req;
+    assert_int_equal(ef_init(&t, v, 0.9, &err), 0);
+    int nodes = st_view_n_nodes(v) + (int)sc->n_devices;
+    for (int node = -1; node < nodes; node++)
+        for (int task = -1; task <= (int)sc->n_tasks; task++) {
+            size_t n, k = 0;
+            const ef_item *menu = ef_menu(&t, v, node, task, &n);
+            for (int m = 0; node >= 0 && m < (int)sc->n_models; m++)
+                if (sc->models[m].task == task && st_view_profile(v, node, m)) {
+                    assert_true(k < n && menu[k].model == m);
+                    assert_true(menu[k].load_s == st_view_profile(v, node, m)->load_s);
+                    assert_true(menu[k].mean == ef_mean(&t, v, node, m));
+                    assert_true(menu[k].quant == ef_quant(&t, v, node, m));
+                    k++;
+                }
+            assert_int_equal(k, n);
+            menus_checked += n > 0;
+        }
+    ef_free(&t);
+    out->drop = 1;
+}
+
+static const st_policy_ops menu_checker = {.name = "menus", .summary = "test",
+                                           .decide = menu_decide};
+
+static void test_menus_list_each_task_s_models(void **state)
+{
+    (void)state;
+    /* Two tasks; the cloud's hardware has every model, the phone's only
+     * b and c (c loads in 30 ms). */
+    st_scenario *sc = load(
+        "name: menus\nseed: 1\nduration: 3 s\nwarmup: 0 s\n"
+        "models:\n  - {name: a, task: t, accuracy: 0.5, size_mb: 1, input_bytes: 1, output_bytes: 1}\n"
+        "  - {name: b, task: u, accuracy: 0.6, size_mb: 1, input_bytes: 1, output_bytes: 1}\n"
+        "  - {name: c, task: t, accuracy: 0.7, size_mb: 1, input_bytes: 1, output_bytes: 1}\n"
+        "hardware:\n  - {name: big, profiles: {a: {exec_ms: 5}, b: {exec_ms: 6}, c: {exec_ms: 7, load_ms: 20}}}\n"
+        "  - {name: small, profiles: {b: {exec_ms: 60}, c: {exec_ms: 70, load_ms: 30}}}\n"
+        "nodes: [{name: cl, hardware: big, preload: all}]\n"
+        "devices:\n  - name: p\n    hardware: small\n    attach: cl\n"
+        "    link: {up: {mbps: 8}, down: {mbps: 8}, rtt_ms: 10}\n"
+        "    workload: {task: t, arrival: {process: constant, rate_per_s: 1}, slo_ms: 1000}\n"
+        "policy: local\n");
+    menus_checked = 0;
+    st_run_result r = run_ops(sc, &menu_checker);
+    /* per decision: the cloud's two menus and the phone's two */
+    assert_true(menus_checked >= 4);
+    assert_int_equal(menus_checked % 4, 0);
+    st_run_result_free(&r);
+    st_scenario_free(sc);
 }
 
 /* ---------- client timeouts ---------- */
@@ -1261,6 +1338,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bwest_initial),
+        cmocka_unit_test(test_menus_list_each_task_s_models),
         cmocka_unit_test(test_timeout_cancels_upload),
         cmocka_unit_test(test_timeout_node_side),
         cmocka_unit_test(test_percentiles_censored),

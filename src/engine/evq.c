@@ -24,6 +24,9 @@
  * through it: an upload due microseconds after the arrival that started
  * it, in a small world, is then pushed and popped without a sift.
  *
+ * An event may also be pushed with a seq taken earlier
+ * (st_evq_reserve_seq): it is then ordered as if pushed at that moment.
+ *
  * Bodies stay put in the pool and are recycled through a free list, so
  * steady state does no malloc.
  *
@@ -555,19 +558,26 @@ static void insert(st_evq *q, key k)
         far_engage(q);
 }
 
-uint32_t st_evq_push(st_evq *q, double time, st_event_fn fn, void *obj,
-                     uint64_t arg)
+uint64_t st_evq_reserve_seq(st_evq *q)
+{
+    return q->next_seq++;
+}
+
+/* A push with its seq (the next one, or one reserved earlier: then the
+ * front slot's test needs the full order). */
+static inline uint32_t push(st_evq *q, double time, uint64_t seq,
+                            st_event_fn fn, void *obj, uint64_t arg)
 {
     uint32_t slot = alloc_body(q);
     body *b = &q->pool[slot];
-    b->seq = q->next_seq++;
+    b->seq = seq;
     b->u.fn = fn;
     b->obj = obj;
     b->arg = arg;
     key k = {time, slot};
     if (q->has_front) {
-        if (time < q->front.time) {   /* the new earliest: the old one
-                                       * joins the rest */
+        if (before(q, k, q->front)) {   /* the new earliest: the old one
+                                         * joins the rest */
             key old = q->front;
             q->front = k;
             k = old;
@@ -579,6 +589,18 @@ uint32_t st_evq_push(st_evq *q, double time, st_event_fn fn, void *obj,
     }
     insert(q, k);
     return slot;
+}
+
+uint32_t st_evq_push(st_evq *q, double time, st_event_fn fn, void *obj,
+                     uint64_t arg)
+{
+    return push(q, time, q->next_seq++, fn, obj, arg);
+}
+
+uint32_t st_evq_push_seq(st_evq *q, double time, uint64_t seq,
+                         st_event_fn fn, void *obj, uint64_t arg)
+{
+    return push(q, time, seq, fn, obj, arg);
 }
 
 /* Hands the event of key top to *out and frees its body. */

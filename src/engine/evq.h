@@ -31,6 +31,12 @@ void st_evq_free(st_evq *q);
 /* Returns the pool slot used (exposed for tests of reuse). */
 uint32_t st_evq_push(st_evq *q, double time, st_event_fn fn, void *obj,
                      uint64_t arg);
+/* The seq the next push would get, taken: an event pushed later with
+ * st_evq_push_seq and this seq is ordered as if pushed now. */
+uint64_t st_evq_reserve_seq(st_evq *q);
+/* st_evq_push with a seq from st_evq_reserve_seq (each used once). */
+uint32_t st_evq_push_seq(st_evq *q, double time, uint64_t seq,
+                         st_event_fn fn, void *obj, uint64_t arg);
 /* Pops the earliest event into *out; returns 0 when the queue is empty. */
 int st_evq_pop(st_evq *q, st_event *out);
 /* Same, but only if the earliest event's time is <= t_end (else 0). */

@@ -129,6 +129,25 @@ void st_sim_soon(st_sim *s, double t, st_event_fn fn, void *obj,
     s->has_last = 1;
 }
 
+uint64_t st_sim_reserve_seq(st_sim *s)
+{
+    if (s->has_last)   /* scheduled before this one: numbered first */
+        queue_last(s);
+    return st_evq_reserve_seq(s->q);
+}
+
+void st_sim_at_seq(st_sim *s, double t, uint64_t seq, st_event_fn fn,
+                   void *obj, uint64_t arg)
+{
+    if (s->has_last)
+        queue_last(s);
+    if (!(t >= s->now)) {   /* earlier, or NaN */
+        s->clamped++;
+        t = s->now;
+    }
+    st_evq_push_seq(s->q, t, seq, fn, obj, arg);
+}
+
 void st_sim_after(st_sim *s, double dt, st_event_fn fn, void *obj,
                   uint64_t arg)
 {

@@ -20,6 +20,14 @@ void st_sim_free(st_sim *s);
 
 double st_sim_now(const st_sim *s);
 void st_sim_at(st_sim *s, double t, st_event_fn fn, void *obj, uint64_t arg);
+/* An insertion sequence number taken now for an event scheduled later:
+ * st_sim_at_seq(s, t, seq, ...) then runs it exactly where
+ * st_sim_at(s, t, ...) called at the reservation would have (t after the
+ * clock then; it may equal the clock when the event is pushed, and still
+ * runs before every event pushed for now since the reservation). */
+uint64_t st_sim_reserve_seq(st_sim *s);
+void st_sim_at_seq(st_sim *s, double t, uint64_t seq, st_event_fn fn,
+                   void *obj, uint64_t arg);
 void st_sim_after(st_sim *s, double dt, st_event_fn fn, void *obj,
                   uint64_t arg);
 /* st_sim_at for an event likely due before everything pending (the end of

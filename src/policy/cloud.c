@@ -50,12 +50,13 @@ static void cloud_decide(st_policy *p, const st_request *req, const st_view *v,
     const st_scenario *sc = st_view_scenario(v);
     int node = st_view_cloud(v, req->device), best = -1;
     double best_acc = -1, best_t = INFINITY;
-    for (size_t m = 0; m < sc->n_models; m++) {
-        if (sc->models[m].task != req->task || !st_view_profile(v, node, (int)m))
-            continue;
-        double acc = sc->models[m].accuracy, t = ef_mean(&s->fig, v, node, (int)m);
+    size_t n;
+    const ef_item *menu = ef_menu(&s->fig, v, node, req->task, &n);
+    for (size_t k = 0; k < n; k++) {
+        int m = menu[k].model;
+        double acc = sc->models[m].accuracy, t = menu[k].mean;
         if (acc > best_acc || (acc == best_acc && t < best_t)) {
-            best = (int)m;
+            best = m;
             best_acc = acc;
             best_t = t;
         }

@@ -58,16 +58,15 @@ static int over(const lazy *z, size_t i, double limit)
     return lc_estimate(&z->c[i]) > limit;
 }
 
-/* Smallest estimate among local pairs (all == 1: among every pair, and
- * available ones first); -1 if there is none. */
-static int smallest(const lc_cand *c, size_t n, int local_only)
+/* The smallest estimate among every pair, available ones first (the
+ * first listed on ties); -1 if there is none.  (Among local pairs only:
+ * lc_kept_locals.) */
+static int smallest(const lc_cand *c, size_t n)
 {
     int best = -1;
     for (int pass = 0; pass < 2 && best < 0; pass++)
         for (size_t i = 0; i < n; i++) {
-            if (local_only && !c[i].local)
-                continue;
-            if (!local_only && pass == 0 && c[i].unavailable)
+            if (pass == 0 && c[i].unavailable)
                 continue;
             if (best < 0 || lc_estimate(&c[i]) < lc_estimate(&c[best]))
                 best = (int)i;
@@ -81,14 +80,27 @@ static int smallest(const lc_cand *c, size_t n, int local_only)
  * the estimate is tested only for a pair that would win: the list is in
  * rising accuracy, so the most accurate pairs, tested first, usually
  * leave the others untested. */
+static int passes(const lc_rule *r, const lc_cand *c, int local_only,
+                  int skip_unavailable)
+{
+    return !((local_only && !c->local) || (skip_unavailable && c->unavailable) ||
+             c->accuracy < r->min_accuracy);
+}
+
+/* With the candidates in order of falling accuracy (by), the winner is
+ * the first that passes and fits. */
 static int most_accurate(const lc_rule *r, const lazy *z, size_t n,
-                         double limit, int local_only, int skip_unavailable)
+                         const int *by, double limit, int local_only,
+                         int skip_unavailable)
 {
     const lc_cand *c = z->c;
     int best = -1;
-    for (size_t i = n; i-- > 0;) {
-        if ((local_only && !c[i].local) || (skip_unavailable && c[i].unavailable) ||
-            c[i].accuracy < r->min_accuracy)
+    for (size_t j = 0; by && j < n; j++)
+        if (passes(r, &c[by[j]], local_only, skip_unavailable) &&
+            !over(z, (size_t)by[j], limit))
+            return by[j];
+    for (size_t i = by ? 0 : n; i-- > 0;) {
+        if (!passes(r, &c[i], local_only, skip_unavailable))
             continue;
         if (best >= 0 && !(c[i].accuracy >= c[best].accuracy))
             continue;
@@ -98,46 +110,80 @@ static int most_accurate(const lc_rule *r, const lazy *z, size_t n,
     return best;
 }
 
+void lc_kept_locals(lc_kept *k, const lc_cand *c, size_t n)
+{
+    k->any_local = k->any_remote = 0;
+    k->min_s = NAN;
+    k->fastest = -1;
+    double fastest_s = NAN;
+    for (size_t i = 0; i < n; i++) {
+        if (!c[i].local) {
+            k->any_remote = 1;
+            continue;
+        }
+        k->any_local = 1;
+        double e = lc_estimate(&c[i]);
+        /* the smallest estimate that is a number: some local estimate
+         * fits a budget exactly when it does */
+        if (e == e && !(k->min_s <= e))
+            k->min_s = e;
+        if (k->fastest < 0 || e < fastest_s) {   /* the first on ties */
+            k->fastest = (int)i;
+            fastest_s = e;
+        }
+    }
+}
+
+void lc_kept_init(lc_kept *k, const lc_cand *c, size_t n)
+{
+    lc_kept_locals(k, c, n);
+    k->by_accuracy = st_xmalloc((n + 1) * sizeof *k->by_accuracy);
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].accuracy != c[i].accuracy) {   /* NaN: no order */
+            lc_kept_free(k);
+            return;
+        }
+        size_t j = i;   /* insertion: after every one at least as accurate */
+        while (j > 0 && c[k->by_accuracy[j - 1]].accuracy < c[i].accuracy) {
+            k->by_accuracy[j] = k->by_accuracy[j - 1];
+            j--;
+        }
+        k->by_accuracy[j] = (int)i;
+    }
+}
+
+void lc_kept_free(lc_kept *k)
+{
+    free(k->by_accuracy);
+    k->by_accuracy = NULL;
+}
+
 static int select_rule(const lc_rule *r, const lazy *z, size_t n,
-                       double budget_s)
+                       double budget_s, const lc_kept *l)
 {
     const lc_cand *c = z->c;
-    int any_local = 0, any_remote = 0, local_fits = 0;
-    for (size_t i = 0; i < n; i++) {
-        any_local |= c[i].local;
-        any_remote |= !c[i].local;
-        if (c[i].local && lc_estimate(&c[i]) <= budget_s)
-            local_fits = 1;
-    }
+    const int *by = l->by_accuracy;
+    int any_local = l->any_local, any_remote = l->any_remote;
+    int local_fits = l->min_s <= budget_s;
     if (n == 0)
         return -1;
     if (!any_local)
         complete_all(z, n);
-    int fastest_local = any_local ? smallest(c, n, 1) : smallest(c, n, 0);
+    int fastest_local = any_local ? l->fastest : smallest(c, n);
     if (r->local_precheck && any_local && !local_fits)
         return fastest_local;
     if (!any_remote) {
-        int b = most_accurate(r, z, n, budget_s, 1, 0);
+        int b = most_accurate(r, z, n, by, budget_s, 1, 0);
         return b >= 0 ? b : fastest_local;
     }
     double t = r->safety * (budget_s - r->margin_s - r->fetch_s);
-    int best = most_accurate(r, z, n, t, 0, 1);
+    int best = most_accurate(r, z, n, by, t, 0, 1);
     if (best >= 0)
         return best;
     if (r->fallback != LC_FALLBACK_SMALLEST)
         return fastest_local;
     complete_all(z, n);
-    return smallest(c, n, 0);
-}
-
-int lc_select_lazy(const lc_rule *r, lc_cand *c, size_t n, double budget_s,
-                   lc_complete_fn complete, void *ctx)
-{
-    lazy z = {c, complete, ctx};
-    int i = select_rule(r, &z, n, budget_s);
-    if (i >= 0)
-        complete_one(&z, (size_t)i);
-    return i;
+    return smallest(c, n);
 }
 
 /* Nothing pending: nothing is ever completed. */
@@ -148,11 +194,28 @@ static void never_pending(void *ctx, lc_cand *c, int i)
     (void)i;
 }
 
+int lc_select_with(const lc_rule *r, lc_cand *c, size_t n, double budget_s,
+                   const lc_kept *k, lc_complete_fn complete, void *ctx)
+{
+    lazy z = {c, complete ? complete : never_pending, ctx};
+    int i = select_rule(r, &z, n, budget_s, k);
+    if (i >= 0)
+        complete_one(&z, (size_t)i);
+    return i;
+}
+
+int lc_select_lazy(const lc_rule *r, lc_cand *c, size_t n, double budget_s,
+                   lc_complete_fn complete, void *ctx)
+{
+    lc_kept k = {0};
+    lc_kept_locals(&k, c, n);
+    return lc_select_with(r, c, n, budget_s, &k, complete, ctx);
+}
+
 int lc_select(const lc_rule *r, const lc_cand *c, size_t n, double budget_s)
 {
     /* Read only: with no candidate pending nothing is written. */
-    lazy z = {(lc_cand *)c, never_pending, NULL};
-    return select_rule(r, &z, n, budget_s);
+    return lc_select_lazy(r, (lc_cand *)c, n, budget_s, NULL, NULL);
 }
 
 /* ---------- the network estimator ---------- */
@@ -335,16 +398,15 @@ void lc_client_read(const st_params *p, lc_client *c)
 int lc_fastest_local(const st_view *v, const ef_table *fig,
                      const st_request *req, double *lat)
 {
-    const st_scenario *sc = st_view_scenario(v);
     int best = -1;
     *lat = INFINITY;
-    for (size_t m = 0; m < sc->n_models; m++) {
-        if (sc->models[m].task != req->task ||
-            !st_view_profile(v, req->device_node, (int)m))
-            continue;
-        double mean = ef_mean(fig, v, req->device_node, (int)m);
+    size_t n;
+    const ef_item *menu = ef_menu(fig, v, req->device_node, req->task, &n);
+    for (size_t k = 0; k < n; k++) {
+        int m = menu[k].model;
+        double mean = menu[k].mean;
         if (mean < *lat) {
-            best = (int)m;
+            best = m;
             *lat = mean;
         }
     }

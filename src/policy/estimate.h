@@ -53,8 +53,30 @@ double lc_estimate(const lc_cand *c);
  * n == 0.  Candidates are considered in order, so listing local pairs
  * first makes ties in accuracy go to the device, as in LayerCake. */
 int lc_select(const lc_rule *r, const lc_cand *c, size_t n, double budget_s);
+/* What the rule works out from a list of candidates before it chooses,
+ * which a caller that keeps its list can keep too: whether there are
+ * local and remote candidates, the smallest local estimate that is a
+ * number (NaN: none) and the fastest local candidate (-1: none), which
+ * stand while no local estimate changes; and the candidates in order of
+ * falling accuracy, the first listed first on ties, which stands while
+ * the list does (NULL when some accuracy is not a number). */
+typedef struct lc_kept {
+    int any_local, any_remote, fastest;
+    double min_s;
+    int *by_accuracy;
+} lc_kept;
+/* Sets k up for c[0..n). */
+void lc_kept_init(lc_kept *k, const lc_cand *c, size_t n);
+/* Works the local part out again (a local estimate has changed). */
+void lc_kept_locals(lc_kept *k, const lc_cand *c, size_t n);
+void lc_kept_free(lc_kept *k);
 /* Completes candidate c[i] (sets its exact net_s, clears pending). */
 typedef void (*lc_complete_fn)(void *ctx, lc_cand *c, int i);
+/* lc_select_lazy (complete NULL: none is pending), with k set up for c
+ * and kept up to date by the caller: the same choice (the most accurate
+ * candidate that fits is then the first in k's order that does). */
+int lc_select_with(const lc_rule *r, lc_cand *c, size_t n, double budget_s,
+                   const lc_kept *k, lc_complete_fn complete, void *ctx);
 /* lc_select where some candidates may be pending (their exact net_s is
  * costly: the oracle's foreseen download): each is completed only when the
  * rule's choice depends on it, so the choice is lc_select's on completed

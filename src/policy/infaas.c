@@ -87,12 +87,10 @@ static int infaas_init(st_policy *p, const st_params *params, const st_view *v,
     return 0;
 }
 
-/* What the server believes model m takes at node now. */
-static double server_latency(const infaas_state *s, const st_view *v, int node,
-                             int m)
+/* What the server believes the menu's model takes at node now. */
+static double server_latency(const st_view *v, int node, const ef_item *it)
 {
-    const st_profile *pr = st_view_profile(v, node, m);
-    return ef_mean(&s->fig, v, node, m) + (st_view_resident(v, node, m) ? 0 : pr->load_s);
+    return it->mean + (st_view_resident(v, node, it->model) ? 0 : it->load_s);
 }
 
 /* The server's pick for a latency target; -1 if no model reaches
@@ -103,17 +101,18 @@ static int server_pick(const infaas_state *s, const st_view *v, int node,
     const st_scenario *sc = st_view_scenario(v);
     int best = -1, fastest = -1;
     double best_lat = INFINITY, fastest_lat = INFINITY;
-    for (size_t m = 0; m < sc->n_models; m++) {
-        if (sc->models[m].task != task || !st_view_profile(v, node, (int)m))
-            continue;
-        double lat = server_latency(s, v, node, (int)m), acc = sc->models[m].accuracy;
+    size_t n;
+    const ef_item *menu = ef_menu(&s->fig, v, node, task, &n);
+    for (size_t k = 0; k < n; k++) {
+        int m = menu[k].model;
+        double lat = server_latency(v, node, &menu[k]), acc = sc->models[m].accuracy;
         if (lat <= target && (best < 0 || acc > sc->models[best].accuracy ||
                               (acc == sc->models[best].accuracy && lat < best_lat))) {
-            best = (int)m;
+            best = m;
             best_lat = lat;
         }
         if (acc >= s->min_accuracy && lat < fastest_lat) {
-            fastest = (int)m;
+            fastest = m;
             fastest_lat = lat;
         }
     }

@@ -111,10 +111,21 @@ typedef struct device_st {
     double *in_bytes;         /* oracle: each remote pair's input size */
     double list_at;           /* remote list last fetched */
     lc_net net;
+    /* layercake with neither queue nor load predictions (lc_state.keep):
+     * the rule's view of each pair, kept from one decision to the next
+     * (NULL until the first), and the estimator's values its remote
+     * network times are from */
+    lc_cand *kept;
+    double kept_rtt, kept_bw;
+    /* what the rule works out before choosing (both policies): the order
+     * is set at the first decision, the locals kept up to date */
+    lc_kept rule_kept;
+    int has_order;
 } device_st;
 
 typedef struct lc_state {
     int oracle;
+    int keep;                 /* candidates kept between decisions */
     lc_rule rule;
     lc_net_cfg net;
     double percentile;
@@ -347,6 +358,8 @@ static void lc_fini(st_policy *p)
         }
         free(s->dev[i].pairs);
         free(s->dev[i].in_bytes);
+        free(s->dev[i].kept);
+        lc_kept_free(&s->dev[i].rule_kept);
         lc_net_free(&s->dev[i].net);
     }
     free(s->dev);
@@ -370,6 +383,9 @@ static int init_common(st_policy *p, const st_params *params, const st_view *v,
     p->state = s;
     s->oracle = oracle;
     read_params(params, s);
+    /* otherwise queues, residency or (the oracle's) transfers move the
+     * candidates at every decision */
+    s->keep = !oracle && !s->use_queue && !s->predict_cold;
     s->n_dev = sc->n_devices;
     s->dev = calloc((size_t)s->n_dev, sizeof *s->dev);
     s->oracle_rtt = calloc((size_t)s->n_dev + 1, sizeof *s->oracle_rtt);
@@ -456,6 +472,66 @@ static lc_cand candidate(const lc_state *s, const st_view *v,
     return c;
 }
 
+/* The rule's view of d's pairs kept from d's last decision (a layercake
+ * that keeps them): the values candidate() gives, with only what can
+ * have changed written again (figures, busy and cold flags, and the
+ * remote network times when the estimator's values have moved).  The
+ * rule's local summary is worked out again when a local figure has
+ * changed. */
+static lc_cand *kept_cands(const lc_state *s, const st_view *v, device_st *d,
+                           double now)
+{
+    const st_model *models = st_view_scenario(v)->models;
+    double rtt = st_bwest_value(&d->net.rtt), bw = st_bwest_value(&d->net.bw);
+    lc_cand *c = d->kept;
+    int moved = 0;
+    for (int i = 0; i < d->n_local; i++) {
+        const pair *pr = &d->pairs[i];
+        moved |= !(c[i].exec_s == pr->figure);
+        c[i].exec_s = pr->figure;
+        c[i].unavailable = s->skip_busy && pr->busy;
+    }
+    int net_moved = !(rtt == d->kept_rtt && bw == d->kept_bw);
+    for (int i = d->n_local; i < d->n_pairs; i++) {
+        const pair *pr = &d->pairs[i];
+        const st_model *md = &models[pr->model];
+        c[i].exec_s = pr->figure;
+        c[i].unavailable = (s->skip_busy && pr->busy) || now < pr->cold_until;
+        if (net_moved)
+            c[i].net_s = lc_net_time(&d->net, &s->net, md->input_bytes,
+                                     md->output_bytes) + pr->extra_s;
+    }
+    d->kept_rtt = rtt;
+    d->kept_bw = bw;
+    if (moved)
+        lc_kept_locals(&d->rule_kept, c, (size_t)d->n_pairs);
+    return c;
+}
+
+/* Every candidate built afresh into s->cands, the rule's summary of them
+ * brought up to date, and for a layercake that keeps them a copy kept. */
+static lc_cand *fresh_cands(lc_state *s, const st_view *v,
+                            const st_request *req, device_st *d, double now)
+{
+    lc_cand *c = s->cands;
+    size_t n = (size_t)d->n_pairs;
+    for (int i = 0; i < d->n_pairs; i++)
+        c[i] = candidate(s, v, req, &d->pairs[i], now, s->up_s[i]);
+    if (!d->has_order) {
+        lc_kept_init(&d->rule_kept, c, n);
+        d->has_order = 1;
+    } else {
+        lc_kept_locals(&d->rule_kept, c, n);
+    }
+    if (s->keep) {
+        d->kept = st_xmalloc(n * sizeof *c);
+        memcpy(d->kept, c, n * sizeof *c);
+        d->kept_rtt = st_bwest_value(&d->net.rtt);
+        d->kept_bw = st_bwest_value(&d->net.bw);
+    }
+    return c;
+}
+
 /* What completing an oracle's candidate needs. */
 typedef struct oracle_ctx {
     const lc_state *s;
@@ -493,13 +569,14 @@ static void lc_decide(st_policy *p, const st_request *req, const st_view *v,
         st_view_oracle_transfers_s(v, req->device, 1, now, d->in_bytes,
                                    (size_t)(d->n_pairs - d->n_local),
                                    s->up_s + d->n_local);
-    for (int i = 0; i < d->n_pairs; i++)
-        s->cands[i] = candidate(s, v, req, &d->pairs[i], now, s->up_s[i]);
+    lc_cand *c = d->kept ? kept_cands(s, v, d, now)
+                         : fresh_cands(s, v, req, d, now);
     lc_rule rule = s->rule;
     rule.min_accuracy = req->min_accuracy;
     oracle_ctx octx = {s, v, req, d};
-    int i = lc_select_lazy(&rule, s->cands, (size_t)d->n_pairs, req->budget_s,
-                           oracle_complete, &octx);
+    int i = lc_select_with(&rule, c, (size_t)d->n_pairs, req->budget_s,
+                           &d->rule_kept, s->oracle ? oracle_complete : NULL,
+                           &octx);
     if (i < 0) {
         out->drop = 1;
         return;
@@ -507,7 +584,7 @@ static void lc_decide(st_policy *p, const st_request *req, const st_view *v,
     pair *pr = &d->pairs[i];
     out->model = pr->model;
     out->node = pr->node;
-    out->estimate_s = (now - req->arrival_s) + lc_estimate(&s->cands[i]);
+    out->estimate_s = (now - req->arrival_s) + lc_estimate(&c[i]);
     out->timeout_s = s->oracle || pr->local ? 0 : s->cold_timeout_s;
     pr->busy = 1;
     pr->busy_req = req->id;

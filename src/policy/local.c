@@ -39,18 +39,18 @@ static void local_decide(st_policy *p, const st_request *req, const st_view *v,
     const st_scenario *sc = st_view_scenario(v);
     int best = -1, fastest = -1;
     double best_acc = -1, fastest_t = INFINITY;
-    for (size_t m = 0; m < sc->n_models; m++) {
-        const st_profile *pr = st_view_profile(v, req->device_node, (int)m);
-        if (sc->models[m].task != req->task || !pr)
-            continue;
-        double t = ef_quant(&s->fig, v, req->device_node, (int)m);
+    size_t n;
+    const ef_item *menu = ef_menu(&s->fig, v, req->device_node, req->task, &n);
+    for (size_t k = 0; k < n; k++) {
+        int m = menu[k].model;
+        double t = menu[k].quant;
         if (t < fastest_t) {
             fastest_t = t;
-            fastest = (int)m;
+            fastest = m;
         }
         if (t <= req->slo_s && sc->models[m].accuracy > best_acc) {
             best_acc = sc->models[m].accuracy;
-            best = (int)m;
+            best = m;
         }
     }
     if (best < 0)

@@ -221,6 +221,7 @@ static void teardown(world *w)
     gsl_rng_free(w->r_exec);
     gsl_rng_free(w->r_rtt);
     gsl_rng_free(w->r_slo);
+    st_timers_free(w->timeouts);
     st_sim_free(w->sim);
 }
 

@@ -9,6 +9,7 @@
 #include "world/measure.h"
 #include "engine/evq.h"
 #include "engine/sim.h"
+#include "engine/timers.h"
 #include "trace/tcp.h"
 
 #include <gsl/gsl_randist.h>
@@ -29,7 +30,7 @@ typedef struct request {
     /* counted in its node's inbound[] for its model until it starts (or
      * is released without starting) */
     unsigned inbound : 1;
-    uint64_t token;           /* the attempt's timeout event, 0: none */
+    uint32_t timer;           /* the attempt's timeout (handle + 1), 0: none */
     double acc_start, acc_end;  /* the access-link leg's time on the link */
     double t_node, t_start;   /* reached the node; got an executor */
     double up_s, down_s, rtt_s, load_s, exec_s, queue_s, busy_s;
@@ -124,7 +125,8 @@ typedef struct world {
     unsigned char *blocks;        /* per-model arrays of the infra nodes */
     chunk *chunks;
     request *free_reqs;
-    uint64_t next_id, next_token;
+    uint64_t next_id;
+    st_timers *timeouts;          /* the attempts' client timeouts */
     gsl_rng *r_arrivals, *r_exec, *r_rtt, *r_slo, *r_probe;
     int ending;                    /* recording what is left in flight */
     double end_arrivals;           /* = duration */

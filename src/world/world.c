@@ -74,8 +74,18 @@ static void leave_inbound(world *w, request *r)
     world_evict_if_idle(w, r->dec.node, r->dec.model);
 }
 
+/* r's attempt has ended: its timeout is called off. */
+static void drop_timeout(world *w, request *r)
+{
+    if (r->timer) {
+        st_timers_cancel(w->timeouts, r->timer - 1);
+        r->timer = 0;
+    }
+}
+
 void req_release(world *w, request *r)
 {
+    drop_timeout(w, r);
     leave_inbound(w, r);
     r->in_flight = 0;
     r->next = w->free_reqs;
@@ -578,7 +588,7 @@ static int valid_timeout(double t)
     return t == 0 || (t >= 1e-3 && t < INFINITY);
 }
 
-static void ev_timeout(void *ctx, void *obj, uint64_t token);
+static void ev_timeout(void *ctx, void *obj, uint64_t arg);
 
 /* Asks the policy where r runs, and starts it there. */
 static void decide_and_start(world *w, request *r)
@@ -616,8 +626,9 @@ static void decide_and_start(world *w, request *r)
         return;
     }
     if (r->dec.timeout_s > 0) {
-        r->token = ++w->next_token;
-        st_sim_at(w->sim, now + r->dec.timeout_s, ev_timeout, r, r->token);
+        if (!w->timeouts && !(w->timeouts = st_timers_new(w->sim, ev_timeout)))
+            st_oom("the client timeouts");
+        r->timer = st_timers_set(w->timeouts, r->dec.timeout_s, r, 0) + 1;
     }
     r->t_leg = now;
     ev_hop_up(w, r, 0);
@@ -650,6 +661,7 @@ static void retry(world *w, request *r)
     request *live = req_alloc(w);
     *live = (request){.pub = r->pub, .in_flight = 1, .measured = r->measured,
                       .worker = r->worker, .at = NO_NODE};
+    drop_timeout(w, r);
     r->in_flight = r->worker = 0;
     r->ghost = 1;
     decide_and_start(w, live);
@@ -674,14 +686,24 @@ void world_throttled(world *w, request *r)
     req_release(w, r);
 }
 
-static void ev_timeout(void *ctx, void *obj, uint64_t token)
+/* An attempt's timeout, due: an attempt that ends first calls it off
+ * (drop_timeout), so r is still in flight on it. */
+static void ev_timeout(void *ctx, void *obj, uint64_t arg)
 {
     world *w = ctx;
     request *r = obj;
-    /* Stale when the attempt ended first (r released, maybe reused by
-     * another request: tokens are never reused). */
-    if (r->in_flight && !r->ghost && r->token == token)
+    (void)arg;
+    r->timer = 0;
+    if (r->in_flight && !r->ghost)
         abandon(w, r);
+}
+
+/* A free worker of r's device takes r. */
+static void take_worker(world *w, device_aux *d, request *r)
+{
+    r->worker = 1;
+    d->workers_busy++;
+    decide_and_start(w, r);
 }
 
 /* Hands queued requests to free workers.  A decision can end a request at
@@ -695,25 +717,32 @@ static void try_dispatch(world *w, int dev)
         return;
     d->dispatching = 1;
     st_event e;
-    while (d->workers_busy < workers && d->dq && st_evq_pop(d->dq, &e)) {
-        request *r = e.obj;
-        r->worker = 1;
-        d->workers_busy++;
-        decide_and_start(w, r);
-    }
+    while (d->workers_busy < workers && d->dq && st_evq_pop(d->dq, &e))
+        take_worker(w, d, e.obj);
     d->dispatching = 0;
 }
 
 static void dispatch_enqueue(world *w, const st_device_class *dc, request *r)
 {
     device_aux *d = dev_aux(w, r->pub.device);
+    int dev = r->pub.device;
+    if (!d->dispatching && d->workers_busy < dc->dispatch_workers &&
+        (!d->dq || st_evq_size(d->dq) == 0)) {
+        /* a free worker and nobody ahead: r would be pushed and popped at
+         * once */
+        d->dispatching = 1;
+        take_worker(w, d, r);
+        d->dispatching = 0;
+        try_dispatch(w, dev);
+        return;
+    }
     if (!d->dq && !(d->dq = st_evq_new(4)))   /* it grows */
         st_oom("a device's dispatch queue");
     double key = r->pub.arrival_s;
     if (dc->dispatch == ST_DISPATCH_EDF)
         key += r->pub.slo_s;
     st_evq_push(d->dq, key, NULL, r, 0);
-    try_dispatch(w, r->pub.device);
+    try_dispatch(w, dev);
 }
 
 /* The class's task, or one drawn from its popularity at time now. */
