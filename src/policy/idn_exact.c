@@ -482,7 +482,13 @@ static int solve_fresh(const st_idn *g, const double *const *r,
     search s = {.g = g, .gs = &gs, .ts = &ts, .sp = new_sep(g), .seed = x,
                 .node_limit = node_limit, .bound = INFINITY};
     int rc = -1;
-    if (solve_relaxation(g, m.lp, y, &out->lp) == 0) {
+    if (g->n_vars == 0) {
+        /* Nothing to allocate (every model is where it is fixed): the
+         * empty allocation is the optimum, and GLPK's cover cuts abort
+         * on a problem without columns; its bound is its value. */
+        out->solved = 1;
+        rc = 0;
+    } else if (solve_relaxation(g, m.lp, y, &out->lp) == 0) {
         glp_iocp io;
         glp_init_iocp(&io);
         io.msg_lev = GLP_MSG_OFF;
@@ -517,6 +523,8 @@ static int solve_fresh(const st_idn *g, const double *const *r,
     out->value = st_idn_phases_gain_x(g, x, r, w, nr);
     if (rc != 0)
         out->lp = INFINITY;   /* nothing proven */
+    else if (g->n_vars == 0)
+        out->lp = out->value;
     out->bound = out->solved ? out->value : fmin(out->lp, s.bound);
     if (out->bound < out->value)
         out->bound = out->value;
