@@ -5,10 +5,14 @@
  *
  * The FIFOs are kept from the first decision that carries a timeout (no
  * leg can be cancelled before): a run without timeouts never builds one.
- * A leg joins its direction's FIFO when it is sent (accq_sent) and leaves
- * it at its hop event (accq_arrived) together with every leg ahead of it:
- * legs leave the link in FIFO order, so those are done sending too, and a
- * leg is off the FIFO before its request can be released.
+ * Only a leg that has to wait for the link joins its direction's FIFO
+ * (accq_sent): a leg can only be behind a cancelled one if it was offered
+ * before the cancellation, so before the cancelled leg's end, which means
+ * it was waiting.  A leg sent on a free link (the common case) costs
+ * nothing more.  A leg leaves the FIFO at its hop event (accq_arrived)
+ * together with every leg ahead of it: legs leave the link in FIFO order,
+ * so those are done sending too, and a leg is off the FIFO before its
+ * request can be released.
  *
  * When a leg still on the link is cancelled (accq_cancel), the link is
  * free from then (or from when the leg would have started), and every leg
@@ -50,7 +54,8 @@ void accq_sent(world *w, request *r, int up, double ready, double rtt)
 {
     r->acc_ready = ready;
     r->acc_rtt = rtt;
-    if (!w->accq)
+    r->acc_token = 0;
+    if (!w->accq || !(r->acc_start > ready))
         return;
     request **tail = tail_of(w, r->pub.device, up);
     r->acc_token = ++w->next_token;
@@ -85,11 +90,10 @@ void accq_arrived(world *w, request *r, int up)
         ;
 }
 
-/* Takes r off its FIFO; returns the first leg queued behind it (NULL:
- * none), the legs behind being those from there to the tail. */
-static request *unlink_leg(request **tail, request *r)
+/* Takes r off its FIFO. */
+static void unlink_leg(request **tail, request *r)
 {
-    request *p = *tail, *behind = r == *tail ? NULL : r->acc_next;
+    request *p = *tail;
     while (p->acc_next != r)
         p = p->acc_next;
     if (p == r) {
@@ -100,7 +104,20 @@ static request *unlink_leg(request **tail, request *r)
             *tail = p;
     }
     r->acc_listed = 0;
-    return behind;
+}
+
+/* The first leg of a FIFO that starts once r's leg has ended (NULL:
+ * none); the legs behind r are those from there to the tail. */
+static request *first_behind(request *const *tail, const request *r)
+{
+    if (!*tail)
+        return NULL;
+    for (request *q = (*tail)->acc_next;; q = q->acc_next) {
+        if (q->acc_start >= r->acc_end)
+            return q;
+        if (q == *tail)
+            return NULL;
+    }
 }
 
 /* Sends leg q again on a link free from *busy, which access_send moves to
@@ -133,7 +150,9 @@ void accq_cancel(world *w, request *r, int up, double now, st_event_fn hop)
         *c = (st_tcp_conn){0};
     *busy = r->acc_start > now ? r->acc_start : now;
     request **tail = w->accq ? tail_of(w, dev, up) : NULL;
-    request *q = r->acc_listed ? unlink_leg(tail, r) : NULL;
+    if (r->acc_listed)
+        unlink_leg(tail, r);
+    request *q = tail ? first_behind(tail, r) : NULL;
     for (; q; q = q == *tail ? NULL : q->acc_next) {
         double end = q->acc_end;
         resend(w, q, up, prev_end, busy, hop);

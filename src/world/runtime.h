@@ -33,8 +33,8 @@ typedef struct request {
     uint64_t token;           /* the attempt's timeout event, 0: none */
     double acc_start, acc_end;  /* the access-link leg's time on the link */
     /* The access leg as accq.c re-times it: when it was offered to the
-     * link, its round-trip draw, the token its hop event carries (0 while
-     * no FIFO is kept), the leg queued after it (a ring). */
+     * link, its round-trip draw, the token its hop event carries (0: not
+     * in a FIFO), the leg queued after it (a ring). */
     double acc_ready, acc_rtt;
     uint64_t acc_token;
     struct request *acc_next;
@@ -323,7 +323,8 @@ double access_send(world *w, int dev, int up, double from, double bytes,
 
 /* The access links' FIFOs of legs, kept once a client timeout can cancel
  * one (accq.c).  accq_enable starts keeping them; accq_sent files r's leg
- * just sent from `ready` with round trip rtt; accq_leg_arg is the arg
+ * just sent from `ready` with round trip rtt if it waits for the link;
+ * accq_leg_arg is the arg
  * r's next hop event carries, and a hop event whose arg differs is stale
  * (its leg was re-timed); accq_arrived takes r's leg (and any ahead of
  * it) off the FIFO at its hop; accq_cancel frees the link from r's leg at
