@@ -341,7 +341,7 @@ sized_scenario() {   # duration count workload
 yes 0 | head -1000000 >"$tmp/zeros.txt"
 sized_scenario "10 s" 1 "{task: cls, arrival: {process: file, file: zeros.txt}, slo_ms: 300}"
 # A million arrivals at t = 0 are all in flight at once.
-gen; STRATA_MEMORY_LIMIT_MB=100 scenario_case "$tmp/sized.yaml" "sized.yaml:17:17: the run of policy 'infida' \\(1 device\\) would need up to [0-9.]+ MB of memory, more than the limit of 100 MB \\(STRATA_MEMORY_LIMIT_MB=100\\); the largest part is [0-9.]+ MB for requests in flight; expected a smaller scenario or a higher STRATA_MEMORY_LIMIT_MB"
+gen; STRATA_MEMORY_LIMIT_MB=100 scenario_case "$tmp/sized.yaml" "sized.yaml:17:17: the run of policy 'infida' \\(1 device\\) would need up to [0-9.]+ [MG]B of memory, more than the limit of 100 MB \\(STRATA_MEMORY_LIMIT_MB=100\\); the largest part is [0-9.]+ [MG]B for requests in flight; expected a smaller scenario or a higher STRATA_MEMORY_LIMIT_MB"
 # Running out anyway: a clear message and exit 3, never an abort.  Ten
 # million arrival times need 80 MB: under AddressSanitizer allocations
 # above 16 MB fail, otherwise the address space is limited to 150 MB.

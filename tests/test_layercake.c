@@ -374,16 +374,6 @@ static void test_queue_wait(void **state)
 
 /* ---------- scenarios ---------- */
 
-static st_scenario *load(const char *text)
-{
-    st_scenario *sc;
-    st_error err;
-    if (st_scenario_load_text("t.yaml", text, strlen(text), tu_tmpdir(), NULL,
-                              0, &sc, &err))
-        fail_msg("%s", err.msg);
-    return sc;
-}
-
 static st_run_result run_ops(const st_scenario *sc, const st_policy_ops *ops)
 {
     st_run_result res;
@@ -446,7 +436,7 @@ static st_run_result run_dispatch(const char *dispatch, st_scenario **keep)
 {
     char text[4096];
     snprintf(text, sizeof text, dispatch_tmpl, 3, dispatch);
-    *keep = load(text);
+    *keep = tu_load_text(text);
     n_log = 0;
     return run_ops(*keep, &recorder);
 }
@@ -575,7 +565,7 @@ static void test_probe_occupies_link(void **state)
      * +50 ms, down 0.15-0.25, +50 ms: back at 0.30.  Then an empty echo
      * sent at 0 waits for the uplink until 0.1, arrives at 0.15, waits for
      * the downlink (reserved until 0.25), and is back at 0.30 too. */
-    st_scenario *sc = load(
+    st_scenario *sc = tu_load_text(
         "name: pr\nseed: 1\nduration: 0.5 s\nwarmup: 0 s\n"
         "models: [{name: m, task: t, accuracy: 0.5, size_mb: 1, input_bytes: 100000, output_bytes: 0}]\n"
         "hardware: [{name: h, profiles: {m: {exec_ms: 0}}}]\n"
@@ -609,7 +599,7 @@ static void test_estimate_error_metrics(void **state)
 {
     (void)state;
     /* Local, exec exactly 1 s, never queued: latency 1 s, estimate 0.8. */
-    st_scenario *sc = load(
+    st_scenario *sc = tu_load_text(
         "name: ee\nseed: 2\nduration: 50 s\nwarmup: 0 s\n"
         "models: [{name: m, task: t, accuracy: 0.5, size_mb: 1}]\n"
         "hardware: [{name: h, profiles: {m: {exec_ms: 1000}}}]\n"
@@ -718,7 +708,7 @@ static void test_menus_list_each_task_s_models(void **state)
     (void)state;
     /* Two tasks; the cloud's hardware has every model, the phone's only
      * b and c (c loads in 30 ms). */
-    st_scenario *sc = load(
+    st_scenario *sc = tu_load_text(
         "name: menus\nseed: 1\nduration: 3 s\nwarmup: 0 s\n"
         "models:\n  - {name: a, task: t, accuracy: 0.5, size_mb: 1, input_bytes: 1, output_bytes: 1}\n"
         "  - {name: b, task: u, accuracy: 0.6, size_mb: 1, input_bytes: 1, output_bytes: 1}\n"
@@ -774,15 +764,6 @@ static const st_policy_ops retrier = {.name = "retrier", .summary = "test",
                                       .decide = retry_decide,
                                       .observe = retry_observe};
 
-static const st_request_rec *rec_of(const st_run_result *r, uint64_t id)
-{
-    for (size_t i = 0; i < r->requests.n; i++)
-        if (r->requests.recs[i].id == id)
-            return &r->requests.recs[i];
-    fail_msg("request %llu not logged", (unsigned long long)id);
-    return NULL;
-}
-
 static void test_timeout_cancels_upload(void **state)
 {
     (void)state;
@@ -798,7 +779,7 @@ static void test_timeout_cancels_upload(void **state)
      * saw request 0: 0.1 s billed. */
     tu_write_file(0, "arrivals.txt", "0.5\n6.0\n");
     tu_write_file(1, "stall.txt", "0 8\n1 0\n7 8\n1000 8\n");
-    st_scenario *sc = load(
+    st_scenario *sc = tu_load_text(
         "name: to\nseed: 1\nduration: 10 s\nwarmup: 0 s\ndrain: 100 s\n"
         "models: [{name: m, task: t, accuracy: 0.5, size_mb: 1, input_bytes: 1000000, output_bytes: 0}]\n"
         "hardware: [{name: h, profiles: {m: {exec_ms: 100}}}]\n"
@@ -810,7 +791,7 @@ static void test_timeout_cancels_upload(void **state)
     n_log = n_obs = 0;
     st_run_result r = run_ops(sc, &retrier);
     assert_int_equal(r.requests.n, 2);
-    const st_request_rec *a = rec_of(&r, 0), *b = rec_of(&r, 1);
+    const st_request_rec *a = tu_rec_of(&r, 0), *b = tu_rec_of(&r, 1);
     assert_near(a->latency_s, 5.1, 1e-9);
     assert_int_equal(a->attempts, 2);
     assert_int_equal(a->completed, 2);
@@ -863,13 +844,13 @@ static void test_timeout_node_side(void **state)
     for (int k = 0; k < 2; k++) {
         char text[2048];
         snprintf(text, sizeof text, tmpl, modes[k]);
-        st_scenario *sc = load(text);
+        st_scenario *sc = tu_load_text(text);
         n_log = n_obs = 0;
         st_run_result r = run_ops(sc, &retrier);
         assert_near(st_metrics_get(&r.metrics, "priced_busy_s"), billed[k], 1e-6);
-        assert_near(rec_of(&r, 0)->latency_s, 5.1, 1e-6);
-        assert_near(rec_of(&r, 1)->latency_s, 5.1, 1e-6);
-        assert_int_equal(rec_of(&r, 1)->attempts, 2);
+        assert_near(tu_rec_of(&r, 0)->latency_s, 5.1, 1e-6);
+        assert_near(tu_rec_of(&r, 1)->latency_s, 5.1, 1e-6);
+        assert_int_equal(tu_rec_of(&r, 1)->attempts, 2);
         st_run_result_free(&r);
         st_scenario_free(sc);
     }
@@ -881,7 +862,7 @@ static void test_slo_phases(void **state)
     /* LayerCake's harness pivot, scaled down: jobs 2-3 tight (100 ms), 5
      * loose (5 s), the rest the class's 1 s.  One phone, so request id =
      * job number. */
-    st_scenario *sc = load(
+    st_scenario *sc = tu_load_text(
         "name: piv\nseed: 1\nduration: 8 s\nwarmup: 0 s\n"
         "models: [{name: m, task: t, accuracy: 0.5}]\n"
         "hardware: [{name: h, profiles: {m: {exec_ms: 1}}}]\n"
@@ -937,7 +918,7 @@ static st_run_result run_serverless(double exec_ms, const char *node_keys,
 {
     char text[2048];
     snprintf(text, sizeof text, serverless_tmpl, exec_ms, node_keys, keys);
-    *keep = load(text);
+    *keep = tu_load_text(text);
     n_log = n_obs = 0;
     retry_timeout_s = 0;
     st_run_result r = run_ops(*keep, &retrier);
@@ -961,10 +942,10 @@ static void test_serverless_keep_alive(void **state)
     for (int k = 0; k < 2; k++) {
         st_scenario *sc;
         st_run_result r = run_serverless(1000, "", keys[k], &sc);
-        assert_near(rec_of(&r, 0)->latency_s, 3 + UP_S, 1e-9);
-        assert_near(rec_of(&r, 1)->latency_s, 1 + UP_S, 1e-9);
-        assert_near(rec_of(&r, 2)->latency_s, 3 + UP_S, 1e-9);
-        assert_true(rec_of(&r, 0)->cold && !rec_of(&r, 1)->cold && rec_of(&r, 2)->cold);
+        assert_near(tu_rec_of(&r, 0)->latency_s, 3 + UP_S, 1e-9);
+        assert_near(tu_rec_of(&r, 1)->latency_s, 1 + UP_S, 1e-9);
+        assert_near(tu_rec_of(&r, 2)->latency_s, 3 + UP_S, 1e-9);
+        assert_true(tu_rec_of(&r, 0)->cold && !tu_rec_of(&r, 1)->cold && tu_rec_of(&r, 2)->cold);
         assert_near(st_metrics_get(&r.metrics, "model_loads"), 2, 0);
         assert_near(st_metrics_get(&r.metrics, "cost_usd"), cost[k], 1e-9);
         st_run_result_free(&r);
@@ -983,17 +964,17 @@ static void test_serverless_throttle(void **state)
     tu_write_file(0, "arrivals.txt", "0\n1\n");
     st_scenario *sc;
     st_run_result r = run_serverless(10000, "preload: all,", "max_concurrency: 1", &sc);
-    const st_request_rec *b = rec_of(&r, 1);
+    const st_request_rec *b = tu_rec_of(&r, 1);
     assert_near(b->latency_s, 0.1 + UP_S, 1e-9);
     assert_int_equal(b->attempts, 2);
     assert_int_equal(b->offloaded, 0);
     assert_true(n_obs >= 1 && obs_[0].id == 1 && obs_[0].abandoned);
     assert_near(obs_[0].at, 1 + UP_S, 1e-9);
-    assert_near(rec_of(&r, 0)->latency_s, 10 + UP_S, 1e-9);
+    assert_near(tu_rec_of(&r, 0)->latency_s, 10 + UP_S, 1e-9);
     st_run_result_free(&r);
     st_scenario_free(sc);
     r = run_serverless(10000, "preload: all,", "max_concurrency: 1, on_throttle: queue", &sc);
-    b = rec_of(&r, 1);
+    b = tu_rec_of(&r, 1);
     assert_near(b->latency_s, 19 + UP_S, 1e-9);
     assert_int_equal(b->attempts, 1);
     assert_int_equal(b->offloaded, 1);
@@ -1039,7 +1020,7 @@ static void test_percentiles_censored(void **state)
         "policy: local\n";
     char text[2048];
     snprintf(text, sizeof text, tmpl, "10 s", "100", "");
-    st_scenario *sc = load(text);
+    st_scenario *sc = tu_load_text(text);
     drop_from = 19;
     n_log = 0;
     st_run_result r = run_ops(sc, &dropper);
@@ -1058,7 +1039,7 @@ static void test_percentiles_censored(void **state)
      * is censored. */
     snprintf(text, sizeof text, tmpl, "10 s", "100000",
              "    dispatch: {queue: fifo, workers: 1}\n");
-    sc = load(text);
+    sc = tu_load_text(text);
     drop_from = 1000;
     r = run_ops(sc, &dropper);
     m = &r.metrics;
@@ -1094,7 +1075,7 @@ static st_scenario *e2e(double mbps, double slo_ms)
 {
     char text[4096];
     snprintf(text, sizeof text, e2e_tmpl, mbps, mbps, slo_ms);
-    return load(text);
+    return tu_load_text(text);
 }
 
 /* Replaces the first `from` in buf (which must hold it) by `to`. */
@@ -1315,7 +1296,7 @@ static void test_bad_params(void **state)
     char *p = strstr(text, "  - layercake");
     assert_non_null(p);
     strcpy(p, "  - {name: layercake, params: {bw_estimator: median}}\n");
-    st_scenario *sc = load(text);
+    st_scenario *sc = tu_load_text(text);
     st_run_result res;
     st_error err;
     assert_int_not_equal(st_world_run(sc, 0, NULL, &res, &err), 0);

@@ -1,5 +1,5 @@
-/* testutil.c - temp files, data paths and a load-error check for the unit
- * tests. */
+/* testutil.c - temp files, data paths, scenario loading, a load-error
+ * check and request-log look-ups for the unit tests. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +9,7 @@
 #include "testutil.h"
 #include "strata/scenario.h"
 #include "policy/registry.h"
+#include "world/world.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,4 +83,23 @@ void tu_expect_load_error(const char *text, int line, const char *phrase)
     snprintf(where, sizeof where, "%s:%d:", path, line);
     if (!strstr(err.msg, where) || !strstr(err.msg, phrase))
         fail_msg("expected '%s' and '%s' in: %s", where, phrase, err.msg);
+}
+
+st_scenario *tu_load_text(const char *text)
+{
+    st_scenario *sc;
+    st_error err;
+    if (st_scenario_load_text("t.yaml", text, strlen(text), tu_tmpdir(), NULL,
+                              0, &sc, &err))
+        fail_msg("%s", err.msg);
+    return sc;
+}
+
+const st_request_rec *tu_rec_of(const st_run_result *r, uint64_t id)
+{
+    for (size_t i = 0; i < r->requests.n; i++)
+        if (r->requests.recs[i].id == id)
+            return &r->requests.recs[i];
+    fail_msg("request %llu not logged", (unsigned long long)id);
+    return NULL;
 }

@@ -67,8 +67,8 @@ typedef struct st_decision {
      * decision (0: none; ignored when the request runs on its device).
      * At expiry the device abandons the attempt: the rest of its upload
      * or download over the access link is cancelled (the link is free
-     * from then, unless a later transfer is already queued behind it),
-     * the device stops waiting, the policy observes the abandoned attempt
+     * from then, and the transfers queued behind it move up, in order:
+     * docs/links.md), the device stops waiting, the policy observes the abandoned attempt
      * (st_outcome.abandoned) and is asked again with the remaining budget
      * (st_request.attempt + 1).  What the node does with work already
      * sent is the node's `on_abandon` (scenario.h).  A request is dropped

@@ -205,6 +205,7 @@ static void teardown(world *w)
     free(w->devs);
     free(w->cls_first);
     free(w->conns);
+    free(w->accq);
     while (w->chunks) {
         chunk *c = w->chunks;
         w->chunks = c->next;

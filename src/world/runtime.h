@@ -30,8 +30,15 @@ typedef struct request {
     /* counted in its node's inbound[] for its model until it starts (or
      * is released without starting) */
     unsigned inbound : 1;
+    unsigned acc_listed : 1;  /* in its access link's FIFO (accq.c) */
     uint32_t timer;           /* the attempt's timeout (handle + 1), 0: none */
     double acc_start, acc_end;  /* the access-link leg's time on the link */
+    /* The access leg as accq.c re-times it: when it was offered to the
+     * link, its round-trip draw, the token its hop event carries (0: not
+     * in a FIFO), the leg queued after it (a ring). */
+    double acc_ready, acc_rtt;
+    uint64_t acc_token;
+    struct request *acc_next;
     double t_node, t_start;   /* reached the node; got an executor */
     double up_s, down_s, rtt_s, load_s, exec_s, queue_s, busy_s;
     double t_leg;             /* start of the current upload/download leg */
@@ -127,6 +134,7 @@ typedef struct world {
     request *free_reqs;
     uint64_t next_id;
     st_timers *timeouts;          /* the attempts' client timeouts */
+    uint64_t next_token;          /* the access legs' hop events (accq.c) */
     gsl_rng *r_arrivals, *r_exec, *r_rtt, *r_slo, *r_probe;
     int ending;                    /* recording what is left in flight */
     double end_arrivals;           /* = duration */
@@ -138,6 +146,9 @@ typedef struct world {
     st_timeseries *ts;
     st_metrics pol_metrics;
     st_tcp_conn *conns;            /* [2 * devices] when a class uses tcp */
+    /* Each access link direction's FIFO of legs, a ring by its tail
+     * ([2 * devices], from the first decision with a timeout; accq.c) */
+    request **accq;
 } world;
 
 /* ---------- nodes, infrastructure or device ---------- */
@@ -314,6 +325,24 @@ st_tcp_conn *access_conn(const world *w, int dev, int up);
  * direction of the link until then. */
 double access_send(world *w, int dev, int up, double from, double bytes,
                    double rtt);
+
+/* The access links' FIFOs of legs, kept once a client timeout can cancel
+ * one (accq.c).  accq_enable starts keeping them; accq_sent files r's leg
+ * just sent from `ready` with round trip rtt if it waits for the link;
+ * accq_leg_arg is the arg
+ * r's next hop event carries, and a hop event whose arg differs is stale
+ * (its leg was re-timed); accq_arrived takes r's leg (and any ahead of
+ * it) off the FIFO at its hop; accq_cancel frees the link from r's leg at
+ * now and re-times the legs queued behind it, moving their hop events
+ * (`hop`, the direction's event). */
+void accq_enable(world *w);
+void accq_sent(world *w, request *r, int up, double ready, double rtt);
+void accq_arrived(world *w, request *r, int up);
+void accq_cancel(world *w, request *r, int up, double now, st_event_fn hop);
+static inline uint64_t accq_leg_arg(const request *r)
+{
+    return r->on_access ? r->acc_token : 0;
+}
 
 /* A policy's eviction of model m (st_view_set_resident) waits until no
  * request decided for it on the node is on its way, queued or running:

@@ -284,6 +284,7 @@ static double transfer(world *w, request *r, int lower, int up, double bytes)
         r->acc_start = busy > now ? busy : now;
         end = r->acc_end = access_send(w, r->pub.device, up, now, bytes, rtt);
         r->on_access = 1;
+        accq_sent(w, r, up, now, rtt);
     } else {
         node_rt *n = &w->nodes[lower];
         double *busy = up ? &n->up_busy : &n->down_busy;
@@ -460,12 +461,25 @@ static void charge(world *w, int node, request *r)
     measure_charge(&w->meas, w->sc, ns, &w->sc->models[r->dec.model],
                    r->busy_s, rate);
 }
+
+/* Is a hop event (arg: accq_leg_arg when it was scheduled) still due, not
+ * replaced by a re-timed leg's?  An access leg leaves its FIFO here. */
+static int hop_due(world *w, request *r, uint64_t arg, int up)
+{
+    if (arg != accq_leg_arg(r))
+        return 0;
+    if (r->on_access)
+        accq_arrived(w, r, up);
+    r->on_access = 0;
+    return 1;
+}
+
 static void ev_hop_down(void *ctx, void *obj, uint64_t arg)
 {
     world *w = ctx;
     request *r = obj;
-    (void)arg;
-    r->on_access = 0;
+    if (!hop_due(w, r, arg, 0))
+        return;
     if (r->dead) {
         req_release(w, r);
         return;
@@ -483,9 +497,9 @@ static void ev_hop_down(void *ctx, void *obj, uint64_t arg)
     double t = transfer(w, r, lower, 0, w->sc->models[r->dec.model].output_bytes);
     r->at = lower;
     if (lower == NO_NODE && t == st_sim_now(w->sim) && st_sim_alone_now(w->sim))
-        ev_hop_down(w, r, 0);   /* it arrives now, next in any order */
+        ev_hop_down(w, r, accq_leg_arg(r));   /* it arrives now, next in any order */
     else
-        st_sim_soon(w->sim, t, ev_hop_down, r, 0);
+        st_sim_soon(w->sim, t, ev_hop_down, r, accq_leg_arg(r));
 }
 
 /* Frees r's executor at ordinary node `node` and starts the next queued. */
@@ -530,8 +544,8 @@ static void ev_hop_up(void *ctx, void *obj, uint64_t arg)
 {
     world *w = ctx;
     request *r = obj;
-    (void)arg;
-    r->on_access = 0;
+    if (!hop_due(w, r, arg, 1))
+        return;
     if (r->dead) {
         req_release(w, r);
         return;
@@ -543,7 +557,7 @@ static void ev_hop_up(void *ctx, void *obj, uint64_t arg)
     }
     double t = transfer(w, r, r->at, 1, w->sc->models[r->dec.model].input_bytes);
     r->at = next_up(w, r, r->at);
-    st_sim_soon(w->sim, t, ev_hop_up, r, 0);
+    st_sim_soon(w->sim, t, ev_hop_up, r, accq_leg_arg(r));
 }
 
 /* ---------- arrivals ---------- */
@@ -626,6 +640,7 @@ static void decide_and_start(world *w, request *r)
         return;
     }
     if (r->dec.timeout_s > 0) {
+        accq_enable(w);   /* legs can be cancelled from now on */
         if (!w->timeouts && !(w->timeouts = st_timers_new(w->sim, ev_timeout)))
             st_oom("the client timeouts");
         r->timer = st_timers_set(w->timeouts, r->dec.timeout_s, r, 0) + 1;
@@ -637,20 +652,15 @@ static void decide_and_start(world *w, request *r)
 /* ---------- client timeouts ---------- */
 
 /* Cancels the rest of r's access-link leg at now: the link is free from
- * then (or from when the leg would have started) unless a later transfer
- * is already queued behind it, which keeps its times.  An upload whose
- * last bit has left still reaches the node.  Over TCP, a cancelled leg's
- * connection starts again from the initial window. */
+ * then (or from when the leg would have started), and the transfers
+ * queued behind it move up, in order (accq.c).  An upload whose last bit
+ * has left still reaches the node, and nothing moves.  Over TCP, a
+ * cancelled leg's connection starts again from the initial window. */
 static void cancel_access(world *w, request *r, double now)
 {
-    device_rt *d = dev_rt(w, r->pub.device);
     int down = r->at == NO_NODE;
-    double *busy = down ? &d->down_busy : &d->up_busy;
-    st_tcp_conn *c = access_conn(w, r->pub.device, !down);
-    if (c && r->acc_end > now)
-        *c = (st_tcp_conn){0};
-    if (r->acc_end > now && *busy == r->acc_end)
-        *busy = r->acc_start > now ? r->acc_start : now;
+    if (r->acc_end > now)
+        accq_cancel(w, r, !down, now, down ? ev_hop_down : ev_hop_up);
     if (down || r->acc_end > now)
         r->dead = 1;
 }
