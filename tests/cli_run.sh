@@ -38,25 +38,8 @@ bad=$(sqlite3 q.db "
 head -1 q.csv | grep -q '^run_key,scenario,policy'
 # An IDN policy where nothing can be allocated (one node, which holds the
 # only model already) runs: its exact reference is the empty allocation.
-cat >one.yaml <<'YAML'
-name: one-node
-duration: 10 s
-models:
-  - {name: m, task: cls, accuracy: 0.7, size_mb: 10, input_bytes: 1000, output_bytes: 100}
-hardware:
-  - name: hw
-    profiles: {m: {exec_ms: 5}}
-nodes:
-  - {name: cloud, hardware: hw}
-devices:
-  - name: ph
-    count: 10
-    hardware: hw
-    attach: cloud
-    link: {up: {mbps: 10}, down: {mbps: 10}}
-    workload: {task: cls, arrival: {process: poisson, rate_per_s: 1}, slo_ms: 300}
-policy: [infida, static]
-YAML
+mini_scenario one.yaml one-node "10 s" 10 "{up: {mbps: 10}, down: {mbps: 10}}" \
+    "{task: cls, arrival: {process: poisson, rate_per_s: 1}, slo_ms: 300}" "[infida, static]"
 "$STRATA" run one.yaml --db one.db -q
 [ "$(sqlite3 one.db "select count(*) from runs where policy in ('infida', 'static')")" = 2 ]
 echo "quickstart end to end ok"

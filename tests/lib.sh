@@ -70,3 +70,28 @@ lib_fail_exits() {
 lib_data() {
     data=${STRATA_DATA:-${STRATA_SHARED_DATA:-$STRATA_SRC/../shared/data}}
 }
+
+# mini_scenario FILE NAME DURATION COUNT LINK WORKLOAD POLICY: one model,
+# one node, one class of COUNT devices (its entry on line 11, its link on
+# line 15, its workload on 16, the policy on 17).
+mini_scenario() {
+    cat >"$1" <<YAML
+name: $2
+duration: $3
+models:
+  - {name: m, task: cls, accuracy: 0.7, size_mb: 10, input_bytes: 1000, output_bytes: 100}
+hardware:
+  - name: hw
+    profiles: {m: {exec_ms: 5}}
+nodes:
+  - {name: cloud, hardware: hw}
+devices:
+  - name: ph
+    count: $4
+    hardware: hw
+    attach: cloud
+    link: $5
+    workload: $6
+policy: $7
+YAML
+}
