@@ -604,6 +604,28 @@ uint32_t st_evq_push_seq(st_evq *q, double time, uint64_t seq,
 }
 
 /* Hands the event of key top to *out and frees its body. */
+/* The earliest of the root's children is, unless an earlier event is
+ * pushed first, the next one popped: its event's object (a request
+ * record, a device) is fetched now, while the caller runs the event just
+ * popped, rather than missed when its handler starts.  In a world of a
+ * million phones, whose requests in flight are far more than any cache
+ * holds, that takes a third off the CPU time of a run (bench/README.md);
+ * in a small one the objects are in cache anyway and the search for the
+ * earliest child is all it would add, so it is done only once the queue
+ * has held PREFETCH_AT events at a time. */
+#define PREFETCH_AT 4096
+
+__attribute__((always_inline))
+static inline void prefetch_next_obj(const st_evq *q)
+{
+    size_t last = q->n < ARITY ? q->n : ARITY, c = 1;
+    for (size_t j = 2; j <= last; j++)
+        if (q->heap[j].time < q->heap[c].time)
+            c = j;
+    const body *b = &q->pool[q->heap[c].slot];
+    __builtin_prefetch(b->obj);
+}
+
 static void take(st_evq *q, key top, st_event *out)
 {
     body *b = &q->pool[top.slot];
@@ -626,6 +648,8 @@ int st_evq_pop(st_evq *q, st_event *out)
     take(q, q->heap[0], out);
     q->n--;
     q->hole = q->n > 0;
+    if (q->hole && q->pool_n >= PREFETCH_AT)
+        prefetch_next_obj(q);
     if (q->n == 0 && q->far.count)
         far_refill(q);
     return 1;
