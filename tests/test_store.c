@@ -213,22 +213,36 @@ static void test_put_reads_back(void **state)
     sqlite3_close(db);
 }
 
-/* A seed above INT64_MAX must read back exactly, not negative or rounded;
- * it is hex text because decimal text would turn into a REAL. */
+/* A seed or request id above INT64_MAX must read back exactly, not
+ * negative or rounded; it is hex text because decimal text would turn
+ * into a REAL. */
 static void test_huge_seed_is_text(void **state)
 {
     (void)state;
     const char *path = db_path("seed.db");
     st_store *s = open_store(path);
-    st_run_record r = record("big", NULL, NULL);
+    st_request_log log = {0};
+    st_request_rec q = req(UINT64_MAX - 1, 0, 0, 0, ST_OUT_MET, 0, 0.1, 0.9,
+                           0.1);
+    st_request_log_push(&log, &q);
+    q.id = (uint64_t)INT64_MAX;
+    st_request_log_push(&log, &q);
+    st_run_record r = record("big", NULL, &log);
     r.seed = UINT64_MAX;
     put(s, &r);
     st_store_close(s);
+    st_request_log_free(&log);
     sqlite3 *db = raw_open(path);
-    char t[64];
+    char t[128];
     assert_string_equal(raw_text(db, "SELECT seed || ':' || typeof(seed)"
                                  " FROM runs", NULL, t, sizeof t),
                         "0xffffffffffffffff:text");
+    assert_string_equal(raw_text(db, "SELECT group_concat(req_id || ':' ||"
+                                 " typeof(req_id), ' ') FROM (SELECT req_id"
+                                 " FROM requests ORDER BY req_id)", NULL, t,
+                                 sizeof t),
+                        "9223372036854775807:integer"
+                        " 0xfffffffffffffffe:text");
     sqlite3_close(db);
 }
 
@@ -384,9 +398,9 @@ static void many_requests(st_request_log *log, size_t n)
     }
 }
 
-/* Rows are written many to a statement: every one of a run of odd length
- * must read back as it was, in order, and a broken row anywhere (here the
- * very last) must still take the whole run with it. */
+/* Every row of a run of odd length must read back as it was, in order,
+ * and a broken row anywhere (here the very last) must still take the whole
+ * run with it. */
 static void test_many_requests(void **state)
 {
     (void)state;
@@ -452,15 +466,15 @@ static int64_t misplaced_rows(sqlite3 *db, const char *key, int step)
 
 /* Rows are logged as requests finish and stored by id: a log in any order,
  * with ids counting up (placed by id) or spread out (sorted), is stored
- * whole, each row with its own values, in id order; the statements kept
- * between runs serve the next run, after a failed one too. */
+ * whole, each row with its own values, in id order; the statement kept
+ * between runs serves the next run, after a failed one too. */
 static void test_requests_stored_by_id(void **state)
 {
     (void)state;
     const char *path = db_path("by-id.db");
     st_store *s = open_store(path);
     st_request_log dense = {0}, spread = {0};
-    size_t n = 64 * 5 + 8 * 3 + 5;      /* every statement size used */
+    size_t n = 64 * 5 + 8 * 3 + 5;
     many_requests(&dense, n);
     many_requests(&spread, n);
     for (size_t i = 0; i < n; i++)

@@ -163,6 +163,12 @@ void store_bind_int(binder *b, int64_t v)
  * read back negative in any SQL client.  The text is hex because an INTEGER
  * column converts decimal text that overflows int64 to a (lossy) REAL,
  * while "0x..." text is kept as it is. */
+const char *store_u64_text(uint64_t v, char buf[STORE_U64_TEXT])
+{
+    snprintf(buf, STORE_U64_TEXT, "0x%016" PRIx64, v);
+    return buf;
+}
+
 void store_bind_u64(binder *b, uint64_t v)
 {
     int i = ++b->i;
@@ -170,9 +176,9 @@ void store_bind_u64(binder *b, uint64_t v)
         bind_rc(b, sqlite3_bind_int64(b->q, i, (int64_t)v));
         return;
     }
-    char buf[24];
-    snprintf(buf, sizeof buf, "0x%016" PRIx64, v);
-    bind_rc(b, sqlite3_bind_text(b->q, i, buf, -1, SQLITE_TRANSIENT));
+    char buf[STORE_U64_TEXT];
+    bind_rc(b, sqlite3_bind_text(b->q, i, store_u64_text(v, buf), -1,
+                                 SQLITE_TRANSIENT));
 }
 
 /* NaN means "not measured"; NULL says so to SQL (and exports as empty). */
@@ -432,8 +438,7 @@ static void store_free(st_store *s)
 {
     if (!s)
         return;
-    for (int k = 0; k < STORE_REQUEST_STMTS; k++)
-        sqlite3_finalize(s->request_stmt[k]);
+    sqlite3_finalize(s->request_stmt);
     sqlite3_close(s->db);
     free(s->path);
     free(s);

@@ -9,14 +9,11 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-/* The request INSERTs of many rows, of a few and of one (store_put.c). */
-#define STORE_REQUEST_STMTS 3
-
 struct st_store {
     sqlite3 *db;
     char *path;     /* as given, for error messages */
-    sqlite3_stmt *request_stmt[STORE_REQUEST_STMTS];   /* prepared at first
-                                                        * use, kept */
+    sqlite3_stmt *request_stmt;     /* a run's request rows' INSERT, prepared
+                                     * at first use and kept */
     int fk_off;     /* foreign_keys is off: a put checks references itself
                      * (store_put.c) */
 };
@@ -50,6 +47,21 @@ binder store_bind_start(sqlite3_stmt *q);
  * SQLite prepare every statement again at its next step, so it is made
  * only when the state differs.  SQLite's result code. */
 int store_foreign_keys(st_store *s, int on);
+/* The request rows of a run's log in the order they are stored:
+ * recs[order[k]] for k < n, or recs[k] without an order. */
+typedef struct st_request_rows {
+    const st_request_rec *recs;
+    const size_t *order;
+    size_t n;
+} st_request_rows;
+/* Registers st_request_rows(?) on db: the rows of the st_request_rows
+ * bound (sqlite3_bind_pointer, type "st_request_rows") as its argument,
+ * one column per column of `requests` but run_id (request_rows.c). */
+int store_request_rows_module(sqlite3 *db);
+/* A uint64 beyond INT64_MAX as the text it is stored as ("0x" and 16 hex
+ * digits, see store_bind_u64), in buf; buf. */
+#define STORE_U64_TEXT 24
+const char *store_u64_text(uint64_t v, char buf[STORE_U64_TEXT]);
 /* Sets err from SQLite's answer rc (with a hint where one helps) for what
  * it was doing to path; -1. */
 int store_fail(st_error *err, const char *path, sqlite3 *db, int rc,

@@ -1,8 +1,8 @@
 /* store_put.c - writing one run into the results database in one
  * transaction: the run row, its overrides, names, metrics, parameters,
- * request rows (by id, many to an INSERT) and time series; the
- * configuration hash that ignores only the seed; and the run_summary
- * view's columns.
+ * request rows (by id, one INSERT ... SELECT from the log) and time
+ * series; the configuration hash that ignores only the seed; and the
+ * run_summary view's columns.
  */
 #include "results/store.h"
 #include "results/store_impl.h"
@@ -61,36 +61,24 @@ static const char insert_name_sql[] =
     "INSERT OR REPLACE INTO run_names(run_id, kind, first, last, name)"
     " VALUES(?1, ?2, ?3, ?4, ?5)";
 
-/* Request rows go REQUEST_BATCH to an INSERT: one statement of that many
- * VALUES tuples.  That spreads what SQLite spends per statement (reset,
- * cursors, halt) over many rows; the rest of a run goes through the
- * statements of REQUEST_TAIL rows and of one row.  The three are prepared
- * at their first use and kept by the store (st_store.request_stmt), so
- * only the first run stored through a handle pays for parsing them:
- * parsing a tuple costs about as much as inserting five rows, and beyond
- * 64 tuples a statement makes the rows no cheaper.  The parameters are anonymous ("?"):
- * numbered ones cost the parser a search each; the run id is ?1 in every
- * tuple, bound once per statement.
+/* A run's request rows go in with one INSERT ... SELECT from its log, read
+ * as the virtual table st_request_rows (request_rows.c).  Many-row INSERTs
+ * of bound parameters cost 8% more instructions a row: each of 15 binds a
+ * row passes SQLite's checks, and each value is then copied into the
+ * statement's registers.  The statement is prepared at its first use and
+ * kept by the store (st_store.request_stmt).
  *
- * They are INSERT OR FAIL.  A statement that writes many rows and may
- * ABORT must be able to undo just itself, so SQLite first copies each page
- * it changes that the database held before the statement (the rightmost
- * leaf and its parents) to a statement journal, a temporary file once it
- * has outgrown memory: in a run of 600,000 rows eight times as many page
- * writes as the WAL frames of the rows themselves.  FAIL stops at a
- * failing row without that undo, and a failed put rolls back its whole
- * transaction anyway. */
-#define REQUEST_BATCH 64
-#define REQUEST_TAIL 8
-#define REQUEST_COLS 15
-
-static const size_t request_rows[STORE_REQUEST_STMTS] = {
-    REQUEST_BATCH, REQUEST_TAIL, 1};
-
-static const char insert_request_head[] =
+ * It is INSERT OR FAIL.  A statement that writes many rows and may ABORT
+ * must be able to undo just itself, so SQLite would first copy each page
+ * it changes that the database held before the statement to a statement
+ * journal.  FAIL stops at a failing row without that undo, and a failed
+ * put rolls back its whole transaction anyway. */
+static const char insert_requests_sql[] =
     "INSERT OR FAIL INTO requests(run_id, req_id, device, model, node,"
     " outcome, offloaded, cold, arrival_s, latency_s, slo_s, accuracy,"
-    " estimate_s, attempts, completed) VALUES";
+    " estimate_s, attempts, completed) SELECT ?1, req_id, device, model,"
+    " node, outcome, offloaded, cold, arrival_s, latency_s, slo_s, accuracy,"
+    " estimate_s, attempts, completed FROM st_request_rows(?2)";
 
 /* ---- the configuration hash ------------------------------------------- */
 
@@ -435,94 +423,29 @@ static int fill_param(binder *b, const void *ctx, size_t i)
     return store_step_done(b);
 }
 
-/* The INSERT of `rows` request rows (see REQUEST_BATCH); NULL if out of
- * memory. */
-static char *request_batch_sql(size_t rows)
+/* Every request row of the run, in c->order. */
+static int put_requests(st_store *s, const put_ctx *c)
 {
-    static const char tuple[] = "(?1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    _Static_assert(sizeof tuple == 3 * REQUEST_COLS + 2, "one ? per column");
-    size_t head = sizeof insert_request_head - 1, len = sizeof tuple + 1;
-    char *sql = malloc(head + rows * len + 1), *p = sql;
-    if (!sql)
-        return NULL;
-    memcpy(p, insert_request_head, head);
-    p += head;
-    for (size_t k = 0; k < rows; k++) {
-        memcpy(p, k ? ", " : "  ", 2);
-        memcpy(p + 2, tuple, sizeof tuple - 1);
-        p += len;
-    }
-    *p = 0;
-    return sql;
-}
-
-/* The store's statement of request_rows[k] rows, prepared on first use. */
-static int request_stmt(st_store *s, int k, sqlite3_stmt **out)
-{
-    if (!s->request_stmt[k]) {
-        char *sql = request_batch_sql(request_rows[k]);
-        int rc = sql ? sqlite3_prepare_v3(s->db, sql, -1,
-                                          SQLITE_PREPARE_PERSISTENT,
-                                          &s->request_stmt[k], NULL)
-                     : SQLITE_NOMEM;
-        free(sql);
+    int rc = SQLITE_OK;
+    if (!s->request_stmt) {
+        rc = store_request_rows_module(s->db);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_prepare_v3(s->db, insert_requests_sql, -1,
+                                    SQLITE_PREPARE_PERSISTENT,
+                                    &s->request_stmt, NULL);
         if (rc != SQLITE_OK)
             return rc;
     }
-    *out = s->request_stmt[k];
-    return SQLITE_OK;
-}
-
-/* Binds one request row but its run id (?1). */
-static void bind_request(binder *b, const st_request_rec *q)
-{
-    store_bind_u64(b, q->id);
-    store_bind_int(b, q->device);
-    store_bind_int(b, q->model);
-    store_bind_int(b, q->node);
-    store_bind_text(b, st_outcome_name((st_outcome_kind)q->outcome));
-    store_bind_int(b, q->offloaded);
-    store_bind_int(b, q->cold);
-    store_bind_real(b, q->arrival_s);
-    store_bind_real(b, q->latency_s);
-    store_bind_real(b, q->slo_s);
-    store_bind_real(b, q->accuracy);
-    store_bind_real(b, q->estimate_s);
-    store_bind_int(b, q->attempts);
-    store_bind_int(b, q->completed);
-}
-
-/* Inserts the rows order[0..rows) of the run's log with q, a statement of
- * that many rows.  Every parameter is bound again, so no clearing is
- * needed. */
-static int put_request_batch(sqlite3_stmt *q, const put_ctx *c, size_t first,
-                             size_t rows)
-{
-    const st_request_rec *recs = c->r->requests->recs;
-    sqlite3_reset(q);
-    binder b = {q, 0, SQLITE_OK};
+    const st_request_log *log = c->r->requests;
+    st_request_rows rows = {log->recs, c->order, log->n};
+    binder b = store_bind_start(s->request_stmt);
     store_bind_int(&b, c->run_id);
-    for (size_t k = first; k < first + rows; k++)
-        bind_request(&b, &recs[c->order ? c->order[k] : k]);
-    return store_step_done(&b);
-}
-
-/* Every request row of the run in c->order, REQUEST_BATCH to a statement
- * while that many are left. */
-static int put_requests(st_store *s, const put_ctx *c)
-{
-    size_t n = c->r->requests->n, done = 0;
-    int rc = SQLITE_OK;
-    for (int k = 0; rc == SQLITE_OK && k < STORE_REQUEST_STMTS; k++) {
-        sqlite3_stmt *q = NULL;
-        size_t rows = request_rows[k];
-        if (n - done >= rows)
-            rc = request_stmt(s, k, &q);
-        for (; rc == SQLITE_OK && n - done >= rows; done += rows)
-            rc = put_request_batch(q, c, done, rows);
-        if (q)
-            sqlite3_reset(q);
-    }
+    if (b.rc == SQLITE_OK)
+        b.rc = sqlite3_bind_pointer(s->request_stmt, 2, &rows,
+                                    "st_request_rows", NULL);
+    rc = store_step_done(&b);
+    /* The statement must not keep the pointer to rows past this call. */
+    store_bind_start(s->request_stmt);
     return rc;
 }
 
