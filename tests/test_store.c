@@ -207,7 +207,7 @@ static void test_put_reads_back(void **state)
                                  " ifnull(latency_s, 'null') || ':' || model"
                                  " FROM requests WHERE req_id = 8", NULL, t,
                                  sizeof t), "dropped:null:-1");
-    assert_schema_version(db, "2");
+    assert_schema_version(db, "3");
     assert_string_equal(raw_text(db, "PRAGMA journal_mode", NULL, t,
                                  sizeof t), "wal");
     sqlite3_close(db);
@@ -423,10 +423,11 @@ static void test_many_requests(void **state)
     assert_int_equal(raw_int(db, "SELECT count(*) FROM runs", NULL), 1);
     assert_int_equal(raw_int(db, "SELECT count(*) FROM requests", NULL),
                      (int64_t)n);
-    /* Row k (in insertion order) is request k + 1, with its own values. */
+    /* The rows are requests 1 to n, each with its own values. */
     assert_int_equal(raw_int(db, "SELECT count(*) FROM requests WHERE"
-                             " req_id = rowid AND arrival_s = (req_id - 1)"
-                             " / 4.0 AND device = (req_id - 1) % 13 AND"
+                             " req_id BETWEEN 1 AND (SELECT count(*) FROM"
+                             " requests) AND arrival_s = (req_id - 1) / 4.0"
+                             " AND device = (req_id - 1) % 13 AND"
                              " ((req_id - 1) % 7 = 3) = (latency_s IS NULL"
                              " AND outcome = 'dropped' AND model = -1)"
                              " AND estimate_s IS NULL", NULL), (int64_t)n);
@@ -448,26 +449,25 @@ static void shuffle_requests(st_request_log *log)
 }
 
 /* Rows of run `key` whose values are not those many_requests gave the
- * request numbered req_id / step, plus rows that follow (by rowid) one of
- * a larger req_id: 0 when the run was stored whole and sorted by id. */
+ * request numbered req_id / step: 0 when the run was stored whole (the
+ * table keeps its rows in (run_id, req_id) order by itself). */
 static int64_t misplaced_rows(sqlite3 *db, const char *key, int step)
 {
     char sql[1024];
     snprintf(sql, sizeof sql,
-             "WITH q AS (SELECT rowid AS k, req_id / %d - 1 AS i, * FROM"
-             " requests WHERE run_id = (SELECT id FROM runs WHERE run_key ="
-             " ?1)) SELECT (SELECT count(*) FROM q WHERE NOT (req_id %% %d = 0"
+             "WITH q AS (SELECT req_id / %d - 1 AS i, * FROM requests WHERE"
+             " run_id = (SELECT id FROM runs WHERE run_key = ?1))"
+             " SELECT count(*) FROM q WHERE NOT (req_id %% %d = 0"
              " AND arrival_s = i / 4.0 AND device = i %% 13 AND ((i %% 7 = 3)"
              " = (latency_s IS NULL AND outcome = 'dropped' AND model = -1))"
-             " AND estimate_s IS NULL)) + (SELECT count(*) FROM q a JOIN q b"
-             " ON b.k > a.k AND b.req_id < a.req_id)", step, step);
+             " AND estimate_s IS NULL)", step, step);
     return raw_int(db, sql, key);
 }
 
 /* Rows are logged as requests finish and stored by id: a log in any order,
  * with ids counting up (placed by id) or spread out (sorted), is stored
- * whole, each row with its own values, in id order; the statement kept
- * between runs serves the next run, after a failed one too. */
+ * whole, each row with its own values; the statement kept between runs
+ * serves the next run, after a failed one too. */
 static void test_requests_stored_by_id(void **state)
 {
     (void)state;
@@ -637,11 +637,13 @@ static void test_overrides_and_sweep_stored(void **state)
     sqlite3_close(db);
 }
 
-/* Loads tests/data/store-v1.sql (written by schema version 1) into a
- * fresh database file at path. */
-static void make_v1_db(const char *path)
+/* Loads the dump tests/data/store-vN.sql (written by schema version N)
+ * into a fresh database file at path. */
+static void make_old_db(const char *path, int version)
 {
-    FILE *f = fopen(tu_src("tests/data/store-v1.sql"), "r");
+    char dump[64];
+    snprintf(dump, sizeof dump, "tests/data/store-v%d.sql", version);
+    FILE *f = fopen(tu_src(dump), "r");
     assert_non_null(f);
     char *sql = NULL;
     size_t len = 0;
@@ -656,7 +658,7 @@ static void make_v1_db(const char *path)
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     char *msg = NULL;
     if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-        fail_msg("loading the v1 dump: %s", msg);
+        fail_msg("loading the v%d dump: %s", version, msg);
     sqlite3_close(db);
     free(sql);
 }
@@ -682,14 +684,14 @@ static void check_migrated(sqlite3 *db)
                      raw_int(db, "select count(*) from requests", NULL));
     assert_int_equal(raw_int(db, "select count(*) from run_summary where"
                              " \"devices.0.workload.slo_ms\" = '400'", NULL), 2);
-    assert_schema_version(db, "2");
+    assert_schema_version(db, "3");
 }
 
 static void test_migrates_v1_database(void **state)
 {
     (void)state;
     const char *path = db_path("v1.db");
-    make_v1_db(path);
+    make_old_db(path, 1);
     st_store *s = open_store(path);
     check_migrated(st_store_sqlite(s));
     /* a migrated database takes new runs */
@@ -706,7 +708,7 @@ static void test_reads_v1_database_without_writing(void **state)
 {
     (void)state;
     const char *path = db_path("v1-ro.db");
-    make_v1_db(path);
+    make_old_db(path, 1);
     st_store *s;
     st_error err = {{0}};
     if (st_store_open_readonly(path, &s, &err))
@@ -722,7 +724,7 @@ static void test_merges_v1_shard(void **state)
 {
     (void)state;
     const char *shard = db_path("v1-shard.db");
-    make_v1_db(shard);
+    make_old_db(shard, 1);
     st_store *s = open_store(db_path("merged.db"));
     st_merge_stats st = {0, 0, 0};
     st_error err = {{0}};
@@ -731,6 +733,113 @@ static void test_merges_v1_shard(void **state)
     assert_int_equal(st.added, 5);
     check_migrated(st_store_sqlite(s));
     st_store_close(s);
+}
+
+/* Every request row, each column quoted, in key order: what moving the
+ * rows to another table must keep (malloc'd). */
+static char *requests_text(sqlite3 *db)
+{
+    sqlite3_stmt *q = raw_row(db, "SELECT group_concat(r, ';') FROM (SELECT"
+        " quote(run_id) || ',' || quote(req_id) || ',' || quote(device) || ','"
+        " || quote(model) || ',' || quote(node) || ',' || quote(outcome) || ','"
+        " || quote(offloaded) || ',' || quote(cold) || ',' || quote(arrival_s)"
+        " || ',' || quote(latency_s) || ',' || quote(slo_s) || ','"
+        " || quote(accuracy) || ',' || quote(estimate_s) || ','"
+        " || quote(attempts) || ',' || quote(completed) AS r FROM requests"
+        " ORDER BY run_id, req_id)",
+        NULL);
+    assert_non_null(q);
+    const char *t = (const char *)sqlite3_column_text(q, 0);
+    assert_non_null(t);
+    char *copy = strdup(t);
+    sqlite3_finalize(q);
+    return copy;
+}
+
+static int is_without_rowid(sqlite3 *db)
+{
+    return (int)raw_int(db, "SELECT sql LIKE '%WITHOUT ROWID' FROM"
+                        " sqlite_master WHERE name = 'requests'", NULL);
+}
+
+/* Version 2 kept the request rows in a rowid table; opening such a
+ * database moves them, every value as it was, into the WITHOUT ROWID
+ * table of version 3, which then reads, exports and takes new runs. */
+static void test_migrates_v2_database(void **state)
+{
+    (void)state;
+    const char *path = db_path("v2.db");
+    make_old_db(path, 2);
+    sqlite3 *db = raw_open(path);
+    char *before = requests_text(db);
+    assert_int_equal(is_without_rowid(db), 0);
+    sqlite3_close(db);
+
+    st_store *s = open_store(path);
+    db = st_store_sqlite(s);
+    assert_schema_version(db, "3");
+    assert_int_equal(is_without_rowid(db), 1);
+    char *after = requests_text(db);
+    assert_string_equal(after, before);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM requests", NULL), 376);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM requests_named WHERE"
+                             " device_class IS NOT NULL", NULL), 376);
+    char *csv = export_text(s, ST_EXPORT_REQUESTS);
+    size_t lines = 0;
+    for (const char *c = csv; *c; c++)
+        lines += *c == '\n';
+    assert_int_equal(lines, 1 + 376);
+    free(csv);
+    st_request_log log = {0};
+    many_requests(&log, 100);
+    st_run_record r = record("after-v2", NULL, &log);
+    put(s, &r);
+    st_store_close(s);
+    st_request_log_free(&log);
+
+    db = raw_open(path);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM requests", NULL), 476);
+    assert_integrity(db);
+    sqlite3_close(db);
+    free(before);
+    free(after);
+}
+
+/* Read-only, a version-2 database is read as it is (no copy in memory:
+ * readers see no difference), the file left as it was; merged, its rows
+ * land in version 3. */
+static void test_reads_and_merges_v2_database(void **state)
+{
+    (void)state;
+    const char *path = db_path("v2-ro.db");
+    make_old_db(path, 2);
+    sqlite3 *db = raw_open(path);
+    char *before = requests_text(db);
+    sqlite3_close(db);
+
+    st_store *s;
+    st_error err = {{0}};
+    if (st_store_open_readonly(path, &s, &err))
+        fail_msg("open v2 read-only: %s", err.msg);
+    char *read = requests_text(st_store_sqlite(s));
+    assert_string_equal(read, before);
+    assert_int_equal(is_without_rowid(st_store_sqlite(s)), 0);
+    st_store_close(s);
+    db = raw_open(path);
+    assert_schema_version(db, "2");
+    sqlite3_close(db);
+
+    s = open_store(db_path("v2-merged.db"));
+    st_merge_stats st = {0, 0, 0};
+    if (st_store_merge(s, path, &st, &err))
+        fail_msg("merge: %s", err.msg);
+    assert_int_equal(st.added, 2);
+    char *merged = requests_text(st_store_sqlite(s));
+    assert_string_equal(merged, before);
+    st_store_close(s);
+    free(before);
+    free(read);
+    free(merged);
 }
 
 static void test_newer_schema_refused(void **state)
@@ -1025,6 +1134,8 @@ int main(void)
         cmocka_unit_test(test_migrates_v1_database),
         cmocka_unit_test(test_reads_v1_database_without_writing),
         cmocka_unit_test(test_merges_v1_shard),
+        cmocka_unit_test(test_migrates_v2_database),
+        cmocka_unit_test(test_reads_and_merges_v2_database),
         cmocka_unit_test(test_numbers_shortest_round_trip),
         cmocka_unit_test(test_newer_schema_refused),
         cmocka_unit_test(test_export_runs_csv),
