@@ -523,10 +523,13 @@ int st_store_open(const char *path, st_store **out, st_error *err)
         return -1;
     }
     /* The page size takes effect only in a database not yet written (WAL
-     * mode, next, writes the header): 8 KiB pages take half the WAL
-     * frames and page splits of 4 KiB ones, and a store of many request
-     * rows about 8% less time (64 KiB pages are slower again). */
-    int rc = store_exec(s->db, "PRAGMA page_size = 8192;"
+     * mode, next, writes the header).  Request rows are appended at the
+     * end of their key, so a page is written about once whatever its
+     * size, and every page costs two writes to the WAL and one read and
+     * one write to checkpoint it: 32 KiB pages take a third of the
+     * system calls of 8 KiB ones, and a store of 600,000 rows 8-15% less
+     * CPU time (64 KiB pages measured no better). */
+    int rc = store_exec(s->db, "PRAGMA page_size = 32768;"
                          "PRAGMA foreign_keys = ON;"
                          "PRAGMA synchronous = NORMAL");
     if (rc != SQLITE_OK) {
