@@ -103,6 +103,11 @@ typedef struct pair {
     double cold_until;
     double extra_s;           /* remote: the links beyond the access link
                                  (lc_path_extra_s), fixed per pair */
+    /* the location's figures a queue or load prediction reads, fixed
+     * for the run: its executors, the model's mean execution time there
+     * and its load time */
+    int executors;
+    double mean_s, load_s;
 } pair;
 
 typedef struct device_st {
@@ -111,21 +116,18 @@ typedef struct device_st {
     double *in_bytes;         /* oracle: each remote pair's input size */
     double list_at;           /* remote list last fetched */
     lc_net net;
-    /* layercake with neither queue nor load predictions (lc_state.keep):
-     * the rule's view of each pair, kept from one decision to the next
-     * (NULL until the first), and the estimator's values its remote
-     * network times are from */
+    /* the rule's view of each pair, kept from one decision to the next
+     * (NULL until the first; device_cands), and the estimator's values
+     * its remote network times are from */
     lc_cand *kept;
     double kept_rtt, kept_bw;
-    /* what the rule works out before choosing (both policies): the order
-     * is set at the first decision, the locals kept up to date */
+    /* what the rule works out before choosing: the order is set at the
+     * first decision, the locals kept up to date */
     lc_kept rule_kept;
-    int has_order;
 } device_st;
 
 typedef struct lc_state {
     int oracle;
-    int keep;                 /* candidates kept between decisions */
     lc_rule rule;
     lc_net_cfg net;
     double percentile;
@@ -138,7 +140,6 @@ typedef struct lc_state {
     device_st *dev;
     long n_dev;
     double *oracle_rtt;       /* [n_dev]: each device's mean RTT */
-    lc_cand *cands;           /* the largest n_pairs */
     double *up_s;             /* oracle: [the largest n_pairs], the true
                                  upload time of each remote pair's input */
     ef_table fig;             /* execution mean and percentile per
@@ -209,8 +210,7 @@ static void add_sample(const lc_state *s, pair *pr, double x)
 }
 
 /* Replaces the remote pairs as a fresh list from the server would. */
-static void refresh_remote(const lc_state *s, const st_view *v, device_st *d,
-                           double now)
+static void refresh_remote(device_st *d, double now)
 {
     for (int i = 0; i < d->n_pairs; i++) {
         pair *pr = &d->pairs[i];
@@ -220,20 +220,23 @@ static void refresh_remote(const lc_state *s, const st_view *v, device_st *d,
         pr->sum = 0;
         pr->busy = 0;
         pr->cold_until = 0;
-        pr->figure = ef_mean(&s->fig, v, pr->node, pr->model);
+        pr->figure = pr->mean_s;
     }
     d->list_at = now;
 }
 
 /* ---------- setup ---------- */
 
-static void add_pair(device_st *d, int model, int node, int local,
-                     double accuracy, double extra_s)
+static void add_pair(const lc_state *s, const st_view *v, device_st *d,
+                     int model, int node, int local, double accuracy,
+                     double extra_s)
 {
     d->pairs = st_xrealloc(d->pairs, (size_t)(d->n_pairs + 1) * sizeof *d->pairs);
-    d->pairs[d->n_pairs++] = (pair){.model = model, .node = node,
-                                    .local = local, .accuracy = accuracy,
-                                    .extra_s = extra_s};
+    d->pairs[d->n_pairs++] = (pair){
+        .model = model, .node = node, .local = local, .accuracy = accuracy,
+        .extra_s = extra_s, .executors = st_view_executors(v, node),
+        .mean_s = ef_mean(&s->fig, v, node, model),
+        .load_s = st_view_profile(v, node, model)->load_s};
 }
 
 /* Every (model, location) pair the device can use: its own models, then
@@ -248,7 +251,7 @@ static void build_pairs(const st_view *v, lc_state *s, gsl_rng *rng,
         const st_profile *pr = st_view_profile(v, self, (int)m);
         if (sc->models[m].task != dc->task || !pr)
             continue;
-        add_pair(d, (int)m, self, 1, sc->models[m].accuracy, 0);
+        add_pair(s, v, d, (int)m, self, 1, sc->models[m].accuracy, 0);
         pair *p = &d->pairs[d->n_pairs - 1];
         for (int b = 0; b < s->local_bench; b++)
             add_sample(s, p, st_dist_sample(&pr->exec_s, rng));
@@ -260,10 +263,10 @@ static void build_pairs(const st_view *v, lc_state *s, gsl_rng *rng,
     for (int k = attach; k >= 0; k = sc->nodes[k].parent)
         for (size_t m = 0; m < sc->n_models; m++)
             if (sc->models[m].task == dc->task && st_view_profile(v, k, (int)m))
-                add_pair(d, (int)m, k, 0, sc->models[m].accuracy,
+                add_pair(s, v, d, (int)m, k, 0, sc->models[m].accuracy,
                          lc_path_extra_s(sc, attach, k, sc->models[m].input_bytes,
                                          sc->models[m].output_bytes));
-    refresh_remote(s, v, d, 0);
+    refresh_remote(d, 0);
     if (!s->oracle)
         return;
     d->in_bytes = st_xmalloc((size_t)(d->n_pairs - d->n_local + 1) * sizeof *d->in_bytes);
@@ -366,7 +369,6 @@ static void lc_fini(st_policy *p)
     free(s->rep_qlen);
     free(s->rep_res);
     free(s->oracle_rtt);
-    free(s->cands);
     free(s->up_s);
     ef_free(&s->fig);
     free(s);
@@ -383,9 +385,6 @@ static int init_common(st_policy *p, const st_params *params, const st_view *v,
     p->state = s;
     s->oracle = oracle;
     read_params(params, s);
-    /* otherwise queues, residency or (the oracle's) transfers move the
-     * candidates at every decision */
-    s->keep = !oracle && !s->use_queue && !s->predict_cold;
     s->n_dev = sc->n_devices;
     s->dev = calloc((size_t)s->n_dev, sizeof *s->dev);
     s->oracle_rtt = calloc((size_t)s->n_dev + 1, sizeof *s->oracle_rtt);
@@ -409,9 +408,8 @@ static int init_common(st_policy *p, const st_params *params, const st_view *v,
             else
                 lc_net_update(&d->net, &s->net, v, (int)dev);
         }
-    s->cands = calloc((size_t)max_pairs + 1, sizeof *s->cands);
     s->up_s = calloc((size_t)max_pairs + 1, sizeof *s->up_s);
-    if (!s->cands || !s->up_s)
+    if (!s->up_s)
         return st_error_set(err, "out of memory");
     take_reports(v, s);
     if (!oracle) {
@@ -439,97 +437,137 @@ static int queue_len(const lc_state *s, const st_view *v, int node, int exact)
                                                : s->rep_qlen[node];
 }
 
-/* The rule's view of one pair for this request. */
-static lc_cand candidate(const lc_state *s, const st_view *v,
-                         const st_request *req, const pair *pr, double now,
-                         double up_s)
+/* The parts of a pair's candidate that stand for the run: which pair it
+ * is and, for the oracle, its execution figure (the profile's
+ * percentile). */
+static lc_cand fixed_part(const lc_state *s, const st_view *v, const pair *pr)
 {
-    const st_scenario *sc = st_view_scenario(v);
-    const st_model *md = &sc->models[pr->model];
-    int exact = s->oracle;
     lc_cand c = {.model = pr->model, .node = pr->node, .local = pr->local,
-                 .accuracy = pr->accuracy, .exec_s = pr->figure};
+                 .accuracy = pr->accuracy};
     if (s->oracle)
         c.exec_s = ef_quant(&s->fig, v, pr->node, pr->model);
-    if (s->oracle || s->use_queue)
-        c.queue_s = lc_queue_wait_s(queue_len(s, v, pr->node, exact),
-                                    st_view_executors(v, pr->node),
-                                    ef_mean(&s->fig, v, pr->node, pr->model));
-    if ((s->oracle || s->predict_cold) && !resident(s, v, pr->node, pr->model, exact))
-        c.load_s = st_view_profile(v, pr->node, pr->model)->load_s;
-    c.unavailable = s->skip_busy && pr->busy;
-    if (pr->local)
-        return c;
-    if (!s->oracle && now < pr->cold_until)
-        c.unavailable = 1;
-    double extra = pr->extra_s;
-    if (s->oracle) {   /* the download is foreseen only when it matters */
-        c.net_s = up_s + s->oracle_rtt[req->device] + extra;
-        c.pending = 1;
-    } else
-        c.net_s = lc_net_time(&s->dev[req->device].net, &s->net, md->input_bytes,
-                              md->output_bytes) + extra;
     return c;
 }
 
-/* The rule's view of d's pairs kept from d's last decision (a layercake
- * that keeps them): the values candidate() gives, with only what can
- * have changed written again (figures, busy and cold flags, and the
- * remote network times when the estimator's values have moved).  The
- * rule's local summary is worked out again when a local figure has
+/* What can move a device's candidates between two of its decisions. */
+typedef struct moment {
+    double now;
+    double oracle_rtt;        /* oracle: the device's mean RTT */
+    const double *up_s;       /* oracle: each pair's true upload time */
+    int net_moved;            /* the estimator's values have changed */
+    int skip_busy;
+} moment;
+
+/* Pair pr's queue wait and load time in its candidate c, where predicted
+ * (queue, cold; the oracle's from the true state); whether either has
  * changed. */
-static lc_cand *kept_cands(const lc_state *s, const st_view *v, device_st *d,
-                           double now)
+static inline int predicted(const lc_state *s, const st_view *v,
+                            const pair *pr, lc_cand *c, int oracle, int queue,
+                            int cold)
 {
-    const st_model *models = st_view_scenario(v)->models;
+    int changed = 0;
+    if (queue) {
+        double q = lc_queue_wait_s(queue_len(s, v, pr->node, oracle),
+                                   pr->executors, pr->mean_s);
+        changed = !(c->queue_s == q);
+        c->queue_s = q;
+    }
+    if (cold) {
+        double l = resident(s, v, pr->node, pr->model, oracle) ? 0 : pr->load_s;
+        changed |= !(c->load_s == l);
+        c->load_s = l;
+    }
+    return changed;
+}
+
+/* Local pair i's candidate brought up to date: its figure, predictions
+ * and busy flag.  Whether its estimate (all the rule's local summary
+ * reads of it) has changed. */
+static inline int local_part(const lc_state *s, const st_view *v,
+                             const device_st *d, int i, const moment *at,
+                             int oracle, int queue, int cold)
+{
+    const pair *pr = &d->pairs[i];
+    lc_cand *c = &d->kept[i];
+    int changed = 0;
+    if (!oracle) {
+        changed = !(c->exec_s == pr->figure);
+        c->exec_s = pr->figure;
+    }
+    changed |= predicted(s, v, pr, c, oracle, queue, cold);
+    c->unavailable = at->skip_busy && pr->busy;
+    return changed;
+}
+
+/* Remote pair i's: its figure, predictions, busy and cold flags, and its
+ * network time (the oracle's lower bound, pending; the estimator's when
+ * its values have moved). */
+static inline void remote_part(const lc_state *s, const st_view *v,
+                               const device_st *d, int i, const moment *at,
+                               int oracle, int queue, int cold)
+{
+    const pair *pr = &d->pairs[i];
+    lc_cand *c = &d->kept[i];
+    if (!oracle)
+        c->exec_s = pr->figure;
+    predicted(s, v, pr, c, oracle, queue, cold);
+    c->unavailable = (at->skip_busy && pr->busy) ||
+                     (!oracle && at->now < pr->cold_until);
+    if (oracle) {   /* the download is foreseen only when it matters */
+        c->net_s = at->up_s[i] + at->oracle_rtt + pr->extra_s;
+        c->pending = 1;
+    } else if (at->net_moved) {
+        const st_model *md = &st_view_scenario(v)->models[pr->model];
+        c->net_s = lc_net_time(&d->net, &s->net, md->input_bytes,
+                               md->output_bytes) + pr->extra_s;
+    }
+}
+
+/* Every candidate of d brought up to date; whether a local estimate
+ * changed.  Called with constant flags for the usual cases, so that each
+ * gets a copy without the tests of the others. */
+static inline int move_all(const lc_state *s, const st_view *v,
+                           const device_st *d, const moment *at, int oracle,
+                           int queue, int cold)
+{
+    int moved = 0, n_local = d->n_local, n = d->n_pairs;
+    for (int i = 0; i < n_local; i++)
+        moved |= local_part(s, v, d, i, at, oracle, queue, cold);
+    for (int i = n_local; i < n; i++)
+        remote_part(s, v, d, i, at, oracle, queue, cold);
+    return moved;
+}
+
+/* The rule's view of d's pairs for this decision.  Kept from one decision
+ * to the next: only what can have changed is written again, and the
+ * rule's local summary is worked out again when a local estimate has
+ * changed.  At d's first decision every candidate is built and the
+ * summary, with the order by accuracy, set up. */
+static lc_cand *device_cands(const lc_state *s, const st_view *v,
+                             const st_request *req, device_st *d, double now)
+{
+    size_t n = (size_t)d->n_pairs;
+    int first = !d->kept;
     double rtt = st_bwest_value(&d->net.rtt), bw = st_bwest_value(&d->net.bw);
-    lc_cand *c = d->kept;
-    int moved = 0;
-    for (int i = 0; i < d->n_local; i++) {
-        const pair *pr = &d->pairs[i];
-        moved |= !(c[i].exec_s == pr->figure);
-        c[i].exec_s = pr->figure;
-        c[i].unavailable = s->skip_busy && pr->busy;
+    const moment at = {
+        .now = now, .oracle_rtt = s->oracle_rtt[req->device], .up_s = s->up_s,
+        .net_moved = first || !(rtt == d->kept_rtt && bw == d->kept_bw),
+        .skip_busy = s->skip_busy};
+    if (first) {
+        d->kept = st_xmalloc((n + 1) * sizeof *d->kept);
+        for (int i = 0; i < d->n_pairs; i++)
+            d->kept[i] = fixed_part(s, v, &d->pairs[i]);
     }
-    int net_moved = !(rtt == d->kept_rtt && bw == d->kept_bw);
-    for (int i = d->n_local; i < d->n_pairs; i++) {
-        const pair *pr = &d->pairs[i];
-        const st_model *md = &models[pr->model];
-        c[i].exec_s = pr->figure;
-        c[i].unavailable = (s->skip_busy && pr->busy) || now < pr->cold_until;
-        if (net_moved)
-            c[i].net_s = lc_net_time(&d->net, &s->net, md->input_bytes,
-                                     md->output_bytes) + pr->extra_s;
-    }
+    int moved = s->oracle ? move_all(s, v, d, &at, 1, 1, 1)
+              : !s->use_queue && !s->predict_cold ? move_all(s, v, d, &at, 0, 0, 0)
+              : move_all(s, v, d, &at, 0, s->use_queue, s->predict_cold);
     d->kept_rtt = rtt;
     d->kept_bw = bw;
-    if (moved)
-        lc_kept_locals(&d->rule_kept, c, (size_t)d->n_pairs);
-    return c;
-}
-
-/* Every candidate built afresh into s->cands, the rule's summary of them
- * brought up to date, and for a layercake that keeps them a copy kept. */
-static lc_cand *fresh_cands(lc_state *s, const st_view *v,
-                            const st_request *req, device_st *d, double now)
-{
-    lc_cand *c = s->cands;
-    size_t n = (size_t)d->n_pairs;
-    for (int i = 0; i < d->n_pairs; i++)
-        c[i] = candidate(s, v, req, &d->pairs[i], now, s->up_s[i]);
-    if (!d->has_order) {
-        lc_kept_init(&d->rule_kept, c, n);
-        d->has_order = 1;
-    } else {
-        lc_kept_locals(&d->rule_kept, c, n);
-    }
-    if (s->keep) {
-        d->kept = st_xmalloc(n * sizeof *c);
-        memcpy(d->kept, c, n * sizeof *c);
-        d->kept_rtt = st_bwest_value(&d->net.rtt);
-        d->kept_bw = st_bwest_value(&d->net.bw);
-    }
-    return c;
+    if (first)
+        lc_kept_init(&d->rule_kept, d->kept, n);
+    else if (moved)
+        lc_kept_locals(&d->rule_kept, d->kept, n);
+    return d->kept;
 }
 
 /* What completing an oracle's candidate needs. */
@@ -564,13 +602,12 @@ static void lc_decide(st_policy *p, const st_request *req, const st_view *v,
     if (!s->oracle)
         lc_net_update(&d->net, &s->net, v, req->device);
     if (s->list_refresh_s > 0 && now >= d->list_at + s->list_refresh_s)
-        refresh_remote(s, v, d, now);
+        refresh_remote(d, now);
     if (s->oracle)   /* every remote input, sent now */
         st_view_oracle_transfers_s(v, req->device, 1, now, d->in_bytes,
                                    (size_t)(d->n_pairs - d->n_local),
                                    s->up_s + d->n_local);
-    lc_cand *c = d->kept ? kept_cands(s, v, d, now)
-                         : fresh_cands(s, v, req, d, now);
+    lc_cand *c = device_cands(s, v, req, d, now);
     lc_rule rule = s->rule;
     rule.min_accuracy = req->min_accuracy;
     oracle_ctx octx = {s, v, req, d};
@@ -695,7 +732,8 @@ static void class_pairs(const st_scenario *sc, const st_device_class *dc,
 /* A pair's history holds at most history_max samples in two arrays whose
  * room is at most max(16, twice the samples), capped at history_max
  * (grow_history): a first block of min(16, history_max) samples (a local
- * pair's, room for its benchmark runs), then 16 bytes a sample, twice. */
+ * pair's, room for its benchmark runs), then 16 bytes a sample, twice.
+ * A device also keeps its candidates and the rule's order of them. */
 static void lc_size(const st_scenario *sc, const st_params *params,
                     st_state_size *out, int oracle)
 {
@@ -713,6 +751,7 @@ static void lc_size(const st_scenario *sc, const st_params *params,
         double d = sizeof(device_st) + sizeof(double) + lc_net_bytes() +
                    n_pairs * sizeof(pair) + (n_pairs - n_local) * first +
                    n_local * bench +
+                   (n_pairs + 1) * (sizeof(lc_cand) + sizeof(int)) +
                    (oracle ? (n_pairs - n_local + 1) * sizeof(double) : 0);
         dev = d > dev ? d : dev;
         max_pairs = n_pairs > max_pairs ? n_pairs : max_pairs;
@@ -720,7 +759,7 @@ static void lc_size(const st_scenario *sc, const st_params *params,
     *out = (st_state_size){
         .fixed = sizeof(lc_state) + ef_bytes(sc) +
                  (double)sc->n_nodes * (sizeof(int) + (double)sc->n_models) +
-                 (max_pairs + 1.0) * (sizeof(lc_cand) + sizeof(double)),
+                 (max_pairs + 1.0) * sizeof(double),
         .per_device = dev,
         .per_request = 4 * sizeof(double)};
 }
