@@ -34,6 +34,10 @@ typedef struct infaas_state {
     lc_net_cfg net;
     lc_net *dev;       /* [n_devices] */
     long n_dev;
+    /* [n_tasks]: the first model of each task (-1: none), whose input and
+     * output sizes the network estimate takes (every model of a task has
+     * the same input) */
+    int *size_model;
     ef_table fig;      /* execution means per (hardware, model) */
 } infaas_state;
 
@@ -45,6 +49,7 @@ static void infaas_fini(st_policy *p)
     for (long i = 0; s->dev && i < s->n_dev; i++)
         lc_net_free(&s->dev[i]);
     free(s->dev);
+    free(s->size_model);
     ef_free(&s->fig);
     free(s);
     p->state = NULL;
@@ -59,6 +64,16 @@ static const st_param infaas_params[] = {
     ST_PARAM_INCLUDE(lc_net_params),
     ST_PARAM_INCLUDE(lc_client_params),
     ST_PARAM_END};
+
+/* Each task's first model (-1: none), in model order. */
+static void find_size_models(const st_scenario *sc, int *first)
+{
+    for (size_t t = 0; t < sc->n_tasks; t++)
+        first[t] = -1;
+    for (size_t m = sc->n_models; m-- > 0;)
+        if (sc->models[m].task >= 0 && (size_t)sc->models[m].task < sc->n_tasks)
+            first[sc->models[m].task] = (int)m;
+}
 
 static int infaas_init(st_policy *p, const st_params *params, const st_view *v,
                        st_error *err)
@@ -75,10 +90,13 @@ static int infaas_init(st_policy *p, const st_params *params, const st_view *v,
         return -1;
     if (!s->use_network)
         return 0;
-    s->n_dev = st_view_scenario(v)->n_devices;
+    const st_scenario *sc = st_view_scenario(v);
+    s->n_dev = sc->n_devices;
     s->dev = calloc((size_t)s->n_dev, sizeof *s->dev);
-    if (!s->dev)
+    s->size_model = malloc((sc->n_tasks + 1) * sizeof *s->size_model);
+    if (!s->dev || !s->size_model)
         return st_error_set(err, "out of memory for %ld devices", s->n_dev);
+    find_size_models(sc, s->size_model);
     for (long i = 0; i < s->n_dev; i++) {
         lc_net_init(&s->dev[i], &s->net);
         lc_net_update(&s->dev[i], &s->net, v, (int)i);
@@ -130,14 +148,11 @@ static void infaas_decide(st_policy *p, const st_request *req, const st_view *v,
     if (s->use_network) {
         lc_net *n = &s->dev[req->device];
         lc_net_update(n, &s->net, v, req->device);
-        /* The input size is the same for every model of a task; take the
-         * first such model's. */
-        for (size_t m = 0; m < sc->n_models; m++)
-            if (sc->models[m].task == req->task) {
-                net = lc_net_time(n, &s->net, sc->models[m].input_bytes,
-                                  sc->models[m].output_bytes);
-                break;
-            }
+        int k = req->task >= 0 && (size_t)req->task < sc->n_tasks
+                    ? s->size_model[req->task] : -1;
+        if (k >= 0)
+            net = lc_net_time(n, &s->net, sc->models[k].input_bytes,
+                              sc->models[k].output_bytes);
     }
     int m = server_pick(s, v, node, req->task, req->budget_s - net, &lat);
     if (m < 0) {
@@ -171,13 +186,16 @@ static void infaas_tick(st_policy *p, const st_view *v)
         lc_net_update(&s->dev[i], &s->net, v, (int)i);
 }
 
-/* The state, and with network: estimate, an estimator per device. */
+/* The state, and with network: estimate, an estimator per device and
+ * each task's sizing model. */
 static void infaas_size(const st_scenario *sc, const st_params *params,
                         st_state_size *out)
 {
     int net = st_param_choice(params, infaas_params, "network");
-    *out = (st_state_size){.fixed = sizeof(infaas_state) + ef_bytes(sc),
-                           .per_device = net ? lc_net_bytes() : 0};
+    *out = (st_state_size){
+        .fixed = sizeof(infaas_state) + ef_bytes(sc) +
+                 (net ? (sc->n_tasks + 1.0) * sizeof(int) : 0),
+        .per_device = net ? lc_net_bytes() : 0};
 }
 
 const st_policy_ops st_policy_infaas = {
