@@ -666,16 +666,18 @@ static void lc_observe(st_policy *p, const st_outcome *o, const st_view *v)
         pr->cold_until = st_view_now(v) + s->cold_exclude_s;
         return;
     }
+    /* The oracle's figures are the profile's: no latency it sees is ever
+     * read back. */
+    if (s->oracle)
+        return;
     double call_s = o->latency_s - (req->decide_s - req->arrival_s);
     if (pr->local) {
         add_sample(s, pr, s->measure == MEASURE_EXEC
                               ? o->exec_s : o->queue_s + o->load_s + o->exec_s);
         return;
     }
-    if (!s->oracle) {
-        double at_node = o->queue_s + o->load_s + o->exec_s;
-        lc_net_call(&d->net, &s->net, o->bytes_up, call_s - at_node);
-    }
+    double at_node = o->queue_s + o->load_s + o->exec_s;
+    lc_net_call(&d->net, &s->net, o->bytes_up, call_s - at_node);
     add_sample(s, pr, sample_of(s, o, call_s));
 }
 
