@@ -364,6 +364,72 @@ static void test_select_lazy_matches(void **state)
     assert_true(completed < 0.7 * remote);
 }
 
+/* A completion in two steps, as the oracle's: a tighter bound first
+ * (its upload), then the exact time. */
+typedef struct steps_fx {
+    const double *bound1, *exact_net;
+    int steps, bad;      /* bad: a step on a candidate not pending */
+} steps_fx;
+
+static void complete_in_steps(void *ctx, lc_cand *c, int i)
+{
+    steps_fx *f = ctx;
+    f->bad |= !c[i].pending;
+    f->steps++;
+    if (c[i].pending == 2) {
+        c[i].net_s = f->bound1[i];
+        c[i].pending = 1;
+        return;
+    }
+    c[i].net_s = f->exact_net[i];
+    c[i].pending = 0;
+}
+
+/* Given remote pairs two steps from their exact network time (a loose
+ * bound, then a tighter one), lc_select_lazy picks what the rule picks on
+ * the exact times, returns the pair complete, and takes fewer steps than
+ * completing every remote pair would. */
+static void test_select_lazy_in_steps(void **state)
+{
+    (void)state;
+    uint64_t x = 7;
+    int steps = 0, remote = 0;
+    for (int it = 0; it < 20000; it++) {
+        lc_cand full[12], lazy[12];
+        double exact[12], bound1[12];
+        int n = (int)(draw(&x) * 12), n_local = n ? (int)(draw(&x) * (n + 1)) : 0;
+        for (int i = 0; i < n; i++) {
+            int local = i < n_local;
+            full[i] = (lc_cand){.model = i, .local = local,
+                                .accuracy = 0.7 + 0.05 * (int)(draw(&x) * 4),
+                                .exec_s = draw(&x), .unavailable = draw(&x) < 0.2,
+                                .net_s = local ? 0 : 2 * draw(&x)};
+            exact[i] = full[i].net_s;
+            bound1[i] = exact[i] * draw(&x);
+            lazy[i] = full[i];
+            if (!local) {
+                lazy[i].net_s = bound1[i] * draw(&x);
+                lazy[i].pending = 2;
+                remote++;
+            }
+        }
+        lc_rule r = {.safety = 0.8, .margin_s = 0.05, .min_accuracy = 0.75 * (it % 3 == 0),
+                     .local_precheck = it % 2, .fallback = (lc_fallback)(it / 2 % 2)};
+        double b = 3 * draw(&x);
+        steps_fx f = {bound1, exact, 0, 0};
+        int want = reference_select(&r, full, n, b);
+        int got = lc_select_lazy(&r, lazy, (size_t)n, b, complete_in_steps, &f);
+        assert_int_equal(got, want);
+        assert_false(f.bad);
+        if (got >= 0) {
+            assert_false(lazy[got].pending);
+            assert_true(lc_estimate(&lazy[got]) == lc_estimate(&full[got]));
+        }
+        steps += f.steps;
+    }
+    assert_true(steps < 2 * 0.7 * remote);
+}
+
 static void test_queue_wait(void **state)
 {
     (void)state;
@@ -1340,6 +1406,7 @@ int main(void)
         cmocka_unit_test(test_select_fallback_and_floor),
         cmocka_unit_test(test_select_without_remote),
         cmocka_unit_test(test_select_lazy_matches),
+        cmocka_unit_test(test_select_lazy_in_steps),
         cmocka_unit_test(test_queue_wait),
         cmocka_unit_test(test_dispatch_edf),
         cmocka_unit_test(test_dispatch_fifo),

@@ -28,7 +28,7 @@ double lc_estimate(const lc_cand *c)
 
 /* The candidates' lazy completion: a pending candidate's estimate is a
  * lower bound, which decides an "estimate > limit" test when it is
- * already above the limit. */
+ * already above the limit.  complete NULL: none is pending. */
 typedef struct lazy {
     lc_cand *c;
     lc_complete_fn complete;
@@ -37,7 +37,7 @@ typedef struct lazy {
 
 static void complete_one(const lazy *z, size_t i)
 {
-    if (z->c[i].pending)
+    while (z->complete && z->c[i].pending)
         z->complete(z->ctx, z->c, (int)i);
 }
 
@@ -47,14 +47,16 @@ static void complete_all(const lazy *z, size_t n)
         complete_one(z, i);
 }
 
-/* Is c[i]'s estimate above limit?  (Completes it only if the bound does
- * not tell: the bound is below the estimate, since a completion only adds
- * a non-negative time to a sum of non-negative terms.) */
+/* Is c[i]'s estimate above limit?  (Takes it a step further only while
+ * the bound does not tell: each bound is below the estimate, since a
+ * step only adds a non-negative time to a sum of non-negative terms.) */
 static int over(const lazy *z, size_t i, double limit)
 {
-    if (z->c[i].pending && lc_estimate(&z->c[i]) > limit)
-        return 1;
-    complete_one(z, i);
+    while (z->complete && z->c[i].pending) {
+        if (lc_estimate(&z->c[i]) > limit)
+            return 1;
+        z->complete(z->ctx, z->c, (int)i);
+    }
     return lc_estimate(&z->c[i]) > limit;
 }
 
@@ -186,18 +188,10 @@ static int select_rule(const lc_rule *r, const lazy *z, size_t n,
     return smallest(c, n);
 }
 
-/* Nothing pending: nothing is ever completed. */
-static void never_pending(void *ctx, lc_cand *c, int i)
-{
-    (void)ctx;
-    (void)c;
-    (void)i;
-}
-
 int lc_select_with(const lc_rule *r, lc_cand *c, size_t n, double budget_s,
                    const lc_kept *k, lc_complete_fn complete, void *ctx)
 {
-    lazy z = {c, complete ? complete : never_pending, ctx};
+    lazy z = {c, complete, ctx};
     int i = select_rule(r, &z, n, budget_s, k);
     if (i >= 0)
         complete_one(&z, (size_t)i);

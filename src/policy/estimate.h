@@ -28,8 +28,9 @@ typedef struct lc_cand {
     double load_s;       /* estimated load time if not resident */
     int unavailable;     /* busy, or marked cold: skipped */
     int pending;         /* net_s is only a lower bound so far: the rule
-                            asks lc_select_lazy's `complete` for the rest
-                            when the bound cannot decide */
+                            asks lc_select_lazy's `complete` for a better
+                            one, or the exact value, while the bound
+                            cannot decide */
 } lc_cand;
 
 typedef enum lc_fallback {
@@ -70,7 +71,8 @@ void lc_kept_init(lc_kept *k, const lc_cand *c, size_t n);
 /* Works the local part out again (a local estimate has changed). */
 void lc_kept_locals(lc_kept *k, const lc_cand *c, size_t n);
 void lc_kept_free(lc_kept *k);
-/* Completes candidate c[i] (sets its exact net_s, clears pending). */
+/* Takes candidate c[i] a step nearer its exact net_s: a tighter lower
+ * bound (pending left set) or the exact value (pending cleared). */
 typedef void (*lc_complete_fn)(void *ctx, lc_cand *c, int i);
 /* lc_select_lazy (complete NULL: none is pending), with k set up for c
  * and kept up to date by the caller: the same choice (the most accurate
@@ -78,10 +80,10 @@ typedef void (*lc_complete_fn)(void *ctx, lc_cand *c, int i);
 int lc_select_with(const lc_rule *r, lc_cand *c, size_t n, double budget_s,
                    const lc_kept *k, lc_complete_fn complete, void *ctx);
 /* lc_select where some candidates may be pending (their exact net_s is
- * costly: the oracle's foreseen download): each is completed only when the
- * rule's choice depends on it, so the choice is lc_select's on completed
- * candidates.  Remote candidates only; the chosen one comes back
- * complete. */
+ * costly: the oracle's foreseen upload and download): each is taken a
+ * step further only when the rule's choice depends on it, so the choice
+ * is lc_select's on completed candidates.  Remote candidates only; the
+ * chosen one comes back complete. */
 int lc_select_lazy(const lc_rule *r, lc_cand *c, size_t n, double budget_s,
                    lc_complete_fn complete, void *ctx);
 

@@ -141,7 +141,8 @@ typedef struct lc_state {
     long n_dev;
     double *oracle_rtt;       /* [n_dev]: each device's mean RTT */
     double *up_s;             /* oracle: [the largest n_pairs], the true
-                                 upload time of each remote pair's input */
+                                 upload time of each remote pair's input,
+                                 foreseen when the rule needs it */
     ef_table fig;             /* execution mean and percentile per
                                  (hardware, model) */
 } lc_state;
@@ -453,7 +454,6 @@ static lc_cand fixed_part(const lc_state *s, const st_view *v, const pair *pr)
 typedef struct moment {
     double now;
     double oracle_rtt;        /* oracle: the device's mean RTT */
-    const double *up_s;       /* oracle: each pair's true upload time */
     int net_moved;            /* the estimator's values have changed */
     int skip_busy;
 } moment;
@@ -500,8 +500,9 @@ static inline int local_part(const lc_state *s, const st_view *v,
 }
 
 /* Remote pair i's: its figure, predictions, busy and cold flags, and its
- * network time (the oracle's lower bound, pending; the estimator's when
- * its values have moved). */
+ * network time (the oracle's first lower bound, the RTT and the links
+ * beyond the access link, pending its upload and download; the
+ * estimator's when its values have moved). */
 static inline void remote_part(const lc_state *s, const st_view *v,
                                const device_st *d, int i, const moment *at,
                                int oracle, int queue, int cold)
@@ -513,9 +514,9 @@ static inline void remote_part(const lc_state *s, const st_view *v,
     predicted(s, v, pr, c, oracle, queue, cold);
     c->unavailable = (at->skip_busy && pr->busy) ||
                      (!oracle && at->now < pr->cold_until);
-    if (oracle) {   /* the download is foreseen only when it matters */
-        c->net_s = at->up_s[i] + at->oracle_rtt + pr->extra_s;
-        c->pending = 1;
+    if (oracle) {   /* transfers are foreseen only when they matter */
+        c->net_s = at->oracle_rtt + pr->extra_s;
+        c->pending = 2;
     } else if (at->net_moved) {
         const st_model *md = &st_view_scenario(v)->models[pr->model];
         c->net_s = lc_net_time(&d->net, &s->net, md->input_bytes,
@@ -550,7 +551,7 @@ static lc_cand *device_cands(const lc_state *s, const st_view *v,
     int first = !d->kept;
     double rtt = st_bwest_value(&d->net.rtt), bw = st_bwest_value(&d->net.bw);
     const moment at = {
-        .now = now, .oracle_rtt = s->oracle_rtt[req->device], .up_s = s->up_s,
+        .now = now, .oracle_rtt = s->oracle_rtt[req->device],
         .net_moved = first || !(rtt == d->kept_rtt && bw == d->kept_bw),
         .skip_busy = s->skip_busy};
     if (first) {
@@ -572,23 +573,33 @@ static lc_cand *device_cands(const lc_state *s, const st_view *v,
 
 /* What completing an oracle's candidate needs. */
 typedef struct oracle_ctx {
-    const lc_state *s;
     const st_view *v;
     const st_request *req;
     const device_st *d;
+    double rtt_s;             /* the device's mean RTT */
+    double *up_s;             /* each remote pair's upload, once foreseen */
 } oracle_ctx;
 
-/* The oracle's network time of remote candidate i: its upload, the RTT and
- * the download foreseen from when its result is ready. */
+/* The oracle's network time of remote candidate i, in two steps: first
+ * its input's upload from now, which with the RTT is a tighter bound,
+ * then the download foreseen from when its result is ready. */
 static void oracle_complete(void *ctx, lc_cand *c, int i)
 {
     const oracle_ctx *o = ctx;
     const pair *pr = &o->d->pairs[i];
-    const st_model *md = &st_view_scenario(o->v)->models[pr->model];
     lc_cand *k = &c[i];
-    double extra = pr->extra_s;
-    k->net_s = lc_oracle_net_s(o->v, o->req->device, o->s->oracle_rtt[o->req->device],
-                               o->s->up_s[i], md->output_bytes,
+    double extra = pr->extra_s, now = st_view_now(o->v);
+    if (k->pending == 2) {
+        st_view_oracle_transfers_s(o->v, o->req->device, 1, now,
+                                   &o->d->in_bytes[i - o->d->n_local], 1,
+                                   &o->up_s[i]);
+        k->net_s = o->up_s[i] + o->rtt_s + extra;
+        k->pending = 1;
+        return;
+    }
+    const st_model *md = &st_view_scenario(o->v)->models[pr->model];
+    k->net_s = lc_oracle_net_s(o->v, o->req->device, o->rtt_s, o->up_s[i],
+                               md->output_bytes,
                                extra + k->queue_s + k->load_s + k->exec_s) + extra;
     k->pending = 0;
 }
@@ -603,14 +614,10 @@ static void lc_decide(st_policy *p, const st_request *req, const st_view *v,
         lc_net_update(&d->net, &s->net, v, req->device);
     if (s->list_refresh_s > 0 && now >= d->list_at + s->list_refresh_s)
         refresh_remote(d, now);
-    if (s->oracle)   /* every remote input, sent now */
-        st_view_oracle_transfers_s(v, req->device, 1, now, d->in_bytes,
-                                   (size_t)(d->n_pairs - d->n_local),
-                                   s->up_s + d->n_local);
     lc_cand *c = device_cands(s, v, req, d, now);
     lc_rule rule = s->rule;
     rule.min_accuracy = req->min_accuracy;
-    oracle_ctx octx = {s, v, req, d};
+    oracle_ctx octx = {v, req, d, s->oracle_rtt[req->device], s->up_s};
     int i = lc_select_with(&rule, c, (size_t)d->n_pairs, req->budget_s,
                            &d->rule_kept, s->oracle ? oracle_complete : NULL,
                            &octx);
