@@ -37,7 +37,7 @@ typedef struct lazy {
 
 static void complete_one(const lazy *z, size_t i)
 {
-    while (z->complete && z->c[i].pending)
+    while (z->c[i].pending && z->complete)
         z->complete(z->ctx, z->c, (int)i);
 }
 
@@ -52,7 +52,7 @@ static void complete_all(const lazy *z, size_t n)
  * step only adds a non-negative time to a sum of non-negative terms.) */
 static int over(const lazy *z, size_t i, double limit)
 {
-    while (z->complete && z->c[i].pending) {
+    while (z->c[i].pending && z->complete) {
         if (lc_estimate(&z->c[i]) > limit)
             return 1;
         z->complete(z->ctx, z->c, (int)i);
