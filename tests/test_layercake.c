@@ -303,6 +303,36 @@ static int reference_select(const lc_rule *r, const lc_cand *c, int n, double b)
     return any_remote && r->fallback == LC_FALLBACK_SMALLEST ? fa : fastest;
 }
 
+/* Candidate i of the lazy-selection tests, the first ones local. */
+static lc_cand random_cand(uint64_t *x, int i, int local)
+{
+    return (lc_cand){.model = i, .local = local,
+                     .accuracy = 0.7 + 0.05 * (int)(draw(x) * 4),
+                     .exec_s = draw(x), .unavailable = draw(x) < 0.2,
+                     .net_s = local ? 0 : 2 * draw(x)};
+}
+
+/* The rule of iteration it: each setting of the accuracy floor, the
+ * local precheck and the fallback in turn. */
+static lc_rule varied_rule(int it)
+{
+    return (lc_rule){.safety = 0.8, .margin_s = 0.05,
+                     .min_accuracy = 0.75 * (it % 3 == 0),
+                     .local_precheck = it % 2,
+                     .fallback = (lc_fallback)(it / 2 % 2)};
+}
+
+/* A pair the lazy selection picked is complete, with the exact pair's
+ * estimate. */
+static void assert_complete_as(const lc_cand *lazy, const lc_cand *full,
+                               int got)
+{
+    if (got < 0)
+        return;
+    assert_false(lazy[got].pending);
+    assert_true(lc_estimate(&lazy[got]) == lc_estimate(&full[got]));
+}
+
 /* On random candidate lists (a few accuracies, so ties; busy pairs;
  * every rule variant), lc_select agrees with the rule scanned forwards,
  * and so does lc_select_with the rule's summary and order kept, and
@@ -320,10 +350,7 @@ static void test_select_lazy_matches(void **state)
         int n = (int)(draw(&x) * 12), n_local = n ? (int)(draw(&x) * (n + 1)) : 0;
         for (int i = 0; i < n; i++) {
             int local = i < n_local;
-            full[i] = (lc_cand){.model = i, .local = local,
-                                .accuracy = 0.7 + 0.05 * (int)(draw(&x) * 4),
-                                .exec_s = draw(&x), .unavailable = draw(&x) < 0.2,
-                                .net_s = local ? 0 : 2 * draw(&x)};
+            full[i] = random_cand(&x, i, local);
             exact[i] = full[i].net_s;
             lazy[i] = full[i];
             if (!local) {
@@ -332,8 +359,7 @@ static void test_select_lazy_matches(void **state)
                 remote++;
             }
         }
-        lc_rule r = {.safety = 0.8, .margin_s = 0.05, .min_accuracy = 0.75 * (it % 3 == 0),
-                     .local_precheck = it % 2, .fallback = (lc_fallback)(it / 2 % 2)};
+        lc_rule r = varied_rule(it);
         double b = 3 * draw(&x);
         lazy_fx f = {exact, 0, 0};
         int want = reference_select(&r, full, n, b);
@@ -353,10 +379,7 @@ static void test_select_lazy_matches(void **state)
         int got = lc_select_lazy(&r, lazy, (size_t)n, b, complete_exact, &f);
         assert_int_equal(got, want);
         assert_false(f.bad);
-        if (got >= 0) {
-            assert_false(lazy[got].pending);
-            assert_true(lc_estimate(&lazy[got]) == lc_estimate(&full[got]));
-        }
+        assert_complete_as(lazy, full, got);
         completed += f.completed;
     }
     /* Laziness pays: here (accuracies in random order, so the scan rarely
@@ -400,10 +423,7 @@ static void test_select_lazy_in_steps(void **state)
         int n = (int)(draw(&x) * 12), n_local = n ? (int)(draw(&x) * (n + 1)) : 0;
         for (int i = 0; i < n; i++) {
             int local = i < n_local;
-            full[i] = (lc_cand){.model = i, .local = local,
-                                .accuracy = 0.7 + 0.05 * (int)(draw(&x) * 4),
-                                .exec_s = draw(&x), .unavailable = draw(&x) < 0.2,
-                                .net_s = local ? 0 : 2 * draw(&x)};
+            full[i] = random_cand(&x, i, local);
             exact[i] = full[i].net_s;
             bound1[i] = exact[i] * draw(&x);
             lazy[i] = full[i];
@@ -413,18 +433,14 @@ static void test_select_lazy_in_steps(void **state)
                 remote++;
             }
         }
-        lc_rule r = {.safety = 0.8, .margin_s = 0.05, .min_accuracy = 0.75 * (it % 3 == 0),
-                     .local_precheck = it % 2, .fallback = (lc_fallback)(it / 2 % 2)};
+        lc_rule r = varied_rule(it);
         double b = 3 * draw(&x);
         steps_fx f = {bound1, exact, 0, 0};
         int want = reference_select(&r, full, n, b);
         int got = lc_select_lazy(&r, lazy, (size_t)n, b, complete_in_steps, &f);
         assert_int_equal(got, want);
         assert_false(f.bad);
-        if (got >= 0) {
-            assert_false(lazy[got].pending);
-            assert_true(lc_estimate(&lazy[got]) == lc_estimate(&full[got]));
-        }
+        assert_complete_as(lazy, full, got);
         steps += f.steps;
     }
     assert_true(steps < 2 * 0.7 * remote);
