@@ -340,6 +340,40 @@ static void test_growing_and_shrinking_matches_reference(void **state)
     pair_free(&p);
 }
 
+/* The hold model on whole seconds (ties with the sinking key and among
+ * the children, at every level), a third of the pushes with a seq
+ * reserved a few pushes earlier (a tie the lower seq must win from
+ * below), below and above the heap size at which sifts prefetch. */
+static void test_ties_and_reserved_seqs_match_reference(void **state)
+{
+    (void)state;
+    size_t sizes[] = {100, 3000};
+    for (size_t s = 0; s < 2; s++) {
+        pair p = pair_new(23 + s);
+        uint64_t held[4];
+        size_t n_held = 0;
+        double now = 0;
+        for (size_t i = 0; i < sizes[s] + 20 * sizes[s]; i++) {
+            if (i >= sizes[s])
+                now = pair_pop(&p);
+            double t = now + 1 + (double)gsl_rng_uniform_int(p.r, 4);
+            if (n_held < 4 && gsl_rng_uniform(p.r) < 0.3) {
+                held[n_held++] = st_evq_reserve_seq(p.q);
+                p.next++;   /* the reference numbers it alike */
+            }
+            if (n_held > 0 && gsl_rng_uniform(p.r) < 0.3) {
+                uint64_t seq = held[--n_held];
+                st_evq_push_seq(p.q, t, seq, noop, NULL, seq);
+                ref_push(&p.ref, (ref_event){t, seq});
+            } else {
+                pair_push(&p, t);
+            }
+        }
+        pair_drain(&p);
+        pair_free(&p);
+    }
+}
+
 /* Fifty thousand events at one time (the times do not spread over
  * buckets): insertion order, and the queue still works after. */
 static void test_one_time_many_events(void **state)
@@ -744,6 +778,7 @@ int main(void)
         cmocka_unit_test(test_interleaved_matches_reference),
         cmocka_unit_test(test_large_queue_matches_reference),
         cmocka_unit_test(test_growing_and_shrinking_matches_reference),
+        cmocka_unit_test(test_ties_and_reserved_seqs_match_reference),
         cmocka_unit_test(test_one_time_many_events),
         cmocka_unit_test(test_sim_clock_monotone),
         cmocka_unit_test(test_sim_now_events_keep_order),

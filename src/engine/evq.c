@@ -11,7 +11,9 @@
  * The insertion sequence number that breaks ties lives in the body, not
  * the key: equal times are rare in continuous time, so the extra load they
  * cost is paid almost never, while every key comparison benefits from the
- * smaller key.  Order is exactly (time, seq), as before.
+ * smaller key.  Order is exactly (time, seq), as before.  A push's sift
+ * therefore compares times alone, and hands over to the full order at
+ * the level where a time is shared, if one is.
  *
  * A pop leaves the root empty rather than refilling it at once: nearly
  * every event schedules another, and putting that new event straight into
@@ -253,26 +255,43 @@ static size_t min_child_slow(const st_evq *q, size_t c, size_t count)
     return best;
 }
 
-/* Same for a full group of four: a tournament on times alone, in index
- * arithmetic so it compiles without branches, and the exact order only
- * when a time is shared (then the full comparison decides).  The winners'
- * times are selected from the values already loaded rather than loaded
- * again through their indices, which shortens the chain of dependent
- * loads that every level of a sift waits on. */
-static inline size_t min_child(const st_evq *q, size_t c)
+/* The earliest of a full group of four siblings by time, index m and
+ * time t; tie if a time is shared where it could matter (or is NaN), and
+ * then m is only one of the earliest.  A tournament in index arithmetic,
+ * so it compiles without branches.  The winners' times are selected from
+ * the values already loaded rather than loaded again through their
+ * indices, which shortens the chain of dependent loads that every level
+ * of a sift waits on. */
+typedef struct group_min {
+    size_t m;
+    double t;
+    int tie;
+} group_min;
+
+static inline group_min min_of_four(const key *h, size_t c)
 {
-    const key *h = q->heap;
     double t0 = h[c].time, t1 = h[c + 1].time;
     double t2 = h[c + 2].time, t3 = h[c + 3].time;
     size_t a = c + (size_t)(t1 < t0);
     size_t b = c + 2 + (size_t)(t3 < t2);
     double ta = t1 < t0 ? t1 : t0, tb = t3 < t2 ? t3 : t2;
     size_t b_wins = (size_t)0 - (size_t)(tb < ta);   /* all ones or 0 */
-    size_t m = a ^ ((a ^ b) & b_wins);
-    int tie = (t0 == t1) | (t2 == t3) | (ta == tb);
-    if (__builtin_expect(tie, 0))
+    /* islessgreater is false on equal or unordered: one flag test where
+     * == would need two (a NaN taking the exact path is harmless). */
+    int tie = !__builtin_islessgreater(t0, t1) |
+              !__builtin_islessgreater(t2, t3) |
+              !__builtin_islessgreater(ta, tb);
+    return (group_min){a ^ ((a ^ b) & b_wins), tb < ta ? tb : ta, tie};
+}
+
+/* min_child_slow for a full group: times alone, and the exact order only
+ * when a time is shared. */
+static inline size_t min_child(const st_evq *q, size_t c)
+{
+    group_min g = min_of_four(q->heap, c);
+    if (__builtin_expect(g.tie, 0))
         return min_child_slow(q, c, ARITY);
-    return m;
+    return g.m;
 }
 
 /* The grandchildren of a node whose children start at c are 16
@@ -293,18 +312,21 @@ static inline void prefetch_grandchildren(const st_evq *q, size_t c)
     }
 }
 
-/* Puts k, a new key, in the empty root of a heap of q->n keys, sinking
- * it while a child is earlier.  A new event is often due soon, and then
- * it stops at once. */
-static void sink(st_evq *q, key k)
+/* Below this many keys the heap sits in the first-level cache, where
+ * prefetching the grandchildren only costs instructions at every level. */
+#define PREFETCH_HEAP 2048
+
+/* Sinks k from the empty node i by the full (time, seq) order: the
+ * general case, which also takes over from the fast loop below whenever
+ * a time is shared. */
+static void sink_from(st_evq *q, size_t i, key k)
 {
     key *h = q->heap;
-    size_t i = 0, n = q->n;
+    size_t n = q->n;
     for (;;) {
         size_t c = ARITY * i + 1;
         if (c >= n)
             break;
-        prefetch_grandchildren(q, c);
         c = n - c >= ARITY ? min_child(q, c) : min_child_slow(q, c, n - c);
         if (!before(q, h[c], k))
             break;
@@ -312,9 +334,62 @@ static void sink(st_evq *q, key k)
         i = c;
     }
     h[i] = k;
+}
+
+/* Out of line and cold: inlined, its registers would crowd the fast
+ * loop's. */
+__attribute__((noinline, cold))
+static void sink_tied(st_evq *q, size_t i, key k)
+{
+    sink_from(q, i, k);
+}
+
+/* The fast sink through full groups of children by times alone (a
+ * constant `prefetch`, so each caller gets a loop without the test).
+ * Decides exactly as sink_from while no time is shared: a tie among the
+ * children or with k, or a NaN, hands over to it where it happens. */
+__attribute__((always_inline))
+static inline void sink_loop(st_evq *q, key k, int prefetch)
+{
+    key *h = q->heap;
+    size_t i = 0, n = q->n, c;
+    double kt = k.time;
+    while ((c = ARITY * i + 1) + ARITY <= n) {
+        if (prefetch)
+            prefetch_grandchildren(q, c);
+        group_min g = min_of_four(h, c);
+        if (!(g.t < kt)) {   /* k stays here, unless the times are tied */
+            if (g.t > kt)
+                h[i] = k;
+            else
+                sink_tied(q, i, k);
+            return;
+        }
+        if (__builtin_expect(g.tie, 0)) {   /* which child moves up */
+            sink_tied(q, i, k);
+            return;
+        }
+        h[i] = h[g.m];
+        i = g.m;
+    }
+    if (c < n)   /* a last, partial group of children */
+        sink_from(q, i, k);
+    else
+        h[i] = k;
+}
+
+/* Puts k, a new key, in the empty root of a heap of q->n keys, sinking
+ * it while a child is earlier.  A new event is often due soon, and then
+ * it stops at once. */
+static void sink(st_evq *q, key k)
+{
+    if (q->n >= PREFETCH_HEAP)
+        sink_loop(q, k, 1);
+    else
+        sink_loop(q, k, 0);
     /* The next pop reads the root's body, usually after the caller has
      * finished the event that pushed this one: fetch it meanwhile. */
-    __builtin_prefetch(&q->pool[h[0].slot]);
+    __builtin_prefetch(&q->pool[q->heap[0].slot]);
 }
 
 /* Refills the empty root from the last leaf (no push came to fill it).
@@ -322,13 +397,15 @@ static void sink(st_evq *q, key k)
  * smallest children, then the leaf's key rises from there.  That key
  * belongs near the bottom, so it rarely rises far, and the descent needs
  * no "has it found its place?" test, a branch no predictor can learn. */
-static void fill_hole(st_evq *q)
+__attribute__((always_inline))
+static inline void fill_hole_loop(st_evq *q, int prefetch)
 {
     key *h = q->heap, k = h[q->n];
     size_t i = 0, n = q->n, c;
     q->hole = 0;
     while ((c = ARITY * i + 1) + ARITY <= n) {
-        prefetch_grandchildren(q, c);
+        if (prefetch)
+            prefetch_grandchildren(q, c);
         c = min_child(q, c);
         h[i] = h[c];
         i = c;
@@ -339,6 +416,14 @@ static void fill_hole(st_evq *q)
         i = c;
     }
     sift_up(q, i, k);
+}
+
+static void fill_hole(st_evq *q)
+{
+    if (q->n >= PREFETCH_HEAP)
+        fill_hole_loop(q, 1);
+    else
+        fill_hole_loop(q, 0);
 }
 
 /* Adds k to the heap (into the empty root if a pop left one). */
