@@ -55,6 +55,8 @@ static void expire(const st_serverless *s, endpoint *e, double now)
     int k = 0;
     while (k < e->n_idle && now - e->idle[k] > s->keep_alive_s)
         k++;
+    if (k == 0)   /* the usual case: a call per start saved */
+        return;
     memmove(e->idle, e->idle + k, (size_t)(e->n_idle - k) * sizeof *e->idle);
     e->n_idle -= k;
 }
