@@ -52,10 +52,12 @@ void accq_enable(world *w)
 
 void accq_sent(world *w, request *r, int up, double ready, double rtt)
 {
+    if (!w->accq)   /* no leg is re-timed, and acc_token stays 0 */
+        return;
     r->acc_ready = ready;
     r->acc_rtt = rtt;
     r->acc_token = 0;
-    if (!w->accq || !(r->acc_start > ready))
+    if (!(r->acc_start > ready))
         return;
     request **tail = tail_of(w, r->pub.device, up);
     r->acc_token = ++w->next_token;
