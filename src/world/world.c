@@ -105,10 +105,10 @@ static void try_dispatch(world *w, int dev);
 static void observe(world *w, const request *r, st_outcome_kind kind,
                     double latency, int abandoned)
 {
-    const st_scenario *sc = w->sc;
-    int ran = !r->dec.drop && r->dec.model >= 0;
     if (!w->pol.ops->observe)
         return;
+    const st_scenario *sc = w->sc;
+    int ran = !r->dec.drop && r->dec.model >= 0;
     st_outcome o = {
         .req = &r->pub, .decision = r->dec, .kind = kind,
         .latency_s = latency, .upload_s = r->up_s, .download_s = r->down_s,
