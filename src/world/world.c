@@ -747,8 +747,7 @@ static void dispatch_enqueue(world *w, const st_device_class *dc, request *r)
         d->dispatching = 1;
         take_worker(w, d, r);
         d->dispatching = 0;
-        try_dispatch(w, dev);
-        return;
+        return;   /* the queue is still empty: nothing to dispatch */
     }
     if (!d->dq && !(d->dq = st_evq_new(4)))   /* it grows */
         st_oom("a device's dispatch queue");
