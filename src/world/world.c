@@ -183,9 +183,8 @@ static int reachable(const world *w, const request *r, int target)
 /* The trace of one direction of device dev's access link (NULL: a
  * constant rate): its class's traces go round-robin over its devices. */
 static const st_trace *dev_trace(const world *w, long dev, const device_rt *d,
-                                 int up)
+                                 const st_link *l, int up)
 {
-    const st_link *l = &dev_class(w, d)->link;
     const st_link_dir *ld = up ? &l->up : &l->down;
     if (!ld->n_traces)
         return NULL;
@@ -200,27 +199,27 @@ static const st_trace *dev_trace(const world *w, long dev, const device_rt *d,
  * access link moves bytes as a fluid or round by round over TCP (with
  * connection state c and round trip rtt; the upload opens a request's
  * connection), searching the trace from (and moving) *cur. */
-/* One direction of device dev's access link searched from cur, and when
- * a transfer offered at `from` starts on it (*start: once the link is
- * free). */
-static st_path access_path(const world *w, int dev, int up, double from,
+/* One direction of device dev's access link l (d: the device's record)
+ * searched from cur, and when a transfer offered at `from` starts on it
+ * (*start: once the link is free).  The callers pass d and l they already
+ * hold: this runs for every access transfer. */
+static st_path access_path(const world *w, int dev, const device_rt *d,
+                           const st_link *l, int up, double from,
                            st_trace_cursor *cur, double *start)
 {
-    const device_rt *d = dev_rt(w, dev);
-    const st_link *l = &dev_class(w, d)->link;
     double busy = up ? d->up_busy : d->down_busy;
     *start = busy > from ? busy : from;
-    return (st_path){up ? &l->up : &l->down, dev_trace(w, dev, d, up),
+    return (st_path){up ? &l->up : &l->down, dev_trace(w, dev, d, l, up),
                      d->offset, cur};
 }
 
-static double access_end(const world *w, int dev, int up, double from,
-                         double bytes, double rtt, st_tcp_conn *c,
-                         st_trace_cursor *cur)
+static double access_end(const world *w, int dev, const device_rt *d,
+                         int up, double from, double bytes, double rtt,
+                         st_tcp_conn *c, st_trace_cursor *cur)
 {
-    const st_link *l = &dev_class(w, dev_rt(w, dev))->link;
+    const st_link *l = &dev_class(w, d)->link;
     double start;
-    st_path p = access_path(w, dev, up, from, cur, &start);
+    st_path p = access_path(w, dev, d, l, up, from, cur, &start);
     if (l->transport.kind != ST_TRANSPORT_TCP)
         return st_path_finish(&p, start, bytes * 8);
     return st_tcp_send(&l->transport, c, &p, start, bytes, rtt, up, NULL);
@@ -234,7 +233,7 @@ double access_finish(const world *w, int dev, int up, double from,
     const device_rt *d = dev_rt(w, dev);
     st_trace_cursor cur = up ? d->up_cur : d->down_cur;   /* a copy: this
                                                            * only looks */
-    return access_end(w, dev, up, from, bytes, rtt, c, &cur);
+    return access_end(w, dev, d, up, from, bytes, rtt, c, &cur);
 }
 
 void access_finish_many(const world *w, int dev, int up, double from,
@@ -252,7 +251,7 @@ void access_finish_many(const world *w, int dev, int up, double from,
     }
     st_trace_cursor cur = up ? d->up_cur : d->down_cur;   /* a copy */
     double start;
-    st_path p = access_path(w, dev, up, from, &cur, &start);
+    st_path p = access_path(w, dev, d, l, up, from, &cur, &start);
     st_path_finish_many(&p, start, bytes, n, end);
 }
 
@@ -261,15 +260,21 @@ st_tcp_conn *access_conn(const world *w, int dev, int up)
     return w->conns ? &w->conns[2 * (size_t)dev + (up ? 1 : 0)] : NULL;
 }
 
-double access_send(world *w, int dev, int up, double from, double bytes,
-                   double rtt)
+/* access_send on device dev's record d. */
+static double device_send(world *w, int dev, device_rt *d, int up,
+                          double from, double bytes, double rtt)
 {
-    device_rt *d = dev_rt(w, dev);
-    double end = access_end(w, dev, up, from, bytes, rtt,
+    double end = access_end(w, dev, d, up, from, bytes, rtt,
                             access_conn(w, dev, up),
                             up ? &d->up_cur : &d->down_cur);
     *(up ? &d->up_busy : &d->down_busy) = end;
     return end;
+}
+
+double access_send(world *w, int dev, int up, double from, double bytes,
+                   double rtt)
+{
+    return device_send(w, dev, dev_rt(w, dev), up, from, bytes, rtt);
 }
 
 /* Sends `bytes` over the link between `lower` (NO_NODE = the device) and
@@ -283,10 +288,11 @@ static double transfer(world *w, request *r, int lower, int up, double bytes)
         : &w->sc->nodes[lower].uplink;
     double rtt = st_dist_sample(&l->rtt_s, w->r_rtt), half_rtt = rtt / 2;
     if (lower == NO_NODE) {
-        const device_rt *d = dev_rt(w, r->pub.device);
+        device_rt *d = dev_rt(w, r->pub.device);
         double busy = up ? d->up_busy : d->down_busy;
         r->acc_start = busy > now ? busy : now;
-        end = r->acc_end = access_send(w, r->pub.device, up, now, bytes, rtt);
+        end = r->acc_end = device_send(w, r->pub.device, d, up, now, bytes,
+                                       rtt);
         r->on_access = 1;
         accq_sent(w, r, up, now, rtt);
     } else {
