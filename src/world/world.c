@@ -213,6 +213,15 @@ static st_path access_path(const world *w, int dev, const device_rt *d,
                      d->offset, cur};
 }
 
+/* An access transfer over TCP, kept out of line: inlined, its rounds
+ * made every fluid transfer save and restore registers it never used. */
+__attribute__((noinline))
+static double tcp_end(const st_link *l, st_tcp_conn *c, const st_path *p,
+                      double start, double bytes, double rtt, int up)
+{
+    return st_tcp_send(&l->transport, c, p, start, bytes, rtt, up, NULL);
+}
+
 static double access_end(const world *w, int dev, const device_rt *d,
                          int up, double from, double bytes, double rtt,
                          st_tcp_conn *c, st_trace_cursor *cur)
@@ -222,7 +231,7 @@ static double access_end(const world *w, int dev, const device_rt *d,
     st_path p = access_path(w, dev, d, l, up, from, cur, &start);
     if (l->transport.kind != ST_TRANSPORT_TCP)
         return st_path_finish(&p, start, bytes * 8);
-    return st_tcp_send(&l->transport, c, &p, start, bytes, rtt, up, NULL);
+    return tcp_end(l, c, &p, start, bytes, rtt, up);
 }
 
 /* access_end without moving the link's cursor, for looking ahead (the
