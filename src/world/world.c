@@ -815,11 +815,14 @@ void world_ev_arrival(void *ctx, void *obj, uint64_t dev)
     if (t < w->end_arrivals)
         st_sim_at(w->sim, t, world_ev_arrival, d, dev);
 
-    r->dec = (st_decision){.model = -1, .node = -1, .estimate_s = NAN};
-    if (dc->dispatch != ST_DISPATCH_NONE)
+    if (dc->dispatch != ST_DISPATCH_NONE) {
+        /* undecided while queued (the run's end may record it so);
+         * decide_and_start writes the decision itself */
+        r->dec = (st_decision){.model = -1, .node = -1, .estimate_s = NAN};
         dispatch_enqueue(w, dc, r);
-    else
+    } else {
         decide_and_start(w, r);
+    }
 }
 
 void world_ev_tick(void *ctx, void *obj, uint64_t arg)
