@@ -30,6 +30,28 @@ static void push_value(double **a, size_t *n, size_t *cap, double v)
     (*a)[(*n)++] = v;
 }
 
+/* The request log's record of one outcome.  Out of line: inlined, the
+ * record made every outcome save registers, logged or not. */
+__attribute__((noinline))
+static void log_outcome(st_request_log *log, const st_scenario *sc,
+                        const st_request *req, const st_decision *dec,
+                        int ran, int done, int cold, st_outcome_kind kind,
+                        double latency)
+{
+    st_request_rec rec = {
+        .id = req->id, .device = req->device,
+        .model = ran ? dec->model : -1,
+        .node = ran ? dec->node : -1, .outcome = (uint8_t)kind,
+        .offloaded = ran && dec->node != req->device_node,
+        .cold = (uint8_t)cold, .arrival_s = req->arrival_s,
+        .latency_s = latency, .slo_s = req->slo_s,
+        .accuracy = ran ? sc->models[dec->model].accuracy : NAN,
+        .estimate_s = dec->estimate_s,
+        .attempts = (uint8_t)(req->attempt < 255 ? req->attempt : 255),
+        .completed = done ? (uint8_t)(req->attempt < 255 ? req->attempt : 255) : 0};
+    st_request_log_push(log, &rec);
+}
+
 void measure_outcome(measure *m, const st_scenario *sc, const st_request *req,
                      const st_decision *dec, int cold, st_outcome_kind kind,
                      double latency)
@@ -48,20 +70,8 @@ void measure_outcome(measure *m, const st_scenario *sc, const st_request *req,
             push_value(&m->est_err, &m->n_err, &m->cap_err,
                        fabs(latency - dec->estimate_s));
     }
-    if (m->log) {
-        st_request_rec rec = {
-            .id = req->id, .device = req->device,
-            .model = ran ? dec->model : -1,
-            .node = ran ? dec->node : -1, .outcome = (uint8_t)kind,
-            .offloaded = ran && dec->node != req->device_node,
-            .cold = (uint8_t)cold, .arrival_s = req->arrival_s,
-            .latency_s = latency, .slo_s = req->slo_s,
-            .accuracy = ran ? sc->models[dec->model].accuracy : NAN,
-            .estimate_s = dec->estimate_s,
-            .attempts = (uint8_t)(req->attempt < 255 ? req->attempt : 255),
-            .completed = done ? (uint8_t)(req->attempt < 255 ? req->attempt : 255) : 0};
-        st_request_log_push(m->log, &rec);
-    }
+    if (m->log)
+        log_outcome(m->log, sc, req, dec, ran, done, cold, kind, latency);
 }
 
 void measure_sent(measure *m, const st_model *md)
