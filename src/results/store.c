@@ -70,11 +70,6 @@
     " attempts INTEGER, completed INTEGER,"                                  \
     " PRIMARY KEY(run_id, req_id)) WITHOUT ROWID;"
 
-#define REQUESTS_COLUMNS                                                     \
-    "run_id, req_id, device, model, node, outcome, offloaded, cold,"         \
-    " arrival_s, latency_s, slo_s, accuracy, estimate_s, attempts,"          \
-    " completed"
-
 /* The whole schema.  Every statement is idempotent so two processes that
  * open a fresh database at once both succeed.  Columns added by a later
  * version go at the end of their table, so a migrated database has the

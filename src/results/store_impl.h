@@ -47,6 +47,12 @@ binder store_bind_start(sqlite3_stmt *q);
  * SQLite prepare every statement again at its next step, so it is made
  * only when the state differs.  SQLite's result code. */
 int store_foreign_keys(st_store *s, int on);
+/* The columns of `requests`, in their order (the store's INSERT and the
+ * schema's migration name them all). */
+#define REQUESTS_COLUMNS                                                     \
+    "run_id, req_id, device, model, node, outcome, offloaded, cold,"         \
+    " arrival_s, latency_s, slo_s, accuracy, estimate_s, attempts,"          \
+    " completed"
 /* The request rows of a run's log in the order they are stored:
  * recs[order[k]] for k < n, or recs[k] without an order. */
 typedef struct st_request_rows {

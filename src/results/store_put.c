@@ -74,11 +74,10 @@ static const char insert_name_sql[] =
  * journal.  FAIL stops at a failing row without that undo, and a failed
  * put rolls back its whole transaction anyway. */
 static const char insert_requests_sql[] =
-    "INSERT OR FAIL INTO requests(run_id, req_id, device, model, node,"
-    " outcome, offloaded, cold, arrival_s, latency_s, slo_s, accuracy,"
-    " estimate_s, attempts, completed) SELECT ?1, req_id, device, model,"
-    " node, outcome, offloaded, cold, arrival_s, latency_s, slo_s, accuracy,"
-    " estimate_s, attempts, completed FROM st_request_rows(?2)";
+    "INSERT OR FAIL INTO requests(" REQUESTS_COLUMNS ")"
+    " SELECT ?1, req_id, device, model, node, outcome, offloaded, cold,"
+    " arrival_s, latency_s, slo_s, accuracy, estimate_s, attempts, completed"
+    " FROM st_request_rows(?2)";
 
 /* ---- the configuration hash ------------------------------------------- */
 
