@@ -209,7 +209,7 @@ static void teardown(world *w)
     while (w->chunks) {
         chunk *c = w->chunks;
         w->chunks = c->next;
-        free(c);
+        free(c->block);
     }
     for (size_t c = 0; w->task_tables && c < w->sc->n_device_classes; c++)
         if (w->task_tables[c])

@@ -13,14 +13,28 @@
 #include "trace/tcp.h"
 
 #include <gsl/gsl_randist.h>
+#include <stddef.h>
 
 #define NO_NODE (-1)
 
+/* A request in flight: 256 bytes, four cache lines, laid out by the
+ * events that touch them (records start on a line: chunk, below).  An
+ * event's object is fetched ahead by the event queue, which brings line 0
+ * only, so line 0 holds what every later event reads first: the
+ * decision, the flags, where the payload is and the hop token.
+ *   line 0: dec, the flags, at, the timeout, next, acc_token;
+ *   line 1: pub up to decide_s (the device, its class and node, the
+ *           arrival, SLO and accuracy floor: the download, the outcome);
+ *   line 2: pub.budget_s and the times the outcome reports, with t_node,
+ *           written at the node and read at the start and the end;
+ *   line 3: the access leg's times, which only an access transfer and a
+ *           client timeout touch (req_alloc does not clear them: each is
+ *           written before it is read), so a request that stays on its
+ *           device never touches the line.
+ * Derived, so not kept: the billed time (charge), the start of the
+ * upload (pub.decide_s), the start time (only queue_s was read). */
 typedef struct request {
-    st_request pub;
-    st_decision dec;
-    struct request *next;     /* node queue, or free list */
-    int at;                   /* where the payload is: NO_NODE = device */
+    _Alignas(64) st_decision dec;
     unsigned in_flight : 1, measured : 1, cold : 1, worker : 1;
     /* An attempt its device abandoned at its timeout, still running its
      * course on the node side (not in flight: not a request any more);
@@ -31,18 +45,28 @@ typedef struct request {
      * is released without starting) */
     unsigned inbound : 1;
     unsigned acc_listed : 1;  /* in its access link's FIFO (accq.c) */
+    int at;                   /* where the payload is: NO_NODE = device */
     uint32_t timer;           /* the attempt's timeout (handle + 1), 0: none */
+    struct request *next;     /* node queue, or free list */
+    /* the token the access leg's hop event carries (0: not in a FIFO) */
+    uint64_t acc_token;
+    st_request pub;
+    /* Reached the node, until the start; from the executor's end, the
+     * start of the download. */
+    union {
+        double t_node, t_down;
+    };
+    double up_s, down_s, rtt_s, load_s, exec_s, queue_s;
     double acc_start, acc_end;  /* the access-link leg's time on the link */
     /* The access leg as accq.c re-times it: when it was offered to the
-     * link, its round-trip draw, the token its hop event carries (0: not
-     * in a FIFO), the leg queued after it (a ring). */
+     * link, its round-trip draw, the leg queued after it (a ring). */
     double acc_ready, acc_rtt;
-    uint64_t acc_token;
     struct request *acc_next;
-    double t_node, t_start;   /* reached the node; got an executor */
-    double up_s, down_s, rtt_s, load_s, exec_s, queue_s, busy_s;
-    double t_leg;             /* start of the current upload/download leg */
 } request;
+_Static_assert(offsetof(request, pub) == 64 &&
+               offsetof(request, t_node) == 128 + sizeof(double) &&
+               offsetof(request, acc_start) == 192 && sizeof(request) == 256,
+               "the request's lines (see above)");
 
 typedef struct endpoint endpoint;   /* serverless.c */
 
@@ -106,9 +130,12 @@ typedef struct device_aux {
     long jobs;                   /* requests so far (SLO phases) */
 } device_aux;
 
+/* Requests are allocated 1024 at a time, the records aligned to a cache
+ * line (req_alloc) and the links after them. */
 typedef struct chunk {
-    struct chunk *next;
     request reqs[1024];
+    struct chunk *next;
+    void *block;                  /* what was allocated, for free() */
 } chunk;
 
 struct st_view {

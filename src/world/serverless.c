@@ -82,7 +82,6 @@ static void start(world *w, int node, request *r)
     expire(s, e, now);
     e->busy++;
     n->st.busy++;
-    r->t_start = now;
     r->queue_s = now - r->t_node;
     r->load_s = 0;
     if (e->n_idle > 0) {
@@ -94,7 +93,6 @@ static void start(world *w, int node, request *r)
             w->meas.n_loads++;
     }
     r->exec_s = st_dist_sample(&pr->exec_s, w->r_exec);
-    r->busy_s = r->exec_s + (s->bill_cold_start ? r->load_s : 0);
     st_sim_at(w->sim, now + r->load_s + r->exec_s, world_exec_done, r,
               (uint64_t)node);
 }

@@ -47,13 +47,16 @@
 
 /* ---------- requests ---------- */
 
-/* A request off the free list, zero from `next` on: what comes before
- * (pub and dec) its caller writes whole, so clearing it would be wasted
- * on every arrival. */
+/* A request off the free list, zero but for dec and pub, which its caller
+ * writes whole, and the access leg's line (see request). */
 static request *req_alloc(world *w)
 {
     if (!w->free_reqs) {
-        chunk *c = st_xmalloc(sizeof *c);
+        /* calloc'd (fresh zero pages: nothing to clear) and aligned by
+         * hand, which aligned_alloc and a memset would not spare */
+        unsigned char *block = st_xmalloc(sizeof(chunk) + 63);
+        chunk *c = (chunk *)(void *)(block + (-(uintptr_t)block & 63));
+        c->block = block;
         c->next = w->chunks;
         w->chunks = c;
         for (size_t i = 0; i < 1024; i++) {
@@ -64,7 +67,10 @@ static request *req_alloc(world *w)
     }
     request *r = w->free_reqs;
     w->free_reqs = r->next;
-    memset(&r->next, 0, sizeof *r - offsetof(request, next));
+    memset((unsigned char *)r + sizeof r->dec, 0,
+           offsetof(request, pub) - sizeof r->dec);
+    memset(&r->t_node, 0, offsetof(request, acc_start) -
+                          offsetof(request, t_node));
     return r;
 }
 
@@ -377,7 +383,6 @@ static void start_service(world *w, int node, request *r)
         r->inbound = 0;
         w->nodes[node].inbound[m]--;
     }
-    r->t_start = now;
     r->queue_s = now - r->t_node;
     if (bit_get(n.res, m)) {
         if (n.ready_at[m] > now)
@@ -396,7 +401,6 @@ static void start_service(world *w, int node, request *r)
     ref_pin(&n, m, +1);
     r->load_s = ready - now;
     r->exec_s = st_dist_sample(&pr->exec_s, w->r_exec);
-    r->busy_s = r->load_s + r->exec_s;
     st_sim_soon(w->sim, ready + r->exec_s, world_exec_done, r, (uint64_t)node);
 }
 
@@ -474,11 +478,14 @@ static void charge(world *w, int node, request *r)
     if (node >= w->n_infra || !r->measured)
         return;
     const st_node_spec *ns = &w->sc->nodes[node];
-    double rate = ns->price_per_s;
-    if (ns->serverless.on)
-        rate += ns->serverless.memory_mb / 1024 * ns->serverless.price_per_gb_s;
-    measure_charge(&w->meas, w->sc, ns, &w->sc->models[r->dec.model],
-                   r->busy_s, rate);
+    const st_serverless *s = &ns->serverless;
+    double rate = ns->price_per_s, busy = r->load_s + r->exec_s;
+    if (s->on) {   /* a cold start is billed if the node says so */
+        rate += s->memory_mb / 1024 * s->price_per_gb_s;
+        busy = r->exec_s + (s->bill_cold_start ? r->load_s : 0);
+    }
+    measure_charge(&w->meas, w->sc, ns, &w->sc->models[r->dec.model], busy,
+                   rate);
 }
 
 /* Is a hop event (arg: accq_leg_arg when it was scheduled) still due, not
@@ -504,7 +511,7 @@ static void ev_hop_down(void *ctx, void *obj, uint64_t arg)
         return;
     }
     if (r->at == NO_NODE) {
-        r->down_s = st_sim_now(w->sim) - r->t_leg;
+        r->down_s = st_sim_now(w->sim) - r->t_down;
         complete(w, r);
         return;
     }
@@ -555,7 +562,7 @@ void world_exec_done(void *ctx, void *obj, uint64_t arg)
         complete(w, r);
         return;
     }
-    r->t_leg = st_sim_now(w->sim);
+    r->t_down = st_sim_now(w->sim);
     ev_hop_down(w, r, 0);
 }
 
@@ -570,7 +577,7 @@ static void ev_hop_up(void *ctx, void *obj, uint64_t arg)
         return;
     }
     if (r->at == r->dec.node) {
-        r->up_s = st_sim_now(w->sim) - r->t_leg;
+        r->up_s = st_sim_now(w->sim) - r->pub.decide_s;   /* sent then */
         enqueue(w, r->dec.node, r);
         return;
     }
@@ -664,7 +671,6 @@ static void decide_and_start(world *w, request *r)
             st_oom("the client timeouts");
         r->timer = st_timers_set(w->timeouts, r->dec.timeout_s, r, 0) + 1;
     }
-    r->t_leg = now;
     ev_hop_up(w, r, 0);
 }
 
