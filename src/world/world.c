@@ -804,6 +804,11 @@ void world_ev_arrival(void *ctx, void *obj, uint64_t dev)
     device_rt *d = obj;
     const st_device_class *dc = dev_class(w, d);
     double now = st_sim_now(w->sim);
+    /* An upload that waits for its link is filed at the tail of the
+     * link's FIFO (accq.c), a slot in an array of every device's: fetched
+     * now, it is there by the time the decision sends the upload. */
+    if (w->accq)
+        __builtin_prefetch(&w->accq[2 * dev + 1]);
     /* the job count matters to SLO phases only (and lives apart) */
     long job = dc->n_slo_phases ? dev_aux(w, (long)dev)->jobs++ : 0;
     request *r = req_alloc(w);
