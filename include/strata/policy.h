@@ -40,11 +40,6 @@ typedef struct st_request {
     int device_class;    /* index into st_scenario.devices */
     int device_node;     /* node index of the device itself */
     int task;            /* index into st_scenario.tasks */
-    /* 1 for the first decision; n when the policy decides again after
-     * n - 1 attempts were abandoned at their timeout.  (Here, in the
-     * padding after the ints, it shares the first cache line with the
-     * fields an outcome reads.) */
-    int attempt;
     double arrival_s;    /* when it arrived */
     double slo_s;        /* its latency target, from arrival */
     double min_accuracy; /* the accuracy floor (0: none) */
@@ -53,6 +48,9 @@ typedef struct st_request {
     double decide_s;
     /* Time left to the deadline then: slo_s - (decide_s - arrival_s). */
     double budget_s;
+    /* 1 for the first decision; n when the policy decides again after
+     * n - 1 attempts were abandoned at their timeout. */
+    int attempt;
 } st_request;
 
 /* What the policy decided: refuse, or run a model on a node. */

@@ -23,9 +23,9 @@
  * only, so line 0 holds what every later event reads first: the
  * decision, the flags, where the payload is and the hop token.
  *   line 0: dec, the flags, at, the timeout, next, acc_token;
- *   line 1: pub up to decide_s (the device, its class and node, the
+ *   line 1: pub up to budget_s (the device, its class and node, the
  *           arrival, SLO and accuracy floor: the download, the outcome);
- *   line 2: pub.budget_s and the times the outcome reports, with t_node,
+ *   line 2: pub.attempt and the times the outcome reports, with t_node,
  *           written at the node and read at the start and the end;
  *   line 3: the access leg's times, which only an access transfer and a
  *           client timeout touch (req_alloc does not clear them: each is
