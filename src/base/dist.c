@@ -1,5 +1,6 @@
 /* dist.c - sampling, means and quantiles of st_dist on GSL (see dist.h). */
 #include "strata/dist.h"
+#include "base/rng.h"
 #include "base/xalloc.h"
 
 #include <math.h>
@@ -49,7 +50,7 @@ double st_dist_sample(const st_dist *d, gsl_rng *r)
     case ST_DIST_LOGNORMAL:
         return gsl_ran_lognormal(r, d->a, d->b);
     case ST_DIST_EXP:
-        return gsl_ran_exponential(r, d->a);
+        return st_ran_exponential(r, d->a);
     case ST_DIST_UNIFORM:
         return gsl_ran_flat(r, d->a, d->b);
     case ST_DIST_EMPIRICAL:

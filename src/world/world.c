@@ -597,13 +597,13 @@ double world_next_gap(world *w, long dev, double now)
     case ST_ARRIVAL_CONSTANT:
         return 1 / a->rate;
     case ST_ARRIVAL_ONOFF: {
-        double t = now + gsl_ran_exponential(w->r_arrivals, 1 / a->rate);
+        double t = now + st_ran_exponential(w->r_arrivals, 1 / a->rate);
         /* Arrivals falling past the on period move to the next one; by
          * memorylessness the leftover gap can be redrawn there. */
         while (t > d->on_end) {
-            double on_start = d->on_end + gsl_ran_exponential(w->r_arrivals, a->off_s);
-            d->on_end = on_start + gsl_ran_exponential(w->r_arrivals, a->on_s);
-            t = on_start + gsl_ran_exponential(w->r_arrivals, 1 / a->rate);
+            double on_start = d->on_end + st_ran_exponential(w->r_arrivals, a->off_s);
+            d->on_end = on_start + st_ran_exponential(w->r_arrivals, a->on_s);
+            t = on_start + st_ran_exponential(w->r_arrivals, 1 / a->rate);
         }
         return t - now;
     }
@@ -614,7 +614,7 @@ double world_next_gap(world *w, long dev, double now)
         return a->times[d->next_time++] - now;
     case ST_ARRIVAL_POISSON:
     default:
-        return gsl_ran_exponential(w->r_arrivals, 1 / a->rate);
+        return st_ran_exponential(w->r_arrivals, 1 / a->rate);
     }
 }
 
