@@ -1,6 +1,8 @@
 /* test_sort.c - the linear-time sort of doubles gives exactly gsl_sort's
  * order, on sizes either side of its small-array cut-over and on values
- * of every sign and magnitude, ties and infinities included. */
+ * of every sign and magnitude, ties and infinities included, and on
+ * values that share their top bits in short runs (sorted by insertion)
+ * and in long ones (all passes). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,6 +31,15 @@ static double draw(gsl_rng *r, size_t i)
     }
 }
 
+/* a and b hold the same n values: sorts a with gsl_sort, b with
+ * st_sort_doubles, and asserts the same bytes. */
+static void expect_gsl_order(double *a, double *b, size_t n)
+{
+    gsl_sort(a, 1, n);
+    st_sort_doubles(b, n);
+    assert_true(n == 0 || memcmp(a, b, n * sizeof *a) == 0);
+}
+
 static void check_size(gsl_rng *r, size_t n)
 {
     double *a = malloc((n + 1) * sizeof *a), *b = malloc((n + 1) * sizeof *b);
@@ -36,9 +47,25 @@ static void check_size(gsl_rng *r, size_t n)
     assert_non_null(b);
     for (size_t i = 0; i < n; i++)
         a[i] = b[i] = draw(r, gsl_rng_uniform_int(r, 8) + i * 8);
-    gsl_sort(a, 1, n);
-    st_sort_doubles(b, n);
-    assert_true(n == 0 || memcmp(a, b, n * sizeof *a) == 0);
+    expect_gsl_order(a, b, n);
+    free(a);
+    free(b);
+}
+
+/* Values in [1, 2) drawn among `groups` 2^-19-wide slots (one value of
+ * the top 31 key bits each), with random low bits: n / groups share a
+ * slot on average, in random order. */
+static void check_shared_top_bits(gsl_rng *r, size_t n, size_t groups)
+{
+    double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    assert_non_null(a);
+    assert_non_null(b);
+    for (size_t i = 0; i < n; i++) {
+        double slot = (double)gsl_rng_uniform_int(r, groups);
+        double low = (double)gsl_rng_uniform_int(r, 1u << 30);
+        a[i] = b[i] = 1 + ldexp(slot, -19) + ldexp(low, -52);
+    }
+    expect_gsl_order(a, b, n);
     free(a);
     free(b);
 }
@@ -50,6 +77,9 @@ static void test_matches_gsl_sort(void **state)
     size_t sizes[] = {0, 1, 2, 3, 100, 2047, 2048, 2049, 5000, 300000};
     for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++)
         check_size(r, sizes[k]);
+    check_shared_top_bits(r, 20000, 20000);   /* runs of 1-8: insertion */
+    check_shared_top_bits(r, 20000, 5000);    /* runs near 16, some past */
+    check_shared_top_bits(r, 20000, 10);      /* long runs: six passes */
     gsl_rng_free(r);
 }
 
@@ -65,9 +95,7 @@ static void test_positive_only_and_constant(void **state)
     gsl_rng *r = st_rng_stream(4, "test-sort");
     for (size_t i = 0; i < n; i++)
         a[i] = b[i] = 1.0 + gsl_rng_uniform(r);
-    gsl_sort(a, 1, n);
-    st_sort_doubles(b, n);
-    assert_memory_equal(a, b, n * sizeof *a);
+    expect_gsl_order(a, b, n);
     for (size_t i = 0; i < n; i++)
         b[i] = 0.25;
     st_sort_doubles(b, n);
